@@ -1,0 +1,63 @@
+"""The headless core: cells, functions, workflows and the engine. Never imports Qt."""
+
+from fancy_studio.core.engine import CancelToken, Engine, RunCallbacks, RunResult, StepError, StepStatus
+from fancy_studio.core.errors import (
+    CellNotFoundError,
+    CycleError,
+    DuplicateProducerError,
+    FancyError,
+    FunctionRegistrationError,
+    MissingParameterError,
+    SchemaVersionError,
+    TypeMismatchError,
+    UnknownFunctionError,
+    UnknownPortError,
+    UnprovidedInputError,
+    WorkflowFileError,
+    WorkflowValidationError,
+)
+from fancy_studio.core.functions import FancyFunction, FunctionRegistry, Port, fancy_function, registry
+from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
+from fancy_studio.core.validation import ExecutionPlan, find_problems
+from fancy_studio.core.workflow import SCHEMA_VERSION, CellSpec, Position, Workflow, WorkflowStep
+from fancy_studio.core.workflow_file import load_workflow, parse_workflow, save_workflow
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CancelToken",
+    "Cell",
+    "CellNotFoundError",
+    "CellSpec",
+    "CycleError",
+    "DatumStore",
+    "DuplicateProducerError",
+    "Engine",
+    "ExecutionPlan",
+    "FancyError",
+    "FancyFunction",
+    "FunctionRegistrationError",
+    "FunctionRegistry",
+    "InMemoryStore",
+    "MissingParameterError",
+    "Port",
+    "Position",
+    "RunCallbacks",
+    "RunResult",
+    "SchemaVersionError",
+    "StepError",
+    "StepStatus",
+    "TypeMismatchError",
+    "UnknownFunctionError",
+    "UnknownPortError",
+    "UnprovidedInputError",
+    "Workflow",
+    "WorkflowFileError",
+    "WorkflowStep",
+    "WorkflowValidationError",
+    "fancy_function",
+    "find_problems",
+    "load_workflow",
+    "parse_workflow",
+    "registry",
+    "save_workflow",
+]

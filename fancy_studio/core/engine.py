@@ -1,0 +1,298 @@
+"""Run a workflow: check it, then call each step's function in dependency order.
+
+The engine knows nothing of Qt. It reports through plain callbacks (step started / finished / failed,
+progress), which the studio turns into Qt signals in one place. A step that raises is recorded and its
+dependents are skipped while independent branches still run; a `CancelToken` stops the run between
+steps. With `max_workers > 1`, independent steps run in parallel on a thread pool.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.store import Cell, DatumStore
+from fancy_studio.core.validation import ExecutionPlan, plan, select_steps
+from fancy_studio.core.workflow import CellSpec, Workflow, WorkflowStep
+
+
+class StepStatus(str, enum.Enum):
+    """What became of a step in a run."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    """Not run because a step it depends on failed."""
+    CANCELLED = "cancelled"
+    """Not run because the run was cancelled first."""
+
+
+@dataclass(frozen=True)
+class StepError:
+    """What went wrong in a step: the exception's type and message, and where it was raised."""
+
+    step_id: UUID
+    function_slug: str
+    type_name: str
+    message: str
+    traceback: str
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.function_slug} raised {self.type_name}: {self.message}"
+
+
+@dataclass
+class RunResult:
+    """The outcome of `Engine.run`: a status, an error and a duration per step."""
+
+    step_status: dict[UUID, StepStatus]
+    errors: dict[UUID, StepError]
+    timings: dict[UUID, float]
+    """Seconds each step's function took, for steps that ran."""
+    duration: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every step ran and succeeded."""
+        return all(status is StepStatus.DONE for status in self.step_status.values())
+
+    def count(self, status: StepStatus) -> int:
+        return sum(1 for s in self.step_status.values() if s is status)
+
+
+class CancelToken:
+    """Thread-safe flag that asks a run to stop before its next step."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+StepCallback = Callable[[WorkflowStep], None]
+FinishedCallback = Callable[[WorkflowStep, float], None]
+FailedCallback = Callable[[WorkflowStep, StepError], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class RunCallbacks:
+    """Plain callbacks the engine calls from the thread that runs the step."""
+
+    on_step_started: StepCallback | None = None
+    on_step_finished: FinishedCallback | None = None
+    """Called with the step and the seconds it took."""
+    on_step_failed: FailedCallback | None = None
+    on_step_skipped: StepCallback | None = None
+    on_progress: ProgressCallback | None = None
+    """Called with (steps finished, steps in the run) after each step, whatever its outcome."""
+
+
+class Engine:
+    """Runs workflows against a store of cells."""
+
+    def __init__(self, store: DatumStore, *, registry: FunctionRegistry = default_registry) -> None:
+        self.store = store
+        self.registry = registry
+
+    # --- checking ----------------------------------------------------------------------------------
+
+    def check(
+        self,
+        workflow: Workflow,
+        initial_cells: Iterable[Cell | CellSpec] | None = None,
+        *,
+        targets: Iterable[UUID] | None = None,
+    ) -> ExecutionPlan:
+        """Validate the workflow and return the plan `run_plan` executes; raises the first problem."""
+        provided = self._provided(workflow, initial_cells)
+        steps = select_steps(workflow, targets) if targets is not None else None
+        return plan(workflow, provided, registry=self.registry, steps=steps)
+
+    @staticmethod
+    def _provided(workflow: Workflow, initial_cells: Iterable[Cell | CellSpec] | None) -> dict[UUID, Any]:
+        cells: Iterable[Cell | CellSpec] = workflow.literal_cells() if initial_cells is None else initial_cells
+        return {cell.id: cell.value for cell in cells}
+
+    # --- running -----------------------------------------------------------------------------------
+
+    def run(
+        self,
+        workflow: Workflow,
+        initial_cells: Sequence[Cell | CellSpec] | None = None,
+        *,
+        callbacks: RunCallbacks | None = None,
+        cancel: CancelToken | None = None,
+        max_workers: int = 1,
+        targets: Iterable[UUID] | None = None,
+    ) -> RunResult:
+        """Check and run `workflow`. `initial_cells` default to the workflow's input cells.
+
+        Raises a `WorkflowValidationError` before running anything if the workflow cannot run;
+        once steps run, failures are reported in the `RunResult`, never raised.
+        """
+        initial = workflow.literal_cells() if initial_cells is None else list(initial_cells)
+        checked = self.check(workflow, initial, targets=targets)
+        return self.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, max_workers=max_workers)
+
+    def run_plan(
+        self,
+        checked: ExecutionPlan,
+        initial_cells: Sequence[Cell | CellSpec] | None = None,
+        *,
+        callbacks: RunCallbacks | None = None,
+        cancel: CancelToken | None = None,
+        max_workers: int = 1,
+    ) -> RunResult:
+        """Run an already checked plan (see `check`)."""
+        started = time.perf_counter()
+        self._store_initial(checked.workflow.literal_cells() if initial_cells is None else initial_cells)
+        run = _Run(self.store, checked, callbacks or RunCallbacks(), cancel)
+        if max_workers > 1:
+            run.execute_parallel(max_workers)
+        else:
+            run.execute_sequential()
+        return RunResult(run.status, run.errors, run.timings, time.perf_counter() - started,
+                         cancel is not None and cancel.cancelled)
+
+    def _store_initial(self, cells: Iterable[Cell | CellSpec]) -> None:
+        store = self.store
+        for cell in cells:
+            if isinstance(cell, Cell) and cell.id in store and store.get(cell.id) is cell:
+                continue
+            store.put(cell.value, cell.alias or None, id=cell.id)
+
+
+class _Run:
+    """The state of one run: statuses so far, and the cells that will never be written."""
+
+    def __init__(self, store: DatumStore, checked: ExecutionPlan, callbacks: RunCallbacks,
+                 cancel: CancelToken | None) -> None:
+        self.store = store
+        self.plan = checked
+        self.callbacks = callbacks
+        self.cancel = cancel
+        self.status: dict[UUID, StepStatus] = {step.id: StepStatus.PENDING for step in checked.order}
+        self.errors: dict[UUID, StepError] = {}
+        self.timings: dict[UUID, float] = {}
+        self.blocked: set[UUID] = set()
+        """Cells a failed or skipped step should have written; whoever reads them is skipped."""
+        self.finished = 0
+        self.lock = threading.Lock()
+
+    def execute_sequential(self) -> None:
+        cancel = self.cancel
+        blocked = self.blocked
+        for step in self.plan.order:
+            if cancel is not None and cancel.cancelled:
+                break
+            if blocked and any(cell in blocked for cell in step.inputs.values()):
+                self._skip(step)
+            else:
+                self._execute(step)
+        self._cancel_rest()
+
+    def execute_parallel(self, max_workers: int) -> None:
+        graph = self.plan.graph
+        by_id = {step.id: step for step in self.plan.order}
+        waiting = {step_id: graph.in_degree(step_id) for step_id in by_id}
+        ready = [by_id[step_id] for step_id, count in waiting.items() if count == 0]
+        running: dict[Future[None], WorkflowStep] = {}
+        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fancy-step") as pool:
+            while ready or running:
+                while ready and not (self.cancel is not None and self.cancel.cancelled):
+                    step = ready.pop()
+                    if any(cell in self.blocked for cell in step.inputs.values()):
+                        self._skip(step)
+                        ready.extend(self._release(step, waiting, by_id))
+                    else:
+                        running[pool.submit(self._execute, step)] = step
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    step = running.pop(future)
+                    ready.extend(self._release(step, waiting, by_id))
+        self._cancel_rest()
+
+    def _release(self, step: WorkflowStep, waiting: dict[UUID, int],
+                 by_id: dict[UUID, WorkflowStep]) -> list[WorkflowStep]:
+        released = []
+        for successor in self.plan.graph.successors(step.id):
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                released.append(by_id[successor])
+        return released
+
+    def _execute(self, step: WorkflowStep) -> None:
+        function: FancyFunction = self.plan.functions[step.id]
+        callbacks = self.callbacks
+        store = self.store
+        if callbacks.on_step_started is not None:
+            callbacks.on_step_started(step)
+        begun = time.perf_counter()
+        try:
+            kwargs = {name: store.get(cell_id).value for name, cell_id in step.inputs.items()}
+            result = function.func(**kwargs)
+            values = function.split_outputs(result) if function.returns_named_tuple else {"return": result}
+        except Exception as exc:  # a step's failure is reported, never propagated
+            elapsed = time.perf_counter() - begun
+            self._fail(step, function, exc, elapsed)
+            return
+        elapsed = time.perf_counter() - begun
+        aliases = self.plan.aliases
+        for name, cell_id in step.outputs.items():
+            store.put(values[name], aliases.get(cell_id), id=cell_id, produced_by=step.id)
+        self.timings[step.id] = elapsed
+        self.status[step.id] = StepStatus.DONE
+        if callbacks.on_step_finished is not None:
+            callbacks.on_step_finished(step, elapsed)
+        self._progress()
+
+    def _fail(self, step: WorkflowStep, function: FancyFunction, exc: Exception, elapsed: float) -> None:
+        error = StepError(step.id, function.slug, type(exc).__name__, str(exc) or type(exc).__name__,
+                          "".join(traceback.format_exception(exc)), exc)
+        with self.lock:
+            self.errors[step.id] = error
+            self.timings[step.id] = elapsed
+            self.status[step.id] = StepStatus.FAILED
+            self.blocked.update(step.outputs.values())
+        if self.callbacks.on_step_failed is not None:
+            self.callbacks.on_step_failed(step, error)
+        self._progress()
+
+    def _skip(self, step: WorkflowStep) -> None:
+        with self.lock:
+            self.status[step.id] = StepStatus.SKIPPED
+            self.blocked.update(step.outputs.values())
+        if self.callbacks.on_step_skipped is not None:
+            self.callbacks.on_step_skipped(step)
+        self._progress()
+
+    def _progress(self) -> None:
+        with self.lock:
+            self.finished += 1
+            finished = self.finished
+        if self.callbacks.on_progress is not None:
+            self.callbacks.on_progress(finished, len(self.status))
+
+    def _cancel_rest(self) -> None:
+        for step_id, status in self.status.items():
+            if status is StepStatus.PENDING:
+                self.status[step_id] = StepStatus.CANCELLED

@@ -1,0 +1,3 @@
+"""The built-in function library, registered when the registry is first used."""
+
+from fancy_studio.core.library import convert, lists, math, text  # noqa: F401

@@ -1,0 +1,139 @@
+"""Where datums live: cells (a value with a UUID and an alias) in a store.
+
+The engine writes cells from its worker thread while the studio's datum panel reads them from the GUI
+thread, so every store is safe for one writer and many readers. Each stored cell remembers what
+produced it (which step, when), and the store counts its changes so a reader can ask "what changed
+since I last looked?" instead of rescanning everything.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID, uuid4
+
+from fancy_studio.core.errors import CellNotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One stored datum. Immutable: writing a cell again replaces it with a new `Cell`."""
+
+    id: UUID
+    alias: str | None
+    value: Any
+    produced_by: UUID | None = None
+    """The id of the step that computed this value; `None` for a value put in by hand."""
+    produced_at: float = field(default_factory=time.time)
+    """When the value was stored (seconds since the epoch)."""
+    revision: int = 0
+    """The store's change counter at the moment this cell was written."""
+
+
+@runtime_checkable
+class DatumStore(Protocol):
+    """What the engine and the studio need of a store; an in-memory one ships, others can drop in."""
+
+    def put(
+        self,
+        value: Any,
+        alias: str | None = None,
+        *,
+        id: UUID | None = None,
+        produced_by: UUID | None = None,
+    ) -> Cell: ...
+
+    def get(self, cell_id: UUID) -> Cell: ...
+
+    def __contains__(self, cell_id: object) -> bool: ...
+
+    def __iter__(self) -> Iterator[Cell]: ...
+
+    def __len__(self) -> int: ...
+
+    def remove(self, cell_id: UUID) -> None: ...
+
+    @property
+    def revision(self) -> int: ...
+
+    def changed_since(self, revision: int) -> list[Cell]: ...
+
+
+class InMemoryStore:
+    """A thread-safe dictionary of cells keyed by id."""
+
+    def __init__(self) -> None:
+        self._cells: dict[UUID, Cell] = {}
+        self._lock = threading.Lock()
+        self._revision = 0
+
+    def put(
+        self,
+        value: Any,
+        alias: str | None = None,
+        *,
+        id: UUID | None = None,
+        produced_by: UUID | None = None,
+    ) -> Cell:
+        """Store `value`; with `id`, replace that cell (keeping its alias unless a new one is given)."""
+        cell_id = id if id is not None else uuid4()
+        with self._lock:
+            if alias is None:
+                old = self._cells.get(cell_id)
+                if old is not None:
+                    alias = old.alias
+            self._revision += 1
+            cell = Cell(cell_id, alias, value, produced_by, time.time(), self._revision)
+            self._cells[cell_id] = cell
+        return cell
+
+    def get(self, cell_id: UUID) -> Cell:
+        try:
+            return self._cells[cell_id]
+        except KeyError:
+            raise CellNotFoundError(cell_id) from None
+
+    def find(self, alias: str) -> Cell | None:
+        """The most recently written cell with this alias, if any."""
+        matches = [cell for cell in self if cell.alias == alias]
+        return max(matches, key=lambda c: c.revision) if matches else None
+
+    def remove(self, cell_id: UUID) -> None:
+        with self._lock:
+            if self._cells.pop(cell_id, None) is None:
+                raise CellNotFoundError(cell_id)
+            self._revision += 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cells.clear()
+            self._revision += 1
+
+    @property
+    def revision(self) -> int:
+        """A counter that grows with every write; compare it to see whether anything changed."""
+        return self._revision
+
+    def changed_since(self, revision: int) -> list[Cell]:
+        """Cells written after `revision`, oldest first."""
+        return sorted((c for c in self._snapshot() if c.revision > revision), key=lambda c: c.revision)
+
+    def _snapshot(self) -> list[Cell]:
+        with self._lock:
+            return list(self._cells.values())
+
+    def __contains__(self, cell_id: object) -> bool:
+        return cell_id in self._cells
+
+    def __iter__(self) -> Iterator[Cell]:
+        """Iterate over a snapshot, so a writer on another thread never breaks the loop."""
+        return iter(self._snapshot())
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __repr__(self) -> str:
+        return f"InMemoryStore({len(self)} cells)"
