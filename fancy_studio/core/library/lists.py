@@ -1,1 +1,147 @@
-"""Placeholder; filled in next."""
+"""Working with lists: making, measuring, sorting, picking items and combining.
+
+Every function returns a new list and leaves the lists it was given unchanged.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from fancy_studio.core.functions import fancy_function
+
+
+@fancy_function("lists.range", title="Range of Numbers")
+def number_range(stop: int, start: int = 0, step: int = 1) -> list:
+    """The whole numbers from `start` (0 by default) up to but not including `stop`, counting by
+    `step`: stop 5 gives [0, 1, 2, 3, 4]. A negative step counts down."""
+    if step == 0:
+        raise ValueError("range: step must not be 0")
+    return list(builtins.range(start, stop, step))
+
+
+@fancy_function("lists.length", title="List Length")
+def length(items: list) -> int:
+    """The number of items in the list."""
+    return len(items)
+
+
+@fancy_function("lists.sum", title="Sum")
+def total(items: list) -> float:
+    """All the numbers in the list added up (0 for an empty list)."""
+    return builtins.sum(items)
+
+
+@fancy_function("lists.mean", title="Mean (Average)")
+def mean(items: list) -> float:
+    """The average of the numbers in the list: their sum divided by how many there are."""
+    if not items:
+        raise ValueError("mean: the list is empty, so it has no average")
+    return builtins.sum(items) / len(items)
+
+
+@fancy_function("lists.min", title="Smallest Item")
+def smallest(items: list) -> Any:
+    """The smallest item of the list (numbers by value, text alphabetically)."""
+    if not items:
+        raise ValueError("min: the list is empty, so it has no smallest item")
+    return builtins.min(items)
+
+
+@fancy_function("lists.max", title="Largest Item")
+def largest(items: list) -> Any:
+    """The largest item of the list (numbers by value, text alphabetically)."""
+    if not items:
+        raise ValueError("max: the list is empty, so it has no largest item")
+    return builtins.max(items)
+
+
+@fancy_function("lists.sort", title="Sort")
+def sort(items: list, reverse: bool = False) -> list:
+    """The items in order, smallest first (largest first if `reverse` is on)."""
+    return sorted(items, reverse=reverse)
+
+
+@fancy_function("lists.reverse", title="Reverse")
+def reverse(items: list) -> list:
+    """The items in the opposite order."""
+    return list(reversed(items))
+
+
+@fancy_function("lists.first", title="First Item")
+def first(items: list) -> Any:
+    """The first item of the list."""
+    if not items:
+        raise IndexError("first: the list is empty")
+    return items[0]
+
+
+@fancy_function("lists.last", title="Last Item")
+def last(items: list) -> Any:
+    """The last item of the list."""
+    if not items:
+        raise IndexError("last: the list is empty")
+    return items[-1]
+
+
+@fancy_function("lists.get", title="Item at Position")
+def get(items: list, index: int) -> Any:
+    """The item at position `index`, counting from 0; a negative index counts from the end (−1 is the
+    last item)."""
+    try:
+        return items[index]
+    except IndexError:
+        raise IndexError(f"get: position {index} is outside a list of {len(items)} items") from None
+
+
+@fancy_function("lists.take", title="Take First Items")
+def take(items: list, n: int) -> list:
+    """The first n items of the list (all of them if it has fewer)."""
+    return list(items[: builtins.max(n, 0)])
+
+
+@fancy_function("lists.skip", title="Skip First Items")
+def skip(items: list, n: int) -> list:
+    """The list without its first n items."""
+    return list(items[builtins.max(n, 0):])
+
+
+@fancy_function("lists.unique", title="Unique Items")
+def unique(items: list) -> list:
+    """The items with repeats removed, each kept where it first appears."""
+    result: list = []
+    seen: set = set()
+    for item in items:
+        try:
+            if item in seen:
+                continue
+            seen.add(item)
+        except TypeError:  # unhashable (a list, a dict): compare one by one
+            if item in result:
+                continue
+        result.append(item)
+    return result
+
+
+@fancy_function("lists.contains", title="List Contains")
+def contains(items: list, item: Any) -> bool:
+    """True if `item` is one of the items of the list."""
+    return item in items
+
+
+@fancy_function("lists.count", title="Count Item")
+def count(items: list, item: Any) -> int:
+    """How many times `item` occurs in the list."""
+    return items.count(item)
+
+
+@fancy_function("lists.append", title="Append")
+def append(items: list, item: Any) -> list:
+    """The list with `item` added at the end."""
+    return [*items, item]
+
+
+@fancy_function("lists.concat", title="Concatenate Lists")
+def concat(a: list, b: list) -> list:
+    """The items of a followed by the items of b, in one list."""
+    return [*a, *b]

@@ -1,1 +1,111 @@
-"""Placeholder; filled in next."""
+"""Working with text: joining, splitting, changing case, searching and replacing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fancy_studio.core.functions import fancy_function
+
+
+@fancy_function("text.concatenate", title="Concatenate")
+def concatenate(a: str, b: str, separator: str = "") -> str:
+    """a followed by b, with `separator` between them (nothing by default)."""
+    return f"{a}{separator}{b}"
+
+
+@fancy_function("text.format", title="Format")
+def format_text(template: str, value: Any) -> str:
+    """Put `value` into `template` where it says {} or {value}; a format spec works too, for example
+    "Total: {:.2f}" or "{value:>8}"."""
+    try:
+        return template.format(value, value=value)
+    except (KeyError, IndexError) as exc:
+        raise ValueError(
+            f"the template {template!r} asks for {exc}, but only {{}} or {{value}} can be filled in"
+        ) from None
+
+
+@fancy_function("text.upper", title="Upper Case")
+def upper(text: str) -> str:
+    """The text in capital letters."""
+    return text.upper()
+
+
+@fancy_function("text.lower", title="Lower Case")
+def lower(text: str) -> str:
+    """The text in small letters."""
+    return text.lower()
+
+
+@fancy_function("text.title_case", title="Title Case")
+def title_case(text: str) -> str:
+    """The text with the first letter of every word in capitals."""
+    return text.title()
+
+
+@fancy_function("text.strip", title="Strip")
+def strip(text: str) -> str:
+    """The text without spaces, tabs and line breaks at its start and end."""
+    return text.strip()
+
+
+@fancy_function("text.split", title="Split")
+def split(text: str, separator: str = " ") -> list:
+    """Cut the text into a list of pieces at every `separator` (a space by default). An empty
+    separator splits at any run of spaces, tabs and line breaks and drops empty pieces."""
+    if separator == "":
+        return text.split()
+    return text.split(separator)
+
+
+@fancy_function("text.lines", title="Split into Lines")
+def lines(text: str) -> list:
+    """The lines of the text, as a list, without their line breaks."""
+    return text.splitlines()
+
+
+@fancy_function("text.join", title="Join")
+def join(items: list, separator: str = " ") -> str:
+    """The items of a list joined into one text, with `separator` between them (a space by default).
+    Items that are not text are written as text first."""
+    return separator.join(item if isinstance(item, str) else str(item) for item in items)
+
+
+@fancy_function("text.length", title="Text Length")
+def length(text: str) -> int:
+    """The number of characters in the text."""
+    return len(text)
+
+
+@fancy_function("text.replace", title="Replace")
+def replace(text: str, old: str, new: str) -> str:
+    """The text with every occurrence of `old` replaced by `new`."""
+    if old == "":
+        raise ValueError("replace: the text to look for (old) must not be empty")
+    return text.replace(old, new)
+
+
+@fancy_function("text.contains", title="Contains")
+def contains(text: str, part: str) -> bool:
+    """True if `part` occurs anywhere in the text."""
+    return part in text
+
+
+@fancy_function("text.starts_with", title="Starts With")
+def starts_with(text: str, prefix: str) -> bool:
+    """True if the text begins with `prefix`."""
+    return text.startswith(prefix)
+
+
+@fancy_function("text.ends_with", title="Ends With")
+def ends_with(text: str, suffix: str) -> bool:
+    """True if the text ends with `suffix`."""
+    return text.endswith(suffix)
+
+
+@fancy_function("text.count", title="Count Occurrences")
+def count(text: str, part: str) -> int:
+    """How many times `part` occurs in the text (without overlapping)."""
+    if part == "":
+        raise ValueError("count: the text to look for (part) must not be empty")
+    return text.count(part)

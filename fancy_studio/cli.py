@@ -1,0 +1,154 @@
+"""The `fancy-studio` command: run a workflow headless, list functions, or open the studio.
+
+Exit codes of `run`: 0 when every step succeeded, 1 when a step failed (or the run was interrupted), 2 when
+the file cannot be read or the workflow cannot run as written. Problems are one line on stderr, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_STEP_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fancy-studio run", description="Run a workflow file headless.")
+    parser.add_argument("file", help="a workflow JSON file")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="run independent steps on N threads (default 1)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    args = _run_parser().parse_args(argv)
+    from fancy_studio.core import (
+        Engine, FancyError, InMemoryStore, RunCallbacks, StepStatus, load_workflow, registry,
+    )
+
+    try:
+        workflow = load_workflow(args.file)
+    except FancyError as exc:
+        print(f"fancy-studio: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    for problem in registry.plugin_errors:
+        print(f"fancy-studio: warning: {problem}", file=err)
+
+    store = InMemoryStore()
+    engine = Engine(store)
+    total = len(workflow.steps)
+
+    def started(step: Any) -> None:
+        if not args.quiet:
+            print(f"… {step.label or step.function_slug}", file=err, flush=True)
+
+    def finished(step: Any, seconds: float) -> None:
+        if not args.quiet:
+            print(f"✓ {step.label or step.function_slug} ({seconds * 1000:.1f} ms)", file=err, flush=True)
+
+    def failed(step: Any, error: Any) -> None:
+        print(f"✗ {step.label or step.function_slug} ({str(step.id)[:8]}): {error}", file=err, flush=True)
+
+    callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed)
+    try:
+        result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers))
+    except FancyError as exc:
+        print(f"fancy-studio: {args.file}: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("fancy-studio: interrupted", file=err)
+        return EXIT_STEP_FAILED
+
+    read = {cell for step in workflow.steps for cell in step.inputs.values()}
+    outputs = [cell_id for step in workflow.steps for cell_id in step.outputs.values() if cell_id not in read]
+    shown = [store.get(cell_id) for cell_id in outputs if cell_id in store]
+    if args.json:
+        payload = {
+            "ok": result.ok,
+            "duration": result.duration,
+            "steps": {
+                str(step_id): {
+                    "status": status.value,
+                    "seconds": result.timings.get(step_id),
+                    "error": str(result.errors[step_id]) if step_id in result.errors else None,
+                }
+                for step_id, status in result.step_status.items()
+            },
+            "outputs": [{"id": str(c.id), "alias": c.alias, "value": _jsonable(c.value)} for c in shown],
+        }
+        json.dump(payload, out, indent=2)
+        out.write("\n")
+    else:
+        for cell in shown:
+            print(f"{cell.alias or cell.id} = {cell.value!r}", file=out)
+        if not args.quiet:
+            summary = ", ".join(
+                f"{result.count(s)} {s.value}" for s in StepStatus if result.count(s) and s is not StepStatus.PENDING
+            )
+            print(f"{total} steps: {summary} in {result.duration:.3f} s", file=err)
+    return EXIT_OK if result.ok else EXIT_STEP_FAILED
+
+
+def functions_command(argv: list[str], out: TextIO = sys.stdout) -> int:
+    parser = argparse.ArgumentParser(prog="fancy-studio functions", description="List the registered functions.")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    from fancy_studio.core import registry
+
+    if args.json:
+        json.dump([
+            {"slug": f.slug, "title": f.title, "category": f.category, "description": f.description,
+             "inputs": [{"name": p.name, "type": p.type_name, "required": p.required} for p in f.inputs],
+             "outputs": [{"name": p.name, "type": p.type_name} for p in f.outputs]}
+            for f in registry
+        ], out, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    category = None
+    for function in registry:
+        if function.category != category:
+            category = function.category
+            print(f"{category}:", file=out)
+        inputs = ", ".join(f"{p.name}: {p.type_name}" for p in function.inputs)
+        outputs = ", ".join(f"{p.name}: {p.type_name}" for p in function.outputs)
+        print(f"  {function.slug:24} {function.title} ({inputs}) -> {outputs}", file=out)
+    return EXIT_OK
+
+
+def studio_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="fancy-studio", description="Open the studio (or: run FILE, functions).")
+    parser.add_argument("file", nargs="?", help="a workflow file to open")
+    parser.parse_args(argv)
+    try:
+        from fancy_studio.gui.app import main as studio_main  # type: ignore[import-not-found]
+    except ImportError:
+        print("fancy-studio: the studio window is not built yet; use 'fancy-studio run FILE' "
+              "to run a workflow and 'fancy-studio functions' to list functions", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return int(studio_main(argv))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        return run_command(argv[1:])
+    if argv and argv[0] == "functions":
+        return functions_command(argv[1:])
+    return studio_command(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,241 @@
+"""The engine: order, results, failures, cancellation and parallel runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from uuid import uuid4
+
+import pytest
+
+from fancy_studio.core import (
+    CancelToken,
+    Engine,
+    InMemoryStore,
+    RunCallbacks,
+    StepStatus,
+    Workflow,
+    WorkflowStep,
+    fancy_function,
+    registry,
+)
+from tests.core.helpers import chain, step
+
+
+@fancy_function("test.explode")
+def explode(x: float) -> float:
+    """Always raises."""
+    raise ValueError(f"cannot handle {x}")
+
+
+@fancy_function("test.slow_increment")
+def slow_increment(x: float) -> float:
+    """Sleeps a little, then adds one."""
+    time.sleep(0.02)
+    return x + 1
+
+
+@fancy_function("test.thread_name")
+def thread_name(x: float) -> str:
+    """Which thread ran this step."""
+    time.sleep(0.01)
+    return threading.current_thread().name
+
+
+def test_the_readme_example_works_as_written():
+    store = InMemoryStore()
+    input_cell = store.put(10, "my_input")
+    wf = Workflow(name="My First Flow")
+    out = uuid4()
+    wf.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": input_cell.id}, outputs={"return": out}))
+    result = Engine(store).run(wf, initial_cells=[input_cell])
+    assert store.get(out).value == 11
+    assert result.ok
+    step_id = wf.steps[0].id
+    assert result.step_status[step_id] is StepStatus.DONE
+    assert result.timings[step_id] >= 0
+    assert store.get(out).produced_by == step_id
+
+
+def test_a_chain_runs_in_order_and_records_the_producer():
+    wf, _, cells = chain(5, start=1)
+    store = InMemoryStore()
+    result = Engine(store).run(wf)
+    assert result.ok
+    assert [store.get(c).value for c in cells] == [1, 2, 3, 4, 5, 6]
+    assert store.get(cells[-1]).produced_by == wf.steps[-1].id
+
+
+def test_a_chain_listed_out_of_order_still_runs_in_dependency_order():
+    wf, _, cells = chain(6, start=0)
+    wf.steps.reverse()
+    store = InMemoryStore()
+    order = []
+    Engine(store).run(wf, callbacks=RunCallbacks(on_step_started=lambda s: order.append(s.id)))
+    assert store.get(cells[-1]).value == 6
+    assert order == [s.id for s in reversed(wf.steps)]
+
+
+def test_fan_out_and_fan_in():
+    wf = Workflow(name="diamond")
+    a = wf.input_cell("a", 1)
+    left, right, total = uuid4(), uuid4(), uuid4()
+    wf.add_step(step("math.add", {"a": left, "b": right}, total))
+    wf.add_step(step("math.increment", {"x": a.id}, left))
+    wf.add_step(step("math.multiply", {"a": a.id, "b": a.id}, right))
+    store = InMemoryStore()
+    assert Engine(store).run(wf).ok
+    assert store.get(total).value == 3
+
+
+def test_named_tuple_outputs_go_to_their_own_cells():
+    wf = Workflow(name="divmod")
+    a, b = wf.input_cell("a", 17), wf.input_cell("b", 5)
+    q, r = uuid4(), uuid4()
+    wf.add_step(WorkflowStep(function_slug="math.divmod", inputs={"a": a.id, "b": b.id},
+                             outputs={"quotient": q, "remainder": r}))
+    store = InMemoryStore()
+    assert Engine(store).run(wf).ok
+    assert (store.get(q).value, store.get(r).value) == (3, 2)
+
+
+def test_a_raising_step_skips_its_dependents_and_independent_branches_still_run():
+    wf = Workflow(name="partial failure")
+    a = wf.input_cell("a", 1)
+    broken, after_broken, fine = uuid4(), uuid4(), uuid4()
+    bad = wf.add_step(step("test.explode", {"x": a.id}, broken))
+    dependent = wf.add_step(step("math.increment", {"x": broken}, after_broken))
+    good = wf.add_step(step("math.increment", {"x": a.id}, fine))
+    store = InMemoryStore()
+    failures = []
+    result = Engine(store).run(wf, callbacks=RunCallbacks(on_step_failed=lambda s, e: failures.append((s.id, e))))
+    assert not result.ok
+    assert result.step_status[bad.id] is StepStatus.FAILED
+    assert result.step_status[dependent.id] is StepStatus.SKIPPED
+    assert result.step_status[good.id] is StepStatus.DONE
+    assert store.get(fine).value == 2
+    assert after_broken not in store
+    error = result.errors[bad.id]
+    assert error.type_name == "ValueError" and "cannot handle 1" in error.message
+    assert "explode" in error.traceback
+    assert failures == [(bad.id, error)]
+
+
+def test_progress_counts_every_step():
+    wf, _, _ = chain(4)
+    seen = []
+    Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(on_progress=lambda d, t: seen.append((d, t))))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_cancellation_stops_between_steps():
+    wf = Workflow(name="slow chain")
+    cell = wf.input_cell("start", 0).id
+    for _ in range(10):
+        out = uuid4()
+        wf.add_step(step("test.slow_increment", {"x": cell}, out))
+        cell = out
+    token = CancelToken()
+    finished = []
+
+    def on_finished(s, seconds):
+        finished.append(s.id)
+        if len(finished) == 3:
+            token.cancel()
+
+    result = Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(on_step_finished=on_finished), cancel=token)
+    assert result.cancelled and not result.ok
+    assert result.count(StepStatus.DONE) == 3
+    assert result.count(StepStatus.CANCELLED) == 7
+
+
+def test_parallel_run_uses_worker_threads_and_gives_the_same_values():
+    wf = Workflow(name="wide")
+    a = wf.input_cell("a", 1)
+    outs = [uuid4() for _ in range(8)]
+    for out in outs:
+        wf.add_step(step("test.thread_name", {"x": a.id}, out))
+    store = InMemoryStore()
+    result = Engine(store).run(wf, max_workers=4)
+    assert result.ok
+    names = {store.get(o).value for o in outs}
+    assert all(name.startswith("fancy-step") for name in names)
+    assert len(names) > 1
+
+
+def test_parallel_run_respects_dependencies_and_failures():
+    wf, _, cells = chain(20)
+    broken = uuid4()
+    a = wf.cells[0].id
+    wf.add_step(step("test.explode", {"x": a}, broken))
+    wf.add_step(step("math.increment", {"x": broken}, uuid4()))
+    store = InMemoryStore()
+    result = Engine(store).run(wf, max_workers=3)
+    assert store.get(cells[-1]).value == 20
+    assert result.count(StepStatus.FAILED) == 1 and result.count(StepStatus.SKIPPED) == 1
+
+
+def test_parallel_cancellation_marks_unstarted_steps_cancelled():
+    wf = Workflow(name="slow wide")
+    a = wf.input_cell("a", 0)
+    for _ in range(30):
+        wf.add_step(step("test.slow_increment", {"x": a.id}, uuid4()))
+    token = CancelToken()
+    calls = []
+
+    def on_started(s):
+        calls.append(s)
+        if len(calls) == 2:
+            token.cancel()
+
+    result = Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(on_step_started=on_started),
+                                         cancel=token, max_workers=2)
+    assert result.cancelled
+    assert result.count(StepStatus.CANCELLED) >= 20
+    assert result.count(StepStatus.PENDING) == 0
+
+
+def test_run_up_to_a_target_runs_only_what_it_needs():
+    wf, _, cells = chain(5)
+    other = uuid4()
+    wf.add_step(step("math.increment", {"x": cells[0]}, other))
+    store = InMemoryStore()
+    result = Engine(store).run(wf, targets=[wf.steps[1].id])
+    assert set(result.step_status) == {wf.steps[0].id, wf.steps[1].id}
+    assert store.get(cells[2]).value == 2
+    assert cells[3] not in store and other not in store
+
+
+def test_a_checked_plan_can_run_again_and_replaces_values():
+    wf, first, cells = chain(3, start=5)
+    store = InMemoryStore()
+    engine = Engine(store)
+    checked = engine.check(wf)
+    assert engine.run_plan(checked).ok
+    assert store.get(cells[-1]).value == 8
+    first.value = 100
+    engine.run(wf)
+    assert store.get(cells[-1]).value == 103
+
+
+def test_initial_cells_default_to_the_workflows_literal_cells_and_keep_their_alias():
+    wf, first, _ = chain(1, start=41)
+    store = InMemoryStore()
+    Engine(store).run(wf)
+    assert store.get(first.id).value == 41 and store.get(first.id).alias == "start"
+
+
+def test_a_step_output_takes_the_alias_its_cell_declares():
+    wf = Workflow(name="alias")
+    a = wf.input_cell("a", 1)
+    out = wf.output_cell("result")
+    wf.add_step(step("math.increment", {"x": a.id}, out.id))
+    store = InMemoryStore()
+    Engine(store).run(wf)
+    assert store.get(out.id).alias == "result"
+    assert store.find("result").value == 2
+
+
+def test_functions_resolve_only_through_the_registry():
+    assert "math.increment" in registry
+    assert "os.system" not in registry

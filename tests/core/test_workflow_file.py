@@ -1,0 +1,146 @@
+"""The file format: lossless round trips, migration, refusal of bad and future files, atomic saves."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fancy_studio.core import (
+    CellSpec,
+    Position,
+    SchemaVersionError,
+    Workflow,
+    WorkflowFileError,
+    WorkflowStep,
+    load_workflow,
+    parse_workflow,
+    save_workflow,
+)
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=10,
+)
+port_names = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
+
+
+@st.composite
+def workflows(draw: st.DrawFn) -> Workflow:
+    cells = draw(st.lists(
+        st.builds(lambda alias, has, value: CellSpec(alias=alias, value=value) if has else CellSpec(alias=alias),
+                  st.text(max_size=12), st.booleans(), json_values),
+        max_size=6))
+    ids = [c.id for c in cells] or [uuid4()]
+    steps = draw(st.lists(
+        st.builds(lambda slug, ins, outs, label: WorkflowStep(function_slug=slug, inputs=ins, outputs=outs, label=label),
+                  st.from_regex(r"[a-z]{1,6}\.[a-z_]{1,8}", fullmatch=True),
+                  st.dictionaries(port_names, st.sampled_from(ids), max_size=3),
+                  st.dictionaries(port_names, st.sampled_from(ids), max_size=2),
+                  st.text(max_size=10)),
+        max_size=5))
+    layout_ids = ids + [s.id for s in steps]
+    layout = draw(st.dictionaries(st.sampled_from(layout_ids),
+                                  st.builds(Position, x=st.floats(-1e6, 1e6), y=st.floats(-1e6, 1e6)), max_size=4))
+    metadata = draw(st.dictionaries(st.text(max_size=8), json_values, max_size=3))
+    return Workflow(name=draw(st.text(max_size=20)), cells=cells, steps=steps, layout=layout, metadata=metadata)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(workflows())
+def test_json_round_trip_is_lossless(wf: Workflow):
+    text = wf.model_dump_json()
+    back = Workflow.model_validate_json(text)
+    assert back == wf
+    assert back.model_dump_json() == text
+    assert [c.has_value for c in back.cells] == [c.has_value for c in wf.cells]
+
+
+def test_a_null_literal_stays_a_value_and_a_computed_cell_has_none():
+    wf = Workflow(cells=[CellSpec(alias="nothing", value=None), CellSpec(alias="computed")])
+    data = json.loads(wf.model_dump_json())
+    assert "value" in data["cells"][0] and data["cells"][0]["value"] is None
+    assert "value" not in data["cells"][1]
+    back = Workflow.model_validate_json(wf.model_dump_json())
+    assert back.cells[0].has_value and not back.cells[1].has_value
+
+
+def test_save_and_load_keep_everything(tmp_path: Path):
+    wf = load_workflow(EXAMPLE)
+    target = tmp_path / "copy.json"
+    save_workflow(wf, target)
+    assert load_workflow(target) == wf
+
+
+def test_an_older_schema_is_migrated():
+    a, out = str(uuid4()), str(uuid4())
+    old = {"schema_version": 0, "name": "old", "cells": {a: {"alias": "a", "value": 1}},
+           "steps": [{"function": "math.increment", "inputs": {"x": a}, "outputs": {"return": out}}]}
+    wf = parse_workflow(json.dumps(old))
+    assert wf.schema_version == 1
+    assert wf.steps[0].function_slug == "math.increment"
+    assert wf.cells[0].alias == "a" and wf.cells[0].value == 1
+
+
+def test_a_newer_schema_is_refused_with_a_clear_message():
+    with pytest.raises(SchemaVersionError, match="schema version 99.*update Fancy Studio"):
+        parse_workflow(json.dumps({"schema_version": 99, "name": "future"}))
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"   \n", "empty"),
+    (b'{"name": "x", "steps": [', "not valid JSON"),
+    (bytes(range(256)) * 4, "not a text file"),
+    (b'{"name": 5}', "name"),
+    (b'{"steps": [{"function_slug": "math.increment", "inputs": {"x": "not-a-uuid"}}]}', "steps.0.inputs.x"),
+    (b"[1, 2, 3]", "expected a JSON object"),
+    (b'{"unknown_key": 1}', "unknown_key"),
+    (b"[" * 100_000 + b"]" * 100_000, ""),
+])
+def test_broken_files_raise_a_one_line_file_error(content: bytes, message: str):
+    with pytest.raises(WorkflowFileError) as caught:
+        parse_workflow(content, "broken.json")
+    text = str(caught.value)
+    assert text.startswith("broken.json: ") and message in text and "\n" not in text
+
+
+def test_missing_file_and_folder(tmp_path: Path):
+    with pytest.raises(WorkflowFileError, match="no such file"):
+        load_workflow(tmp_path / "absent.json")
+    with pytest.raises(WorkflowFileError, match="folder"):
+        load_workflow(tmp_path)
+
+
+def test_a_failed_save_leaves_the_old_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    target = tmp_path / "flow.json"
+    save_workflow(Workflow(name="original"), target)
+    before = target.read_bytes()
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        save_workflow(Workflow(name="replacement"), target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["flow.json"], "no temporary file is left behind"
+
+
+def test_loading_runs_nothing(tmp_path: Path):
+    marker = tmp_path / "ran"
+    wf = Workflow(name="evil", steps=[WorkflowStep(function_slug="os.system", inputs={}, outputs={})],
+                  metadata={"code": f"open('{marker}', 'w')"})
+    path = tmp_path / "evil.json"
+    save_workflow(wf, path)
+    load_workflow(path)
+    assert not marker.exists()
