@@ -286,11 +286,13 @@ class _Run:
         self._progress()
 
     def _progress(self) -> None:
+        on_progress = self.callbacks.on_progress
+        if on_progress is None:
+            return  # `finished` is only counted for the progress callback: skip the lock
         with self.lock:
             self.finished += 1
             finished = self.finished
-        if self.callbacks.on_progress is not None:
-            self.callbacks.on_progress(finished, len(self.status))
+        on_progress(finished, len(self.status))
 
     def _cancel_rest(self) -> None:
         for step_id, status in self.status.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -41,12 +42,55 @@ class ExecutionPlan:
     workflow: Workflow
     order: list[WorkflowStep]
     functions: dict[UUID, FancyFunction]
-    graph: nx.DiGraph
+    edges: list[tuple[UUID, UUID]]
+    """(producer step, reader step), once per cell read; `graph` is built from these on first use."""
     provided: frozenset[UUID]
     aliases: dict[UUID, str | None] = field(default_factory=dict)
+    checked_steps: list[WorkflowStep] | None = field(default=None, repr=False, compare=False)
+    """The steps that were checked, in the workflow's order (the graph's node order); None: `order`."""
 
     def __len__(self) -> int:
         return len(self.order)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The steps as a networkx graph (an edge from each step to every step that reads its output)."""
+        return _graph(self.order if self.checked_steps is None else self.checked_steps, self.edges)
+
+
+def _graph(steps: Iterable[WorkflowStep], edges: list[tuple[UUID, UUID]]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(step.id for step in steps)
+    graph.add_edges_from(edges)
+    return graph
+
+
+def _topological_order(steps: list[WorkflowStep], edges: list[tuple[UUID, UUID]]) -> list[WorkflowStep] | None:
+    """Steps in the very order `nx.topological_sort` gives on the same graph, or None on a cycle.
+
+    Same algorithm (Kahn's, generation by generation), same tie-breaking (nodes in insertion order,
+    successors in edge order, a repeated edge counted once), without building a networkx graph.
+    """
+    successors: dict[UUID, dict[UUID, None]] = {step.id: {} for step in steps}
+    for source, target in edges:
+        successors[source][target] = None
+    indegree = dict.fromkeys(successors, 0)
+    for children in successors.values():
+        for child in children:
+            indegree[child] += 1
+    by_id = {step.id: step for step in steps}
+    order: list[WorkflowStep] = []
+    generation = [step_id for step_id, degree in indegree.items() if degree == 0]
+    while generation:
+        following = []
+        for step_id in generation:
+            order.append(by_id[step_id])
+            for child in successors[step_id]:
+                indegree[child] -= 1
+                if indegree[child] == 0:
+                    following.append(child)
+        generation = following
+    return order if len(order) == len(indegree) else None
 
 
 def _step_name(step: WorkflowStep, function: FancyFunction | None = None) -> str:
@@ -144,14 +188,14 @@ def _analyse(
                 edges.append((source[0].id, step.id))
                 if function is not None:
                     producer_function = functions.get(source[0].id)
-                    port = producer_function.output(source[1]) if producer_function else None
-                    expected = function.input(name)
+                    port = _output_port(producer_function, source[1]) if producer_function else None
+                    expected = _input_port(function, name)
                     if port is not None and expected is not None and not accepts(expected.type, port.type):
                         problems.append(_mismatch(workflow, aliases, step, function, name, cell_id,
                                                   f"{_step_name(source[0], producer_function)} "
                                                   f"gives {port.type_name}", expected.type_name))
             elif cell_id in provided:
-                expected = function.input(name) if function is not None else None
+                expected = _input_port(function, name) if function is not None else None
                 value = provided[cell_id]
                 if expected is not None and not value_accepted(expected.type, value):
                     problems.append(_mismatch(workflow, aliases, step, function, name, cell_id,
@@ -163,18 +207,41 @@ def _analyse(
                     f"for input '{name}', but no step writes that cell and it has no value",
                     step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
 
-    graph = nx.DiGraph()
-    graph.add_nodes_from(step.id for step in steps)
-    graph.add_edges_from(edges)
-    order: list[WorkflowStep] = []
-    try:
-        by_id = {step.id: step for step in steps}
-        order = [by_id[step_id] for step_id in nx.topological_sort(graph)]
-    except nx.NetworkXUnfeasible:
-        problems.insert(0, _cycle_error(workflow, aliases, graph, steps, functions, producers))
+    order = _topological_order(steps, edges)
+    if order is None:
+        problems.insert(0, _cycle_error(workflow, aliases, _graph(steps, edges), steps, functions, producers))
     if problems:
         return problems, None
-    return [], ExecutionPlan(workflow, order, functions, graph, frozenset(provided), aliases)
+    assert order is not None
+    return [], ExecutionPlan(workflow, order, functions, edges, frozenset(provided), aliases, steps)
+
+
+def _ports(ports: tuple[Any, ...]) -> dict[str, Any]:
+    by_name: dict[str, Any] = {}
+    for port in ports:
+        by_name.setdefault(port.name, port)  # the first of a name wins, as in FancyFunction.input
+    return by_name
+
+
+# FancyFunction is frozen, so its ports never change: index them by name once per function object.
+_PORTS: dict[int, tuple[FancyFunction, dict[str, Any], dict[str, Any]]] = {}
+
+
+def _indexed(function: FancyFunction) -> tuple[FancyFunction, dict[str, Any], dict[str, Any]]:
+    entry = _PORTS.get(id(function))
+    if entry is None or entry[0] is not function:
+        if len(_PORTS) > 4096:
+            _PORTS.clear()
+        entry = _PORTS[id(function)] = (function, _ports(function.inputs), _ports(function.outputs))
+    return entry
+
+
+def _input_port(function: FancyFunction, name: str) -> Any:
+    return _indexed(function)[1].get(name)
+
+
+def _output_port(function: FancyFunction, name: str) -> Any:
+    return _indexed(function)[2].get(name)
 
 
 def _check_ports(aliases: dict[UUID, str | None], workflow: Workflow, step: WorkflowStep,
@@ -202,7 +269,7 @@ def _collect_producers(workflow: Workflow, aliases: dict[UUID, str | None], step
                        function: FancyFunction | None, producers: dict[UUID, tuple[WorkflowStep, str]],
                        problems: list[WorkflowValidationError]) -> None:
     for name, cell_id in step.outputs.items():
-        if function is not None and function.output(name) is None:
+        if function is not None and _output_port(function, name) is None:
             known = ", ".join(p.name for p in function.outputs)
             problems.append(UnknownPortError(
                 f"{_step_name(step, function)} wires output '{name}', which {function.slug} does not "

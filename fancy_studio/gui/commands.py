@@ -1,0 +1,133 @@
+"""Undoable edits of a `WorkflowDocument`: one `QUndoCommand` per kind of edit.
+
+Commands change the model only (through the document's `_apply_*` methods, which emit the signals the
+canvas draws from); none touches a graphics item. Each keeps copies of exactly what it changes, so undo
+restores ids, wiring and positions exactly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from PySide6.QtGui import QUndoCommand
+
+from fancy_studio.core import CellSpec, WorkflowStep
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.document import WorkflowDocument
+
+MOVE_MERGE_ID = 1
+
+
+class AddNodes(QUndoCommand):
+    """Add steps and cells (a drop from the palette, a paste, a duplicate)."""
+
+    def __init__(self, document: WorkflowDocument, *, steps: list[WorkflowStep] = (),
+                 cells: list[CellSpec] = (), positions: dict[UUID, tuple[float, float]] | None = None,
+                 text: str = "Add") -> None:
+        super().__init__(text)
+        self.document = document
+        self.steps = [s.model_copy(deep=True) for s in steps]
+        self.cells = [c.model_copy(deep=True) for c in cells]
+        self.positions = dict(positions or {})
+
+    def redo(self) -> None:
+        self.document._apply_add([s.model_copy(deep=True) for s in self.steps],
+                                 [c.model_copy(deep=True) for c in self.cells], self.positions)
+
+    def undo(self) -> None:
+        self.document._apply_remove({s.id for s in self.steps}, {c.id for c in self.cells})
+
+
+class RemoveNodes(QUndoCommand):
+    """Delete steps and cells; wires to a deleted cell are cut, and come back on undo."""
+
+    def __init__(self, document: WorkflowDocument, ids: set[UUID]) -> None:
+        super().__init__(f"Delete {len(ids)} item{'s' if len(ids) != 1 else ''}")
+        self.document = document
+        workflow = document.workflow
+        self.steps = [(i, s.model_copy(deep=True)) for i, s in enumerate(workflow.steps) if s.id in ids]
+        self.cells = [(i, c.model_copy(deep=True)) for i, c in enumerate(workflow.cells) if c.id in ids]
+        self.positions = {i: document.position(i) for i in ids if i in workflow.layout}
+        removed_cells = {c.id for _, c in self.cells}
+        removed_steps = {s.id for _, s in self.steps}
+        self.cut: list[tuple[UUID, str, str, UUID]] = [
+            (step.id, side, name, cell)
+            for step in workflow.steps if step.id not in removed_steps
+            for side in ("inputs", "outputs")
+            for name, cell in getattr(step, side).items() if cell in removed_cells
+        ]
+
+    def redo(self) -> None:
+        for step_id, side, name, _ in self.cut:
+            self.document._apply_wire(step_id, side, name, None)
+        self.document._apply_remove({s.id for _, s in self.steps}, {c.id for _, c in self.cells})
+
+    def undo(self) -> None:
+        workflow = self.document.workflow
+        self.document._apply_add([], [], self.positions)
+        for index, cell in self.cells:
+            workflow.cells.insert(index, cell.model_copy(deep=True))
+            self.document.cell_added.emit(workflow.cells[index])
+        for index, step in self.steps:
+            workflow.steps.insert(index, step.model_copy(deep=True))
+            self.document.step_added.emit(workflow.steps[index])
+        for step_id, side, name, cell in self.cut:
+            self.document._apply_wire(step_id, side, name, cell)
+
+
+class MoveNodes(QUndoCommand):
+    """Move nodes; successive drags of the same nodes do not merge, each is one undo step."""
+
+    def __init__(self, document: WorkflowDocument, moves: dict[UUID, tuple[float, float]]) -> None:
+        super().__init__(f"Move {len(moves)} item{'s' if len(moves) != 1 else ''}")
+        self.document = document
+        self.after = dict(moves)
+        self.before = {node_id: document.position(node_id) for node_id in moves}
+
+    def redo(self) -> None:
+        self.document._apply_move(self.after)
+
+    def undo(self) -> None:
+        self.document._apply_move(self.before)
+
+
+class SetWire(QUndoCommand):
+    """Connect (or with `cell_id=None`, disconnect) one input or output of a step."""
+
+    def __init__(self, document: WorkflowDocument, step_id: UUID, side: str, name: str,
+                 cell_id: UUID | None) -> None:
+        verb = "Disconnect" if cell_id is None else "Connect"
+        super().__init__(f"{verb} {name}")
+        self.document = document
+        self.step_id, self.side, self.name, self.cell_id = step_id, side, name, cell_id
+        self.before = getattr(document.find_step(step_id), side).get(name)
+
+    def redo(self) -> None:
+        self.document._apply_wire(self.step_id, self.side, self.name, self.cell_id)
+
+    def undo(self) -> None:
+        self.document._apply_wire(self.step_id, self.side, self.name, self.before)
+
+
+class EditCell(QUndoCommand):
+    """Rename a cell or change its literal value (`value=...` clears it back to a computed cell)."""
+
+    _UNCHANGED: Any = object()
+
+    def __init__(self, document: WorkflowDocument, cell_id: UUID, *, alias: str | None = None,
+                 value: Any = _UNCHANGED) -> None:
+        cell = document.find_cell(cell_id)
+        super().__init__(f"Rename {cell.alias!r}" if alias is not None else f"Edit value of {cell.alias!r}")
+        self.document = document
+        self.cell_id = cell_id
+        self.before = (cell.alias, cell.value if cell.has_value else ...)
+        self.after = (alias if alias is not None else cell.alias,
+                      self.before[1] if value is self._UNCHANGED else value)
+
+    def redo(self) -> None:
+        self.document._apply_cell(self.cell_id, *self.after)
+
+    def undo(self) -> None:
+        self.document._apply_cell(self.cell_id, *self.before)

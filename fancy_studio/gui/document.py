@@ -1,0 +1,263 @@
+"""The open workflow as a Qt object: the core's `Workflow` plus signals and an undo stack.
+
+The workflow model is the single truth. The canvas listens to these signals and draws; every edit is a
+`QUndoCommand` (see `commands.py`) pushed on `undo_stack`, and the commands change the model only
+through the `_apply_*` methods here, which emit the signals. Saving writes the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from fancy_studio.core import CellSpec, FancyFunction, Position, Workflow, WorkflowStep, registry
+from fancy_studio.core.typecheck import accepts, value_accepted
+from fancy_studio.core.workflow_file import load_workflow, save_workflow
+
+
+class WorkflowDocument(QObject):
+    """One open workflow file; the studio edits it only through undoable commands."""
+
+    step_added = Signal(object)  # WorkflowStep
+    step_removed = Signal(object)  # step id
+    step_changed = Signal(object)  # step id: wiring or label changed
+    cell_added = Signal(object)  # CellSpec
+    cell_removed = Signal(object)  # cell id
+    cell_changed = Signal(object)  # cell id: alias or value changed
+    node_moved = Signal(object, float, float)  # step or cell id, x, y
+    reset = Signal()  # a whole new workflow: redraw everything
+    path_changed = Signal(object)  # Path | None
+
+    def __init__(self, workflow: Workflow | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workflow = workflow if workflow is not None else Workflow(name="Untitled")
+        self.path: Path | None = None
+        self.undo_stack = QUndoStack(self)
+
+    # --- files ---------------------------------------------------------------------------------------
+
+    def open(self, path: str | Path) -> None:
+        """Replace the document with a file's workflow; on any error nothing changes."""
+        workflow = load_workflow(path)  # raises WorkflowFileError, leaving this document untouched
+        self.replace(workflow, Path(path))
+
+    def replace(self, workflow: Workflow, path: Path | None = None) -> None:
+        self.workflow = workflow
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.path = path
+        self.reset.emit()
+        self.path_changed.emit(path)
+
+    def save(self, path: str | Path | None = None) -> None:
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("the document has no file yet: give a path")
+        save_workflow(self.workflow, target)
+        self.undo_stack.setClean()
+        if target != self.path:
+            self.path = target
+            self.path_changed.emit(target)
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    # --- queries -------------------------------------------------------------------------------------
+
+    def function_of(self, step: WorkflowStep) -> FancyFunction | None:
+        """The step's function, or None for a placeholder (function not installed)."""
+        return registry.find(step.function_slug)
+
+    def find_step(self, step_id: UUID) -> WorkflowStep | None:
+        return next((s for s in self.workflow.steps if s.id == step_id), None)
+
+    def find_cell(self, cell_id: UUID) -> CellSpec | None:
+        return next((c for c in self.workflow.cells if c.id == cell_id), None)
+
+    def position(self, node_id: UUID) -> tuple[float, float]:
+        pos = self.workflow.layout.get(node_id)
+        return (pos.x, pos.y) if pos else (0.0, 0.0)
+
+    def producer_of(self, cell_id: UUID) -> tuple[WorkflowStep, str] | None:
+        for step in self.workflow.steps:
+            for name, out in step.outputs.items():
+                if out == cell_id:
+                    return step, name
+        return None
+
+    def readers_of(self, cell_id: UUID) -> list[tuple[WorkflowStep, str]]:
+        return [(s, n) for s in self.workflow.steps for n, c in s.inputs.items() if c == cell_id]
+
+    def why_not_connect_output(self, step_id: UUID, output: str, cell_id: UUID) -> str | None:
+        """None when step's output may write the cell, else the reason it may not."""
+        step, cell = self.find_step(step_id), self.find_cell(cell_id)
+        if step is None or cell is None:
+            return "unknown step or cell"
+        producer = self.producer_of(cell_id)
+        if producer is not None and producer[0].id != step_id:
+            return f"'{cell.alias or 'cell'}' is already written by another step"
+        if cell.has_value:
+            return f"'{cell.alias or 'cell'}' is an input cell with its own value"
+        if self._reaches(cell_id, step_id):
+            return "that would make a cycle"
+        function = self.function_of(step)
+        port = function.output(output) if function else None
+        for reader, name in self.readers_of(cell_id):
+            reader_function = self.function_of(reader)
+            expected = reader_function.input(name) if reader_function else None
+            if port is not None and expected is not None and not accepts(expected.type, port.type):
+                return f"{port.type_name} cannot feed {reader_function.title}'s {name} ({expected.type_name})"
+        return None
+
+    def why_not_connect_input(self, step_id: UUID, input_name: str, cell_id: UUID) -> str | None:
+        """None when the cell may feed the step's input, else the reason it may not."""
+        step, cell = self.find_step(step_id), self.find_cell(cell_id)
+        if step is None or cell is None:
+            return "unknown step or cell"
+        if cell_id in step.outputs.values() or self._reaches_step(step_id, cell_id):
+            return "that would make a cycle"
+        function = self.function_of(step)
+        expected = function.input(input_name) if function else None
+        if expected is None:
+            return None
+        if cell.has_value and not value_accepted(expected.type, cell.value):
+            return f"{type(cell.value).__name__} value cannot feed {input_name} ({expected.type_name})"
+        producer = self.producer_of(cell_id)
+        if producer is not None:
+            producer_function = self.function_of(producer[0])
+            port = producer_function.output(producer[1]) if producer_function else None
+            if port is not None and not accepts(expected.type, port.type):
+                return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
+        return None
+
+    def _reaches(self, cell_id: UUID, step_id: UUID) -> bool:
+        """Does the value of `cell_id` flow (through steps) into `step_id`?"""
+        seen: set[UUID] = set()
+        frontier = [cell_id]
+        while frontier:
+            cell = frontier.pop()
+            for reader, _ in self.readers_of(cell):
+                if reader.id == step_id:
+                    return True
+                if reader.id not in seen:
+                    seen.add(reader.id)
+                    frontier.extend(reader.outputs.values())
+        return False
+
+    def _reaches_step(self, step_id: UUID, cell_id: UUID) -> bool:
+        """Does `step_id`'s output flow into `cell_id`'s producer (so reading it closes a loop)?"""
+        producer = self.producer_of(cell_id)
+        if producer is None:
+            return False
+        if producer[0].id == step_id:
+            return True
+        return any(self._reaches(out, producer[0].id) for out in self.find_step(step_id).outputs.values())
+
+    # --- edits: each pushes one undoable command -------------------------------------------------------
+
+    def add_step(self, slug: str, x: float = 0.0, y: float = 0.0) -> WorkflowStep:
+        from fancy_studio.gui.commands import AddNodes
+
+        step = WorkflowStep(function_slug=slug)
+        self.undo_stack.push(AddNodes(self, steps=[step], positions={step.id: (x, y)},
+                                      text=f"Add {self._title(step)}"))
+        return step
+
+    def add_cell(self, alias: str, x: float = 0.0, y: float = 0.0, *, value: Any = ...) -> CellSpec:
+        from fancy_studio.gui.commands import AddNodes
+
+        cell = CellSpec(alias=alias) if value is ... else CellSpec(alias=alias, value=value)
+        self.undo_stack.push(AddNodes(self, cells=[cell], positions={cell.id: (x, y)}, text=f"Add cell {alias}"))
+        return cell
+
+    def remove_nodes(self, ids: set[UUID]) -> None:
+        from fancy_studio.gui.commands import RemoveNodes
+
+        if ids:
+            self.undo_stack.push(RemoveNodes(self, ids))
+
+    def move_nodes(self, moves: dict[UUID, tuple[float, float]]) -> None:
+        from fancy_studio.gui.commands import MoveNodes
+
+        if moves:
+            self.undo_stack.push(MoveNodes(self, moves))
+
+    def connect_input(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
+        from fancy_studio.gui.commands import SetWire
+
+        self.undo_stack.push(SetWire(self, step_id, "inputs", name, cell_id))
+
+    def connect_output(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
+        from fancy_studio.gui.commands import SetWire
+
+        self.undo_stack.push(SetWire(self, step_id, "outputs", name, cell_id))
+
+    def rename_cell(self, cell_id: UUID, alias: str) -> None:
+        from fancy_studio.gui.commands import EditCell
+
+        self.undo_stack.push(EditCell(self, cell_id, alias=alias))
+
+    def set_cell_value(self, cell_id: UUID, value: Any) -> None:
+        """Give the cell a literal value (`...` makes it a computed cell again)."""
+        from fancy_studio.gui.commands import EditCell
+
+        self.undo_stack.push(EditCell(self, cell_id, value=value))
+
+    def new_id(self) -> UUID:
+        return uuid4()
+
+    def _title(self, step: WorkflowStep) -> str:
+        function = self.function_of(step)
+        return step.label or (function.title if function else step.function_slug)
+
+    # --- mutators used by the commands only ------------------------------------------------------------
+
+    def _apply_add(self, steps: list[WorkflowStep], cells: list[CellSpec],
+                   positions: dict[UUID, tuple[float, float]]) -> None:
+        for node_id, (x, y) in positions.items():
+            self.workflow.layout[node_id] = Position(x=x, y=y)
+        for cell in cells:
+            self.workflow.cells.append(cell)
+            self.cell_added.emit(cell)
+        for step in steps:
+            self.workflow.steps.append(step)
+            self.step_added.emit(step)
+
+    def _apply_remove(self, step_ids: set[UUID], cell_ids: set[UUID]) -> None:
+        self.workflow.steps[:] = [s for s in self.workflow.steps if s.id not in step_ids]
+        for step_id in step_ids:
+            self.workflow.layout.pop(step_id, None)
+            self.step_removed.emit(step_id)
+        self.workflow.cells[:] = [c for c in self.workflow.cells if c.id not in cell_ids]
+        for cell_id in cell_ids:
+            self.workflow.layout.pop(cell_id, None)
+            self.cell_removed.emit(cell_id)
+
+    def _apply_wire(self, step_id: UUID, side: str, name: str, cell_id: UUID | None) -> None:
+        step = self.find_step(step_id)
+        wires = dict(getattr(step, side))
+        if cell_id is None:
+            wires.pop(name, None)
+        else:
+            wires[name] = cell_id
+        setattr(step, side, wires)
+        self.step_changed.emit(step_id)
+
+    def _apply_cell(self, cell_id: UUID, alias: str, value: Any) -> None:
+        cell = self.find_cell(cell_id)
+        cell.alias = alias
+        if value is ...:
+            cell.clear_value()
+        else:
+            cell.value = value
+        self.cell_changed.emit(cell_id)
+
+    def _apply_move(self, moves: dict[UUID, tuple[float, float]]) -> None:
+        for node_id, (x, y) in moves.items():
+            self.workflow.layout[node_id] = Position(x=x, y=y)
+            self.node_moved.emit(node_id, x, y)
