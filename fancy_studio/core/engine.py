@@ -20,7 +20,7 @@ from uuid import UUID
 
 from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
 from fancy_studio.core.store import Cell, DatumStore
-from fancy_studio.core.validation import ExecutionPlan, plan, select_steps
+from fancy_studio.core.validation import CompiledStep, ExecutionPlan, plan, select_steps
 from fancy_studio.core.workflow import CellSpec, Workflow, WorkflowStep
 
 
@@ -188,7 +188,7 @@ class _Run:
         self.plan = checked
         self.callbacks = callbacks
         self.cancel = cancel
-        self.status: dict[UUID, StepStatus] = {step.id: StepStatus.PENDING for step in checked.order}
+        self.status: dict[UUID, StepStatus] = dict.fromkeys([c.step.id for c in checked.compiled], StepStatus.PENDING)
         self.errors: dict[UUID, StepError] = {}
         self.timings: dict[UUID, float] = {}
         self.blocked: set[UUID] = set()
@@ -199,71 +199,78 @@ class _Run:
     def execute_sequential(self) -> None:
         cancel = self.cancel
         blocked = self.blocked
-        for step in self.plan.order:
+        execute = self._execute
+        for compiled in self.plan.compiled:
             if cancel is not None and cancel.cancelled:
                 break
-            if blocked and any(cell in blocked for cell in step.inputs.values()):
-                self._skip(step)
+            if blocked and any(cell in blocked for _, cell in compiled.inputs):
+                self._skip(compiled.step)
             else:
-                self._execute(step)
+                execute(compiled)
         self._cancel_rest()
 
     def execute_parallel(self, max_workers: int) -> None:
         graph = self.plan.graph
-        by_id = {step.id: step for step in self.plan.order}
+        by_id = {c.step.id: c for c in self.plan.compiled}
         waiting = {step_id: graph.in_degree(step_id) for step_id in by_id}
         ready = [by_id[step_id] for step_id, count in waiting.items() if count == 0]
-        running: dict[Future[None], WorkflowStep] = {}
+        ready.reverse()  # pop() then starts with the first step in dependency order
+        running: dict[Future[None], CompiledStep] = {}
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fancy-step") as pool:
             while ready or running:
                 while ready and not (self.cancel is not None and self.cancel.cancelled):
-                    step = ready.pop()
-                    if any(cell in self.blocked for cell in step.inputs.values()):
-                        self._skip(step)
-                        ready.extend(self._release(step, waiting, by_id))
+                    compiled = ready.pop()
+                    if any(cell in self.blocked for _, cell in compiled.inputs):
+                        self._skip(compiled.step)
+                        ready.extend(self._release(compiled, waiting, by_id))
                     else:
-                        running[pool.submit(self._execute, step)] = step
+                        running[pool.submit(self._execute, compiled)] = compiled
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    step = running.pop(future)
-                    ready.extend(self._release(step, waiting, by_id))
+                    ready.extend(self._release(running.pop(future), waiting, by_id))
         self._cancel_rest()
 
-    def _release(self, step: WorkflowStep, waiting: dict[UUID, int],
-                 by_id: dict[UUID, WorkflowStep]) -> list[WorkflowStep]:
+    def _release(self, compiled: CompiledStep, waiting: dict[UUID, int],
+                 by_id: dict[UUID, CompiledStep]) -> list[CompiledStep]:
         released = []
-        for successor in self.plan.graph.successors(step.id):
+        for successor in self.plan.graph.successors(compiled.step.id):
             waiting[successor] -= 1
             if waiting[successor] == 0:
                 released.append(by_id[successor])
         return released
 
-    def _execute(self, step: WorkflowStep) -> None:
-        function: FancyFunction = self.plan.functions[step.id]
+    def _execute(self, compiled: CompiledStep) -> None:
+        step, function = compiled.step, compiled.function
         callbacks = self.callbacks
         store = self.store
         if callbacks.on_step_started is not None:
             callbacks.on_step_started(step)
         begun = time.perf_counter()
         try:
-            kwargs = {name: store.get(cell_id).value for name, cell_id in step.inputs.items()}
-            result = function.func(**kwargs)
-            values = function.split_outputs(result) if function.returns_named_tuple else {"return": result}
+            get = store.get
+            result = function.func(**{name: get(cell_id).value for name, cell_id in compiled.inputs})
+            if function.returns_named_tuple:
+                values = function.split_outputs(result)
         except Exception as exc:  # a step's failure is reported, never propagated
-            elapsed = time.perf_counter() - begun
-            self._fail(step, function, exc, elapsed)
+            self._fail(step, function, exc, time.perf_counter() - begun)
             return
         elapsed = time.perf_counter() - begun
-        aliases = self.plan.aliases
-        for name, cell_id in step.outputs.items():
-            store.put(values[name], aliases.get(cell_id), id=cell_id, produced_by=step.id)
-        self.timings[step.id] = elapsed
-        self.status[step.id] = StepStatus.DONE
+        put = store.put
+        step_id = step.id
+        if function.returns_named_tuple:
+            for name, cell_id, alias in compiled.outputs:
+                put(values[name], alias, id=cell_id, produced_by=step_id)
+        else:
+            for _, cell_id, alias in compiled.outputs:
+                put(result, alias, id=cell_id, produced_by=step_id)
+        self.timings[step_id] = elapsed
+        self.status[step_id] = StepStatus.DONE
         if callbacks.on_step_finished is not None:
             callbacks.on_step_finished(step, elapsed)
-        self._progress()
+        if callbacks.on_progress is not None:
+            self._progress()
 
     def _fail(self, step: WorkflowStep, function: FancyFunction, exc: Exception, elapsed: float) -> None:
         error = StepError(step.id, function.slug, type(exc).__name__, str(exc) or type(exc).__name__,

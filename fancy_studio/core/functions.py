@@ -77,12 +77,14 @@ class FancyFunction:
     outputs: tuple[Port, ...]
     returns_named_tuple: bool = False
     input_names: frozenset[str] = field(default=frozenset(), repr=False)
+    input_ports: dict[str, Port] = field(default_factory=dict, repr=False, compare=False)
+    output_ports: dict[str, Port] = field(default_factory=dict, repr=False, compare=False)
 
     def input(self, name: str) -> Port | None:
-        return next((p for p in self.inputs if p.name == name), None)
+        return self.input_ports.get(name)
 
     def output(self, name: str) -> Port | None:
-        return next((p for p in self.outputs if p.name == name), None)
+        return self.output_ports.get(name)
 
     def split_outputs(self, result: Any) -> dict[str, Any]:
         """Turn what the function returned into a value per output name."""
@@ -133,6 +135,8 @@ def describe(func: Callable[..., Any], slug: str, *, title: str | None = None,
         outputs=outputs,
         returns_named_tuple=named,
         input_names=frozenset(p.name for p in inputs),
+        input_ports={p.name: p for p in inputs},
+        output_ports={p.name: p for p in outputs},
     )
 
 

@@ -11,26 +11,28 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 from uuid import UUID, uuid4
 
 from fancy_studio.core.errors import CellNotFoundError
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One stored datum. Immutable: writing a cell again replaces it with a new `Cell`."""
+class Cell(NamedTuple):
+    """One stored datum. Immutable (a named tuple, cheap to create: the engine makes one per output);
+    writing a cell again replaces it with a new `Cell`."""
 
     id: UUID
     alias: str | None
     value: Any
     produced_by: UUID | None = None
     """The id of the step that computed this value; `None` for a value put in by hand."""
-    produced_at: float = field(default_factory=time.time)
+    produced_at: float = 0.0
     """When the value was stored (seconds since the epoch)."""
     revision: int = 0
     """The store's change counter at the moment this cell was written."""
+
+
+_now = time.time
 
 
 @runtime_checkable
@@ -80,14 +82,14 @@ class InMemoryStore:
     ) -> Cell:
         """Store `value`; with `id`, replace that cell (keeping its alias unless a new one is given)."""
         cell_id = id if id is not None else uuid4()
+        cells = self._cells
         with self._lock:
             if alias is None:
-                old = self._cells.get(cell_id)
+                old = cells.get(cell_id)
                 if old is not None:
                     alias = old.alias
-            self._revision += 1
-            cell = Cell(cell_id, alias, value, produced_by, time.time(), self._revision)
-            self._cells[cell_id] = cell
+            self._revision = revision = self._revision + 1
+            cells[cell_id] = cell = Cell(cell_id, alias, value, produced_by, _now(), revision)
         return cell
 
     def get(self, cell_id: UUID) -> Cell:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import networkx as nx
@@ -31,6 +31,16 @@ from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow import Workflow, WorkflowStep
 
 
+class CompiledStep(NamedTuple):
+    """A step with everything the engine needs resolved up front, so running it is lean."""
+
+    step: WorkflowStep
+    function: FancyFunction
+    inputs: tuple[tuple[str, UUID], ...]
+    outputs: tuple[tuple[str, UUID, str | None], ...]
+    """(output name, cell id, the cell's alias)."""
+
+
 @dataclass
 class ExecutionPlan:
     """A checked workflow: its steps in dependency order, each with its function resolved.
@@ -40,57 +50,59 @@ class ExecutionPlan:
     """
 
     workflow: Workflow
-    order: list[WorkflowStep]
-    functions: dict[UUID, FancyFunction]
-    edges: list[tuple[UUID, UUID]]
-    """(producer step, reader step), once per cell read; `graph` is built from these on first use."""
+    compiled: list[CompiledStep]
+    """The steps in dependency order, compiled."""
+    steps: list[WorkflowStep]
+    """The steps that were checked, in the workflow's order."""
+    edges: list[tuple[int, int]]
+    """(producer, reader) as indexes into `steps`, once per cell read."""
     provided: frozenset[UUID]
-    aliases: dict[UUID, str | None] = field(default_factory=dict)
-    checked_steps: list[WorkflowStep] | None = field(default=None, repr=False, compare=False)
-    """The steps that were checked, in the workflow's order (the graph's node order); None: `order`."""
 
     def __len__(self) -> int:
-        return len(self.order)
+        return len(self.compiled)
+
+    @property
+    def order(self) -> list[WorkflowStep]:
+        return [c.step for c in self.compiled]
+
+    @property
+    def functions(self) -> dict[UUID, FancyFunction]:
+        return {c.step.id: c.function for c in self.compiled}
 
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The steps as a networkx graph (an edge from each step to every step that reads its output)."""
-        return _graph(self.order if self.checked_steps is None else self.checked_steps, self.edges)
+        return _graph(self.steps, self.edges)
 
 
-def _graph(steps: Iterable[WorkflowStep], edges: list[tuple[UUID, UUID]]) -> nx.DiGraph:
+def _graph(steps: list[WorkflowStep], edges: list[tuple[int, int]]) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(step.id for step in steps)
-    graph.add_edges_from(edges)
+    graph.add_edges_from((steps[a].id, steps[b].id) for a, b in edges)
     return graph
 
 
-def _topological_order(steps: list[WorkflowStep], edges: list[tuple[UUID, UUID]]) -> list[WorkflowStep] | None:
-    """Steps in the very order `nx.topological_sort` gives on the same graph, or None on a cycle.
+def _topological_order(count: int, edges: list[tuple[int, int]]) -> list[int] | None:
+    """Step indexes in dependency order (Kahn's algorithm, ties in workflow order), None on a cycle.
 
-    Same algorithm (Kahn's, generation by generation), same tie-breaking (nodes in insertion order,
-    successors in edge order, a repeated edge counted once), without building a networkx graph.
+    This is the one graph question asked on every run, so it works on list indexes rather than a
+    networkx graph keyed by UUIDs (whose hashing is Python code); cycles, ancestors and the parallel
+    scheduler's graph still come from networkx.
     """
-    successors: dict[UUID, dict[UUID, None]] = {step.id: {} for step in steps}
+    successors: list[list[int]] = [[] for _ in range(count)]
+    indegree = [0] * count
     for source, target in edges:
-        successors[source][target] = None
-    indegree = dict.fromkeys(successors, 0)
-    for children in successors.values():
-        for child in children:
-            indegree[child] += 1
-    by_id = {step.id: step for step in steps}
-    order: list[WorkflowStep] = []
-    generation = [step_id for step_id, degree in indegree.items() if degree == 0]
-    while generation:
-        following = []
-        for step_id in generation:
-            order.append(by_id[step_id])
-            for child in successors[step_id]:
-                indegree[child] -= 1
-                if indegree[child] == 0:
-                    following.append(child)
-        generation = following
-    return order if len(order) == len(indegree) else None
+        successors[source].append(target)
+        indegree[target] += 1
+    order = [index for index in range(count) if indegree[index] == 0]
+    position = 0
+    while position < len(order):
+        for child in successors[order[position]]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                order.append(child)
+        position += 1
+    return order if len(order) == count else None
 
 
 def _step_name(step: WorkflowStep, function: FancyFunction | None = None) -> str:
@@ -98,8 +110,8 @@ def _step_name(step: WorkflowStep, function: FancyFunction | None = None) -> str
     return f"step '{title}' ({step.function_slug}, {str(step.id)[:8]})"
 
 
-def _cell_name(workflow: Workflow, aliases: dict[UUID, str | None], cell_id: UUID) -> str:
-    alias = aliases.get(cell_id)
+def _cell_name(aliases: dict[int, str], cell_id: UUID) -> str:
+    alias = aliases.get(cell_id.int)
     return f"cell '{alias}' ({str(cell_id)[:8]})" if alias else f"cell {cell_id}"
 
 
@@ -159,93 +171,74 @@ def _analyse(
     registry: FunctionRegistry,
     steps: list[WorkflowStep] | None,
 ) -> tuple[list[WorkflowValidationError], ExecutionPlan | None]:
+    # Cells are keyed by `uuid.int` here: the same identity, but hashed in C.
     if provided is None:
         provided = {cell.id: cell.value for cell in workflow.cells if cell.has_value}
+    given = {cell_id.int: value for cell_id, value in provided.items()}
     steps = workflow.steps if steps is None else steps
-    aliases: dict[UUID, str | None] = {cell.id: cell.alias or None for cell in workflow.cells}
+    aliases: dict[int, str] = {cell.id.int: cell.alias for cell in workflow.cells if cell.alias}
     problems: list[WorkflowValidationError] = []
-    functions: dict[UUID, FancyFunction] = {}
-    producers: dict[UUID, tuple[WorkflowStep, str]] = {}
+    functions: list[FancyFunction | None] = []
+    producers: dict[int, tuple[int, str]] = {}
+    find = registry.find
 
     # functions, ports and producers
-    for step in steps:
-        function = registry.find(step.function_slug)
+    for index, step in enumerate(steps):
+        function = find(step.function_slug)
+        functions.append(function)
         if function is None:
             problems.append(UnknownFunctionError(step.function_slug, step.id))
-            _collect_producers(workflow, aliases, step, None, producers, problems)
-            continue
-        functions[step.id] = function
-        _check_ports(aliases, workflow, step, function, problems)
-        _collect_producers(workflow, aliases, step, function, producers, problems)
+        else:
+            _check_ports(aliases, step, function, problems)
+        _collect_producers(aliases, steps, index, function, producers, problems)
 
     # dependencies, unprovided inputs and types
-    edges = []
-    for step in steps:
-        function = functions.get(step.id)
+    edges: list[tuple[int, int]] = []
+    for index, step in enumerate(steps):
+        function = functions[index]
         for name, cell_id in step.inputs.items():
-            source = producers.get(cell_id)
+            key = cell_id.int
+            source = producers.get(key)
             if source is not None:
-                edges.append((source[0].id, step.id))
-                if function is not None:
-                    producer_function = functions.get(source[0].id)
-                    port = _output_port(producer_function, source[1]) if producer_function else None
-                    expected = _input_port(function, name)
-                    if port is not None and expected is not None and not accepts(expected.type, port.type):
-                        problems.append(_mismatch(workflow, aliases, step, function, name, cell_id,
-                                                  f"{_step_name(source[0], producer_function)} "
-                                                  f"gives {port.type_name}", expected.type_name))
-            elif cell_id in provided:
-                expected = _input_port(function, name) if function is not None else None
-                value = provided[cell_id]
+                edges.append((source[0], index))
+                producer_function = functions[source[0]]
+                if function is None or producer_function is None:
+                    continue
+                port, expected = producer_function.output(source[1]), function.input(name)
+                if port is not None and expected is not None and not accepts(expected.type, port.type):
+                    problems.append(_mismatch(aliases, step, function, name, cell_id,
+                                              f"{_step_name(steps[source[0]], producer_function)} "
+                                              f"gives {port.type_name}", expected.type_name))
+            elif key in given:
+                expected = function.input(name) if function is not None else None
+                value = given[key]
                 if expected is not None and not value_accepted(expected.type, value):
-                    problems.append(_mismatch(workflow, aliases, step, function, name, cell_id,
+                    problems.append(_mismatch(aliases, step, function, name, cell_id,
                                               f"its value {value!r:.40} is a {type(value).__name__}",
                                               expected.type_name))
             else:
                 problems.append(UnprovidedInputError(
-                    f"{_step_name(step, function)} reads {_cell_name(workflow, aliases, cell_id)} "
+                    f"{_step_name(step, function)} reads {_cell_name(aliases, cell_id)} "
                     f"for input '{name}', but no step writes that cell and it has no value",
                     step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
 
-    order = _topological_order(steps, edges)
+    order = _topological_order(len(steps), edges)
     if order is None:
-        problems.insert(0, _cycle_error(workflow, aliases, _graph(steps, edges), steps, functions, producers))
+        problems.insert(0, _cycle_error(aliases, steps, functions, edges, producers))
     if problems:
         return problems, None
     assert order is not None
-    return [], ExecutionPlan(workflow, order, functions, edges, frozenset(provided), aliases, steps)
+    compiled = []
+    for index in order:
+        step = steps[index]
+        compiled.append(CompiledStep(
+            step, functions[index], tuple(step.inputs.items()),  # type: ignore[arg-type]
+            tuple((name, cell, aliases.get(cell.int)) for name, cell in step.outputs.items())))
+    return [], ExecutionPlan(workflow, compiled, list(steps), edges, frozenset(provided))
 
 
-def _ports(ports: tuple[Any, ...]) -> dict[str, Any]:
-    by_name: dict[str, Any] = {}
-    for port in ports:
-        by_name.setdefault(port.name, port)  # the first of a name wins, as in FancyFunction.input
-    return by_name
-
-
-# FancyFunction is frozen, so its ports never change: index them by name once per function object.
-_PORTS: dict[int, tuple[FancyFunction, dict[str, Any], dict[str, Any]]] = {}
-
-
-def _indexed(function: FancyFunction) -> tuple[FancyFunction, dict[str, Any], dict[str, Any]]:
-    entry = _PORTS.get(id(function))
-    if entry is None or entry[0] is not function:
-        if len(_PORTS) > 4096:
-            _PORTS.clear()
-        entry = _PORTS[id(function)] = (function, _ports(function.inputs), _ports(function.outputs))
-    return entry
-
-
-def _input_port(function: FancyFunction, name: str) -> Any:
-    return _indexed(function)[1].get(name)
-
-
-def _output_port(function: FancyFunction, name: str) -> Any:
-    return _indexed(function)[2].get(name)
-
-
-def _check_ports(aliases: dict[UUID, str | None], workflow: Workflow, step: WorkflowStep,
-                 function: FancyFunction, problems: list[WorkflowValidationError]) -> None:
+def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFunction,
+                 problems: list[WorkflowValidationError]) -> None:
     names = function.input_names
     inputs = step.inputs
     if len(inputs) == len(names) and all(name in names for name in inputs):
@@ -265,50 +258,49 @@ def _check_ports(aliases: dict[UUID, str | None], workflow: Workflow, step: Work
                 step_id=step.id, function_slug=function.slug))
 
 
-def _collect_producers(workflow: Workflow, aliases: dict[UUID, str | None], step: WorkflowStep,
-                       function: FancyFunction | None, producers: dict[UUID, tuple[WorkflowStep, str]],
+def _collect_producers(aliases: dict[int, str], steps: list[WorkflowStep], index: int,
+                       function: FancyFunction | None, producers: dict[int, tuple[int, str]],
                        problems: list[WorkflowValidationError]) -> None:
+    step = steps[index]
     for name, cell_id in step.outputs.items():
-        if function is not None and _output_port(function, name) is None:
+        if function is not None and function.output(name) is None:
             known = ", ".join(p.name for p in function.outputs)
             problems.append(UnknownPortError(
                 f"{_step_name(step, function)} wires output '{name}', which {function.slug} does not "
                 f"have (its outputs: {known})",
                 step_id=step.id, function_slug=function.slug, cell_id=cell_id))
             continue
-        other = producers.get(cell_id)
+        other = producers.get(cell_id.int)
         if other is not None:
             problems.append(DuplicateProducerError(
-                f"{_cell_name(workflow, aliases, cell_id)} is written by two steps: "
-                f"{_step_name(other[0])} and {_step_name(step, function)}",
+                f"{_cell_name(aliases, cell_id)} is written by two steps: "
+                f"{_step_name(steps[other[0]])} and {_step_name(step, function)}",
                 step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
             continue
-        producers[cell_id] = (step, name)
+        producers[cell_id.int] = (index, name)
 
 
-def _mismatch(workflow: Workflow, aliases: dict[UUID, str | None], step: WorkflowStep,
-              function: FancyFunction, name: str, cell_id: UUID, what: str,
-              expected: str) -> TypeMismatchError:
+def _mismatch(aliases: dict[int, str], step: WorkflowStep, function: FancyFunction, name: str,
+              cell_id: UUID, what: str, expected: str) -> TypeMismatchError:
     return TypeMismatchError(
         f"{_step_name(step, function)}: input '{name}' expects {expected}, but "
-        f"{_cell_name(workflow, aliases, cell_id)} cannot be one: {what}",
+        f"{_cell_name(aliases, cell_id)} cannot be one: {what}",
         step_id=step.id, function_slug=function.slug, cell_id=cell_id)
 
 
-def _cycle_error(workflow: Workflow, aliases: dict[UUID, str | None], graph: nx.DiGraph,
-                 steps: list[WorkflowStep], functions: dict[UUID, FancyFunction],
-                 producers: dict[UUID, tuple[WorkflowStep, str]]) -> CycleError:
-    by_id = {step.id: step for step in steps}
+def _cycle_error(aliases: dict[int, str], steps: list[WorkflowStep], functions: list[FancyFunction | None],
+                 edges: list[tuple[int, int]], producers: dict[int, tuple[int, str]]) -> CycleError:
+    graph = nx.DiGraph(edges)
     loop = [edge[0] for edge in nx.find_cycle(graph)]
     cells = []
-    for index, step_id in enumerate(loop):
-        reader = by_id[loop[(index + 1) % len(loop)]]
-        cells.append(next(c for c in reader.inputs.values() if producers.get(c, (None,))[0] is by_id[step_id]))
+    for position, index in enumerate(loop):
+        reader = steps[loop[(position + 1) % len(loop)]]
+        cells.append(next(c for c in reader.inputs.values() if producers.get(c.int, (None,))[0] == index))
     parts = [
-        f"{_step_name(by_id[step_id], functions.get(step_id))} writes {_cell_name(workflow, aliases, cell)}"
-        for step_id, cell in zip(loop, cells)
+        f"{_step_name(steps[index], functions[index])} writes {_cell_name(aliases, cell)}"
+        for index, cell in zip(loop, cells)
     ]
     return CycleError(
         "the steps form a cycle, so none of them can run first: " + ", which feeds ".join(parts)
-        + f", which feeds {_step_name(by_id[loop[0]], functions.get(loop[0]))} again",
-        step_ids=loop, cell_ids=cells)
+        + f", which feeds {_step_name(steps[loop[0]], functions[loop[0]])} again",
+        step_ids=[steps[index].id for index in loop], cell_ids=cells)
