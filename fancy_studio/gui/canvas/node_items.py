@@ -1,0 +1,230 @@
+"""Step and cell nodes: they draw what the document says and rebuild themselves from it on refresh()."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.document import WorkflowDocument
+
+_TITLE_FONT = QFont()
+_TITLE_FONT.setBold(True)
+_TITLE_FONT.setPointSizeF(9.5)
+_LABEL_FONT = QFont()
+_LABEL_FONT.setPointSizeF(8.5)
+
+
+class NodeItem(QGraphicsItem):
+    """Common behaviour: movable, selectable, cached, hover feedback, tells the scene when it moves."""
+
+    def __init__(self, document: WorkflowDocument, node_id: UUID) -> None:
+        super().__init__()
+        self.document, self.node_id = document, node_id
+        self.ports: list[PortItem] = []
+        self._hover = False
+        self._size = QRectF(0, 0, 100, 40)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setPos(*document.position(node_id))
+
+    def boundingRect(self) -> QRectF:
+        return self._size.adjusted(-3, -3, 3, 3)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self._size, 8, 8)
+        return path
+
+    def port(self, kind: PortKind, name: str | None = None) -> PortItem | None:
+        return next((p for p in self.ports if p.kind == kind and p.name == name), None)
+
+    def _clear_ports(self) -> None:
+        for port in self.ports:
+            port.setParentItem(None)
+            if port.scene() is not None:
+                port.scene().removeItem(port)
+        self.ports = []
+
+    def _border_pen(self) -> QPen:
+        if self.isSelected():
+            return QPen(style.SELECTED, 2.0)
+        return QPen(style.HOVER if self._hover else style.NODE_BORDER, 1.5 if self._hover else 1.0)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().node_item_moved(self)  # keeps wires attached during a drag
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+
+
+class StepNodeItem(NodeItem):
+    """A function call: coloured header, inputs on the left, outputs on the right."""
+
+    def __init__(self, document: WorkflowDocument, step_id: UUID) -> None:
+        super().__init__(document, step_id)
+        self.setZValue(2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read title and ports from the model (a placeholder's ports follow its wired names)."""
+        step = self.document.find_step(self.node_id)
+        if step is None:
+            return
+        self.prepareGeometryChange()
+        function = self.document.function_of(step)
+        self.placeholder = function is None
+        if function is not None:
+            self.title = step.label or function.title
+            self.subtitle = ""
+            self.header = style.category_color(function.category)
+            inputs = [(p.name, p.type, p.type_name) for p in function.inputs]
+            outputs = [(p.name, p.type, p.type_name) for p in function.outputs]
+        else:
+            self.title = step.label or step.function_slug
+            self.subtitle = f"missing: {step.function_slug}"
+            self.header = style.PLACEHOLDER
+            inputs = [(n, Any, "?") for n in step.inputs]
+            outputs = [(n, Any, "?") for n in step.outputs]
+        self.setToolTip(function.description if function else f"Function '{step.function_slug}' is not installed")
+        self._clear_ports()
+        rows = max(len(inputs), len(outputs), 1) + (1 if self.placeholder else 0)
+        self._size = QRectF(0, 0, style.STEP_WIDTH, style.HEADER_HEIGHT + rows * style.ROW_HEIGHT + 8)
+        first_row = style.HEADER_HEIGHT + (style.ROW_HEIGHT if self.placeholder else 0) + style.ROW_HEIGHT / 2 + 4
+        for side, specs, x in ((PortKind.STEP_INPUT, inputs, 0.0), (PortKind.STEP_OUTPUT, outputs, style.STEP_WIDTH)):
+            for i, (name, hint, tname) in enumerate(specs):
+                port = PortItem(self, self.node_id, side, name, hint, tname)
+                port.setPos(x, first_row + i * style.ROW_HEIGHT)
+                self.ports.append(port)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        rect = self._size
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < style.LOW_DETAIL:
+            painter.fillRect(rect, style.SELECTED if self.isSelected() else self.header)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        body = QPainterPath()
+        body.addRoundedRect(rect, 8, 8)
+        painter.fillPath(body, style.NODE_BODY)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, rect.width(), style.HEADER_HEIGHT), 8, 8)
+        header.addRect(QRectF(0, style.HEADER_HEIGHT - 8, rect.width(), 8))
+        painter.fillPath(header.simplified(), self.header)
+        pen = self._border_pen()
+        if self.placeholder and not self.isSelected():
+            pen = QPen(style.TEXT_DIM, 1.5, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(body)
+        painter.setFont(_TITLE_FONT)
+        painter.setPen(style.TEXT)
+        metrics = QFontMetricsF(_TITLE_FONT)
+        title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, rect.width() - 16)
+        painter.drawText(QRectF(8, 0, rect.width() - 16, style.HEADER_HEIGHT), Qt.AlignmentFlag.AlignVCenter, title)
+        painter.setFont(_LABEL_FONT)
+        if self.subtitle:
+            painter.setPen(style.REFUSE.lighter(120))
+            painter.drawText(QRectF(8, style.HEADER_HEIGHT + 2, rect.width() - 16, style.ROW_HEIGHT),
+                             Qt.AlignmentFlag.AlignVCenter, self.subtitle)
+        half = rect.width() / 2 - 12
+        for port in self.ports:
+            y = port.pos().y()
+            label = f"{port.name}: {port.type_name}" if port.type_name != "?" else port.name
+            painter.setPen(style.TEXT_DIM)
+            if port.kind == PortKind.STEP_INPUT:
+                box, align = QRectF(12, y - 9, half, 18), Qt.AlignmentFlag.AlignLeft
+            else:
+                box, align = QRectF(rect.width() - 12 - half, y - 9, half, 18), Qt.AlignmentFlag.AlignRight
+            text = QFontMetricsF(_LABEL_FONT).elidedText(label, Qt.TextElideMode.ElideRight, half)
+            painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, text)
+
+
+class CellNodeItem(NodeItem):
+    """A value: a pill with alias and preview; producer arrives on the left, readers leave on the right."""
+
+    def __init__(self, document: WorkflowDocument, cell_id: UUID) -> None:
+        super().__init__(document, cell_id)
+        self.setZValue(2)
+        self._size = QRectF(0, 0, style.CELL_WIDTH, style.CELL_HEIGHT)
+        self.refresh()
+
+    def cell_type(self) -> tuple[Any, str]:
+        """The best-known type of the cell: its value's, else its producer's output type."""
+        cell = self.document.find_cell(self.node_id)
+        if cell is not None and cell.has_value:
+            return type(cell.value), type(cell.value).__name__
+        producer = self.document.producer_of(self.node_id)
+        if producer is not None:
+            function = self.document.function_of(producer[0])
+            port = function.output(producer[1]) if function else None
+            if port is not None:
+                return port.type, port.type_name
+        return Any, "any"
+
+    def refresh(self) -> None:
+        cell = self.document.find_cell(self.node_id)
+        if cell is None:
+            return
+        self.alias = cell.alias or str(cell.id)[:8]
+        self.literal = cell.has_value
+        self.value_text = style.preview(cell.value) if cell.has_value else "computed"
+        hint, tname = self.cell_type()
+        self.color = style.type_color(hint)
+        self.setToolTip(f"{self.alias} ({tname})" + (f"\n{cell.description}" if cell.description else ""))
+        self._clear_ports()
+        h = style.CELL_HEIGHT / 2
+        for kind, x in ((PortKind.CELL_INPUT, 0.0), (PortKind.CELL_OUTPUT, style.CELL_WIDTH)):
+            port = PortItem(self, self.node_id, kind, None, hint, tname)
+            port.setPos(x, h)
+            self.ports.append(port)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        rect = self._size
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < style.LOW_DETAIL:
+            painter.fillRect(rect, style.SELECTED if self.isSelected() else self.color.darker(200))
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        radius = rect.height() / 2
+        fill = QColor(self.color)
+        fill.setAlpha(60 if self.literal else 30)
+        painter.setBrush(QBrush(style.NODE_BODY))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(rect, radius, radius)
+        painter.setBrush(QBrush(fill))
+        painter.setPen(self._border_pen())
+        painter.drawRoundedRect(rect, radius, radius)
+        inner = rect.adjusted(14, 3, -14, -3)
+        painter.setFont(_TITLE_FONT)
+        painter.setPen(style.TEXT)
+        metrics = QFontMetricsF(_TITLE_FONT)
+        painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2),
+                         Qt.AlignmentFlag.AlignCenter,
+                         metrics.elidedText(self.alias, Qt.TextElideMode.ElideRight, inner.width()))
+        painter.setFont(_LABEL_FONT)
+        painter.setPen(style.TEXT if self.literal else style.TEXT_DIM)
+        painter.drawText(QRectF(inner.left(), inner.center().y(), inner.width(), inner.height() / 2),
+                         Qt.AlignmentFlag.AlignCenter,
+                         QFontMetricsF(_LABEL_FONT).elidedText(self.value_text, Qt.TextElideMode.ElideRight,
+                                                               inner.width()))
+

@@ -1,0 +1,83 @@
+"""A connection point on a node. It knows which model slot it stands for, never a wire's state."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from fancy_studio.gui.canvas import style
+
+
+class PortKind(Enum):
+    STEP_INPUT = "step_input"  # a step reads a cell here
+    STEP_OUTPUT = "step_output"  # a step writes a cell here
+    CELL_INPUT = "cell_input"  # what produces the cell arrives here
+    CELL_OUTPUT = "cell_output"  # what reads the cell leaves here
+
+    @property
+    def is_input(self) -> bool:
+        return self in (PortKind.STEP_INPUT, PortKind.CELL_INPUT)
+
+    @property
+    def on_step(self) -> bool:
+        return self in (PortKind.STEP_INPUT, PortKind.STEP_OUTPUT)
+
+
+class PortItem(QGraphicsItem):
+    """A small circle; lights up green/red while a wire drag asks whether it would accept."""
+
+    def __init__(self, parent: QGraphicsItem, node_id: UUID, kind: PortKind, name: str | None,
+                 hint: Any, type_name: str) -> None:
+        super().__init__(parent)
+        self.node_id, self.kind, self.name = node_id, kind, name
+        self.hint, self.type_name = hint, type_name
+        self.color = style.type_color(hint)
+        self.accepting: bool | None = None  # None: not part of the current drag
+        self._hover = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setZValue(1)
+        self.setToolTip(f"{name or 'value'}: {type_name}")
+
+    def set_accepting(self, accepting: bool | None) -> None:
+        if accepting != self.accepting:
+            self.accepting = accepting
+            self.update()
+
+    def scene_center(self) -> QPointF:
+        return self.scenePos()
+
+    def boundingRect(self) -> QRectF:
+        r = style.PORT_HIT_RADIUS
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(self.boundingRect())
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = style.PORT_RADIUS + (2 if self._hover or self.accepting else 0)
+        if lod < style.LOW_DETAIL:
+            painter.fillRect(QRectF(-r, -r, 2 * r, 2 * r), self.color)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = self.color if self.accepting is not False else self.color.darker(250)
+        ring = {True: style.ACCEPT, False: color.darker(150), None: color.darker(160)}[self.accepting]
+        painter.setPen(QPen(ring, 2.5 if self.accepting else 1.5))
+        painter.setBrush(QBrush(color))
+        painter.drawEllipse(QPointF(0, 0), r, r)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()

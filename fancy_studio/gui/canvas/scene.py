@@ -1,0 +1,291 @@
+"""The scene mirrors the document: items are rebuilt from the model's signals, gestures become edits."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem
+
+from fancy_studio.core import CellSpec, WorkflowStep
+from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
+from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+from fancy_studio.gui.canvas.wire_drag import WireDrag
+from fancy_studio.gui.canvas.wire_item import WireItem
+from fancy_studio.gui.document import WorkflowDocument
+
+WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
+
+TOAST_MS = 2000
+
+
+class WorkflowScene(QGraphicsScene):
+    """Draws `document.workflow`; node moves and wire drags are pushed back as document edits."""
+
+    message = Signal(str)
+    """A short user-facing note (e.g. why a connection was refused), for the status bar."""
+
+    def __init__(self, document: WorkflowDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._nodes: dict[UUID, NodeItem] = {}
+        self._wires: dict[WireKey, WireItem] = {}
+        self.wire_drag = WireDrag(self)
+        self.setBackgroundBrush(style.BACKGROUND)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        document.reset.connect(self.rebuild)
+        document.step_added.connect(self._on_step_added)
+        document.step_removed.connect(self._on_step_removed)
+        document.step_changed.connect(self._on_step_changed)
+        document.cell_added.connect(self._on_cell_added)
+        document.cell_removed.connect(self._on_cell_removed)
+        document.cell_changed.connect(self._on_cell_changed)
+        document.node_moved.connect(self._on_node_moved)
+        self.rebuild()
+
+    # --- public API ----------------------------------------------------------------------------------
+
+    def item_for(self, node_id: UUID) -> NodeItem | None:
+        return self._nodes.get(node_id)
+
+    def wire_for(self, step_id: UUID, side: str, name: str) -> WireItem | None:
+        return self._wires.get((step_id, side, name))
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def wire_items(self) -> list[WireItem]:
+        return list(self._wires.values())
+
+    def selected_ids(self) -> set[UUID]:
+        return {item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)}
+
+    def select_ids(self, ids: set[UUID] | list[UUID]) -> None:
+        """Select exactly these nodes (ids without an item are ignored)."""
+        wanted = set(ids)
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for node_id in wanted:
+                if (item := self._nodes.get(node_id)) is not None:
+                    item.setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    def nodes_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def notify(self, text: str, scene_pos: QPointF | None = None) -> None:
+        """Tell the user something briefly: a fading label near `scene_pos` and the `message` signal."""
+        self.message.emit(text)
+        if scene_pos is None:
+            return
+        label = QGraphicsSimpleTextItem(text)
+        font = QFont()
+        font.setBold(True)
+        label.setFont(font)
+        label.setBrush(style.REFUSE.lighter(130))
+        label.setZValue(100)
+        label.setFlag(label.GraphicsItemFlag.ItemIgnoresTransformations)
+        label.setPos(scene_pos + QPointF(12, 12))
+        self.addItem(label)
+        timer = QTimer(self)
+        steps = {"left": 10}
+
+        def fade() -> None:
+            if label.scene() is not self:
+                timer.stop()
+                timer.deleteLater()
+                return
+            steps["left"] -= 1
+            label.setOpacity(steps["left"] / 10)
+            if steps["left"] <= 0:
+                timer.stop()
+                timer.deleteLater()
+                self.removeItem(label)
+
+        timer.timeout.connect(fade)
+        QTimer.singleShot(TOAST_MS - 500, self, lambda: timer.start(50))
+
+    def port_at(self, pos: QPointF) -> PortItem | None:
+        """The port nearest `pos` within grabbing distance (ports are small; be forgiving)."""
+        r = style.PORT_HIT_RADIUS + 2
+        best, best_dist = None, r
+        for item in self.items(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)):
+            if isinstance(item, PortItem) and item.isVisible():
+                dist = QLineF(item.scenePos(), pos).length()
+                if dist <= best_dist:
+                    best, best_dist = item, dist
+        return best
+
+    def all_ports(self) -> list[PortItem]:
+        return [port for node in self._nodes.values() for port in node.ports]
+
+    # --- building from the model ---------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Throw every item away and draw the workflow again (a new file, or `reset`)."""
+        self.wire_drag.cancel()
+        self.clear()
+        self._nodes.clear()
+        self._wires.clear()
+        workflow = self.document.workflow
+        for cell in workflow.cells:
+            self._add_node(CellNodeItem(self.document, cell.id))
+        for step in workflow.steps:
+            self._add_node(StepNodeItem(self.document, step.id))
+        for step in workflow.steps:
+            self._rebuild_wires(step.id)
+
+    def _add_node(self, item: NodeItem) -> None:
+        self._nodes[item.node_id] = item
+        self.addItem(item)
+
+    def _remove_node(self, node_id: UUID) -> None:
+        item = self._nodes.pop(node_id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _rebuild_wires(self, step_id: UUID) -> None:
+        for key in [k for k in self._wires if k[0] == step_id]:
+            self.removeItem(self._wires.pop(key))
+        step = self.document.find_step(step_id)
+        if step is None or step_id not in self._nodes:
+            return
+        for side in ("inputs", "outputs"):
+            for name, cell_id in getattr(step, side).items():
+                if cell_id not in self._nodes:
+                    continue  # a cell the workflow does not declare: nothing to draw to
+                wire = WireItem(self._wire_color(step_id, side, name, cell_id), (step_id, side, name), cell_id)
+                self._wires[(step_id, side, name)] = wire
+                self.addItem(wire)
+                self._place_wire(wire)
+
+    def _wire_color(self, step_id: UUID, side: str, name: str, cell_id: UUID) -> QColor:
+        step_port = self._nodes[step_id].port(PortKind.STEP_INPUT if side == "inputs" else PortKind.STEP_OUTPUT, name)
+        if step_port is not None and step_port.hint is not Any:
+            return step_port.color
+        return style.type_color(self._nodes[cell_id].cell_type()[0])
+
+    def _place_wire(self, wire: WireItem) -> None:
+        step_id, side, name = wire.key
+        step_item, cell_item = self._nodes[step_id], self._nodes[wire.cell_id]
+        if side == "inputs":
+            start = cell_item.port(PortKind.CELL_OUTPUT).scenePos()
+            port = step_item.port(PortKind.STEP_INPUT, name)
+            end = port.scenePos() if port else step_item.mapToScene(0, step_item.boundingRect().center().y())
+        else:
+            port = step_item.port(PortKind.STEP_OUTPUT, name)
+            start = port.scenePos() if port else step_item.mapToScene(step_item.boundingRect().right(), 20)
+            end = cell_item.port(PortKind.CELL_INPUT).scenePos()
+        wire.set_ends(start, end)
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """Called by a node as it moves (drag or model), to keep its wires attached."""
+        node_id = item.node_id
+        for wire in self._wires.values():
+            if wire.key[0] == node_id or wire.cell_id == node_id:
+                self._place_wire(wire)
+
+    # --- document signals ----------------------------------------------------------------------------
+
+    def _on_step_added(self, step: WorkflowStep) -> None:
+        self._remove_node(step.id)
+        self._add_node(StepNodeItem(self.document, step.id))
+        self._rebuild_wires(step.id)
+        self._refresh_cells(set(step.outputs.values()))
+
+    def _on_step_removed(self, step_id: UUID) -> None:
+        touched = {w.cell_id for k, w in self._wires.items() if k[0] == step_id}
+        for key in [k for k in self._wires if k[0] == step_id]:
+            self.removeItem(self._wires.pop(key))
+        self._remove_node(step_id)
+        self._refresh_cells(touched)
+
+    def _on_step_changed(self, step_id: UUID) -> None:
+        touched = {w.cell_id for k, w in self._wires.items() if k[0] == step_id}
+        if (item := self._nodes.get(step_id)) is not None:
+            item.refresh()
+        self._rebuild_wires(step_id)
+        step = self.document.find_step(step_id)
+        self._refresh_cells(touched | (set(step.outputs.values()) if step else set()))
+
+    def _refresh_cells(self, cell_ids: set[UUID]) -> None:
+        """A cell's type follows its producer, so re-read cells whose wiring changed."""
+        for cell_id in cell_ids:
+            if isinstance(item := self._nodes.get(cell_id), CellNodeItem):
+                item.refresh()
+                self.node_item_moved(item)
+
+    def _on_cell_added(self, cell: CellSpec) -> None:
+        self._remove_node(cell.id)
+        self._add_node(CellNodeItem(self.document, cell.id))
+        for step in self.document.workflow.steps:
+            if cell.id in step.inputs.values() or cell.id in step.outputs.values():
+                self._rebuild_wires(step.id)
+
+    def _on_cell_removed(self, cell_id: UUID) -> None:
+        for key in [k for k, w in self._wires.items() if w.cell_id == cell_id]:
+            self.removeItem(self._wires.pop(key))
+        self._remove_node(cell_id)
+
+    def _on_cell_changed(self, cell_id: UUID) -> None:
+        self._refresh_cells({cell_id})
+        for key, wire in self._wires.items():
+            if wire.cell_id == cell_id:
+                wire.color = self._wire_color(key[0], key[1], key[2], cell_id)
+                wire.set_dashed(False)
+
+    def _on_node_moved(self, node_id: UUID, x: float, y: float) -> None:
+        if (item := self._nodes.get(node_id)) is not None and (item.x(), item.y()) != (x, y):
+            item.setPos(x, y)
+
+    # --- gestures ------------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and not self.wire_drag.active:
+            port = self.port_at(event.scenePos())
+            if port is not None:
+                self.wire_drag.start(port, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.wire_drag.active:
+            self.wire_drag.move(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.wire_drag.active:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.wire_drag.finish(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.commit_moves()
+
+    def commit_moves(self) -> None:
+        """Push ONE move command for every node the user dragged away from its model position."""
+        moves = {}
+        for node_id, item in self._nodes.items():
+            if (item.x(), item.y()) != self.document.position(node_id):
+                moves[node_id] = (item.x(), item.y())
+        self.document.move_nodes(moves)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.wire_drag.active:
+            self.wire_drag.cancel()
+            event.accept()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,209 @@
+"""The canvas widget: zoom, pan, grid, palette drops and the double-click that opens quick-add."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.node_items import NodeItem
+from fancy_studio.gui.canvas.port_item import PortItem
+from fancy_studio.gui.canvas.scene import WorkflowScene
+from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.mime import FUNCTION_MIME
+
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+GRID = 20
+WORLD = 100_000.0
+"""Half the width of the scrollable world, so panning is never stopped by the items' bounds."""
+
+
+class WorkflowView(QGraphicsView):
+    """A QGraphicsView over its own `WorkflowScene`."""
+
+    canvas_double_clicked = Signal(QPointF)
+    """A double-click on empty canvas, in scene coordinates (the window opens quick-add there)."""
+
+    def __init__(self, document: WorkflowDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._scene = WorkflowScene(document, self)
+        self.setScene(self._scene)
+        self.setSceneRect(QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pan_from: QPoint | None = None
+        self._space = False
+        document.reset.connect(self.zoom_to_fit)
+
+    @property
+    def workflow_scene(self) -> WorkflowScene:
+        return self._scene
+
+    # --- zoom ----------------------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        """Scale to `factor` (clamped), keeping the anchor (the cursor, for wheel zoom) in place."""
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        if not math.isclose(factor, self.zoom()):
+            self.scale(factor / self.zoom(), factor / self.zoom())
+            self.resetCachedContent()
+
+    def zoom_in(self) -> None:
+        self._zoom_centered(self.zoom() * 1.25)
+
+    def zoom_out(self) -> None:
+        self._zoom_centered(self.zoom() / 1.25)
+
+    def _zoom_centered(self, factor: float) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.set_zoom(factor)
+        self.setTransformationAnchor(anchor)
+
+    def zoom_to_fit(self) -> None:
+        self._fit(self._scene.nodes_rect())
+
+    def zoom_to_selection(self) -> None:
+        rect = QRectF()
+        for item in self._scene.selectedItems():
+            rect = rect.united(item.sceneBoundingRect())
+        self._fit(rect if not rect.isNull() else self._scene.nodes_rect())
+
+    def _fit(self, rect: QRectF) -> None:
+        if rect.isNull():
+            return
+        margin = 40.0
+        self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio)
+        clamped = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom()))
+        if not math.isclose(clamped, self.zoom()):
+            self.set_zoom(clamped)
+            self.centerOn(rect.center())
+        self.resetCachedContent()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.set_zoom(self.zoom() * 1.15 ** steps)
+        event.accept()
+
+    # --- pan -----------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            pos = event.position().toPoint()
+            delta = pos - self._pan_from
+            self._pan_from = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            if self._space:
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and not isinstance(item, (NodeItem, PortItem)):
+            self.canvas_double_clicked.emit(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # --- palette drops -------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(FUNCTION_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(FUNCTION_MIME):
+            event.acceptProposedAction()  # not passed to the scene: no item takes drops
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        if not event.mimeData().hasFormat(FUNCTION_MIME):
+            super().dropEvent(event)
+            return
+        slug = bytes(event.mimeData().data(FUNCTION_MIME)).decode("utf-8").strip()
+        if slug:
+            pos = self.mapToScene(event.position().toPoint())
+            step = self.document.add_step(slug, pos.x(), pos.y())
+            self._scene.select_ids({step.id})
+        event.acceptProposedAction()
+
+    # --- background ----------------------------------------------------------------------------------
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """A quiet line grid; minor lines vanish when zoomed out so the grid stays cheap."""
+        painter.fillRect(rect, style.BACKGROUND)
+        zoom = self.zoom()
+        major = GRID * 5
+        for step, color, show in ((GRID, style.GRID_MINOR, zoom >= 0.5), (major, style.GRID_MAJOR, zoom >= 0.15)):
+            if not show:
+                continue
+            left = math.floor(rect.left() / step) * step
+            top = math.floor(rect.top() / step) * step
+            lines = [QLineF(x, rect.top(), x, rect.bottom()) for x in _frange(left, rect.right(), step)]
+            lines += [QLineF(rect.left(), y, rect.right(), y) for y in _frange(top, rect.bottom(), step)]
+            pen = QPen(color, 0)  # cosmetic: one pixel at any zoom
+            painter.setPen(pen)
+            painter.drawLines(lines)
+
+
+def _frange(start: float, stop: float, step: float):
+    value = start
+    while value <= stop:
+        yield value
+        value += step

@@ -1,0 +1,70 @@
+"""A wire: a smooth cubic bezier between two points, coloured by the type flowing on it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+
+from fancy_studio.gui.canvas import style
+
+
+def bezier(start: QPointF, end: QPointF) -> QPainterPath:
+    """Leaves `start` heading right and enters `end` from the left, like data flowing left to right."""
+    bend = max(40.0, abs(end.x() - start.x()) * 0.5)
+    path = QPainterPath(start)
+    path.cubicTo(QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end)
+    return path
+
+
+class WireItem(QGraphicsPathItem):
+    """One model wire (step input or output ↔ cell), or the live wire of a drag when `key` is None."""
+
+    def __init__(self, color: QColor, key: tuple[UUID, str, str] | None = None, cell_id: UUID | None = None) -> None:
+        super().__init__()
+        self.key, self.cell_id = key, cell_id  # key: (step id, "inputs"|"outputs", port name)
+        self.color = QColor(color)
+        self._hover = False
+        self.setZValue(0)
+        self.setAcceptHoverEvents(key is not None)
+        self._apply_pen()
+
+    @property
+    def step_id(self) -> UUID | None:
+        return self.key[0] if self.key else None
+
+    def set_ends(self, start: QPointF, end: QPointF) -> None:
+        self.setPath(bezier(start, end))
+
+    def set_dashed(self, dashed: bool) -> None:
+        self._dashed = dashed
+        self._apply_pen()
+
+    def _apply_pen(self) -> None:
+        pen = QPen(self.color.lighter(130) if self._hover else self.color, 3.0 if self._hover else 2.0)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        if getattr(self, "_dashed", False):
+            pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self.path())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= style.LOW_DETAIL)
+        painter.setPen(self.pen())
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self._apply_pen()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self._apply_pen()
