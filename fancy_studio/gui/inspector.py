@@ -1,0 +1,178 @@
+"""The inspector: the one selected node's properties, editable for cells.
+
+Edits go through the document's undoable methods only; the inspector redraws from the model when the
+document says the shown node changed, so undo/redo and canvas edits show up here too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from fancy_studio.gui.document import WorkflowDocument
+
+
+def _literal(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class InspectorWidget(QWidget):
+    """Shows a step's function or a cell's alias and value; empty when zero or several nodes are selected."""
+
+    def __init__(self, document: WorkflowDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.node_id: UUID | None = None
+
+        self.empty = QLabel("Select one step or cell to see its properties.")
+        self.empty.setWordWrap(True)
+
+        self.step_label = QLabel()
+        self.step_label.setObjectName("inspector-step")
+        self.step_label.setWordWrap(True)
+        self.step_label.setTextFormat(Qt.TextFormat.RichText)
+
+        self.cell_page = QWidget()
+        self.alias_edit = QLineEdit()
+        self.alias_edit.setObjectName("inspector-alias")
+        self.alias_edit.editingFinished.connect(self._commit_alias)
+        self.has_value = QCheckBox("input value")
+        self.has_value.setObjectName("inspector-has-value")
+        self.has_value.setToolTip("Checked: the cell holds a literal value. Unchecked: a step computes it.")
+        self.has_value.toggled.connect(self._toggle_value)
+        self.value_edit = QLineEdit()
+        self.value_edit.setObjectName("inspector-value")
+        self.value_edit.setPlaceholderText('JSON: 10, 2.5, "text", [1, 2], true, null')
+        self.value_edit.editingFinished.connect(self._commit_value)
+        self.value_error = QLabel()
+        self.value_error.setObjectName("inspector-value-error")
+        self.value_error.setStyleSheet("color: #d33;")
+        self.value_error.setWordWrap(True)
+        self.value_error.hide()
+        form = QFormLayout(self.cell_page)
+        form.addRow("Alias", self.alias_edit)
+        form.addRow("", self.has_value)
+        form.addRow("Value", self.value_edit)
+        form.addRow("", self.value_error)
+
+        self.stack = QStackedWidget()
+        for page in (self.empty, self.step_label, self.cell_page):
+            self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.stack)
+        layout.addStretch(1)
+
+        document.cell_changed.connect(self._node_changed)
+        document.step_changed.connect(self._node_changed)
+        document.cell_removed.connect(self._node_removed)
+        document.step_removed.connect(self._node_removed)
+        document.reset.connect(lambda: self.show_node(None))
+
+    # --- what is shown ---------------------------------------------------------------------------
+
+    def show_selection(self, ids: set[UUID]) -> None:
+        self.show_node(next(iter(ids)) if len(ids) == 1 else None)
+
+    def show_node(self, node_id: UUID | None) -> None:
+        self.node_id = node_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        step = self.document.find_step(self.node_id) if self.node_id else None
+        cell = self.document.find_cell(self.node_id) if self.node_id and step is None else None
+        if step is not None:
+            self.step_label.setText(self._step_html(step))
+            self.stack.setCurrentWidget(self.step_label)
+        elif cell is not None:
+            self._show_cell(cell)
+            self.stack.setCurrentWidget(self.cell_page)
+        else:
+            self.node_id = None
+            self.stack.setCurrentWidget(self.empty)
+
+    def _step_html(self, step) -> str:
+        esc = html.escape
+        function = self.document.function_of(step)
+        if function is None:
+            return (f"<b>{esc(step.label or step.function_slug)}</b>"
+                    f"<br><code>{esc(step.function_slug)}</code>"
+                    "<p style='color:#d33'>This function is missing: it is not installed here. "
+                    "The step keeps its wiring but cannot run.</p>")
+        rows = [f"<b>{esc(step.label or function.title)}</b><br><code>{esc(function.slug)}</code>"]
+        if function.description:
+            rows.append(f"<p>{esc(function.description)}</p>")
+        rows.append("<p><b>Inputs</b></p><ul>")
+        for port in function.inputs:
+            default = "required" if port.required else f"default {esc(repr(port.default))}"
+            rows.append(f"<li>{esc(port.name)}: <i>{esc(port.type_name)}</i> ({default})</li>")
+        rows.append("</ul><p><b>Outputs</b></p><ul>")
+        for port in function.outputs:
+            rows.append(f"<li>{esc(port.name)}: <i>{esc(port.type_name)}</i></li>")
+        rows.append("</ul>")
+        return "".join(rows)
+
+    def _show_cell(self, cell) -> None:
+        for widget in (self.alias_edit, self.has_value, self.value_edit):
+            widget.blockSignals(True)
+        self.alias_edit.setText(cell.alias)
+        self.has_value.setChecked(cell.has_value)
+        self.value_edit.setEnabled(cell.has_value)
+        self.value_edit.setText(_literal(cell.value) if cell.has_value else "")
+        for widget in (self.alias_edit, self.has_value, self.value_edit):
+            widget.blockSignals(False)
+        self.value_error.hide()
+
+    # --- edits -----------------------------------------------------------------------------------
+
+    def _cell(self):
+        return self.document.find_cell(self.node_id) if self.node_id else None
+
+    def _commit_alias(self) -> None:
+        cell = self._cell()
+        alias = self.alias_edit.text().strip()
+        if cell is not None and alias != cell.alias:
+            self.document.rename_cell(cell.id, alias)
+
+    def _commit_value(self) -> None:
+        cell = self._cell()
+        if cell is None or not self.has_value.isChecked():
+            return
+        try:
+            value = json.loads(self.value_edit.text())
+        except ValueError as exc:
+            self.value_error.setText(f"Not a JSON value: {exc.msg} (column {exc.colno}). "
+                                     'Quote text, e.g. "hello".')
+            self.value_error.show()
+            return
+        self.value_error.hide()
+        if not cell.has_value or value != cell.value or type(value) is not type(cell.value):
+            self.document.set_cell_value(cell.id, value)
+
+    def _toggle_value(self, checked: bool) -> None:
+        cell = self._cell()
+        if cell is None or checked == cell.has_value:
+            return
+        if checked:
+            self.value_edit.setEnabled(True)
+            self.value_edit.setText("null")
+            self.document.set_cell_value(cell.id, None)
+        else:
+            self.document.set_cell_value(cell.id, ...)
+
+    # --- document signals ------------------------------------------------------------------------
+
+    def _node_changed(self, node_id: UUID) -> None:
+        if node_id == self.node_id:
+            self.refresh()
+
+    def _node_removed(self, node_id: UUID) -> None:
+        if node_id == self.node_id:
+            self.show_node(None)

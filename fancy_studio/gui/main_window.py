@@ -1,0 +1,371 @@
+"""The studio window: canvas in the centre, palette / inspector / history docks, menus and files.
+
+The window owns one `WorkflowDocument` for its whole life (New and Open replace its workflow rather than
+the object), so the canvas, inspector and history view stay bound to it. Every action has an
+objectName so tests and saved toolbar state can find it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
+)
+
+from fancy_studio.core import FancyError, Workflow
+from fancy_studio.gui.canvas import WorkflowView
+from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.inspector import InspectorWidget
+from fancy_studio.gui.palette import PaletteWidget
+
+EXAMPLES_DIR = Path(__file__).parents[2] / "resources" / "examples"
+FILE_FILTER = "Workflows (*.json);;All files (*)"
+MAX_RECENT = 10
+
+
+def settings() -> QSettings:
+    """The studio's persistent settings (a function so tests can point it at a temporary file)."""
+    return QSettings("FancyStudio", "Fancy Studio")
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES_DIR.glob("*.json")) if EXAMPLES_DIR.is_dir() else []
+
+
+class MainWindow(QMainWindow):
+    """One studio window editing one workflow document."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main-window")
+        self.document = WorkflowDocument(parent=self)
+        self.view = WorkflowView(self.document, self)
+        self.view.setObjectName("workflow-view")
+        self.scene = self.view.workflow_scene
+        self.setCentralWidget(self.view)
+        self.setAcceptDrops(True)
+        self.view.viewport().installEventFilter(self)  # file drops land on the canvas viewport first
+
+        self.palette_widget = PaletteWidget(self)
+        self.inspector = InspectorWidget(self.document, self)
+        self.history = QUndoView(self.document.undo_stack, self)
+        self.history.setEmptyLabel("<opened>")
+        self.history.setObjectName("history-view")
+        self._docks = {}
+        for title, widget, area in (("Functions", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea),
+                                    ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
+                                    ("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{title.lower()}-dock")
+            dock.toggleViewAction().setObjectName(f"show-{title.lower()}-action")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self._docks[title] = dock
+
+        self._build_actions()
+        self._build_menus()
+
+        self.palette_widget.function_activated.connect(self.add_step_at_centre)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.scene.message.connect(self._show_message)
+        self.view.canvas_double_clicked.connect(self._canvas_double_clicked)
+        self.document.path_changed.connect(self._update_title)
+        self.document.undo_stack.cleanChanged.connect(self._clean_changed)  # bound: no call after deletion
+        self._update_title()
+        self._name_separators()
+        self.statusBar().showMessage("Ready", 3000)
+        self._restore_settings()
+
+    # --- actions and menus -----------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot=None, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        stack = self.document.undo_stack
+        a = self._action
+        self.new_action = a("new-action", "&New", self.new_workflow, QKeySequence.StandardKey.New,
+                            "Start an empty workflow")
+        self.open_action = a("open-action", "&Open…", self._open_dialog, QKeySequence.StandardKey.Open,
+                             "Open a workflow file")
+        self.save_action = a("save-action", "&Save", lambda: self.save_workflow(),
+                             QKeySequence.StandardKey.Save, "Save the workflow")
+        self.save_as_action = a("save-as-action", "Save &As…", self._save_as_dialog,
+                                QKeySequence("Ctrl+Shift+S"), "Save the workflow under a new name")
+        self.quit_action = a("quit-action", "&Quit", self.close, QKeySequence("Ctrl+Q"))
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setObjectName("undo-action")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setObjectName("redo-action")
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        self.addActions([self.undo_action, self.redo_action])
+        self.delete_action = a("delete-action", "&Delete", self.delete_selection,
+                               [QKeySequence(QKeySequence.StandardKey.Delete),
+                                QKeySequence(Qt.Key.Key_Backspace)],
+                               "Delete the selected steps and cells")
+        self.select_all_action = a("select-all-action", "Select &All", self.select_all,
+                                   QKeySequence("Ctrl+A"))
+        self.zoom_in_action = a("zoom-in-action", "Zoom &In", self.view.zoom_in,
+                                QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = a("zoom-out-action", "Zoom &Out", self.view.zoom_out,
+                                 QKeySequence.StandardKey.ZoomOut)
+        self.zoom_fit_action = a("zoom-fit-action", "Zoom to &Fit", self.view.zoom_to_fit,
+                                 QKeySequence("Ctrl+0"))
+        self.zoom_selection_action = a("zoom-selection-action", "Zoom to &Selection",
+                                       self.view.zoom_to_selection, QKeySequence("Ctrl+9"))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = self._menu(bar, "&File", "file-menu")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = self._menu(file_menu, "Open &Recent", "recent-menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.examples_menu = self._menu(file_menu, "&Examples", "examples-menu")
+        for path in example_files():
+            action = self.examples_menu.addAction(path.stem.replace("_", " ").title())
+            action.setObjectName(f"example-{path.stem}-action")
+            action.triggered.connect(lambda _=False, p=path: self._open_confirmed(p))
+        self.examples_menu.setEnabled(bool(example_files()))
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = self._menu(bar, "&Edit", "edit-menu")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.delete_action, self.select_all_action])
+
+        view_menu = self._menu(bar, "&View", "view-menu")
+        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
+                              self.zoom_selection_action])
+        view_menu.addSeparator()
+        view_menu.addActions([dock.toggleViewAction() for dock in self._docks.values()])
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.toggleViewAction().setObjectName("show-toolbar-action")
+        toolbar.addActions([self.new_action, self.open_action, self.save_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action, self.delete_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action])
+        view_menu.addAction(toolbar.toggleViewAction())
+
+    def _name_separators(self) -> None:
+        """Separators are QActions too; name them so every action is findable."""
+        for action in self.findChildren(QAction):
+            if not action.objectName() and action.isSeparator():
+                action.setObjectName("separator")
+
+    def _menu(self, parent, title: str, name: str) -> QMenu:
+        menu = parent.addMenu(title)
+        menu.setObjectName(name)
+        menu.menuAction().setObjectName(f"{name}-action")
+        return menu
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for index, name in enumerate(self.recent_files()):
+            action = self.recent_menu.addAction(Path(name).name)
+            action.setObjectName(f"recent-{index}-action")
+            action.setToolTip(name)
+            action.triggered.connect(lambda _=False, p=name: self._open_confirmed(Path(p)))
+        if self.recent_menu.isEmpty():
+            action = self.recent_menu.addAction("No recent files")
+            action.setObjectName("no-recent-action")
+            action.setEnabled(False)
+            return
+        self.recent_menu.addSeparator()
+        clear = self.recent_menu.addAction("Clear Menu")
+        clear.setObjectName("clear-recent-action")
+        clear.triggered.connect(lambda: settings().setValue("recentFiles", []))
+        self._name_separators()
+
+    # --- files -----------------------------------------------------------------------------------
+
+    def _confirm_discard(self) -> bool:
+        """True when unsaved changes may go: saved, discarded, or there were none; False on Cancel."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self._display_name()} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_workflow()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_workflow(self) -> None:
+        if self._confirm_discard():
+            self.document.replace(Workflow(name="Untitled"), None)
+
+    def open_workflow(self, path: str | Path) -> bool:
+        """Open a file in place of the current workflow; on a bad file say why and change nothing."""
+        path = Path(path)
+        try:
+            self.document.open(path)
+        except (FancyError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot open workflow", f"Cannot open {path.name}:\n\n{exc}")
+            return False
+        self._add_recent(path)
+        self.view.zoom_to_fit()
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def _open_confirmed(self, path: Path) -> bool:
+        return self._confirm_discard() and self.open_workflow(path)
+
+    def _open_dialog(self) -> None:
+        if not self._confirm_discard():
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        name, _ = QFileDialog.getOpenFileName(self, "Open workflow", start, FILE_FILTER)
+        if name:
+            self.open_workflow(name)
+
+    def save_workflow(self, path: str | Path | None = None) -> bool:
+        """Save to `path`, the document's file, or (when it has none) a file the user picks."""
+        if path is None and self.document.path is None:
+            return self._save_as_dialog()
+        try:
+            self.document.save(path)
+        except (FancyError, OSError, ValueError) as exc:
+            QMessageBox.critical(self, "Cannot save workflow",
+                                 f"Cannot save {self._display_name()}:\n\n{exc}")
+            return False
+        self._add_recent(self.document.path)
+        self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
+        return True
+
+    def _save_as_dialog(self) -> bool:
+        start = str(self.document.path or Path.home() / f"{self.document.workflow.name or 'workflow'}.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Save workflow as", start, FILE_FILTER)
+        if not name:
+            return False
+        if not name.lower().endswith(".json"):
+            name += ".json"
+        return self.save_workflow(name)
+
+    def recent_files(self) -> list[str]:
+        value = settings().value("recentFiles", [])
+        names = [value] if isinstance(value, str) else list(value or [])
+        return [n for n in names if n]
+
+    def _add_recent(self, path: Path | None) -> None:
+        if path is None:
+            return
+        name = str(Path(path).resolve())
+        names = [name] + [n for n in self.recent_files() if n != name]
+        settings().setValue("recentFiles", names[:MAX_RECENT])
+
+    def _display_name(self) -> str:
+        return self.document.path.name if self.document.path else "Untitled"
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _update_title(self, _path: object = None) -> None:
+        self.setWindowTitle(f"{self._display_name()}[*] — Fancy Studio")
+        self.setWindowModified(self.document.modified)
+
+    # --- editing ---------------------------------------------------------------------------------
+
+    def delete_selection(self) -> None:
+        self.document.remove_nodes(set(self.scene.selected_ids()))
+
+    def select_all(self) -> None:
+        workflow = self.document.workflow
+        self.scene.select_ids({s.id for s in workflow.steps} | {c.id for c in workflow.cells})
+
+    def add_step_at_centre(self, slug: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self._add_step(slug, centre)
+
+    def _add_step(self, slug: str, at: QPointF) -> None:
+        step = self.document.add_step(slug, at.x(), at.y())
+        self.scene.select_ids({step.id})
+        self.view.setFocus()
+
+    def _canvas_double_clicked(self, _pos: QPointF) -> None:
+        self._docks["Functions"].show()
+        self.palette_widget.search.setFocus()
+        self.palette_widget.search.selectAll()
+
+    def _selection_changed(self) -> None:
+        self.inspector.show_selection(set(self.scene.selected_ids()))
+
+    # --- window events ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_workflow(event: QDragEnterEvent | QDropEvent) -> Path | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        return next((f for f in files if f.suffix.lower() == ".json"), None)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_workflow(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if self._dropped_workflow(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_workflow(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self._open_confirmed(path)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Take .json file drops off the canvas (which only handles palette drags) and open them."""
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop) \
+                and self._dropped_workflow(event) is not None:
+            event.acceptProposedAction()
+            if kind == QEvent.Type.Drop:
+                QTimer.singleShot(0, lambda p=self._dropped_workflow(event): self._open_confirmed(p))
+            return True
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._confirm_discard():
+            event.ignore()
+            return
+        store = settings()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("windowState", self.saveState())
+        event.accept()
+
+    def _restore_settings(self) -> None:
+        store = settings()
+        geometry, state = store.value("geometry"), store.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)

@@ -1,0 +1,127 @@
+"""The function palette: every registered function by category, searchable, draggable onto the canvas.
+
+Drags carry only the slug (`FUNCTION_MIME`); the canvas looks the function up itself, so the palette
+never needs to know about graphics items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QMimeData, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from fancy_studio.core import FancyFunction, registry
+from fancy_studio.gui.mime import FUNCTION_MIME
+
+SLUG_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def function_tooltip(function: FancyFunction) -> str:
+    """Description plus the signature, so a user can pick a function without dropping it first."""
+    lines = [function.description or function.title, ""]
+    for port in function.inputs:
+        default = "" if port.required else f" = {port.default!r}"
+        lines.append(f"in  {port.name}: {port.type_name}{default}")
+    for port in function.outputs:
+        lines.append(f"out {port.name}: {port.type_name}")
+    return "\n".join(lines).strip()
+
+
+class FunctionModel(QStandardItemModel):
+    """Category rows holding function rows; function rows drag out as `FUNCTION_MIME` slugs."""
+
+    def __init__(self, functions: Iterable[FancyFunction] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.reload(functions)
+
+    def reload(self, functions: Iterable[FancyFunction] | None = None) -> None:
+        self.clear()
+        categories: dict[str, QStandardItem] = {}
+        for function in (registry if functions is None else functions):
+            category = categories.get(function.category)
+            if category is None:
+                category = QStandardItem(function.category.title())
+                category.setEditable(False)
+                category.setDragEnabled(False)
+                category.setSelectable(False)
+                categories[function.category] = category
+                self.appendRow(category)
+            item = QStandardItem(function.title)
+            item.setEditable(False)
+            item.setDragEnabled(True)
+            item.setData(function.slug, SLUG_ROLE)
+            item.setData(" ".join((function.title, function.slug, function.description)), SEARCH_ROLE)
+            item.setToolTip(function_tooltip(function))
+            category.appendRow(item)
+
+    def mimeTypes(self) -> list[str]:
+        return [FUNCTION_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData | None:
+        slugs = [i.data(SLUG_ROLE) for i in indexes if i.isValid() and i.data(SLUG_ROLE)]
+        if not slugs:
+            return None
+        data = QMimeData()
+        data.setData(FUNCTION_MIME, slugs[0].encode("utf-8"))
+        data.setText(slugs[0])
+        return data
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+
+class PaletteWidget(QWidget):
+    """Search box over the function tree; activating an entry asks the window to add that step."""
+
+    function_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = FunctionModel(parent=self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(SEARCH_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setRecursiveFilteringEnabled(True)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("palette-search")
+        self.search.setPlaceholderText("Search functions…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("palette-tree")
+        self.tree.setModel(self.proxy)
+        self.tree.setHeaderHidden(True)
+        self.tree.setDragEnabled(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.activated.connect(self._activate)  # double-click and Enter
+        self.tree.expandAll()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self.tree.expandAll()
+
+    def _activate(self, index: QModelIndex) -> None:
+        slug = index.data(SLUG_ROLE)
+        if slug:
+            self.function_activated.emit(slug)
+
+    def visible_slugs(self) -> list[str]:
+        """The slugs the filter lets through (for tests and keyboard navigation)."""
+        slugs = []
+        for row in range(self.proxy.rowCount()):
+            category = self.proxy.index(row, 0)
+            for child in range(self.proxy.rowCount(category)):
+                slugs.append(self.proxy.index(child, 0, category).data(SLUG_ROLE))
+        return slugs

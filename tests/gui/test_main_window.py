@@ -1,0 +1,249 @@
+"""The studio window: files, the unsaved-changes prompt, keyboard editing, the inspector, actions.
+
+Every modal dialog is answered by monkeypatching `QMessageBox`, so no test can block on one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from fancy_studio.gui import main_window as main_window_module
+from fancy_studio.gui.main_window import MainWindow
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
+CELSIUS = "5f0c6a86-4a44-4a55-9a55-000000000010"
+
+
+class Recorder:
+    """Stands in for a QMessageBox static method: records calls and gives a fixed answer."""
+
+    def __init__(self, answer=QMessageBox.StandardButton.Ok) -> None:
+        self.answer = answer
+        self.calls: list[tuple] = []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append(args)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch, tmp_path):
+    """Private settings and pre-answered dialogs (Discard on the unsaved-changes prompt)."""
+    ini = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(main_window_module, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
+    recorders = {"question": Recorder(QMessageBox.StandardButton.Discard), "critical": Recorder()}
+    for name, recorder in recorders.items():
+        monkeypatch.setattr(QMessageBox, name, recorder)
+    return recorders
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    return win
+
+
+@pytest.fixture
+def opened(window: MainWindow):
+    assert window.open_workflow(EXAMPLE)
+    return window
+
+
+def _cell(window: MainWindow, alias: str):
+    return next(c for c in window.document.workflow.cells if c.alias == alias)
+
+
+def test_window_opens_with_canvas_and_docks(window: MainWindow):
+    assert window.centralWidget() is window.view
+    titles = {dock.windowTitle() for dock in window._docks.values()}
+    assert titles == {"Functions", "Inspector", "History"}
+    assert window.windowTitle() == "Untitled[*] — Fancy Studio"
+    assert not window.isWindowModified()
+
+
+def test_open_example_populates_the_document(opened: MainWindow):
+    assert opened.document.workflow.name == "Temperature report"
+    assert len(opened.document.workflow.steps) == 3 and len(opened.document.workflow.cells) == 7
+    assert opened.document.path == EXAMPLE
+    assert opened.windowTitle().startswith("temperature.json[*]")
+    assert opened.recent_files() == [str(EXAMPLE.resolve())]
+
+
+def test_broken_file_reports_the_problem_and_keeps_the_document(opened: MainWindow, dialogs, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ this is not json", encoding="utf-8")
+    before = opened.document.workflow.model_dump_json()
+    assert not opened.open_workflow(broken)
+    (call,) = dialogs["critical"].calls
+    assert "broken.json" in call[2] and "JSON" in call[2].upper()
+    assert opened.document.workflow.model_dump_json() == before
+    assert opened.document.path == EXAMPLE
+
+
+def test_save_then_reopen_compares_equal(opened: MainWindow, tmp_path, qtbot):
+    target = tmp_path / "copy.json"
+    assert opened.save_workflow(target)
+    assert opened.document.path == target and opened.windowTitle().startswith("copy.json")
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert other.open_workflow(target)
+    assert other.document.workflow == opened.document.workflow
+
+
+def test_save_without_a_path_asks_for_one(window: MainWindow, monkeypatch, tmp_path):
+    target = tmp_path / "picked"
+    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target), ""))
+    assert window.save_workflow()
+    assert window.document.path == tmp_path / "picked.json" and (tmp_path / "picked.json").exists()
+    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    window.document.path = None
+    assert not window.save_workflow()
+
+
+def test_title_shows_the_modified_marker_after_an_edit(opened: MainWindow):
+    assert not opened.isWindowModified()
+    opened.document.rename_cell(_cell(opened, "celsius").id, "degrees")
+    assert opened.isWindowModified() and "[*]" in opened.windowTitle()
+    opened.document.undo_stack.undo()
+    assert not opened.isWindowModified()
+
+
+def test_close_with_unsaved_changes_cancel_keeps_window_discard_closes(opened: MainWindow, dialogs, qtbot):
+    opened.show()
+    qtbot.waitExposed(opened)
+    opened.document.rename_cell(_cell(opened, "celsius").id, "degrees")
+    dialogs["question"].answer = QMessageBox.StandardButton.Cancel
+    assert not opened.close()
+    assert opened.isVisible() and len(dialogs["question"].calls) == 1
+    dialogs["question"].answer = QMessageBox.StandardButton.Discard
+    assert opened.close()
+    assert not opened.isVisible()
+
+
+def test_new_with_unsaved_changes_asks_first(opened: MainWindow, dialogs):
+    opened.document.rename_cell(_cell(opened, "celsius").id, "degrees")
+    dialogs["question"].answer = QMessageBox.StandardButton.Cancel
+    opened.new_action.trigger()
+    assert opened.document.path == EXAMPLE
+    dialogs["question"].answer = QMessageBox.StandardButton.Discard
+    opened.new_action.trigger()
+    assert opened.document.path is None and opened.document.workflow.steps == []
+
+
+def test_delete_key_removes_the_selection_and_ctrl_z_restores_it(opened: MainWindow, qtbot):
+    opened.show()
+    qtbot.waitExposed(opened)
+    opened.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is opened)
+    step = opened.document.workflow.steps[0]
+    opened.scene.select_ids({step.id})
+    assert opened.scene.selected_ids() == {step.id}
+    opened.view.setFocus()
+    qtbot.keyClick(opened.view, Qt.Key.Key_Delete)
+    assert opened.document.find_step(step.id) is None
+    qtbot.keyClick(opened.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert opened.document.find_step(step.id) is not None
+
+
+def test_inspector_edits_a_cell_value_undoably(opened: MainWindow, qtbot):
+    cell = _cell(opened, "celsius")
+    opened.scene.select_ids({cell.id})
+    inspector = opened.inspector
+    assert inspector.node_id == cell.id and inspector.alias_edit.text() == "celsius"
+    assert inspector.value_edit.text() == "21.5"
+    inspector.value_edit.setText("[1, 2")
+    inspector.value_edit.editingFinished.emit()
+    assert not inspector.value_error.isHidden() and cell.value == 21.5
+    inspector.value_edit.setText("30")
+    inspector.value_edit.editingFinished.emit()
+    assert inspector.value_error.isHidden()
+    assert _cell(opened, "celsius").value == 30
+    opened.document.undo_stack.undo()
+    assert _cell(opened, "celsius").value == 21.5 and inspector.value_edit.text() == "21.5"
+
+
+def test_inspector_renames_and_clears_a_cell_value(opened: MainWindow):
+    cell = _cell(opened, "factor")
+    opened.scene.select_ids({cell.id})
+    opened.inspector.alias_edit.setText("ratio")
+    opened.inspector.alias_edit.editingFinished.emit()
+    assert opened.document.find_cell(cell.id).alias == "ratio"
+    opened.inspector.has_value.setChecked(False)
+    assert not opened.document.find_cell(cell.id).has_value
+    assert not opened.inspector.value_edit.isEnabled()
+    opened.document.undo_stack.undo()
+    assert opened.document.find_cell(cell.id).value == 1.8 and opened.inspector.has_value.isChecked()
+
+
+def test_inspector_shows_a_step_and_a_missing_function(opened: MainWindow):
+    step = opened.document.workflow.steps[0]
+    opened.scene.select_ids({step.id})
+    assert "math.multiply" in opened.inspector.step_label.text()
+    missing = opened.document.add_step("nowhere.gone", 0, 0)
+    opened.scene.select_ids({missing.id})
+    assert "missing" in opened.inspector.step_label.text()
+
+
+def test_palette_activation_adds_the_step_at_the_view_centre(opened: MainWindow):
+    count = len(opened.document.workflow.steps)
+    opened.palette_widget.function_activated.emit("math.add")
+    assert len(opened.document.workflow.steps) == count + 1
+    assert opened.document.workflow.steps[-1].function_slug == "math.add"
+
+
+def test_dropping_a_json_file_opens_it(window: MainWindow):
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(EXAMPLE))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.document.path == EXAMPLE
+
+
+def test_dropping_a_json_file_on_the_canvas_opens_it(window: MainWindow, qtbot):
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(EXAMPLE))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window.view.viewport(), enter)  # Qt delivers a drop only after an enter
+    assert enter.isAccepted()
+    QApplication.sendEvent(window.view.viewport(), event)
+    qtbot.waitUntil(lambda: window.document.path == EXAMPLE)
+
+
+def test_every_action_has_an_object_name(opened: MainWindow):
+    opened._fill_recent_menu()
+    actions = opened.findChildren(QAction)
+    assert len(actions) > 15
+    unnamed = [a.text() for a in actions if not a.objectName()]
+    assert unnamed == []
+    names = {a.objectName() for a in actions}
+    assert {"open-action", "save-action", "undo-action", "redo-action", "delete-action"} <= names
+
+
+def test_examples_menu_lists_the_bundled_examples(window: MainWindow):
+    names = [a.objectName() for a in window.examples_menu.actions()]
+    assert "example-temperature-action" in names
+    json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_app_main_opens_the_given_file_and_returns_the_exit_code(monkeypatch, tmp_path):
+    from fancy_studio.gui import app as app_module
+
+    shown: list[MainWindow] = []
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+    monkeypatch.setattr(MainWindow, "show", lambda self: shown.append(self))
+    assert app_module.main([str(EXAMPLE)]) == 0
+    assert shown[0].document.path == EXAMPLE
+    assert QApplication.instance().applicationName() == "Fancy Studio"
+    shown[0].deleteLater()
