@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-DEFAULT_EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
+from fancy_studio.resources import default_example
+
+DEFAULT_EXAMPLE = default_example()
 
 
 def dark_palette() -> QPalette:

@@ -20,8 +20,9 @@ from fancy_studio.gui.canvas import WorkflowView
 from fancy_studio.gui.document import WorkflowDocument
 from fancy_studio.gui.inspector import InspectorWidget
 from fancy_studio.gui.palette import PaletteWidget
+from fancy_studio.resources import examples_dir
 
-EXAMPLES_DIR = Path(__file__).parents[2] / "resources" / "examples"
+EXAMPLES_DIR = examples_dir()
 FILE_FILTER = "Workflows (*.json);;All files (*)"
 MAX_RECENT = 10
 
