@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.hover import HoverHighlight
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ _LABEL_FONT = QFont()
 _LABEL_FONT.setPointSizeF(8.5)
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(HoverHighlight, QGraphicsItem):
     """Common behaviour: movable, selectable, cached, hover feedback, tells the scene when it moves."""
 
     def __init__(self, document: WorkflowDocument, node_id: UUID) -> None:
@@ -65,14 +66,6 @@ class NodeItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
             self.scene().node_item_moved(self)  # keeps wires attached during a drag
         return super().itemChange(change, value)
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
 
 
 class StepNodeItem(NodeItem):

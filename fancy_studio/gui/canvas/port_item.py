@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.hover import HoverHighlight
 
 
 class PortKind(Enum):
@@ -28,7 +29,7 @@ class PortKind(Enum):
         return self in (PortKind.STEP_INPUT, PortKind.STEP_OUTPUT)
 
 
-class PortItem(QGraphicsItem):
+class PortItem(HoverHighlight, QGraphicsItem):
     """A small circle; lights up green/red while a wire drag asks whether it would accept."""
 
     def __init__(self, parent: QGraphicsItem, node_id: UUID, kind: PortKind, name: str | None,
@@ -73,11 +74,3 @@ class PortItem(QGraphicsItem):
         painter.setPen(QPen(ring, 2.5 if self.accepting else 1.5))
         painter.setBrush(QBrush(color))
         painter.drawEllipse(QPointF(0, 0), r, r)
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
