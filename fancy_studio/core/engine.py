@@ -203,7 +203,7 @@ class _Run:
         for compiled in self.plan.compiled:
             if cancel is not None and cancel.cancelled:
                 break
-            if blocked and any(cell in blocked for _, cell in compiled.inputs):
+            if blocked and any(cell in blocked for cell in compiled.inputs.values()):
                 self._skip(compiled.step)
             else:
                 execute(compiled)
@@ -220,7 +220,7 @@ class _Run:
             while ready or running:
                 while ready and not (self.cancel is not None and self.cancel.cancelled):
                     compiled = ready.pop()
-                    if any(cell in self.blocked for _, cell in compiled.inputs):
+                    if any(cell in self.blocked for cell in compiled.inputs.values()):
                         self._skip(compiled.step)
                         ready.extend(self._release(compiled, waiting, by_id))
                     else:
@@ -250,7 +250,7 @@ class _Run:
         begun = time.perf_counter()
         try:
             get = store.get
-            result = function.func(**{name: get(cell_id).value for name, cell_id in compiled.inputs})
+            result = function.func(**{name: get(cell_id).value for name, cell_id in compiled.inputs.items()})
             if function.returns_named_tuple:
                 values = function.split_outputs(result)
         except Exception as exc:  # a step's failure is reported, never propagated

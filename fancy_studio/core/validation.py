@@ -36,8 +36,9 @@ class CompiledStep(NamedTuple):
 
     step: WorkflowStep
     function: FancyFunction
-    inputs: tuple[tuple[str, UUID], ...]
-    outputs: tuple[tuple[str, UUID, str | None], ...]
+    inputs: dict[str, UUID]
+    """The step's own input wiring (not copied: a plan is only valid until the workflow is edited)."""
+    outputs: list[tuple[str, UUID, str | None]]
     """(output name, cell id, the cell's alias)."""
 
 
@@ -54,8 +55,8 @@ class ExecutionPlan:
     """The steps in dependency order, compiled."""
     steps: list[WorkflowStep]
     """The steps that were checked, in the workflow's order."""
-    edges: list[tuple[int, int]]
-    """(producer, reader) as indexes into `steps`, once per cell read."""
+    successors: list[list[int]]
+    """For each of `steps` (by index), the indexes of the steps that read its outputs, once per cell read."""
     provided: frozenset[UUID]
 
     def __len__(self) -> int:
@@ -72,28 +73,25 @@ class ExecutionPlan:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The steps as a networkx graph (an edge from each step to every step that reads its output)."""
-        return _graph(self.steps, self.edges)
+        graph = nx.DiGraph()
+        graph.add_nodes_from(step.id for step in self.steps)
+        steps = self.steps
+        graph.add_edges_from((steps[a].id, steps[b].id) for a, children in enumerate(self.successors) for b in children)
+        return graph
 
 
-def _graph(steps: list[WorkflowStep], edges: list[tuple[int, int]]) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(step.id for step in steps)
-    graph.add_edges_from((steps[a].id, steps[b].id) for a, b in edges)
-    return graph
-
-
-def _topological_order(count: int, edges: list[tuple[int, int]]) -> list[int] | None:
+def _topological_order(successors: list[list[int]]) -> list[int] | None:
     """Step indexes in dependency order (Kahn's algorithm, ties in workflow order), None on a cycle.
 
     This is the one graph question asked on every run, so it works on list indexes rather than a
     networkx graph keyed by UUIDs (whose hashing is Python code); cycles, ancestors and the parallel
     scheduler's graph still come from networkx.
     """
-    successors: list[list[int]] = [[] for _ in range(count)]
+    count = len(successors)
     indegree = [0] * count
-    for source, target in edges:
-        successors[source].append(target)
-        indegree[target] += 1
+    for children in successors:
+        for child in children:
+            indegree[child] += 1
     order = [index for index in range(count) if indegree[index] == 0]
     position = 0
     while position < len(order):
@@ -193,14 +191,14 @@ def _analyse(
         _collect_producers(aliases, steps, index, function, producers, problems)
 
     # dependencies, unprovided inputs and types
-    edges: list[tuple[int, int]] = []
+    successors: list[list[int]] = [[] for _ in steps]
     for index, step in enumerate(steps):
         function = functions[index]
         for name, cell_id in step.inputs.items():
             key = cell_id.int
             source = producers.get(key)
             if source is not None:
-                edges.append((source[0], index))
+                successors[source[0]].append(index)
                 producer_function = functions[source[0]]
                 if function is None or producer_function is None:
                     continue
@@ -222,9 +220,9 @@ def _analyse(
                     f"for input '{name}', but no step writes that cell and it has no value",
                     step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
 
-    order = _topological_order(len(steps), edges)
+    order = _topological_order(successors)
     if order is None:
-        problems.insert(0, _cycle_error(aliases, steps, functions, edges, producers))
+        problems.insert(0, _cycle_error(aliases, steps, functions, successors, producers))
     if problems:
         return problems, None
     assert order is not None
@@ -232,9 +230,9 @@ def _analyse(
     for index in order:
         step = steps[index]
         compiled.append(CompiledStep(
-            step, functions[index], tuple(step.inputs.items()),  # type: ignore[arg-type]
-            tuple((name, cell, aliases.get(cell.int)) for name, cell in step.outputs.items())))
-    return [], ExecutionPlan(workflow, compiled, list(steps), edges, frozenset(provided))
+            step, functions[index], step.inputs,  # type: ignore[arg-type]
+            [(name, cell, aliases.get(cell.int)) for name, cell in step.outputs.items()]))
+    return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided))
 
 
 def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFunction,
@@ -289,8 +287,8 @@ def _mismatch(aliases: dict[int, str], step: WorkflowStep, function: FancyFuncti
 
 
 def _cycle_error(aliases: dict[int, str], steps: list[WorkflowStep], functions: list[FancyFunction | None],
-                 edges: list[tuple[int, int]], producers: dict[int, tuple[int, str]]) -> CycleError:
-    graph = nx.DiGraph(edges)
+                 successors: list[list[int]], producers: dict[int, tuple[int, str]]) -> CycleError:
+    graph = nx.DiGraph((a, b) for a, children in enumerate(successors) for b in children)
     loop = [edge[0] for edge in nx.find_cycle(graph)]
     cells = []
     for position, index in enumerate(loop):
