@@ -50,6 +50,7 @@ class RemoveNodes(QUndoCommand):
         self.steps = [(i, s.model_copy(deep=True)) for i, s in enumerate(workflow.steps) if s.id in ids]
         self.cells = [(i, c.model_copy(deep=True)) for i, c in enumerate(workflow.cells) if c.id in ids]
         self.positions = {i: document.position(i) for i in ids if i in workflow.layout}
+        self.layout_order = list(workflow.layout)  # undo puts the positions back in file order too
         removed_cells = {c.id for _, c in self.cells}
         removed_steps = {s.id for _, s in self.steps}
         self.cut: list[tuple[UUID, str, str, UUID]] = [
@@ -75,6 +76,11 @@ class RemoveNodes(QUndoCommand):
             self.document.step_added.emit(workflow.steps[index])
         for step_id, side, name, cell in self.cut:
             self.document._apply_wire(step_id, side, name, cell)
+        layout = workflow.layout
+        rank = {node_id: i for i, node_id in enumerate(self.layout_order)}
+        ordered = sorted(layout.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+        layout.clear()
+        layout.update(ordered)
 
 
 class MoveNodes(QUndoCommand):

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from fancy_studio.core import FancyError, Workflow
+from fancy_studio.gui.auto_layout import layout_view
 from fancy_studio.gui.canvas import WorkflowView
+from fancy_studio.gui.clipboard import ClipboardController
 from fancy_studio.gui.document import WorkflowDocument
 from fancy_studio.gui.inspector import InspectorWidget
 from fancy_studio.gui.palette import PaletteWidget
+from fancy_studio.gui.quick_add import QuickAddController
 from fancy_studio.resources import examples_dir
 
 EXAMPLES_DIR = examples_dir()
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
+        self.quick_add = QuickAddController(self.view, self.palette_widget.model, self._add_step)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.scene.message.connect(self._show_message)
         self.view.canvas_double_clicked.connect(self._canvas_double_clicked)
@@ -128,6 +132,23 @@ class MainWindow(QMainWindow):
                                  QKeySequence("Ctrl+0"))
         self.zoom_selection_action = a("zoom-selection-action", "Zoom to &Selection",
                                        self.view.zoom_to_selection, QKeySequence("Ctrl+9"))
+        self.clipboard_controller = ClipboardController(self.document, self.scene, self)
+        clip = self.clipboard_controller
+        self.copy_action = a("copy-action", "&Copy", clip.copy, QKeySequence.StandardKey.Copy,
+                             "Copy the selected steps and cells")
+        self.cut_action = a("cut-action", "Cu&t", clip.cut, QKeySequence.StandardKey.Cut,
+                            "Cut the selected steps and cells")
+        self.paste_action = a("paste-action", "&Paste", clip.paste, QKeySequence.StandardKey.Paste,
+                              "Paste steps and cells with fresh ids")
+        self.duplicate_action = a("duplicate-action", "D&uplicate", clip.duplicate, QKeySequence("Ctrl+D"),
+                                  "Duplicate the selected steps and cells")
+        self.auto_layout_action = a("auto-layout-action", "&Auto Layout", lambda: layout_view(self.view),
+                                    QKeySequence("Ctrl+L"), "Arrange the graph left to right by dependency")
+        self.snap_action = a("snap-action", "Snap to &Grid", None, None,
+                             "Dragged nodes land on the 20 px grid")
+        self.snap_action.setCheckable(True)
+        self.snap_action.setChecked(self.scene.snap_to_grid)
+        self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -149,11 +170,15 @@ class MainWindow(QMainWindow):
         edit_menu = self._menu(bar, "&Edit", "edit-menu")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
+        edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action])
+        edit_menu.addSeparator()
         edit_menu.addActions([self.delete_action, self.select_all_action])
 
         view_menu = self._menu(bar, "&View", "view-menu")
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
                               self.zoom_selection_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.auto_layout_action, self.snap_action])
         view_menu.addSeparator()
         view_menu.addActions([dock.toggleViewAction() for dock in self._docks.values()])
 
@@ -226,7 +251,22 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         self.view.zoom_to_fit()
         self.statusBar().showMessage(f"Opened {path}", 5000)
+        self._warn_missing_functions(path)
         return True
+
+    def _warn_missing_functions(self, path: Path) -> None:
+        """Name the functions the file uses that are not installed (their steps load as placeholders)."""
+        missing = sorted({s.function_slug for s in self.document.workflow.steps
+                          if self.document.function_of(s) is None})
+        if not missing:
+            return
+        self.statusBar().showMessage(f"Opened {path.name}: missing functions: {', '.join(missing)}", 15000)
+        QMessageBox.warning(
+            self, "Missing functions",
+            f"{path.name} uses functions that are not installed:\n\n"
+            + "\n".join(f"• {slug}" for slug in missing)
+            + "\n\nTheir steps are kept as placeholders and saved unchanged; install the plugins "
+              "that provide them to run the workflow.")
 
     def _open_confirmed(self, path: Path) -> bool:
         return self._confirm_discard() and self.open_workflow(path)
@@ -305,10 +345,8 @@ class MainWindow(QMainWindow):
         self.scene.select_ids({step.id})
         self.view.setFocus()
 
-    def _canvas_double_clicked(self, _pos: QPointF) -> None:
-        self._docks["Functions"].show()
-        self.palette_widget.search.setFocus()
-        self.palette_widget.search.selectAll()
+    def _canvas_double_clicked(self, pos: QPointF) -> None:
+        self.quick_add.open_at_scene_pos(pos)
 
     def _selection_changed(self) -> None:
         self.inspector.show_selection(set(self.scene.selected_ids()))

@@ -37,7 +37,8 @@ def dialogs(monkeypatch, tmp_path):
     """Private settings and pre-answered dialogs (Discard on the unsaved-changes prompt)."""
     ini = str(tmp_path / "settings.ini")
     monkeypatch.setattr(main_window_module, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
-    recorders = {"question": Recorder(QMessageBox.StandardButton.Discard), "critical": Recorder()}
+    recorders = {"question": Recorder(QMessageBox.StandardButton.Discard), "critical": Recorder(),
+                 "warning": Recorder()}
     for name, recorder in recorders.items():
         monkeypatch.setattr(QMessageBox, name, recorder)
     return recorders
@@ -247,3 +248,35 @@ def test_app_main_opens_the_given_file_and_returns_the_exit_code(monkeypatch, tm
     assert shown[0].document.path == EXAMPLE
     assert QApplication.instance().applicationName() == "Fancy Studio"
     shown[0].deleteLater()
+
+
+def test_opening_a_file_with_a_missing_function_warns_and_saves_the_step_unchanged(
+        window: MainWindow, dialogs, tmp_path):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    ghost = {"id": "5f0c6a86-4a44-4a55-9a55-000000000099", "function_slug": "plugin.not_installed",
+             "inputs": {"anything": CELSIUS}, "outputs": {"result": "5f0c6a86-4a44-4a55-9a55-000000000098"},
+             "label": "From a plugin"}
+    data["cells"].append({"id": "5f0c6a86-4a44-4a55-9a55-000000000098", "alias": "plugged", "description": ""})
+    data["steps"].append(ghost)
+    source = tmp_path / "with_plugin.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+
+    assert window.open_workflow(source)
+    (call,) = dialogs["warning"].calls
+    assert "plugin.not_installed" in call[2] and "math." not in call[2]
+    assert "plugin.not_installed" in window.statusBar().currentMessage()
+    assert window.document.path == source and len(window.document.workflow.steps) == 4
+    step = next(s for s in window.document.workflow.steps if s.function_slug == "plugin.not_installed")
+    assert window.document.function_of(step) is None
+
+    target = tmp_path / "saved.json"
+    assert window.save_workflow(target)
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    (written,) = [s for s in saved["steps"] if s["id"] == ghost["id"]]
+    assert written == ghost
+    assert any(c["id"] == "5f0c6a86-4a44-4a55-9a55-000000000098" for c in saved["cells"])
+
+
+def test_opening_a_file_with_every_function_installed_does_not_warn(window: MainWindow, dialogs):
+    assert window.open_workflow(EXAMPLE)
+    assert dialogs["warning"].calls == []

@@ -20,6 +20,8 @@ from fancy_studio.gui.document import WorkflowDocument
 WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
+GRID_SIZE = 20.0
+"""Dragged nodes land on multiples of this when `snap_to_grid` is on."""
 
 
 class WorkflowScene(QGraphicsScene):
@@ -34,6 +36,8 @@ class WorkflowScene(QGraphicsScene):
         self._nodes: dict[UUID, NodeItem] = {}
         self._wires: dict[WireKey, WireItem] = {}
         self.wire_drag = WireDrag(self)
+        self.snap_to_grid = True
+        """Round node positions committed after a drag to the `GRID_SIZE` grid."""
         self.setBackgroundBrush(style.BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         document.reset.connect(self.rebuild)
@@ -276,12 +280,27 @@ class WorkflowScene(QGraphicsScene):
             self.commit_moves()
 
     def commit_moves(self) -> None:
-        """Push ONE move command for every node the user dragged away from its model position."""
+        """Push ONE move command for every node the user dragged away from its model position.
+
+        With `snap_to_grid` on, the committed positions are rounded to the `GRID_SIZE` grid (a node
+        that snaps back onto its old position just jumps back, with no command).
+        """
         moves = {}
         for node_id, item in self._nodes.items():
-            if (item.x(), item.y()) != self.document.position(node_id):
-                moves[node_id] = (item.x(), item.y())
+            current = (item.x(), item.y())
+            model = self.document.position(node_id)
+            if current == model:
+                continue
+            target = self.snapped(*current) if self.snap_to_grid else current
+            if target != model:
+                moves[node_id] = target
+            else:
+                item.setPos(*model)
         self.document.move_nodes(moves)
+
+    @staticmethod
+    def snapped(x: float, y: float) -> tuple[float, float]:
+        return (round(x / GRID_SIZE) * GRID_SIZE, round(y / GRID_SIZE) * GRID_SIZE)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.wire_drag.active:

@@ -1,0 +1,157 @@
+"""Copy, cut, paste and duplicate of steps and cells.
+
+A copied selection is a `Fragment`: the selected steps and cells (with their wiring and positions) as
+JSON, put on the system clipboard under `FRAGMENT_MIME` and as plain text. Pasting gives every step and
+cell a fresh id (remapped consistently, so wires among the pasted nodes survive), keeps inputs that read
+a cell outside the fragment when that cell still exists in the document, drops every other dangling wire,
+and adds everything in ONE `AddNodes` command.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, Field, ValidationError
+from PySide6.QtCore import QMimeData, QObject
+from PySide6.QtWidgets import QApplication
+
+from fancy_studio.core import CellSpec, Position, WorkflowStep
+from fancy_studio.gui.commands import AddNodes
+from fancy_studio.gui.document import WorkflowDocument
+
+FRAGMENT_MIME = "application/x-fancy-studio-fragment"
+PASTE_OFFSET = 40.0
+FRAGMENT_KIND = "fancy-studio-fragment"
+
+
+class Fragment(BaseModel):
+    """A piece of a workflow: some steps and cells with their positions (ids are the originals)."""
+
+    kind: Literal["fancy-studio-fragment"] = FRAGMENT_KIND
+    steps: list[WorkflowStep] = Field(default_factory=list)
+    cells: list[CellSpec] = Field(default_factory=list)
+    positions: dict[UUID, Position] = Field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps and not self.cells
+
+
+def make_fragment(document: WorkflowDocument, ids: set[UUID]) -> Fragment:
+    """The steps and cells among `ids`, in document order, with their positions."""
+    workflow = document.workflow
+    steps = [s.model_copy(deep=True) for s in workflow.steps if s.id in ids]
+    cells = [c.model_copy(deep=True) for c in workflow.cells if c.id in ids]
+    positions = {node.id: workflow.layout[node.id].model_copy()
+                 for node in (*steps, *cells) if node.id in workflow.layout}
+    return Fragment(steps=steps, cells=cells, positions=positions)
+
+
+def instantiate(document: WorkflowDocument, fragment: Fragment, offset: float
+                ) -> tuple[list[WorkflowStep], list[CellSpec], dict[UUID, tuple[float, float]]]:
+    """Fresh copies of the fragment's nodes for `document`, moved by (`offset`, `offset`)."""
+    fresh = {node.id: uuid4() for node in (*fragment.steps, *fragment.cells)}
+    cells = [cell.model_copy(deep=True, update={"id": fresh[cell.id]}) for cell in fragment.cells]
+    steps = []
+    for step in fragment.steps:
+        inputs = {}
+        for name, cell_id in step.inputs.items():
+            if cell_id in fresh:
+                inputs[name] = fresh[cell_id]
+            elif document.find_cell(cell_id) is not None:
+                inputs[name] = cell_id  # reads a cell outside the fragment that is still there
+        # an output may only write a pasted cell: a cell outside already has its producer
+        outputs = {name: fresh[cell_id] for name, cell_id in step.outputs.items() if cell_id in fresh}
+        steps.append(step.model_copy(deep=True, update={"id": fresh[step.id], "inputs": inputs,
+                                                        "outputs": outputs}))
+    positions = {}
+    for old, new in fresh.items():
+        pos = fragment.positions.get(old)
+        x, y = (pos.x, pos.y) if pos is not None else (0.0, 0.0)
+        positions[new] = (x + offset, y + offset)
+    return steps, cells, positions
+
+
+def fragment_from_mime(data: QMimeData | None) -> Fragment | None:
+    """The fragment the mime data carries, or None for anything else (text, images, bad JSON)."""
+    if data is None:
+        return None
+    if data.hasFormat(FRAGMENT_MIME):
+        raw = bytes(data.data(FRAGMENT_MIME)).decode("utf-8", errors="replace")
+    elif data.hasText() and FRAGMENT_KIND in data.text():
+        raw = data.text()  # the plain-text copy, e.g. after a round trip through a text editor
+    else:
+        return None
+    try:
+        fragment = Fragment.model_validate_json(raw)
+    except (ValidationError, ValueError):
+        return None
+    return None if fragment.empty else fragment
+
+
+def fragment_to_mime(fragment: Fragment) -> QMimeData:
+    text = fragment.model_dump_json(indent=2)
+    data = QMimeData()
+    data.setData(FRAGMENT_MIME, text.encode("utf-8"))
+    data.setText(text)
+    return data
+
+
+class ClipboardController(QObject):
+    """The Edit menu's copy / cut / paste / duplicate for one document and its scene."""
+
+    def __init__(self, document: WorkflowDocument, scene, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.scene = scene
+        self._last_json: str | None = None
+        self._pastes = 0
+
+    def copy(self) -> bool:
+        """Put the selection on the clipboard; False (clipboard untouched) when nothing is selected."""
+        fragment = make_fragment(self.document, self.scene.selected_ids())
+        if fragment.empty:
+            return False
+        QApplication.clipboard().setMimeData(fragment_to_mime(fragment))
+        self._last_json = fragment.model_dump_json()
+        self._pastes = 0
+        return True
+
+    def cut(self) -> None:
+        ids = set(self.scene.selected_ids())
+        if not self.copy():
+            return
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Cut {len(ids)} item{'s' if len(ids) != 1 else ''}")
+        try:
+            self.document.remove_nodes(ids)
+        finally:
+            stack.endMacro()
+
+    def paste(self) -> list[UUID]:
+        """Paste the clipboard's fragment (+40 px further each successive paste); [] when there is none."""
+        fragment = fragment_from_mime(QApplication.clipboard().mimeData())
+        if fragment is None:
+            return []
+        key = fragment.model_dump_json()
+        if key != self._last_json:  # copied elsewhere (another window, another app): start over
+            self._last_json, self._pastes = key, 0
+        self._pastes += 1
+        return self._add(fragment, PASTE_OFFSET * self._pastes, "Paste")
+
+    def duplicate(self) -> list[UUID]:
+        """Copy and paste the selection in one go, leaving the clipboard alone."""
+        fragment = make_fragment(self.document, self.scene.selected_ids())
+        if fragment.empty:
+            return []
+        return self._add(fragment, PASTE_OFFSET, "Duplicate")
+
+    def _add(self, fragment: Fragment, offset: float, verb: str) -> list[UUID]:
+        steps, cells, positions = instantiate(self.document, fragment, offset)
+        count = len(steps) + len(cells)
+        self.document.undo_stack.push(AddNodes(self.document, steps=steps, cells=cells, positions=positions,
+                                               text=f"{verb} {count} item{'s' if count != 1 else ''}"))
+        ids = [c.id for c in cells] + [s.id for s in steps]
+        self.scene.select_ids(ids)
+        return ids

@@ -1,0 +1,256 @@
+"""Copy / cut / paste / duplicate, auto layout and grid snapping, driven through real key and mouse events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+
+from fancy_studio.gui import main_window as main_window_module
+from fancy_studio.gui.auto_layout import auto_layout, compute_layout
+from fancy_studio.gui.clipboard import FRAGMENT_MIME, Fragment, fragment_from_mime
+from fancy_studio.gui.main_window import MainWindow
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
+MULTIPLY = UUID("5f0c6a86-4a44-4a55-9a55-000000000020")
+ADD = UUID("5f0c6a86-4a44-4a55-9a55-000000000021")
+CELSIUS = UUID("5f0c6a86-4a44-4a55-9a55-000000000010")
+FACTOR = UUID("5f0c6a86-4a44-4a55-9a55-000000000011")
+SCALED = UUID("5f0c6a86-4a44-4a55-9a55-000000000014")
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch, tmp_path):
+    ini = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(main_window_module, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
+    for name, answer in (("question", QMessageBox.StandardButton.Discard),
+                         ("critical", QMessageBox.StandardButton.Ok),
+                         ("warning", QMessageBox.StandardButton.Ok)):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, _answer=answer, **k: _answer)
+
+
+@pytest.fixture
+def win(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_workflow(EXAMPLE)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.view.setFocus()
+    QApplication.clipboard().clear()
+    return window
+
+
+def _ids(window: MainWindow) -> set[UUID]:
+    workflow = window.document.workflow
+    return {s.id for s in workflow.steps} | {c.id for c in workflow.cells}
+
+
+def _keys(qtbot, window: MainWindow, key) -> None:
+    qtbot.keyClick(window.view, key, CTRL)
+
+
+def test_copy_paste_makes_fresh_ids_with_the_same_internal_wiring(qtbot, win):
+    doc = win.document
+    before_ids = _ids(win)
+    # multiply reads celsius (copied) and factor (not copied) and writes scaled (copied)
+    win.scene.select_ids({MULTIPLY, CELSIUS, SCALED})
+    _keys(qtbot, win, Qt.Key.Key_C)
+    assert fragment_from_mime(QApplication.clipboard().mimeData()) is not None
+    assert QApplication.clipboard().mimeData().hasFormat(FRAGMENT_MIME)
+    assert "math.multiply" in QApplication.clipboard().text()
+    count = doc.undo_stack.count()
+    _keys(qtbot, win, Qt.Key.Key_V)
+
+    assert doc.undo_stack.count() == count + 1  # one command
+    new_ids = _ids(win) - before_ids
+    assert len(new_ids) == 3 and not (new_ids & before_ids)
+    assert win.scene.selected_ids() == new_ids
+    (step,) = [s for s in doc.workflow.steps if s.id in new_ids]
+    cells = {c.alias: c for c in doc.workflow.cells if c.id in new_ids}
+    assert step.function_slug == "math.multiply"
+    assert step.inputs == {"a": cells["celsius"].id, "b": FACTOR}  # outside input kept
+    assert step.outputs == {"return": cells["scaled"].id}
+    assert cells["celsius"].value == 21.5 and not cells["scaled"].has_value
+    ox, oy = doc.position(MULTIPLY)
+    assert doc.position(step.id) == (ox + 40, oy + 40)
+    assert win.scene.item_for(step.id) is not None
+    assert win.scene.wire_for(step.id, "inputs", "a").cell_id == cells["celsius"].id
+
+    _keys(qtbot, win, Qt.Key.Key_V)  # a second paste lands a further 40 px on
+    third = [s for s in doc.workflow.steps if s.id not in before_ids and s.id != step.id]
+    assert len(third) == 1 and doc.position(third[0].id) == (ox + 80, oy + 80)
+
+
+def test_paste_drops_outputs_to_outside_cells_and_inputs_to_deleted_ones(qtbot, win):
+    doc = win.document
+    win.scene.select_ids({ADD})  # reads scaled and offset, writes fahrenheit: none copied
+    _keys(qtbot, win, Qt.Key.Key_C)
+    doc.remove_nodes({SCALED})
+    pasted = win.clipboard_controller.paste()
+    (step,) = [doc.find_step(i) for i in pasted]
+    assert set(step.inputs) == {"b"} and step.outputs == {}
+
+
+def test_undo_after_paste_restores_the_document_exactly(qtbot, win):
+    doc = win.document
+    before = doc.workflow.model_dump_json()
+    win.select_all()
+    _keys(qtbot, win, Qt.Key.Key_C)
+    _keys(qtbot, win, Qt.Key.Key_V)
+    assert len(doc.workflow.steps) == 6 and len(doc.workflow.cells) == 14
+    _keys(qtbot, win, Qt.Key.Key_Z)
+    assert doc.workflow.model_dump_json() == before
+    assert len(win.scene.node_items()) == 10
+
+
+def test_cut_then_undo_restores(qtbot, win):
+    doc = win.document
+    before = doc.workflow.model_dump_json()
+    win.scene.select_ids({ADD, SCALED})
+    count = doc.undo_stack.count()
+    _keys(qtbot, win, Qt.Key.Key_X)
+    assert doc.find_step(ADD) is None and doc.find_cell(SCALED) is None
+    assert doc.undo_stack.count() == count + 1
+    assert "return" not in doc.find_step(MULTIPLY).outputs  # the wire to the cut cell is cut too
+    _keys(qtbot, win, Qt.Key.Key_Z)
+    assert doc.workflow.model_dump_json() == before
+    # and what was cut can be pasted back (fresh ids)
+    _keys(qtbot, win, Qt.Key.Key_V)
+    assert len(doc.workflow.steps) == 4 and doc.find_step(ADD) is not None
+
+
+def test_duplicate_leaves_the_clipboard_alone(qtbot, win):
+    doc = win.document
+    QApplication.clipboard().setText("hello")
+    win.scene.select_ids({MULTIPLY})
+    count = doc.undo_stack.count()
+    _keys(qtbot, win, Qt.Key.Key_D)
+    assert QApplication.clipboard().text() == "hello"
+    assert doc.undo_stack.count() == count + 1
+    (new_id,) = win.scene.selected_ids()
+    assert new_id != MULTIPLY and doc.find_step(new_id).function_slug == "math.multiply"
+    assert doc.find_step(new_id).inputs == doc.find_step(MULTIPLY).inputs  # reads the same cells
+    assert doc.find_step(new_id).outputs == {}  # scaled already has its producer
+    doc.undo_stack.undo()
+    assert doc.find_step(new_id) is None
+
+
+def test_pasting_something_else_does_nothing(qtbot, win):
+    doc = win.document
+    before = doc.workflow.model_dump_json()
+    QApplication.clipboard().setText("just some text")
+    _keys(qtbot, win, Qt.Key.Key_V)
+    bad = QMimeData()
+    bad.setData(FRAGMENT_MIME, b"{not json")
+    QApplication.clipboard().setMimeData(bad)
+    _keys(qtbot, win, Qt.Key.Key_V)
+    QApplication.clipboard().clear()
+    _keys(qtbot, win, Qt.Key.Key_V)
+    assert doc.workflow.model_dump_json() == before and doc.undo_stack.count() == 0
+
+
+def test_a_fragment_pasted_as_plain_text_works_and_an_empty_one_is_ignored(qtbot, win):
+    win.scene.select_ids({MULTIPLY})
+    assert win.clipboard_controller.copy()
+    text = QApplication.clipboard().text()
+    QApplication.clipboard().setText(text)  # only the plain-text copy survives (e.g. via a text editor)
+    assert len(win.clipboard_controller.paste()) == 1
+    empty = QMimeData()
+    empty.setText(Fragment().model_dump_json())
+    assert fragment_from_mime(empty) is None
+
+
+def test_auto_layout_puts_producers_left_of_readers_in_one_undo_step(qtbot, win):
+    doc = win.document
+    for node_id in _ids(win):  # scramble the layout first
+        doc.move_nodes({node_id: (0.0, 0.0)})
+    before = doc.workflow.model_dump_json()
+    count = doc.undo_stack.count()
+    _keys(qtbot, win, Qt.Key.Key_L)
+    assert doc.undo_stack.count() == count + 1
+    for step in doc.workflow.steps:
+        for cell in step.inputs.values():
+            assert doc.position(cell)[0] < doc.position(step.id)[0]
+        for cell in step.outputs.values():
+            assert doc.position(step.id)[0] < doc.position(cell)[0]
+    # no two nodes share a spot
+    assert len({doc.position(i) for i in _ids(win)}) == len(_ids(win))
+    assert win.scene.item_for(ADD).pos() == QPointF(*doc.position(ADD))
+    visible = win.view.mapToScene(win.view.viewport().rect()).boundingRect()
+    assert visible.contains(win.scene.nodes_rect())
+    doc.undo_stack.undo()
+    assert doc.workflow.model_dump_json() == before
+    doc.undo_stack.redo()
+    assert not auto_layout(doc, lambda n: (win.scene.item_for(n).boundingRect().width(),
+                                           win.scene.item_for(n).boundingRect().height()))
+
+
+def test_auto_layout_survives_a_cycle_in_the_file(win):
+    doc = win.document
+    doc.workflow.steps[0].inputs["b"] = doc.workflow.steps[-1].outputs["return"]  # hand-made loop
+    assert set(compute_layout(doc)) == _ids(win)
+
+
+def _send_mouse(view, kind, scene_pos: QPointF, button=Qt.MouseButton.LeftButton,
+                buttons=Qt.MouseButton.LeftButton) -> None:
+    local = QPointF(view.mapFromScene(scene_pos))
+    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def _drag(qtbot, view, start: QPointF, end: QPointF) -> None:
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(start))
+    for t in (0.25, 0.5, 0.75, 1.0):
+        _send_mouse(view, QEvent.Type.MouseMove, start + (end - start) * t, Qt.MouseButton.NoButton)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(end))
+
+
+def _drag_add_by(qtbot, win, dx: float, dy: float) -> None:
+    win.view.set_zoom(1.0)
+    item = win.scene.item_for(ADD)
+    win.view.centerOn(item)
+    start = item.mapToScene(item.boundingRect().center().x(), 12)  # the header, away from ports
+    _drag(qtbot, win.view, start, start + QPointF(dx, dy))
+
+
+def test_dragging_with_snap_lands_on_the_grid(qtbot, win):
+    doc = win.document
+    snap = win.findChild(QAction, "snap-action")
+    assert snap.isCheckable() and snap.isChecked() and win.scene.snap_to_grid
+    x0, y0 = doc.position(ADD)
+    count = doc.undo_stack.count()
+    _drag_add_by(qtbot, win, 47, 33)
+    assert doc.undo_stack.count() == count + 1
+    x, y = doc.position(ADD)
+    assert x % 20 == 0 and y % 20 == 0 and (x, y) != (x0, y0)
+    assert abs(x - (x0 + 47)) <= 10 and abs(y - (y0 + 33)) <= 10
+    assert win.scene.item_for(ADD).pos() == QPointF(x, y)
+
+
+def test_drag_without_snap_keeps_the_exact_position(qtbot, win):
+    doc = win.document
+    win.findChild(QAction, "snap-action").setChecked(False)
+    assert not win.scene.snap_to_grid
+    x0, y0 = doc.position(ADD)
+    _drag_add_by(qtbot, win, 47, 33)
+    assert doc.position(ADD) == pytest.approx((x0 + 47, y0 + 33), abs=1)
+    assert doc.position(ADD)[0] % 20 != 0
+
+
+def test_new_actions_are_named_and_in_the_menus(win):
+    names = {a.objectName() for a in win.findChildren(QAction)}
+    assert {"copy-action", "cut-action", "paste-action", "duplicate-action", "auto-layout-action",
+            "snap-action"} <= names
+    edit = {a.objectName() for a in win.findChild(QMenu, "edit-menu").actions()}
+    view = {a.objectName() for a in win.findChild(QMenu, "view-menu").actions()}
+    assert {"copy-action", "cut-action", "paste-action", "duplicate-action"} <= edit
+    assert {"auto-layout-action", "snap-action"} <= view
