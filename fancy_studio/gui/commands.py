@@ -68,12 +68,8 @@ class RemoveNodes(QUndoCommand):
     def undo(self) -> None:
         workflow = self.document.workflow
         self.document._apply_add([], [], self.positions)
-        for index, cell in self.cells:
-            workflow.cells.insert(index, cell.model_copy(deep=True))
-            self.document.cell_added.emit(workflow.cells[index])
-        for index, step in self.steps:
-            workflow.steps.insert(index, step.model_copy(deep=True))
-            self.document.step_added.emit(workflow.steps[index])
+        self.document._apply_insert([(i, c.model_copy(deep=True)) for i, c in self.cells],
+                                    [(i, s.model_copy(deep=True)) for i, s in self.steps])
         for step_id, side, name, cell in self.cut:
             self.document._apply_wire(step_id, side, name, cell)
         layout = workflow.layout

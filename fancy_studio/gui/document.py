@@ -37,6 +37,7 @@ class WorkflowDocument(QObject):
         self.workflow = workflow if workflow is not None else Workflow(name="Untitled")
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
+        self._rebuild_indexes()
 
     # --- files ---------------------------------------------------------------------------------------
 
@@ -47,6 +48,7 @@ class WorkflowDocument(QObject):
 
     def replace(self, workflow: Workflow, path: Path | None = None) -> None:
         self.workflow = workflow
+        self._rebuild_indexes()
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.path = path
@@ -67,6 +69,69 @@ class WorkflowDocument(QObject):
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
 
+    # --- indexes (derived caches of `workflow`, kept exact by the `_apply_*` mutators) ------------------
+    #
+    # Each maps an id to the list of entries having it; a list longer than one only happens in an
+    # invalid workflow (a duplicated id, a cell written by two steps), where the queries fall back to a
+    # scan of the model so that "the first in list order" stays the answer. Entries hold the model's own
+    # objects, compared by identity.
+
+    def _rebuild_indexes(self) -> None:
+        """Index the whole workflow from scratch (a new workflow; also what the tests compare against)."""
+        self._steps_by_id: dict[UUID, list[WorkflowStep]] = {}
+        self._cells_by_id: dict[UUID, list[CellSpec]] = {}
+        self._producers: dict[UUID, list[tuple[WorkflowStep, str]]] = {}
+        self._readers: dict[UUID, list[tuple[WorkflowStep, str]]] = {}
+        self._step_rank: dict[int, int] | None = None  # id(step object) -> index in workflow.steps
+        for cell in self.workflow.cells:
+            self._cells_by_id.setdefault(cell.id, []).append(cell)
+        for step in self.workflow.steps:
+            self._index_step(step)
+
+    def _index_step(self, step: WorkflowStep) -> None:
+        self._steps_by_id.setdefault(step.id, []).append(step)
+        self._index_wires(step)
+
+    def _unindex_step(self, step: WorkflowStep) -> None:
+        self._unindex_wires(step)
+        self._drop(self._steps_by_id, step.id, lambda entry: entry is step)
+
+    def _index_wires(self, step: WorkflowStep) -> None:
+        for name, cell_id in step.outputs.items():
+            self._producers.setdefault(cell_id, []).append((step, name))
+        for name, cell_id in step.inputs.items():
+            self._readers.setdefault(cell_id, []).append((step, name))
+
+    def _unindex_wires(self, step: WorkflowStep) -> None:
+        for index, side in ((self._producers, step.outputs), (self._readers, step.inputs)):
+            for name, cell_id in side.items():
+                self._drop(index, cell_id, lambda entry, n=name: entry[0] is step and entry[1] == n)
+
+    @staticmethod
+    def _drop(index: dict, key: UUID, match) -> None:
+        entries = index.get(key)
+        if entries is None:
+            return
+        for i, entry in enumerate(entries):
+            if match(entry):
+                del entries[i]
+                break
+        if not entries:
+            del index[key]
+
+    def _ranks(self) -> dict[int, int]:
+        if self._step_rank is None:
+            self._step_rank = {id(step): i for i, step in enumerate(self.workflow.steps)}
+        return self._step_rank
+
+    def index_snapshot(self) -> dict[str, Any]:
+        """The indexes in a canonical form (order-free, objects by identity), to compare with a rebuild."""
+        def canon(index: dict) -> dict:
+            return {key: sorted((id(e[0]), e[1]) if isinstance(e, tuple) else (id(e), "") for e in entries)
+                    for key, entries in index.items()}
+        return {"steps": canon(self._steps_by_id), "cells": canon(self._cells_by_id),
+                "producers": canon(self._producers), "readers": canon(self._readers)}
+
     # --- queries -------------------------------------------------------------------------------------
 
     def function_of(self, step: WorkflowStep) -> FancyFunction | None:
@@ -74,9 +139,19 @@ class WorkflowDocument(QObject):
         return registry.find(step.function_slug)
 
     def find_step(self, step_id: UUID) -> WorkflowStep | None:
+        found = self._steps_by_id.get(step_id)
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
         return next((s for s in self.workflow.steps if s.id == step_id), None)
 
     def find_cell(self, cell_id: UUID) -> CellSpec | None:
+        found = self._cells_by_id.get(cell_id)
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
         return next((c for c in self.workflow.cells if c.id == cell_id), None)
 
     def position(self, node_id: UUID) -> tuple[float, float]:
@@ -84,14 +159,36 @@ class WorkflowDocument(QObject):
         return (pos.x, pos.y) if pos else (0.0, 0.0)
 
     def producer_of(self, cell_id: UUID) -> tuple[WorkflowStep, str] | None:
-        for step in self.workflow.steps:
+        found = self._producers.get(cell_id)
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
+        for step in self.workflow.steps:  # written twice (an invalid workflow): the first in list order
             for name, out in step.outputs.items():
                 if out == cell_id:
                     return step, name
         return None
 
     def readers_of(self, cell_id: UUID) -> list[tuple[WorkflowStep, str]]:
-        return [(s, n) for s in self.workflow.steps for n, c in s.inputs.items() if c == cell_id]
+        """(step, input name) for each input reading the cell, in step order then input order."""
+        found = self._readers.get(cell_id)
+        if not found:
+            return []
+        if len(found) == 1:
+            return list(found)
+        return [(s, n) for s in self._in_step_order(found) for n, c in s.inputs.items() if c == cell_id]
+
+    def steps_using(self, cell_id: UUID) -> list[WorkflowStep]:
+        """Every step with an input or output wired to the cell, in step order."""
+        return self._in_step_order(self._producers.get(cell_id, []) + self._readers.get(cell_id, []))
+
+    def _in_step_order(self, entries: list[tuple[WorkflowStep, str]]) -> list[WorkflowStep]:
+        unique = list({id(step): step for step, _ in entries}.values())
+        if len(unique) > 1:
+            ranks = self._ranks()
+            unique.sort(key=lambda step: ranks[id(step)])
+        return unique
 
     def why_not_connect_output(self, step_id: UUID, output: str, cell_id: UUID) -> str | None:
         """None when step's output may write the cell, else the reason it may not."""
@@ -223,17 +320,48 @@ class WorkflowDocument(QObject):
             self.workflow.layout[node_id] = Position(x=x, y=y)
         for cell in cells:
             self.workflow.cells.append(cell)
+            self._cells_by_id.setdefault(cell.id, []).append(cell)
             self.cell_added.emit(cell)
         for step in steps:
             self.workflow.steps.append(step)
+            self._index_step(step)
+            if self._step_rank is not None:
+                self._step_rank[id(step)] = len(self.workflow.steps) - 1
+            self.step_added.emit(step)
+
+    def _apply_insert(self, cells: list[tuple[int, CellSpec]], steps: list[tuple[int, WorkflowStep]]) -> None:
+        """Put removed cells and steps back at their old list indexes (undo of a delete)."""
+        for index, cell in cells:
+            self.workflow.cells.insert(index, cell)
+            cell = self.workflow.cells[index]
+            self._cells_by_id.setdefault(cell.id, []).append(cell)
+            self.cell_added.emit(cell)
+        for index, step in steps:
+            self.workflow.steps.insert(index, step)
+            step = self.workflow.steps[index]
+            self._step_rank = None
+            self._index_step(step)
             self.step_added.emit(step)
 
     def _apply_remove(self, step_ids: set[UUID], cell_ids: set[UUID]) -> None:
-        self.workflow.steps[:] = [s for s in self.workflow.steps if s.id not in step_ids]
+        kept = []
+        for step in self.workflow.steps:
+            if step.id in step_ids:
+                self._unindex_step(step)
+            else:
+                kept.append(step)
+        self.workflow.steps[:] = kept
+        self._step_rank = None
         for step_id in step_ids:
             self.workflow.layout.pop(step_id, None)
             self.step_removed.emit(step_id)
-        self.workflow.cells[:] = [c for c in self.workflow.cells if c.id not in cell_ids]
+        kept_cells = []
+        for cell in self.workflow.cells:
+            if cell.id in cell_ids:
+                self._drop(self._cells_by_id, cell.id, lambda entry, c=cell: entry is c)
+            else:
+                kept_cells.append(cell)
+        self.workflow.cells[:] = kept_cells
         for cell_id in cell_ids:
             self.workflow.layout.pop(cell_id, None)
             self.cell_removed.emit(cell_id)
@@ -245,7 +373,9 @@ class WorkflowDocument(QObject):
             wires.pop(name, None)
         else:
             wires[name] = cell_id
+        self._unindex_wires(step)
         setattr(step, side, wires)
+        self._index_wires(step)
         self.step_changed.emit(step_id)
 
     def _apply_cell(self, cell_id: UUID, alias: str, value: Any) -> None:

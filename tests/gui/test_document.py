@@ -92,3 +92,55 @@ def test_save_marks_clean_and_reopens_the_same(document: WorkflowDocument, tmp_p
     other = WorkflowDocument()
     other.open(target)
     assert other.workflow == document.workflow
+
+
+def _assert_indexes_exact(document: WorkflowDocument) -> None:
+    """The incrementally kept indexes equal a fresh rebuild, and answer like a scan of the model."""
+    live = document.index_snapshot()
+    workflow = document.workflow
+    for step in workflow.steps:
+        assert document.find_step(step.id) is next(s for s in workflow.steps if s.id == step.id)
+    for cell_id in workflow.cell_ids():
+        assert document.find_cell(cell_id) is next((c for c in workflow.cells if c.id == cell_id), None)
+        scan = next(((s, n) for s in workflow.steps for n, c in s.outputs.items() if c == cell_id), None)
+        found = document.producer_of(cell_id)
+        assert (found is None) if scan is None else (found[0] is scan[0] and found[1] == scan[1])
+        readers = [(id(s), n) for s in workflow.steps for n, c in s.inputs.items() if c == cell_id]
+        assert [(id(s), n) for s, n in document.readers_of(cell_id)] == readers
+    document._rebuild_indexes()
+    assert document.index_snapshot() == live
+
+
+def test_indexes_stay_exact_through_edits_undo_and_redo(document: WorkflowDocument):
+    document.open(EXAMPLE)
+    _assert_indexes_exact(document)
+    stack = document.undo_stack
+    step = document.add_step("math.increment", 10, 20)
+    cell = document.add_cell("x", 0, 0, value=1)
+    out = document.add_cell("y", 50, 0)
+    document.connect_input(step.id, "x", cell.id)
+    document.connect_output(step.id, "return", out.id)
+    other = document.workflow.steps[0]
+    name = next(iter(other.inputs))
+    document.connect_input(other.id, name, out.id)
+    document.rename_cell(cell.id, "renamed")
+    document.set_cell_value(cell.id, 2)
+    document.move_nodes({step.id: (30.0, 40.0)})
+    _assert_indexes_exact(document)
+    # delete a step in the middle of the list and a cell that other steps read and write
+    document.remove_nodes({other.id, out.id})
+    _assert_indexes_exact(document)
+    document.connect_output(step.id, "return", None)
+    _assert_indexes_exact(document)
+    count = stack.count()
+    for _ in range(count):
+        stack.undo()
+        _assert_indexes_exact(document)
+    for _ in range(count):
+        stack.redo()
+        _assert_indexes_exact(document)
+    for _ in range(3):
+        stack.undo()
+    _assert_indexes_exact(document)
+    document.replace(Workflow(name="fresh"))
+    _assert_indexes_exact(document)

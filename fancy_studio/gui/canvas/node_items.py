@@ -23,6 +23,9 @@ _LABEL_FONT = QFont()
 _LABEL_FONT.setPointSizeF(8.5)
 
 
+_POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+
+
 class NodeItem(HoverHighlight, QGraphicsItem):
     """Common behaviour: movable, selectable, cached, hover feedback, tells the scene when it moves."""
 
@@ -63,7 +66,7 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         return QPen(style.HOVER if self._hover else style.NODE_BORDER, 1.5 if self._hover else 1.0)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
+        if change == _POSITION_HAS_CHANGED and self.scene() is not None:
             self.scene().node_item_moved(self)  # keeps wires attached during a drag
         return super().itemChange(change, value)
 

@@ -35,6 +35,8 @@ class WorkflowScene(QGraphicsScene):
         self.document = document
         self._nodes: dict[UUID, NodeItem] = {}
         self._wires: dict[WireKey, WireItem] = {}
+        self._wires_at: dict[UUID, dict[WireKey, None]] = {}
+        """Keys of the wires touching each node (by step id and by cell id), in insertion order."""
         self.wire_drag = WireDrag(self)
         self.snap_to_grid = True
         """Round node positions committed after a drag to the `GRID_SIZE` grid."""
@@ -140,6 +142,7 @@ class WorkflowScene(QGraphicsScene):
         self.clear()
         self._nodes.clear()
         self._wires.clear()
+        self._wires_at.clear()
         workflow = self.document.workflow
         for cell in workflow.cells:
             self._add_node(CellNodeItem(self.document, cell.id))
@@ -157,9 +160,34 @@ class WorkflowScene(QGraphicsScene):
         if item is not None:
             self.removeItem(item)
 
+    def _keys_at(self, node_id: UUID) -> list[WireKey]:
+        return list(self._wires_at.get(node_id, ()))
+
+    def _step_wire_keys(self, step_id: UUID) -> list[WireKey]:
+        return [k for k in self._keys_at(step_id) if k[0] == step_id]
+
+    def _cell_wire_keys(self, cell_id: UUID) -> list[WireKey]:
+        return [k for k in self._keys_at(cell_id) if self._wires[k].cell_id == cell_id]
+
+    def _add_wire(self, key: WireKey, wire: WireItem) -> None:
+        self._wires[key] = wire
+        self._wires_at.setdefault(key[0], {})[key] = None
+        self._wires_at.setdefault(wire.cell_id, {})[key] = None
+        self.addItem(wire)
+
+    def _remove_wire(self, key: WireKey) -> None:
+        wire = self._wires.pop(key)
+        for node_id in (key[0], wire.cell_id):
+            keys = self._wires_at.get(node_id)
+            if keys is not None:
+                keys.pop(key, None)
+                if not keys:
+                    del self._wires_at[node_id]
+        self.removeItem(wire)
+
     def _rebuild_wires(self, step_id: UUID) -> None:
-        for key in [k for k in self._wires if k[0] == step_id]:
-            self.removeItem(self._wires.pop(key))
+        for key in self._step_wire_keys(step_id):
+            self._remove_wire(key)
         step = self.document.find_step(step_id)
         if step is None or step_id not in self._nodes:
             return
@@ -168,8 +196,7 @@ class WorkflowScene(QGraphicsScene):
                 if cell_id not in self._nodes:
                     continue  # a cell the workflow does not declare: nothing to draw to
                 wire = WireItem(self._wire_color(step_id, side, name, cell_id), (step_id, side, name), cell_id)
-                self._wires[(step_id, side, name)] = wire
-                self.addItem(wire)
+                self._add_wire((step_id, side, name), wire)
                 self._place_wire(wire)
 
     def _wire_color(self, step_id: UUID, side: str, name: str, cell_id: UUID) -> QColor:
@@ -193,10 +220,8 @@ class WorkflowScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a node as it moves (drag or model), to keep its wires attached."""
-        node_id = item.node_id
-        for wire in self._wires.values():
-            if wire.key[0] == node_id or wire.cell_id == node_id:
-                self._place_wire(wire)
+        for key in self._keys_at(item.node_id):
+            self._place_wire(self._wires[key])
 
     # --- document signals ----------------------------------------------------------------------------
 
@@ -207,14 +232,15 @@ class WorkflowScene(QGraphicsScene):
         self._refresh_cells(set(step.outputs.values()))
 
     def _on_step_removed(self, step_id: UUID) -> None:
-        touched = {w.cell_id for k, w in self._wires.items() if k[0] == step_id}
-        for key in [k for k in self._wires if k[0] == step_id]:
-            self.removeItem(self._wires.pop(key))
+        keys = self._step_wire_keys(step_id)
+        touched = {self._wires[k].cell_id for k in keys}
+        for key in keys:
+            self._remove_wire(key)
         self._remove_node(step_id)
         self._refresh_cells(touched)
 
     def _on_step_changed(self, step_id: UUID) -> None:
-        touched = {w.cell_id for k, w in self._wires.items() if k[0] == step_id}
+        touched = {self._wires[k].cell_id for k in self._step_wire_keys(step_id)}
         if (item := self._nodes.get(step_id)) is not None:
             item.refresh()
         self._rebuild_wires(step_id)
@@ -231,21 +257,20 @@ class WorkflowScene(QGraphicsScene):
     def _on_cell_added(self, cell: CellSpec) -> None:
         self._remove_node(cell.id)
         self._add_node(CellNodeItem(self.document, cell.id))
-        for step in self.document.workflow.steps:
-            if cell.id in step.inputs.values() or cell.id in step.outputs.values():
-                self._rebuild_wires(step.id)
+        for step in self.document.steps_using(cell.id):
+            self._rebuild_wires(step.id)
 
     def _on_cell_removed(self, cell_id: UUID) -> None:
-        for key in [k for k, w in self._wires.items() if w.cell_id == cell_id]:
-            self.removeItem(self._wires.pop(key))
+        for key in self._cell_wire_keys(cell_id):
+            self._remove_wire(key)
         self._remove_node(cell_id)
 
     def _on_cell_changed(self, cell_id: UUID) -> None:
         self._refresh_cells({cell_id})
-        for key, wire in self._wires.items():
-            if wire.cell_id == cell_id:
-                wire.color = self._wire_color(key[0], key[1], key[2], cell_id)
-                wire.set_dashed(False)
+        for key in self._cell_wire_keys(cell_id):
+            wire = self._wires[key]
+            wire.color = self._wire_color(key[0], key[1], key[2], cell_id)
+            wire.set_dashed(False)
 
     def _on_node_moved(self, node_id: UUID, x: float, y: float) -> None:
         if (item := self._nodes.get(node_id)) is not None and (item.x(), item.y()) != (x, y):
