@@ -206,3 +206,24 @@ def test_double_click_on_empty_canvas_emits_scene_position(qtbot, view):
     with qtbot.waitSignal(view.canvas_double_clicked, timeout=1000) as blocker:
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(600, 500)))
     assert blocker.args[0].x() == pytest.approx(600, abs=2)
+
+
+def test_a_fitted_view_stays_fitted_when_the_window_grows_until_the_user_zooms(qtbot):
+    from fancy_studio.gui.canvas import WorkflowView
+
+    document = WorkflowDocument()
+    document.open(EXAMPLE)
+    view = WorkflowView(document)
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.zoom_to_fit()
+    small = view.zoom()
+    view.resize(1200, 800)
+    qtbot.waitUntil(lambda: view.zoom() > small * 1.5)
+    view.zoom_in()
+    zoomed = view.zoom()
+    view.resize(600, 400)
+    qtbot.wait(50)
+    assert view.zoom() == zoomed, "after the user zooms, a resize keeps their zoom"

@@ -45,6 +45,7 @@ class WorkflowView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from: QPoint | None = None
         self._space = False
+        self._keep_fitted = False
         document.reset.connect(self.zoom_to_fit)
 
     @property
@@ -59,6 +60,7 @@ class WorkflowView(QGraphicsView):
     def set_zoom(self, factor: float) -> None:
         """Scale to `factor` (clamped), keeping the anchor (the cursor, for wheel zoom) in place."""
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        self._keep_fitted = False
         if not math.isclose(factor, self.zoom()):
             self.scale(factor / self.zoom(), factor / self.zoom())
             self.resetCachedContent()
@@ -76,7 +78,14 @@ class WorkflowView(QGraphicsView):
         self.setTransformationAnchor(anchor)
 
     def zoom_to_fit(self) -> None:
+        """Show every node; the view stays fitted through window resizes until the user zooms or pans."""
         self._fit(self._scene.nodes_rect())
+        self._keep_fitted = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._keep_fitted:
+            self.zoom_to_fit()
 
     def zoom_to_selection(self) -> None:
         rect = QRectF()
@@ -123,6 +132,7 @@ class WorkflowView(QGraphicsView):
         button = event.button()
         if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space):
             self._pan_from = event.position().toPoint()
+            self._keep_fitted = False
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
