@@ -239,7 +239,7 @@ def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFun
                  problems: list[WorkflowValidationError]) -> None:
     names = function.input_names
     inputs = step.inputs
-    if len(inputs) == len(names) and all(name in names for name in inputs):
+    if len(inputs) == len(names) and names.issuperset(inputs):
         return  # the common case: every parameter wired, nothing unknown
     for name, cell_id in inputs.items():
         if name not in names:
