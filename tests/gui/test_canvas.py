@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from fancy_studio.gui.canvas import WorkflowScene, WorkflowView
 from fancy_studio.gui.canvas.node_items import CellNodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortKind
@@ -18,12 +19,6 @@ from fancy_studio.gui.commands import MoveNodes
 from fancy_studio.gui.document import WorkflowDocument
 from fancy_studio.gui.mime import FUNCTION_MIME
 
-EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
-MULTIPLY = UUID("5f0c6a86-4a44-4a55-9a55-000000000020")
-ADD = UUID("5f0c6a86-4a44-4a55-9a55-000000000021")
-CELSIUS = UUID("5f0c6a86-4a44-4a55-9a55-000000000010")
-SCALED = UUID("5f0c6a86-4a44-4a55-9a55-000000000014")
-FAHRENHEIT = UUID("5f0c6a86-4a44-4a55-9a55-000000000015")
 
 
 @pytest.fixture

@@ -10,17 +10,12 @@ from PySide6.QtCore import QEvent, QMimeData, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
+from tests.example_ids import ADD, CELSIUS, EXAMPLE, FACTOR, MULTIPLY, SCALED
 from fancy_studio.gui import main_window as main_window_module
 from fancy_studio.gui.auto_layout import auto_layout, compute_layout
 from fancy_studio.gui.clipboard import FRAGMENT_MIME, Fragment, fragment_from_mime
 from fancy_studio.gui.main_window import MainWindow
 
-EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
-MULTIPLY = UUID("5f0c6a86-4a44-4a55-9a55-000000000020")
-ADD = UUID("5f0c6a86-4a44-4a55-9a55-000000000021")
-CELSIUS = UUID("5f0c6a86-4a44-4a55-9a55-000000000010")
-FACTOR = UUID("5f0c6a86-4a44-4a55-9a55-000000000011")
-SCALED = UUID("5f0c6a86-4a44-4a55-9a55-000000000014")
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
