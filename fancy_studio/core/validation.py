@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
-
-import networkx as nx
 
 from fancy_studio.core.errors import (
     CycleError,
@@ -29,6 +27,9 @@ from fancy_studio.core.errors import (
 from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow import Workflow, WorkflowStep
+
+if TYPE_CHECKING:  # networkx is imported lazily: it costs ~0.3 s at startup
+    import networkx as nx
 
 
 class CompiledStep(NamedTuple):
@@ -73,6 +74,8 @@ class ExecutionPlan:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The steps as a networkx graph (an edge from each step to every step that reads its output)."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from(step.id for step in self.steps)
         steps = self.steps
@@ -115,6 +118,8 @@ def _cell_name(aliases: dict[int, str], cell_id: UUID) -> str:
 
 def select_steps(workflow: Workflow, targets: Iterable[UUID]) -> list[WorkflowStep]:
     """The target steps and every step they depend on, in the workflow's order."""
+    import networkx as nx
+
     wanted = set(targets)
     producers = {cell: step.id for step in workflow.steps for cell in step.outputs.values()}
     graph = nx.DiGraph()
@@ -288,6 +293,8 @@ def _mismatch(aliases: dict[int, str], step: WorkflowStep, function: FancyFuncti
 
 def _cycle_error(aliases: dict[int, str], steps: list[WorkflowStep], functions: list[FancyFunction | None],
                  successors: list[list[int]], producers: dict[int, tuple[int, str]]) -> CycleError:
+    import networkx as nx
+
     graph = nx.DiGraph((a, b) for a, children in enumerate(successors) for b in children)
     loop = [edge[0] for edge in nx.find_cycle(graph)]
     cells = []

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
-
-import networkx as nx
 
 from fancy_studio.gui.canvas import style
 from fancy_studio.gui.commands import MoveNodes
 from fancy_studio.gui.document import WorkflowDocument
+
+if TYPE_CHECKING:  # networkx is imported lazily: it costs ~0.3 s at startup
+    import networkx as nx
 
 GRID = 20.0
 H_GAP = 80.0
@@ -26,6 +28,8 @@ Size = tuple[float, float]
 
 
 def dependency_graph(document: WorkflowDocument) -> nx.DiGraph:
+    import networkx as nx
+
     workflow = document.workflow
     graph = nx.DiGraph()
     graph.add_nodes_from(c.id for c in workflow.cells)
@@ -57,6 +61,8 @@ def compute_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] |
     size_of = size_of or (lambda node_id: _default_size(document, node_id))
     sizes = {n: size_of(n) for n in graph}
     order = {n: i for i, n in enumerate(graph)}  # document order: cells, then steps
+
+    import networkx as nx
 
     condensed = nx.condensation(graph)
     members = condensed.graph["mapping"]  # node -> component

@@ -33,14 +33,17 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         super().__init__()
         self.document, self.node_id = document, node_id
         self.ports: list[PortItem] = []
+        self._port_index: dict[tuple[PortKind, str | None], PortItem] = {}  # (kind, name) -> first such port
         self._hover = False
         self._size = QRectF(0, 0, 100, 40)
+        # Position first: before ItemSendsGeometryChanges is on, setPos() makes no itemChange() calls
+        # (there is no scene yet, so itemChange() would have nothing to tell anyway).
+        self.setPos(*document.position(node_id))
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setPos(*document.position(node_id))
 
     def boundingRect(self) -> QRectF:
         return self._size.adjusted(-3, -3, 3, 3)
@@ -51,7 +54,11 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         return path
 
     def port(self, kind: PortKind, name: str | None = None) -> PortItem | None:
-        return next((p for p in self.ports if p.kind == kind and p.name == name), None)
+        return self._port_index.get((kind, name))
+
+    def _add_port(self, port: PortItem) -> None:
+        self.ports.append(port)
+        self._port_index.setdefault((port.kind, port.name), port)
 
     def _clear_ports(self) -> None:
         for port in self.ports:
@@ -59,6 +66,7 @@ class NodeItem(HoverHighlight, QGraphicsItem):
             if port.scene() is not None:
                 port.scene().removeItem(port)
         self.ports = []
+        self._port_index = {}
 
     def _border_pen(self) -> QPen:
         if self.isSelected():
@@ -108,7 +116,7 @@ class StepNodeItem(NodeItem):
             for i, (name, hint, tname) in enumerate(specs):
                 port = PortItem(self, self.node_id, side, name, hint, tname)
                 port.setPos(x, first_row + i * style.ROW_HEIGHT)
-                self.ports.append(port)
+                self._add_port(port)
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -191,7 +199,7 @@ class CellNodeItem(NodeItem):
         for kind, x in ((PortKind.CELL_INPUT, 0.0), (PortKind.CELL_OUTPUT, style.CELL_WIDTH)):
             port = PortItem(self, self.node_id, kind, None, hint, tname)
             port.setPos(x, h)
-            self.ports.append(port)
+            self._add_port(port)
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

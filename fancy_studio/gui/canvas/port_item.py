@@ -63,11 +63,9 @@ class PortItem(HoverHighlight, QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOW_DETAIL:
+            return  # a port is under a pixel across at this zoom: the node's block stands for it
         r = style.PORT_RADIUS + (2 if self._hover or self.accepting else 0)
-        if lod < style.LOW_DETAIL:
-            painter.fillRect(QRectF(-r, -r, 2 * r, 2 * r), self.color)
-            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = self.color if self.accepting is not False else self.color.darker(250)
         ring = {True: style.ACCEPT, False: color.darker(150), None: color.darker(160)}[self.accepting]

@@ -139,7 +139,8 @@ class WorkflowScene(QGraphicsScene):
     def rebuild(self) -> None:
         """Throw every item away and draw the workflow again (a new file, or `reset`)."""
         self.wire_drag.cancel()
-        self.clear()
+        if self._nodes or self._wires or self.items():
+            self.clear()  # nothing to throw away on a fresh scene: skip clear()'s work
         self._nodes.clear()
         self._wires.clear()
         self._wires_at.clear()

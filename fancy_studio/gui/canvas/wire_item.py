@@ -45,8 +45,11 @@ class WireItem(QGraphicsPathItem):
     def _apply_pen(self) -> None:
         pen = QPen(self.color.lighter(130) if self._hover else self.color, 3.0 if self._hover else 2.0)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        low = QPen(pen.color(), 0)  # cosmetic hairline for low zoom: cheap to rasterise
         if getattr(self, "_dashed", False):
             pen.setStyle(Qt.PenStyle.DashLine)
+            low.setStyle(Qt.PenStyle.DashLine)
+        self._low_pen = low
         self.setPen(pen)
 
     def shape(self) -> QPainterPath:
@@ -55,8 +58,12 @@ class WireItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= style.LOW_DETAIL)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOW_DETAIL:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(self._low_pen)
+            painter.drawPath(self.path())
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(self.pen())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
