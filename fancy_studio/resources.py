@@ -22,5 +22,9 @@ def examples_dir() -> Path:
     return resources_dir() / "examples"
 
 
+def icons_dir() -> Path:
+    return resources_dir() / "icons"
+
+
 def default_example() -> Path:
     return examples_dir() / "temperature.json"

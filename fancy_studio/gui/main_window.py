@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
 )
@@ -23,7 +23,7 @@ from fancy_studio.gui.document import WorkflowDocument
 from fancy_studio.gui.inspector import InspectorWidget
 from fancy_studio.gui.palette import PaletteWidget
 from fancy_studio.gui.quick_add import QuickAddController
-from fancy_studio.resources import examples_dir
+from fancy_studio.resources import examples_dir, icons_dir
 
 EXAMPLES_DIR = examples_dir()
 FILE_FILTER = "Workflows (*.json);;All files (*)"
@@ -150,6 +150,13 @@ class MainWindow(QMainWindow):
         self.snap_action.setChecked(self.scene.snap_to_grid)
         self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
 
+    def _apply_icons(self) -> None:
+        """Give each action the icon `resources/icons/<name>.svg` named after its objectName."""
+        for action in self.findChildren(QAction):
+            icon = icons_dir() / f"{action.objectName().removesuffix('-action')}.svg"
+            if icon.is_file():
+                action.setIcon(QIcon(str(icon)))
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = self._menu(bar, "&File", "file-menu")
@@ -189,7 +196,10 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action, self.delete_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action])
+        toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
+                            self.auto_layout_action])
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._apply_icons()
         view_menu.addAction(toolbar.toggleViewAction())
 
     def _name_separators(self) -> None:

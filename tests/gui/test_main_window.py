@@ -280,3 +280,11 @@ def test_opening_a_file_with_a_missing_function_warns_and_saves_the_step_unchang
 def test_opening_a_file_with_every_function_installed_does_not_warn(window: MainWindow, dialogs):
     assert window.open_workflow(EXAMPLE)
     assert dialogs["warning"].calls == []
+
+
+def test_toolbar_actions_have_icons_from_resources(window: MainWindow):
+    for name in ("new-action", "open-action", "save-action", "undo-action", "redo-action", "delete-action",
+                 "zoom-in-action", "zoom-out-action", "zoom-fit-action", "auto-layout-action"):
+        action = window.findChild(QAction, name)
+        assert action is not None and not action.icon().isNull(), name
+        assert not action.icon().pixmap(24, 24).isNull(), f"{name}: the SVG did not render"
