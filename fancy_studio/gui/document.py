@@ -139,20 +139,10 @@ class WorkflowDocument(QObject):
         return registry.find(step.function_slug)
 
     def find_step(self, step_id: UUID) -> WorkflowStep | None:
-        found = self._steps_by_id.get(step_id)
-        if not found:
-            return None
-        if len(found) == 1:
-            return found[0]
-        return next((s for s in self.workflow.steps if s.id == step_id), None)
+        return _first_by_id(self._steps_by_id, self.workflow.steps, step_id)
 
     def find_cell(self, cell_id: UUID) -> CellSpec | None:
-        found = self._cells_by_id.get(cell_id)
-        if not found:
-            return None
-        if len(found) == 1:
-            return found[0]
-        return next((c for c in self.workflow.cells if c.id == cell_id), None)
+        return _first_by_id(self._cells_by_id, self.workflow.cells, cell_id)
 
     def position(self, node_id: UUID) -> tuple[float, float]:
         pos = self.workflow.layout.get(node_id)
@@ -230,6 +220,20 @@ class WorkflowDocument(QObject):
             port = producer_function.output(producer[1]) if producer_function else None
             if port is not None and not accepts(expected.type, port.type):
                 return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
+        return None
+
+    def why_not_chain(self, writer_id: UUID, output: str, reader_id: UUID, input_name: str) -> str | None:
+        """None when a new cell may carry `writer`'s output into `reader`'s input, else the reason."""
+        writer, reader = self.find_step(writer_id), self.find_step(reader_id)
+        if writer is None or reader is None:
+            return "unknown step"
+        if writer_id == reader_id or any(self._reaches(c, writer_id) for c in reader.outputs.values()):
+            return "that would make a cycle"
+        writer_function, reader_function = self.function_of(writer), self.function_of(reader)
+        port = writer_function.output(output) if writer_function else None
+        expected = reader_function.input(input_name) if reader_function else None
+        if port is not None and expected is not None and not accepts(expected.type, port.type):
+            return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
         return None
 
     def _reaches(self, cell_id: UUID, step_id: UUID) -> bool:
@@ -391,3 +395,13 @@ class WorkflowDocument(QObject):
         for node_id, (x, y) in moves.items():
             self.workflow.layout[node_id] = Position(x=x, y=y)
             self.node_moved.emit(node_id, x, y)
+
+
+def _first_by_id(index: dict[UUID, list[Any]], items: list[Any], item_id: UUID) -> Any:
+    """The indexed item with this id; with duplicated ids (an invalid file), the first in list order."""
+    found = index.get(item_id)
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    return next((item for item in items if item.id == item_id), None)

@@ -79,6 +79,19 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         return super().itemChange(change, value)
 
 
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        """Zoomed far out, a node is a filled block (cheap for thousands); otherwise its full drawing."""
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOW_DETAIL:
+            painter.fillRect(self._size, style.SELECTED if self.isSelected() else self.low_detail_color())
+            return
+        self.paint_detail(painter)
+
+    def low_detail_color(self) -> QColor:
+        raise NotImplementedError
+
+    def paint_detail(self, painter: QPainter) -> None:
+        raise NotImplementedError
+
 class StepNodeItem(NodeItem):
     """A function call: coloured header, inputs on the left, outputs on the right."""
 
@@ -119,12 +132,11 @@ class StepNodeItem(NodeItem):
                 self._add_port(port)
         self.update()
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def low_detail_color(self) -> QColor:
+        return self.header
+
+    def paint_detail(self, painter: QPainter) -> None:
         rect = self._size
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < style.LOW_DETAIL:
-            painter.fillRect(rect, style.SELECTED if self.isSelected() else self.header)
-            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = QPainterPath()
         body.addRoundedRect(rect, 8, 8)
@@ -202,12 +214,11 @@ class CellNodeItem(NodeItem):
             self._add_port(port)
         self.update()
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def low_detail_color(self) -> QColor:
+        return self.color.darker(200)
+
+    def paint_detail(self, painter: QPainter) -> None:
         rect = self._size
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < style.LOW_DETAIL:
-            painter.fillRect(rect, style.SELECTED if self.isSelected() else self.color.darker(200))
-            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         radius = rect.height() / 2
         fill = QColor(self.color)

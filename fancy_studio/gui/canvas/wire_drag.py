@@ -11,7 +11,6 @@ from uuid import UUID
 
 from PySide6.QtCore import QPointF
 
-from fancy_studio.core.typecheck import accepts
 from fancy_studio.gui.canvas import style
 from fancy_studio.gui.canvas.node_items import NodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
@@ -22,8 +21,6 @@ if TYPE_CHECKING:
 
 _NA = object()
 """A port that plays no part in the current drag (wrong direction, same port)."""
-
-CYCLE = "that would make a cycle"
 
 
 class WireDrag:
@@ -131,27 +128,14 @@ class WireDrag:
         if self.detach is not None:
             return _NA
         if pair == (PortKind.STEP_OUTPUT, PortKind.STEP_INPUT):
-            return self._why_not_chain(s.node_id, s.name, t.node_id, t.name)
+            return self.document.why_not_chain(s.node_id, s.name, t.node_id, t.name)
         if pair == (PortKind.STEP_INPUT, PortKind.CELL_OUTPUT):
             return doc.why_not_connect_input(s.node_id, s.name, t.node_id)
         if pair == (PortKind.STEP_INPUT, PortKind.STEP_OUTPUT):
-            return self._why_not_chain(t.node_id, t.name, s.node_id, s.name)
+            return self.document.why_not_chain(t.node_id, t.name, s.node_id, s.name)
         if pair == (PortKind.CELL_INPUT, PortKind.STEP_OUTPUT):
             return doc.why_not_connect_output(t.node_id, t.name, s.node_id)
         return _NA
-
-    def _why_not_chain(self, writer_id: UUID, output: str, reader_id: UUID, input_name: str) -> str | None:
-        """May a new cell carry `writer`'s output into `reader`'s input?"""
-        doc = self.document
-        reader = doc.find_step(reader_id)
-        if writer_id == reader_id or any(doc._reaches(c, writer_id) for c in reader.outputs.values()):
-            return CYCLE
-        wf, rf = doc.function_of(doc.find_step(writer_id)), doc.function_of(reader)
-        out = wf.output(output) if wf else None
-        expected = rf.input(input_name) if rf else None
-        if out is not None and expected is not None and not accepts(expected.type, out.type):
-            return f"{out.type_name} cannot feed {input_name} ({expected.type_name})"
-        return None
 
     # --- edits ---------------------------------------------------------------------------------------
 
