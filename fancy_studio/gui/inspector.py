@@ -1,14 +1,14 @@
 """The inspector: the one selected node's properties, editable for cells.
 
 Edits go through the document's undoable methods only; the inspector redraws from the model when the
-document says the shown node changed, so undo/redo and canvas edits show up here too.
+document says the shown node changed, so undo/redo and canvas edits show up here too. A cell's value is
+edited in a `ValueEditor`, which picks its widget from the value's type or, for null, from the type of
+the step inputs the cell feeds.
 """
 
 from __future__ import annotations
 
 import html
-import json
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import Qt
@@ -17,10 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from fancy_studio.gui.document import WorkflowDocument
-
-
-def _literal(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+from fancy_studio.gui.value_editor import ValueEditor, default_for, kind_for_hint, literal
 
 
 class InspectorWidget(QWidget):
@@ -47,20 +44,13 @@ class InspectorWidget(QWidget):
         self.has_value.setObjectName("inspector-has-value")
         self.has_value.setToolTip("Checked: the cell holds a literal value. Unchecked: a step computes it.")
         self.has_value.toggled.connect(self._toggle_value)
-        self.value_edit = QLineEdit()
-        self.value_edit.setObjectName("inspector-value")
-        self.value_edit.setPlaceholderText('JSON: 10, 2.5, "text", [1, 2], true, null')
-        self.value_edit.editingFinished.connect(self._commit_value)
-        self.value_error = QLabel()
-        self.value_error.setObjectName("inspector-value-error")
-        self.value_error.setStyleSheet("color: #d33;")
-        self.value_error.setWordWrap(True)
-        self.value_error.hide()
+        self.value_editor = ValueEditor()
+        self.value_editor.setObjectName("inspector-value")
+        self.value_editor.value_committed.connect(self._commit_value)
         form = QFormLayout(self.cell_page)
         form.addRow("Alias", self.alias_edit)
         form.addRow("", self.has_value)
-        form.addRow("Value", self.value_edit)
-        form.addRow("", self.value_error)
+        form.addRow("Value", self.value_editor)
 
         self.stack = QStackedWidget()
         for page in (self.empty, self.step_label, self.cell_page):
@@ -79,9 +69,14 @@ class InspectorWidget(QWidget):
     # --- what is shown ---------------------------------------------------------------------------
 
     def show_selection(self, ids: set[UUID]) -> None:
-        self.show_node(next(iter(ids)) if len(ids) == 1 else None)
+        node_id = next(iter(ids)) if len(ids) == 1 else None
+        if node_id != self.node_id:
+            self.value_editor.commit()  # a value typed but not yet applied is not lost by clicking away
+        self.show_node(node_id)
 
     def show_node(self, node_id: UUID | None) -> None:
+        if node_id != self.node_id:
+            self.value_editor.set_json_mode(False)  # raw JSON is a choice for one cell, not a setting
         self.node_id = node_id
         self.refresh()
 
@@ -120,15 +115,22 @@ class InspectorWidget(QWidget):
         return "".join(rows)
 
     def _show_cell(self, cell) -> None:
-        for widget in (self.alias_edit, self.has_value, self.value_edit):
+        for widget in (self.alias_edit, self.has_value):
             widget.blockSignals(True)
         self.alias_edit.setText(cell.alias)
         self.has_value.setChecked(cell.has_value)
-        self.value_edit.setEnabled(cell.has_value)
-        self.value_edit.setText(_literal(cell.value) if cell.has_value else "")
-        for widget in (self.alias_edit, self.has_value, self.value_edit):
+        for widget in (self.alias_edit, self.has_value):
             widget.blockSignals(False)
-        self.value_error.hide()
+        self.value_editor.show_value(cell.value if cell.has_value else ..., self._port_kind(cell))
+
+    def _port_kind(self, cell) -> str | None:
+        """The editor kind that every step input the cell feeds agrees on, or None."""
+        kinds = set()
+        for step, name in self.document.readers_of(cell.id):
+            function = self.document.function_of(step)
+            port = function.input(name) if function else None
+            kinds.add(kind_for_hint(port.type) if port else None)
+        return kinds.pop() if len(kinds) == 1 else None
 
     # --- edits -----------------------------------------------------------------------------------
 
@@ -141,29 +143,19 @@ class InspectorWidget(QWidget):
         if cell is not None and alias != cell.alias:
             self.document.rename_cell(cell.id, alias)
 
-    def _commit_value(self) -> None:
+    def _commit_value(self, value) -> None:
         cell = self._cell()
-        if cell is None or not self.has_value.isChecked():
+        if cell is None or not cell.has_value:
             return
-        try:
-            value = json.loads(self.value_edit.text())
-        except ValueError as exc:
-            self.value_error.setText(f"Not a JSON value: {exc.msg} (column {exc.colno}). "
-                                     'Quote text, e.g. "hello".')
-            self.value_error.show()
-            return
-        self.value_error.hide()
-        if not cell.has_value or value != cell.value or type(value) is not type(cell.value):
+        if literal(value) != literal(cell.value):  # type-exact: 1, 1.0 and true are different values
             self.document.set_cell_value(cell.id, value)
 
     def _toggle_value(self, checked: bool) -> None:
         cell = self._cell()
         if cell is None or checked == cell.has_value:
             return
-        if checked:
-            self.value_edit.setEnabled(True)
-            self.value_edit.setText("null")
-            self.document.set_cell_value(cell.id, None)
+        if checked:  # start from the empty value of the type the cell feeds: 0, 0.0, false, "" or null
+            self.document.set_cell_value(cell.id, default_for(self._port_kind(cell)))
         else:
             self.document.set_cell_value(cell.id, ...)
 

@@ -158,17 +158,19 @@ def test_inspector_edits_a_cell_value_undoably(opened: MainWindow, qtbot):
     cell = _cell(opened, "celsius")
     opened.scene.select_ids({cell.id})
     inspector = opened.inspector
+    editor = inspector.value_editor
     assert inspector.node_id == cell.id and inspector.alias_edit.text() == "celsius"
-    assert inspector.value_edit.text() == "21.5"
-    inspector.value_edit.setText("[1, 2")
-    inspector.value_edit.editingFinished.emit()
-    assert not inspector.value_error.isHidden() and cell.value == 21.5
-    inspector.value_edit.setText("30")
-    inspector.value_edit.editingFinished.emit()
-    assert inspector.value_error.isHidden()
+    assert editor.current is editor.float_edit and editor.float_edit.text() == "21.5"
+    editor.set_json_mode(True)
+    editor.json_edit.setText("[1, 2")
+    editor.json_edit.editingFinished.emit()
+    assert not editor.error.isHidden() and cell.value == 21.5
+    editor.json_edit.setText("30")
+    editor.json_edit.editingFinished.emit()
+    assert editor.error.isHidden()
     assert _cell(opened, "celsius").value == 30
     opened.document.undo_stack.undo()
-    assert _cell(opened, "celsius").value == 21.5 and inspector.value_edit.text() == "21.5"
+    assert _cell(opened, "celsius").value == 21.5 and editor.json_edit.text() == "21.5"
 
 
 def test_inspector_renames_and_clears_a_cell_value(opened: MainWindow):
@@ -179,7 +181,7 @@ def test_inspector_renames_and_clears_a_cell_value(opened: MainWindow):
     assert opened.document.find_cell(cell.id).alias == "ratio"
     opened.inspector.has_value.setChecked(False)
     assert not opened.document.find_cell(cell.id).has_value
-    assert not opened.inspector.value_edit.isEnabled()
+    assert not opened.inspector.value_editor.isEnabled()
     opened.document.undo_stack.undo()
     assert opened.document.find_cell(cell.id).value == 1.8 and opened.inspector.has_value.isChecked()
 
