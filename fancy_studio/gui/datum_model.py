@@ -1,0 +1,245 @@
+"""The datum table model: one row per cell in a `DatumStore`, updated by what changed, not by rescanning.
+
+The engine writes the store from its worker thread; this model only reads, on the GUI thread, when asked
+to `refresh()`. Each refresh asks the store for the cells written since the last one and turns them into
+one `rowsInserted` (new cells, appended) and one `dataChanged` (rewritten cells), so a run that writes
+10,000 cells costs a handful of signals, not 10,000 repaints.
+"""
+
+from __future__ import annotations
+
+import reprlib
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from fancy_studio.core.store import Cell, DatumStore
+
+ALIAS, TYPE, VALUE, PRODUCER, WHEN = range(5)
+HEADERS = ("Alias", "Type", "Value", "Produced by", "When")
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+"""Any column: the cell's UUID."""
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Raw sortable values: lower-cased text, or the timestamp as a float for When."""
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
+"""Column 0: alias, type, value preview and producer in one string, for the panel's filter."""
+
+PREVIEW_CHARS = 80
+TOOLTIP_CHARS = 1500
+INPUT_PRODUCER = "input"
+
+_short_repr = reprlib.Repr()
+_short_repr.maxlevel, _short_repr.maxlist, _short_repr.maxtuple = 3, 12, 12
+_short_repr.maxdict, _short_repr.maxset, _short_repr.maxfrozenset = 8, 12, 12
+_short_repr.maxstring, _short_repr.maxother, _short_repr.maxlong = 120, 120, 60
+
+_long_repr = reprlib.Repr()
+_long_repr.maxlevel, _long_repr.maxlist, _long_repr.maxtuple = 5, 100, 100
+_long_repr.maxdict, _long_repr.maxset, _long_repr.maxfrozenset = 50, 100, 100
+_long_repr.maxstring, _long_repr.maxother, _long_repr.maxlong = 1000, 500, 200
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bounded_repr(value: Any, bounds: reprlib.Repr) -> str:
+    """reprlib, so a 100,000-element list previews in microseconds; a broken __repr__ must not break the
+    table."""
+    try:
+        return bounds.repr(value)
+    except Exception:  # noqa: BLE001 - any user object may sit in the store
+        return f"<{type(value).__name__}: repr failed>"
+
+
+def value_preview(value: Any) -> str:
+    """One line, about 80 characters: text as is (newlines shown as ⏎), anything else as a short repr."""
+    if isinstance(value, str):
+        # Slicing first keeps a megabyte of text cheap; the slice is still longer than the preview.
+        return _elide(value[: PREVIEW_CHARS * 2].replace("\r\n", "\n").replace("\n", " ⏎ "), PREVIEW_CHARS)
+    return _elide(_bounded_repr(value, _short_repr).replace("\n", " "), PREVIEW_CHARS)
+
+
+def value_tooltip(value: Any) -> str:
+    """A longer preview for the tooltip, keeping newlines; the value viewer shows the whole thing."""
+    text = value if isinstance(value, str) else _bounded_repr(value, _long_repr)
+    return _elide(text, TOOLTIP_CHARS)
+
+
+def type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def local_time(timestamp: float) -> str:
+    """hh:mm:ss.zzz in local time: runs are short, the date only adds noise."""
+    millis = int((timestamp % 1) * 1000)
+    return time.strftime("%H:%M:%S", time.localtime(timestamp)) + f".{millis:03d}"
+
+
+def _no_title(step_id: UUID | None) -> str:
+    return INPUT_PRODUCER if step_id is None else str(step_id)[:8]
+
+
+class DatumTableModel(QAbstractTableModel):
+    """Rows are cells in the order the model first saw them; `refresh()` appends and updates in batches."""
+
+    def __init__(
+        self,
+        store: DatumStore,
+        step_title: Callable[[UUID | None], str] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._step_title = step_title or _no_title
+        self._rows: list[Cell] = []
+        self._row_of: dict[UUID, int] = {}
+        self._previews: dict[UUID, str] = {}  # value previews are the costly part of filtering; cache them
+        self._seen_revision = 0
+        self.reset()
+
+    # --- the store -------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> DatumStore:
+        return self._store
+
+    def set_store(self, store: DatumStore) -> None:
+        """Show another store (a new document, a new run)."""
+        self._store = store
+        self.reset()
+
+    def reset(self) -> None:
+        """Rebuild every row from the store: after a clear or removal, or a new store."""
+        self.beginResetModel()
+        cells = sorted(self._store, key=lambda c: c.revision)
+        self._rows = cells
+        self._row_of = {cell.id: row for row, cell in enumerate(cells)}
+        self._previews = {}
+        self._seen_revision = cells[-1].revision if cells else self._store.revision
+        self.endResetModel()
+
+    def refresh(self) -> bool:
+        """Pick up the cells written since the last look; True when anything changed.
+
+        New cells arrive as one appended block, rewritten ones as one `dataChanged` spanning them. A
+        removal or clear cannot be described that way (and is rare), so it resets the model.
+        """
+        store = self._store
+        changed = store.changed_since(self._seen_revision)
+        rows, row_of = self._rows, self._row_of
+        if rows and (rows[0].id not in store or rows[-1].id not in store):
+            self.reset()  # cleared, or the oldest/newest row was removed
+            return True
+        if not changed:
+            if len(store) < len(rows):
+                self.reset()
+                return True
+            return False
+        new: list[Cell] = []
+        first_changed, last_changed = len(rows), -1
+        previews = self._previews
+        for cell in changed:
+            row = row_of.get(cell.id)
+            if row is None:
+                new.append(cell)
+            else:
+                rows[row] = cell
+                previews.pop(cell.id, None)
+                first_changed = min(first_changed, row)
+                last_changed = max(last_changed, row)
+        # Read the length after changed_since: a writer adding cells meanwhile only makes it larger, so a
+        # smaller length means cells were removed.
+        if len(store) < len(rows) + len(new):
+            self.reset()
+            return True
+        self._seen_revision = changed[-1].revision
+        if last_changed >= 0:
+            self.dataChanged.emit(self.index(first_changed, 0), self.index(last_changed, len(HEADERS) - 1))
+        if new:
+            start = len(rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+            rows.extend(new)
+            for offset, cell in enumerate(new):
+                row_of[cell.id] = start + offset
+            self.endInsertRows()
+        return True
+
+    # --- lookups ---------------------------------------------------------------------------------
+
+    def cell_at(self, row: int) -> Cell:
+        return self._rows[row]
+
+    def row_of(self, cell_id: UUID) -> int | None:
+        return self._row_of.get(cell_id)
+
+    def cell(self, cell_id: UUID) -> Cell | None:
+        row = self._row_of.get(cell_id)
+        return None if row is None else self._rows[row]
+
+    def producer_title(self, cell: Cell) -> str:
+        return INPUT_PRODUCER if cell.produced_by is None else self._step_title(cell.produced_by)
+
+    def _preview(self, cell: Cell) -> str:
+        preview = self._previews.get(cell.id)
+        if preview is None:
+            preview = self._previews[cell.id] = value_preview(cell.value)
+        return preview
+
+    # --- QAbstractTableModel ---------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        cell = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == ALIAS:
+                return cell.alias or ""
+            if column == TYPE:
+                return type_name(cell.value)
+            if column == VALUE:
+                return self._preview(cell)
+            if column == PRODUCER:
+                return self.producer_title(cell)
+            return local_time(cell.produced_at)
+        if role == ID_ROLE:
+            return cell.id
+        if role == SORT_ROLE:
+            if column == WHEN:
+                return cell.produced_at
+            if column == ALIAS:
+                return (cell.alias or "").casefold()
+            if column == TYPE:
+                return type_name(cell.value).casefold()
+            if column == VALUE:
+                return self._preview(cell).casefold()
+            return self.producer_title(cell).casefold()
+        if role == FILTER_ROLE:
+            return "\n".join((cell.alias or "", type_name(cell.value), self._preview(cell),
+                              self.producer_title(cell)))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == VALUE:
+                return value_tooltip(cell.value)
+            if column == WHEN:
+                day = time.strftime("%Y-%m-%d", time.localtime(cell.produced_at))
+                return f"{day} {local_time(cell.produced_at)}"
+            if column == ALIAS:
+                return str(cell.id)
+            return None
+        return None

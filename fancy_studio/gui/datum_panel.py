@@ -1,0 +1,194 @@
+"""The datum panel: every cell in the store as a filterable, sortable table, live while a run goes.
+
+The engine never signals the panel per cell: while a run goes, a timer calls `refresh()` a few times a
+second and the model turns what changed into one insert and one update, so a 10,000-step run repaints a
+few dozen times, not 10,000. Selection is shared with the canvas; `select_cells` is the way in and does
+not echo back out as `cells_selected`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from uuid import UUID
+
+from PySide6.QtCore import (
+    QItemSelection, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
+)
+
+from fancy_studio.core.store import DatumStore
+from fancy_studio.gui.datum_model import FILTER_ROLE, ID_ROLE, SORT_ROLE, WHEN, DatumTableModel
+from fancy_studio.gui.value_viewer import ValueViewer
+
+
+def count_text(shown: int, total: int) -> str:
+    noun = "datum" if total == 1 else "datums"
+    return f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
+
+
+class DatumPanel(QWidget):
+    """Filter box, table and count; double-click or Enter on a row opens the value viewer."""
+
+    cells_selected = Signal(object)
+    """The set of selected cell UUIDs, when the user changes the table's selection."""
+    cell_activated = Signal(object)
+    """A cell's UUID, when the user double-clicks its row or presses Enter on it."""
+
+    def __init__(
+        self,
+        store: DatumStore,
+        step_title: Callable[[UUID | None], str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._syncing = False  # True while the selection changes for a reason other than the user
+        self.viewers: dict[UUID, ValueViewer] = {}
+
+        self.model = DatumTableModel(store, step_title, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterRole(FILTER_ROLE)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("datum-filter")
+        self.filter_edit.setPlaceholderText("Filter datums…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("datum-count")
+
+        self.table = QTableView(self)
+        self.table.setObjectName("datum-table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(WHEN, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.activated.connect(self._activate)  # double-click and Enter
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_count)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self._update_count()
+
+    # --- updates ---------------------------------------------------------------------------------
+
+    def set_store(self, store: DatumStore) -> None:
+        """Show another store; open viewers keep the values they were opened with."""
+        self._quietly(self.model.set_store, store)
+
+    def refresh(self) -> bool:
+        """Show what the store gained since the last refresh; True when anything changed."""
+        return self._quietly(self.model.refresh)
+
+    def start_live(self, interval_ms: int = 100) -> None:
+        """Refresh every `interval_ms` while a run writes the store: that is how updates are batched."""
+        self.timer.start(interval_ms)
+
+    def stop_live(self) -> None:
+        """Stop the timer and pick up the last writes of the run."""
+        self.timer.stop()
+        self.refresh()
+
+    @property
+    def is_live(self) -> bool:
+        return self.timer.isActive()
+
+    def _filter(self, text: str) -> None:
+        self._quietly(self.proxy.setFilterFixedString, text.strip())
+        self._update_count()
+
+    def _update_count(self, *_args) -> None:
+        self.count_label.setText(count_text(self.proxy.rowCount(), self.model.rowCount()))
+
+    def _quietly(self, change: Callable, *args):
+        """Rows appearing, vanishing or being filtered out change the selection, but the user did not:
+        the canvas must not hear about it."""
+        syncing, self._syncing = self._syncing, True
+        try:
+            return change(*args)
+        finally:
+            self._syncing = syncing
+
+    # --- selection -------------------------------------------------------------------------------
+
+    def selected_cell_ids(self) -> set[UUID]:
+        return {index.data(ID_ROLE) for index in self.table.selectionModel().selectedRows()}
+
+    def select_cells(self, ids: Iterable[UUID]) -> None:
+        """Select the rows of these cells (those shown), without emitting `cells_selected`."""
+        selection = QItemSelection()
+        last_column = self.proxy.columnCount() - 1
+        first: QModelIndex | None = None
+        for cell_id in ids:
+            row = self.model.row_of(cell_id)
+            if row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                continue  # filtered out
+            selection.select(index, index.siblingAtColumn(last_column))
+            if first is None:
+                first = index
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self._quietly(self.table.selectionModel().select, selection, flags)
+        if first is not None:
+            self.table.scrollTo(first)
+
+    def _selection_changed(self, *_args) -> None:
+        if not self._syncing:
+            self.cells_selected.emit(self.selected_cell_ids())
+
+    # --- the value viewer ------------------------------------------------------------------------
+
+    def _activate(self, index: QModelIndex) -> None:
+        cell_id = index.data(ID_ROLE)
+        if cell_id is not None:
+            self.cell_activated.emit(cell_id)
+            self.open_viewer(cell_id)
+
+    def open_viewer(self, cell_id: UUID) -> ValueViewer | None:
+        """Show the cell's value as the store has it now; a viewer already open for it is raised."""
+        viewer = self.viewers.get(cell_id)
+        if viewer is not None:
+            viewer.raise_()
+            viewer.activateWindow()
+            return viewer
+        store = self.model.store
+        cell = store.get(cell_id) if cell_id in store else self.model.cell(cell_id)
+        if cell is None:
+            return None
+        viewer = self.viewers[cell_id] = ValueViewer(cell.value, cell.alias, self)
+        viewer.finished.connect(lambda _result, cell_id=cell_id: self._viewer_closed(cell_id))
+        viewer.show()
+        return viewer
+
+    def _viewer_closed(self, cell_id: UUID) -> None:
+        viewer = self.viewers.pop(cell_id, None)
+        if viewer is not None:
+            viewer.deleteLater()
