@@ -12,11 +12,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
 
 from fancy_studio.core import CellSpec, FancyFunction, Position, Workflow, WorkflowStep, registry
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow_file import load_workflow, save_workflow
+from fancy_studio.gui.edit_lock import LockableUndoStack
 
 
 class WorkflowDocument(QObject):
@@ -36,7 +36,8 @@ class WorkflowDocument(QObject):
         super().__init__(parent)
         self.workflow = workflow if workflow is not None else Workflow(name="Untitled")
         self.path: Path | None = None
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = LockableUndoStack(self)
+        """Every edit is pushed here; locked while a run reads the workflow."""
         self._rebuild_indexes()
 
     # --- files ---------------------------------------------------------------------------------------
@@ -47,6 +48,8 @@ class WorkflowDocument(QObject):
         self.replace(workflow, Path(path))
 
     def replace(self, workflow: Workflow, path: Path | None = None) -> None:
+        if self.undo_stack.locked:
+            raise RuntimeError(f"cannot replace the workflow: {self.undo_stack.locked_reason}")
         self.workflow = workflow
         self._rebuild_indexes()
         self.undo_stack.clear()
@@ -266,7 +269,7 @@ class WorkflowDocument(QObject):
 
         step = WorkflowStep(function_slug=slug)
         self.undo_stack.push(AddNodes(self, steps=[step], positions={step.id: (x, y)},
-                                      text=f"Add {self._title(step)}"))
+                                      text=f"Add {self.title_of(step)}"))
         return step
 
     def add_cell(self, alias: str, x: float = 0.0, y: float = 0.0, *, value: Any = ...) -> CellSpec:
@@ -312,7 +315,8 @@ class WorkflowDocument(QObject):
     def new_id(self) -> UUID:
         return uuid4()
 
-    def _title(self, step: WorkflowStep) -> str:
+    def title_of(self, step: WorkflowStep) -> str:
+        """What the canvas calls the step: its label, else its function's title, else its slug."""
         function = self.function_of(step)
         return step.label or (function.title if function else step.function_slug)
 

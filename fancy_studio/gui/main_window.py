@@ -8,6 +8,7 @@ objectName so tests and saved toolbar state can find it.
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QDragEnterEvent, QDropEvent, QKeySequence
@@ -15,14 +16,18 @@ from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
 )
 
-from fancy_studio.core import FancyError, Workflow
+from fancy_studio.core import FancyError, InMemoryStore, Workflow
 from fancy_studio.gui.auto_layout import layout_view
 from fancy_studio.gui.canvas import WorkflowView
 from fancy_studio.gui.clipboard import ClipboardController
+from fancy_studio.gui.datum_panel import DatumPanel
 from fancy_studio.gui.document import WorkflowDocument
 from fancy_studio.gui.inspector import InspectorWidget
 from fancy_studio.gui.palette import PaletteWidget
+from fancy_studio.gui.problems_panel import ProblemsPanel
 from fancy_studio.gui.quick_add import QuickAddController
+from fancy_studio.gui.run_actions import RunActions
+from fancy_studio.gui.run_controller import RunController
 from fancy_studio.resources import examples_dir, icons_dir
 
 EXAMPLES_DIR = examples_dir()
@@ -53,23 +58,37 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.view.viewport().installEventFilter(self)  # file drops land on the canvas viewport first
 
+        self.store = InMemoryStore()
+        """The datums this window's runs compute (cleared when another workflow is opened)."""
+        self.runner = RunController(self.document, self.store, self)
+        self.scene.set_run_status(self.runner.status)
+
         self.palette_widget = PaletteWidget(self)
         self.inspector = InspectorWidget(self.document, self)
         self.history = QUndoView(self.document.undo_stack, self)
         self.history.setEmptyLabel("<opened>")
         self.history.setObjectName("history-view")
+        self.datums = DatumPanel(self.store, self._producer_title, self)
+        self.datums.setObjectName("datum-panel")
+        self.problems = ProblemsPanel(self)
+        self.problems.setObjectName("problems-panel")
         self._docks = {}
         for title, widget, area in (("Functions", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea),
                                     ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-                                    ("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)):
+                                    ("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea),
+                                    ("Datums", self.datums, Qt.DockWidgetArea.BottomDockWidgetArea),
+                                    ("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{title.lower()}-dock")
             dock.toggleViewAction().setObjectName(f"show-{title.lower()}-action")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self._docks[title] = dock
+        self.tabifyDockWidget(self._docks["Datums"], self._docks["Problems"])
+        self._docks["Datums"].raise_()
 
         self._build_actions()
+        self.run_actions = RunActions(self, self.runner)
         self._build_menus()
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
@@ -78,6 +97,12 @@ class MainWindow(QMainWindow):
         self.scene.message.connect(self._show_message)
         self.view.canvas_double_clicked.connect(self._canvas_double_clicked)
         self.document.path_changed.connect(self._update_title)
+        self.document.reset.connect(self._forget_run)
+        self.document.undo_stack.refused.connect(self._show_message)
+        self.runner.running_changed.connect(self._running_changed)
+        self.problems.node_activated.connect(self.show_node)
+        self.datums.cells_selected.connect(self._datums_selected)
+        self.view.context_menu_requested.connect(self._context_menu)
         self.document.undo_stack.cleanChanged.connect(self._clean_changed)  # bound: no call after deletion
         self._update_title()
         self._name_separators()
@@ -181,6 +206,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.delete_action, self.select_all_action])
 
+        workflow_menu = self._menu(bar, "&Workflow", "workflow-menu")
+        workflow_menu.addActions(self.run_actions.actions)
+
         view_menu = self._menu(bar, "&View", "view-menu")
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
                               self.zoom_selection_action])
@@ -198,6 +226,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
                             self.auto_layout_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.run_actions.run_action, self.run_actions.stop_action])
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._apply_icons()
         view_menu.addAction(toolbar.toggleViewAction())
@@ -234,6 +264,23 @@ class MainWindow(QMainWindow):
 
     # --- files -----------------------------------------------------------------------------------
 
+    def _stop_run_then(self, what: str, action) -> bool:
+        """With a run going, ask to stop it and do `action` once it has stopped; True if `action` ran now."""
+        if not self.runner.running:
+            action()
+            return True
+        if self.runner.stopping:
+            self.statusBar().showMessage("Stopping the run… (the step that is running finishes first)")
+            return False
+        answer = QMessageBox.question(
+            self, "A run is going", f"Stop the run and {what}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.statusBar().showMessage("Stopping the run…")
+            self.runner.stop()
+            self.runner.when_stopped(action)
+        return False
+
     def _confirm_discard(self) -> bool:
         """True when unsaved changes may go: saved, discarded, or there were none; False on Cancel."""
         if not self.document.modified:
@@ -247,12 +294,17 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def new_workflow(self) -> None:
-        if self._confirm_discard():
+        if self.runner.running:
+            self._stop_run_then("start a new workflow", self.new_workflow)
+        elif self._confirm_discard():
             self.document.replace(Workflow(name="Untitled"), None)
 
     def open_workflow(self, path: str | Path) -> bool:
         """Open a file in place of the current workflow; on a bad file say why and change nothing."""
         path = Path(path)
+        if self.runner.running:  # callers ask first (see _stop_run_then); never swap a running workflow
+            self.statusBar().showMessage(f"Cannot open {path.name} while a run is going", 8000)
+            return False
         try:
             self.document.open(path)
         except (FancyError, OSError) as exc:
@@ -279,9 +331,15 @@ class MainWindow(QMainWindow):
               "that provide them to run the workflow.")
 
     def _open_confirmed(self, path: Path) -> bool:
+        if self.runner.running:
+            self._stop_run_then(f"open {path.name}", lambda: self._open_confirmed(path))
+            return False
         return self._confirm_discard() and self.open_workflow(path)
 
     def _open_dialog(self) -> None:
+        if self.runner.running:
+            self._stop_run_then("open another workflow", self._open_dialog)
+            return
         if not self._confirm_discard():
             return
         start = str(self.document.path.parent) if self.document.path else ""
@@ -333,6 +391,69 @@ class MainWindow(QMainWindow):
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def set_running_title(self, running: bool) -> None:
+        self._update_title()
+        if running:
+            self.setWindowTitle(self.windowTitle().replace(" — Fancy Studio", " — Running — Fancy Studio"))
+
+    # --- runs ------------------------------------------------------------------------------------
+
+    def _producer_title(self, step_id: UUID | None) -> str:
+        step = self.document.find_step(step_id) if step_id is not None else None
+        return self.document.title_of(step) if step is not None else ""
+
+    def _forget_run(self) -> None:
+        """Another workflow: the last one's datums, statuses and problems no longer apply."""
+        self.store.clear()
+        self.runner.status.clear()
+        self.problems.clear()
+        self.datums.model.reset()
+
+    def _running_changed(self, running: bool) -> None:
+        if running:
+            self.datums.start_live()
+        else:
+            self.datums.stop_live()
+
+    def show_problems(self) -> None:
+        self._docks["Problems"].show()
+        self._docks["Problems"].raise_()
+
+    def show_node(self, node_id: UUID) -> None:
+        """Select a node and bring it into view (from the Problems list)."""
+        item = self.scene.item_for(node_id)
+        if item is None:
+            self.statusBar().showMessage("That node is no longer in the workflow", 6000)
+            return
+        self.scene.select_ids({node_id})
+        self.view.ensureVisible(item, 60, 60)
+        self.view.setFocus()
+
+    def _context_menu(self, node_id: UUID | None, where) -> None:
+        menu = QMenu(self)
+        menu.setObjectName("canvas-context-menu")
+        if node_id is not None:
+            up_to = menu.addAction("Run &Up to Here")
+            up_to.setObjectName("run-up-to-action")
+            up_to.setEnabled(not self.runner.running and bool(self.run_actions.targets_for({node_id})))
+            up_to.triggered.connect(lambda: self.run_actions.run_up_to(node_id))
+            menu.addAction(self.run_actions.run_selected_action)
+            menu.addSeparator()
+            menu.addActions([self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
+        else:
+            menu.addActions([self.run_actions.run_action, self.paste_action])
+            menu.addSeparator()
+            menu.addActions([self.select_all_action, self.auto_layout_action, self.zoom_fit_action])
+        self._context_menu_shown = menu  # kept for tests; replaced by the next one
+        menu.popup(where)
+
+    def _datums_selected(self, cell_ids: set[UUID]) -> None:
+        present = {cell_id for cell_id in cell_ids if self.scene.item_for(cell_id) is not None}
+        if present:
+            self.scene.select_ids(present)
+            if len(present) == 1:
+                self.view.ensureVisible(self.scene.item_for(next(iter(present))), 60, 60)
+
     def _update_title(self, _path: object = None) -> None:
         self.setWindowTitle(f"{self._display_name()}[*] — Fancy Studio")
         self.setWindowModified(self.document.modified)
@@ -359,7 +480,9 @@ class MainWindow(QMainWindow):
         self.quick_add.open_at_scene_pos(pos)
 
     def _selection_changed(self) -> None:
-        self.inspector.show_selection(set(self.scene.selected_ids()))
+        selected = set(self.scene.selected_ids())
+        self.inspector.show_selection(selected)
+        self.datums.select_cells(selected)
 
     # --- window events ---------------------------------------------------------------------------
 
@@ -401,9 +524,14 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.running:
+            event.ignore()  # closes again once the run has stopped
+            self._stop_run_then("close the window", self.close)
+            return
         if not self._confirm_discard():
             event.ignore()
             return
+        self.runner.shutdown()
         store = settings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())

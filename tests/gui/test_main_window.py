@@ -64,7 +64,7 @@ def _cell(window: MainWindow, alias: str):
 def test_window_opens_with_canvas_and_docks(window: MainWindow):
     assert window.centralWidget() is window.view
     titles = {dock.windowTitle() for dock in window._docks.values()}
-    assert titles == {"Functions", "Inspector", "History"}
+    assert titles == {"Functions", "Inspector", "History", "Datums", "Problems"}
     assert window.windowTitle() == "Untitled[*] — Fancy Studio"
     assert not window.isWindowModified()
 

@@ -9,9 +9,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas import status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+from fancy_studio.gui.run_status import IDLE, StepRunInfo, StepState
 
 if TYPE_CHECKING:
     from fancy_studio.gui.document import WorkflowDocument
@@ -86,6 +87,15 @@ class NodeItem(HoverHighlight, QGraphicsItem):
             return
         self.paint_detail(painter)
 
+    def run_status(self):
+        """The scene's `RunStatusModel`, or None (a scene without runs, e.g. in a test)."""
+        scene = self.scene()
+        return getattr(scene, "run_status", None) if scene is not None else None
+
+    def show_run_state(self) -> None:
+        """Re-read what the run model says about this node and repaint."""
+        self.update()
+
     def low_detail_color(self) -> QColor:
         raise NotImplementedError
 
@@ -120,7 +130,8 @@ class StepNodeItem(NodeItem):
             self.header = style.PLACEHOLDER
             inputs = [(n, Any, "?") for n in step.inputs]
             outputs = [(n, Any, "?") for n in step.outputs]
-        self.setToolTip(function.description if function else f"Function '{step.function_slug}' is not installed")
+        self.description = function.description if function else f"Function '{step.function_slug}' is not installed"
+        self.show_run_state()
         self._clear_ports()
         rows = max(len(inputs), len(outputs), 1) + (1 if self.placeholder else 0)
         self._size = QRectF(0, 0, style.STEP_WIDTH, style.HEADER_HEIGHT + rows * style.ROW_HEIGHT + 8)
@@ -132,11 +143,31 @@ class StepNodeItem(NodeItem):
                 self._add_port(port)
         self.update()
 
+    def run_info(self) -> StepRunInfo:
+        status = self.run_status()
+        return status.info(self.node_id) if status is not None else IDLE
+
+    def show_run_state(self) -> None:
+        """Repaint after the run model changed; a failed step's tooltip carries the exception."""
+        info = self.run_info()
+        tip = self.description
+        if info.state is StepState.FAILED and info.error is not None:
+            tip = f"Failed: {info.error.type_name}: {info.error.message}\n\n{tip}"
+        elif info.state is StepState.DONE:
+            tip = f"Done in {status_badge.duration_text(info.seconds)}\n\n{tip}"
+        elif info.state is StepState.SKIPPED:
+            tip = f"Skipped: a step it reads from failed\n\n{tip}"
+        elif info.state is not StepState.IDLE:
+            tip = f"{info.state.value.capitalize()}\n\n{tip}"
+        self.setToolTip(tip)
+        self.update()
+
     def low_detail_color(self) -> QColor:
-        return self.header
+        return status_badge.LOW_DETAIL.get(self.run_info().state, self.header)
 
     def paint_detail(self, painter: QPainter) -> None:
         rect = self._size
+        info = self.run_info()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = QPainterPath()
         body.addRoundedRect(rect, 8, 8)
@@ -148,14 +179,20 @@ class StepNodeItem(NodeItem):
         pen = self._border_pen()
         if self.placeholder and not self.isSelected():
             pen = QPen(style.TEXT_DIM, 1.5, Qt.PenStyle.DashLine)
+        elif info.state in status_badge.BORDER and not self.isSelected():
+            pen = QPen(status_badge.BORDER[info.state], 2.0)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(body)
         painter.setFont(_TITLE_FONT)
         painter.setPen(style.TEXT)
         metrics = QFontMetricsF(_TITLE_FONT)
-        title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, rect.width() - 16)
-        painter.drawText(QRectF(8, 0, rect.width() - 16, style.HEADER_HEIGHT), Qt.AlignmentFlag.AlignVCenter, title)
+        title_width = rect.width() - 16 - status_badge.width(info)
+        title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, title_width)
+        painter.drawText(QRectF(8, 0, title_width, style.HEADER_HEIGHT), Qt.AlignmentFlag.AlignVCenter, title)
+        scene = self.scene()
+        status_badge.paint(painter, QRectF(0, 0, rect.width(), style.HEADER_HEIGHT), info,
+                           getattr(scene, "spinner_phase", 0))
         painter.setFont(_LABEL_FONT)
         if self.subtitle:
             painter.setPen(style.REFUSE.lighter(120))
@@ -202,7 +239,7 @@ class CellNodeItem(NodeItem):
             return
         self.alias = cell.alias or str(cell.id)[:8]
         self.literal = cell.has_value
-        self.value_text = style.preview(cell.value) if cell.has_value else "computed"
+        self.show_value()
         hint, tname = self.cell_type()
         self.color = style.type_color(hint)
         self.setToolTip(f"{self.alias} ({tname})" + (f"\n{cell.description}" if cell.description else ""))
@@ -212,6 +249,24 @@ class CellNodeItem(NodeItem):
             port = PortItem(self, self.node_id, kind, None, hint, tname)
             port.setPos(x, h)
             self._add_port(port)
+        self.update()
+
+    def show_run_state(self) -> None:
+        self.show_value()
+
+    def show_value(self) -> None:
+        """A literal shows its value; a computed cell shows what the last run stored, if anything."""
+        cell = self.document.find_cell(self.node_id)
+        if cell is None:
+            return
+        self.computed = False
+        if cell.has_value:
+            self.value_text = style.preview(cell.value)
+        else:
+            status = self.run_status()
+            stored, value = status.computed_value(self.node_id) if status is not None else (False, None)
+            self.computed = stored
+            self.value_text = f"= {style.preview(value)}" if stored else "computed"
         self.update()
 
     def low_detail_color(self) -> QColor:
@@ -237,7 +292,7 @@ class CellNodeItem(NodeItem):
                          Qt.AlignmentFlag.AlignCenter,
                          metrics.elidedText(self.alias, Qt.TextElideMode.ElideRight, inner.width()))
         painter.setFont(_LABEL_FONT)
-        painter.setPen(style.TEXT if self.literal else style.TEXT_DIM)
+        painter.setPen(style.TEXT if self.literal else status_badge.DONE if self.computed else style.TEXT_DIM)
         painter.drawText(QRectF(inner.left(), inner.center().y(), inner.width(), inner.height() / 2),
                          Qt.AlignmentFlag.AlignCenter,
                          QFontMetricsF(_LABEL_FONT).elidedText(self.value_text, Qt.TextElideMode.ElideRight,

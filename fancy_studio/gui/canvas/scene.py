@@ -16,10 +16,12 @@ from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.wire_drag import WireDrag
 from fancy_studio.gui.canvas.wire_item import WireItem
 from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.run_status import RunStatusModel, StepState
 
 WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
+SPINNER_MS = 80
 GRID_SIZE = 20.0
 """Dragged nodes land on multiples of this when `snap_to_grid` is on."""
 
@@ -42,6 +44,13 @@ class WorkflowScene(QGraphicsScene):
         """Round node positions committed after a drag to the `GRID_SIZE` grid."""
         self.setBackgroundBrush(style.BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.run_status: RunStatusModel | None = None
+        """How the last run went per step; nodes read it when they paint."""
+        self.spinner_phase = 0
+        self._running_ids: set[UUID] = set()
+        self._spinner = QTimer(self)
+        self._spinner.setInterval(SPINNER_MS)
+        self._spinner.timeout.connect(self._turn_spinners)
         document.reset.connect(self.rebuild)
         document.step_added.connect(self._on_step_added)
         document.step_removed.connect(self._on_step_removed)
@@ -155,6 +164,47 @@ class WorkflowScene(QGraphicsScene):
     def _add_node(self, item: NodeItem) -> None:
         self._nodes[item.node_id] = item
         self.addItem(item)
+        status = self.run_status
+        if status is not None and (status.total or len(status.store)):
+            item.show_run_state()  # e.g. an undone delete brings back a node the last run computed
+
+    # --- run state -----------------------------------------------------------------------------------
+
+    def set_run_status(self, status: RunStatusModel) -> None:
+        """Draw run states and computed values from `status` from now on."""
+        self.run_status = status
+        status.changed.connect(self._on_run_changed)
+        status.values_changed.connect(self._on_values_changed)
+
+    def _on_run_changed(self, step_ids: set[UUID]) -> None:
+        status = self.run_status
+        nodes = self._nodes
+        running = self._running_ids
+        for step_id in step_ids:
+            item = nodes.get(step_id)
+            if item is not None:
+                item.show_run_state()
+            if status.info(step_id).state is StepState.RUNNING:
+                running.add(step_id)
+            else:
+                running.discard(step_id)
+        if running and not self._spinner.isActive():
+            self._spinner.start()
+        elif not running:
+            self._spinner.stop()
+
+    def _on_values_changed(self, cell_ids: set[UUID]) -> None:
+        nodes = self._nodes
+        for cell_id in cell_ids:
+            item = nodes.get(cell_id)
+            if item is not None:
+                item.show_run_state()
+
+    def _turn_spinners(self) -> None:
+        self.spinner_phase = (self.spinner_phase + 1) % 12
+        for step_id in self._running_ids:
+            if (item := self._nodes.get(step_id)) is not None:
+                item.update()
 
     def _remove_node(self, node_id: UUID) -> None:
         item = self._nodes.pop(node_id, None)
@@ -283,7 +333,8 @@ class WorkflowScene(QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton and not self.wire_drag.active:
             port = self.port_at(event.scenePos())
             if port is not None:
-                self.wire_drag.start(port, event.scenePos())
+                if self.document.undo_stack.allows_edit():  # no wiring while a run reads the graph
+                    self.wire_drag.start(port, event.scenePos())
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -322,6 +373,9 @@ class WorkflowScene(QGraphicsScene):
                 moves[node_id] = target
             else:
                 item.setPos(*model)
+        if moves and self.document.undo_stack.locked:  # refused below: put the nodes back
+            for node_id in moves:
+                self._nodes[node_id].setPos(*self.document.position(node_id))
         self.document.move_nodes(moves)
 
     @staticmethod

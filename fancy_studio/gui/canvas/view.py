@@ -26,6 +26,8 @@ class WorkflowView(QGraphicsView):
 
     canvas_double_clicked = Signal(QPointF)
     """A double-click on empty canvas, in scene coordinates (the window opens quick-add there)."""
+    context_menu_requested = Signal(object, QPoint)
+    """A right-click: the node under the cursor (or None) and the global position for the menu."""
 
     def __init__(self, document: WorkflowDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +53,21 @@ class WorkflowView(QGraphicsView):
     @property
     def workflow_scene(self) -> WorkflowScene:
         return self._scene
+
+    def node_at(self, pos: QPoint) -> NodeItem | None:
+        """The node under a viewport position (its ports and labels count as the node)."""
+        item = self.itemAt(pos)
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        return item
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Right-click a node: it joins the selection (or becomes it), then the window shows its menu."""
+        node = self.node_at(event.pos())
+        if node is not None and not node.isSelected():
+            self._scene.select_ids({node.node_id})
+        self.context_menu_requested.emit(node.node_id if node is not None else None, event.globalPos())
+        event.accept()
 
     # --- zoom ----------------------------------------------------------------------------------------
 

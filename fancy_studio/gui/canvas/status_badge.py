@@ -1,0 +1,90 @@
+"""How a step's run state looks on its node: a badge in the header and the colour of the border."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from fancy_studio.gui.run_status import StepRunInfo, StepState
+
+RUNNING = QColor("#5aa9f0")
+DONE = QColor("#6ee07a")
+FAILED = QColor("#e0605a")
+MUTED = QColor("#9aa0a8")
+
+_FONT = QFont()
+_FONT.setPointSizeF(8.0)
+
+BORDER = {StepState.RUNNING: RUNNING, StepState.FAILED: FAILED}
+"""States that recolour the node's border (done stays quiet: a green badge is enough)."""
+
+LOW_DETAIL = {StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
+              StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)}
+"""Zoomed far out a node is a block; these states give the block their colour."""
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+def label(info: StepRunInfo) -> str:
+    """The words beside the badge: a duration when done, the state otherwise."""
+    if info.state is StepState.DONE:
+        return duration_text(info.seconds)
+    return {StepState.QUEUED: "queued", StepState.RUNNING: "running", StepState.FAILED: "failed",
+            StepState.SKIPPED: "skipped", StepState.CANCELLED: "cancelled"}.get(info.state, "")
+
+
+def width(info: StepRunInfo) -> float:
+    """Header width the badge takes, so the title can be elided before it."""
+    if info.state is StepState.IDLE:
+        return 0.0
+    return 20 + QFontMetricsF(_FONT).horizontalAdvance(label(info))
+
+
+def paint(painter: QPainter, header: QRectF, info: StepRunInfo, phase: int) -> None:
+    """Draw the badge at the right end of `header`; `phase` turns the running spinner."""
+    if info.state is StepState.IDLE:
+        return
+    text = label(info)
+    painter.setFont(_FONT)
+    metrics = QFontMetricsF(_FONT)
+    text_width = metrics.horizontalAdvance(text)
+    right = header.right() - 8
+    centre = QPointF(right - text_width - 10, header.center().y())
+    icon = QRectF(centre.x() - 5, centre.y() - 5, 10, 10)
+    state = info.state
+    if state is StepState.RUNNING:
+        painter.setPen(QPen(RUNNING, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawArc(icon, -phase * 30 * 16, 270 * 16)
+        colour = RUNNING
+    elif state is StepState.DONE:
+        painter.setPen(QPen(DONE, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawPolyline([QPointF(icon.left() + 1, icon.center().y()),
+                              QPointF(icon.center().x() - 1, icon.bottom() - 1),
+                              QPointF(icon.right(), icon.top() + 1)])
+        colour = DONE
+    elif state is StepState.FAILED:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(FAILED)
+        painter.drawEllipse(icon)
+        painter.setPen(QPen(QColor("white"), 1.6))
+        painter.drawLine(QPointF(icon.center().x(), icon.top() + 2.5), QPointF(icon.center().x(), icon.center().y() + 1))
+        painter.drawPoint(QPointF(icon.center().x(), icon.bottom() - 2.2))
+        colour = FAILED.lighter(130)
+    else:  # queued, skipped, cancelled: a quiet hollow circle
+        painter.setPen(QPen(MUTED, 1.4, Qt.PenStyle.DashLine if state is StepState.SKIPPED else Qt.PenStyle.SolidLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(icon)
+        colour = MUTED
+    painter.setPen(colour)
+    painter.drawText(QRectF(right - text_width, header.top(), text_width + 1, header.height()),
+                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)

@@ -1,0 +1,147 @@
+"""The window's Run, Run Selected and Stop: actions, what the window shows while a run goes, and after.
+
+The `RunController` does the running; this class is the window's side of it: it enables and disables
+actions (no editing while a run reads the workflow), feeds the progress indicator, and fills the
+Problems list from a run's failures or from the problems that kept it from starting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from fancy_studio.core import StepStatus, WorkflowValidationError
+from fancy_studio.gui.run_controller import RunController
+from fancy_studio.gui.run_progress import RunProgress
+from fancy_studio.gui.run_worker import RunOutcome
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.main_window import MainWindow
+
+EDIT_ACTIONS = ("new-action", "open-action", "undo-action", "redo-action", "delete-action", "cut-action",
+                "paste-action", "duplicate-action", "auto-layout-action")
+"""Actions that would change or replace the workflow a run is reading: off while it runs."""
+
+
+class RunActions(QObject):
+    """Run / Run Selected / Stop for one window."""
+
+    def __init__(self, window: MainWindow, controller: RunController) -> None:
+        super().__init__(window)
+        self.window, self.controller = window, controller
+        a = window._action
+        self.run_action = a("run-action", "&Run", self.run_all,
+                            [QKeySequence(Qt.Key.Key_F5), QKeySequence("Ctrl+R")],
+                            "Run the whole workflow (F5)")
+        self.run_selected_action = a("run-selected-action", "Run &Selected", self.run_selected,
+                                     [QKeySequence("Ctrl+Shift+R"), QKeySequence(Qt.Key.Key_F6)],
+                                     "Run the selected steps and only what they need")
+        self.stop_action = a("stop-action", "S&top", controller.stop,
+                             [QKeySequence("Shift+F5"), QKeySequence(Qt.Key.Key_Escape)],
+                             "Stop the run: no further step starts")
+        self.stop_action.setEnabled(False)
+        self.progress = RunProgress(controller.elapsed, window)
+        window.statusBar().addPermanentWidget(self.progress)
+        controller.running_changed.connect(self._running_changed)
+        controller.finished.connect(self._finished)
+        controller.status.progress.connect(self.progress.set_progress)
+
+    @property
+    def actions(self) -> list[QAction]:
+        return [self.run_action, self.run_selected_action, self.stop_action]
+
+    # --- starting and stopping ---------------------------------------------------------------------
+
+    def run_all(self) -> bool:
+        return self._start(None)
+
+    def run_selected(self) -> bool:
+        """Run up to the selected nodes: a selected cell stands for the step that computes it."""
+        targets = self.targets_for(self.window.scene.selected_ids())
+        if not targets:
+            self.window.statusBar().showMessage("Select the steps to run up to (or a cell they compute)", 6000)
+            return False
+        return self._start(targets)
+
+    def run_up_to(self, node_id: UUID) -> bool:
+        return self._start(self.targets_for({node_id}))
+
+    def targets_for(self, node_ids: set[UUID]) -> list[UUID]:
+        document = self.window.document
+        targets = []
+        for node_id in node_ids:
+            if document.find_step(node_id) is not None:
+                targets.append(node_id)
+            elif (producer := document.producer_of(node_id)) is not None:
+                targets.append(producer[0].id)
+        return targets
+
+    def _start(self, targets: list[UUID] | None) -> bool:
+        if self.controller.running:
+            return False
+        self.window.problems.clear()
+        return self.controller.start(targets)
+
+    # --- what the window shows ---------------------------------------------------------------------
+
+    def _running_changed(self, running: bool) -> None:
+        window = self.window
+        for name in EDIT_ACTIONS:
+            action = window.findChild(QAction, name)
+            if action is not None:
+                action.setEnabled(not running)
+        if not running:  # the stack's own rules again
+            window.undo_action.setEnabled(window.document.undo_stack.canUndo())
+            window.redo_action.setEnabled(window.document.undo_stack.canRedo())
+        window.history.setEnabled(not running)
+        window.inspector.setEnabled(not running)
+        self.run_action.setEnabled(not running)
+        self.run_selected_action.setEnabled(not running)
+        self.stop_action.setEnabled(running)
+        if running:
+            self.progress.begin()
+            window.statusBar().showMessage("Running…")
+        window.set_running_title(running)
+
+    def _finished(self, outcome: RunOutcome) -> None:
+        window = self.window
+        if outcome.crash is not None:
+            window.problems.add("Error", None, "", "The engine stopped unexpectedly", outcome.crash)
+            summary = "run crashed"
+        elif not outcome.started:
+            for problem in outcome.problems:
+                self._add_problem(problem)
+            summary = f"not run: {len(outcome.problems)} problem{'s' if len(outcome.problems) != 1 else ''}"
+        else:
+            result = outcome.result
+            for step_id, error in result.errors.items():
+                window.problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback)
+            parts = [f"{result.count(StepStatus.DONE)} done"]
+            for status, word in ((StepStatus.FAILED, "failed"), (StepStatus.SKIPPED, "skipped"),
+                                 (StepStatus.CANCELLED, "cancelled")):
+                if result.count(status):
+                    parts.append(f"{result.count(status)} {word}")
+            summary = ("Stopped: " if result.cancelled else "") + ", ".join(parts)
+        self.progress.end(summary)
+        window.statusBar().showMessage(summary, 10000)
+        if window.problems.count():
+            window.show_problems()
+
+    def _add_problem(self, problem: WorkflowValidationError) -> None:
+        node = problem.step_id or problem.cell_id
+        title = self._title(problem.step_id) if problem.step_id else self._cell_title(problem.cell_id)
+        self.window.problems.add("Invalid", node, title, str(problem))
+
+    def _title(self, step_id: UUID) -> str:
+        document = self.window.document
+        step = document.find_step(step_id)
+        return document.title_of(step) if step is not None else str(step_id)[:8]
+
+    def _cell_title(self, cell_id: UUID | None) -> str:
+        if cell_id is None:
+            return ""
+        cell = self.window.document.find_cell(cell_id)
+        return (cell.alias if cell is not None and cell.alias else str(cell_id)[:8])

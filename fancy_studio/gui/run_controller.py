@@ -1,0 +1,113 @@
+"""Starts and stops runs for one window: owns the worker thread and locks the document meanwhile.
+
+The GUI thread never runs a function: it hands a `RunRequest` to the `RunWorker` living on a QThread and
+hears back through queued signals. While a run goes the document's undo stack is locked, so the
+workflow the worker reads cannot change under it. Anything that must wait for the run to end (closing
+the window, opening another file) goes through `when_stopped`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from uuid import UUID
+
+from PySide6.QtCore import QElapsedTimer, QObject, QThread, Signal
+
+from fancy_studio.core import CancelToken, DatumStore
+from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.run_status import RunStatusModel
+from fancy_studio.gui.run_worker import RunOutcome, RunRequest, RunWorker
+
+LOCK_REASON = "A run is going: stop it (Shift+F5) to edit the workflow"
+
+
+class RunController(QObject):
+    """One run at a time for one document; the status model says how each step fared."""
+
+    running_changed = Signal(bool)
+    finished = Signal(object)
+    """The `RunOutcome`, once the run is over and the document unlocked."""
+    _requested = Signal(object)  # to the worker, across threads
+
+    def __init__(self, document: WorkflowDocument, store: DatumStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.store = store
+        self.status = RunStatusModel(store, self)
+        self.elapsed = QElapsedTimer()
+        self._cancel: CancelToken | None = None
+        self._after_stop: list[Callable[[], object]] = []
+        self._thread: QThread | None = None
+        self._worker: RunWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    @property
+    def stopping(self) -> bool:
+        return self._cancel is not None and self._cancel.cancelled
+
+    def start(self, targets: Iterable[UUID] | None = None) -> bool:
+        """Run the document's workflow (only `targets` and what they need, if given); False if busy."""
+        if self.running:
+            return False
+        self._ensure_thread()
+        self._cancel = CancelToken()
+        self.document.undo_stack.lock(LOCK_REASON)
+        self.status.clear()
+        self.elapsed.start()
+        self.running_changed.emit(True)
+        request = RunRequest(self.document.workflow, self.store,
+                             list(targets) if targets is not None else None, self._cancel)
+        self._requested.emit(request)
+        return True
+
+    def stop(self) -> None:
+        """Ask the run to stop: no further step starts; the one running finishes first."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def when_stopped(self, action: Callable[[], object]) -> None:
+        """Call `action` once no run is going: now if idle, else when the current run has ended."""
+        if self.running:
+            self._after_stop.append(action)
+        else:
+            action()
+
+    def shutdown(self) -> None:
+        """Stop any run and end the thread, waiting for it (the window is going away)."""
+        self.stop()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+
+    # --- worker signals (queued: they arrive on the GUI thread) ----------------------------------------
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = QThread(self)
+        self._thread.setObjectName("fancy-run")
+        self._worker = RunWorker()
+        self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._requested.connect(self._worker.run)
+        self._worker.planned.connect(self._planned)
+        self._worker.events.connect(self.status.apply)
+        self._worker.finished.connect(self._finished)
+        self._thread.start()
+
+    def _planned(self, step_ids: list[UUID]) -> None:
+        self.status.begin(self.document.workflow, step_ids)
+
+    def _finished(self, outcome: RunOutcome) -> None:
+        self.status.end(outcome.result)
+        self._cancel = None
+        self.document.undo_stack.unlock()
+        self.running_changed.emit(False)
+        self.finished.emit(outcome)
+        actions, self._after_stop = self._after_stop, []
+        for action in actions:
+            action()
