@@ -8,7 +8,9 @@ one `rowsInserted` (new cells, appended) and one `dataChanged` (rewritten cells)
 
 from __future__ import annotations
 
+import math
 import reprlib
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +26,8 @@ HEADERS = ("Alias", "Type", "Value", "Produced by", "When")
 ID_ROLE = Qt.ItemDataRole.UserRole
 """Any column: the cell's UUID."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-"""Raw sortable values: lower-cased text, or the timestamp as a float for When."""
+"""Raw sortable values: the timestamp (float) for When, numbers in numeric order for Value, else
+case-folded text."""
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
 """Column 0: alias, type, value preview and producer in one string, for the panel's filter."""
 
@@ -68,6 +71,24 @@ def value_tooltip(value: Any) -> str:
     """A longer preview for the tooltip, keeping newlines; the value viewer shows the whole thing."""
     text = value if isinstance(value, str) else _bounded_repr(value, _long_repr)
     return _elide(text, TOOLTIP_CHARS)
+
+
+def value_sort_key(value: Any, preview: str) -> str:
+    """Numbers in numeric order, then everything else by its preview: all strings, so Qt compares one type.
+
+    A number becomes "0" and its double's bits rearranged to sort as unsigned hex; text becomes "1" and
+    its case-folded preview.
+    """
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.nan
+        if not math.isnan(number):
+            (bits,) = struct.unpack(">Q", struct.pack(">d", number))
+            bits = bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63
+            return f"0{bits:016x}"
+    return "1" + preview.casefold()
 
 
 def type_name(value: Any) -> str:
@@ -228,7 +249,7 @@ class DatumTableModel(QAbstractTableModel):
             if column == TYPE:
                 return type_name(cell.value).casefold()
             if column == VALUE:
-                return self._preview(cell).casefold()
+                return value_sort_key(cell.value, self._preview(cell))
             return self.producer_title(cell).casefold()
         if role == FILTER_ROLE:
             return "\n".join((cell.alias or "", type_name(cell.value), self._preview(cell),
