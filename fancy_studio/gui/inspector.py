@@ -65,6 +65,9 @@ class InspectorWidget(QWidget):
         document.cell_removed.connect(self._node_removed)
         document.step_removed.connect(self._node_removed)
         document.reset.connect(lambda: self.show_node(None))
+        lock_changed = getattr(document.undo_stack, "lock_changed", None)
+        if lock_changed is not None:  # while a run reads the workflow, cells are shown but not edited
+            lock_changed.connect(lambda locked: self.cell_page.setEnabled(not locked))
 
     # --- what is shown ---------------------------------------------------------------------------
 
@@ -142,6 +145,7 @@ class InspectorWidget(QWidget):
         alias = self.alias_edit.text().strip()
         if cell is not None and alias != cell.alias:
             self.document.rename_cell(cell.id, alias)
+            self._show_model()
 
     def _commit_value(self, value) -> None:
         cell = self._cell()
@@ -149,6 +153,7 @@ class InspectorWidget(QWidget):
             return
         if literal(value) != literal(cell.value):  # type-exact: 1, 1.0 and true are different values
             self.document.set_cell_value(cell.id, value)
+            self._show_model()
 
     def _toggle_value(self, checked: bool) -> None:
         cell = self._cell()
@@ -158,6 +163,13 @@ class InspectorWidget(QWidget):
             self.document.set_cell_value(cell.id, default_for(self._port_kind(cell)))
         else:
             self.document.set_cell_value(cell.id, ...)
+        self._show_model()
+
+    def _show_model(self) -> None:
+        """Redraw from the model after an edit: the document may have refused it (a run is reading the
+        workflow), and then the widgets must not keep showing what the model does not hold."""
+        if self._cell() is not None:
+            self.refresh()
 
     # --- document signals ------------------------------------------------------------------------
 

@@ -277,3 +277,18 @@ def test_a_null_cell_feeding_a_bool_input_changes_only_when_clicked(qtbot, docum
     _select(inspector, cell.id)
     _click_box(qtbot, editor.bool_check)
     assert _value(document, cell.id) is True
+
+
+def test_while_a_run_locks_the_document_the_editor_shows_only_the_model_value(qtbot, document, inspector):
+    cell = document.add_cell("count", value=3)
+    editor = _select(inspector, cell.id)
+    _retype(qtbot, editor.int_edit, "8")
+    document.undo_stack.lock("a run is reading the workflow")
+    assert not inspector.cell_page.isEnabled()
+    editor.commit()  # what leaving the box would do: the document refuses the edit
+    assert _value(document, cell.id) == 3 and editor.int_edit.text() == "3"
+    inspector.alias_edit.setText("total")
+    inspector.alias_edit.editingFinished.emit()
+    assert document.find_cell(cell.id).alias == "count" and inspector.alias_edit.text() == "count"
+    document.undo_stack.unlock()
+    assert inspector.cell_page.isEnabled()
