@@ -190,6 +190,11 @@ class DatumTableModel(QAbstractTableModel):
             self.endInsertRows()
         return True
 
+    def refresh_titles(self) -> None:
+        """A step was renamed: redraw the Produced by column (titles are asked for, never cached)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, PRODUCER), self.index(len(self._rows) - 1, PRODUCER))
+
     # --- lookups ---------------------------------------------------------------------------------
 
     def cell_at(self, row: int) -> Cell:

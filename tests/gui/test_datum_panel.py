@@ -79,6 +79,17 @@ def test_model_shows_cells_put_into_the_store_after_refresh(qtbot, store):
     assert not model.refresh()  # nothing new
 
 
+def test_a_renamed_step_shows_its_new_title_after_refresh_titles(qtbot, store):
+    titles = {STEP: "Convert"}
+    store.put(1.0, "out", produced_by=STEP)
+    model = DatumTableModel(store, titles.get)
+    assert model.index(0, PRODUCER).data() == "Convert"
+    titles[STEP] = "To Fahrenheit"
+    with qtbot.waitSignal(model.dataChanged, timeout=1000):
+        model.refresh_titles()
+    assert model.index(0, PRODUCER).data() == "To Fahrenheit"
+
+
 def test_model_elides_long_values_to_one_line_and_keeps_more_in_the_tooltip(store):
     text = "line one\nline two " + "x" * 5000
     store.put(text, "long")
@@ -302,6 +313,7 @@ def test_enter_on_a_row_opens_a_long_string_in_full(qtbot, panel, store):
     assert editor.font().styleHint() == QFont.StyleHint.Monospace
     qtbot.keyClick(viewer, Qt.Key.Key_Escape)
     assert not viewer.isVisible()
+    assert panel.viewers == {}  # the panel lets go of a closed viewer
 
 
 def test_copy_puts_json_on_the_clipboard(qtbot, panel, store):
@@ -321,6 +333,14 @@ def test_copy_falls_back_to_repr_for_values_json_cannot_hold(qtbot):
     qtbot.addWidget(viewer)
     qtbot.mouseClick(viewer.copy_button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == repr({1, 2, 3})
+
+
+def test_other_values_show_as_their_repr(qtbot):
+    viewer = ValueViewer(complex(1, 2), None)
+    qtbot.addWidget(viewer)
+    assert viewer.windowTitle() == "datum — value"
+    assert viewer.findChild(QPlainTextEdit, "value-text").toPlainText() == "(1+2j)"
+    assert viewer.tree is None
 
 
 def test_a_huge_list_shows_the_first_thousand_and_a_more_row(qtbot):
