@@ -19,8 +19,17 @@ from typing import Any
 from uuid import UUID
 
 from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
-from fancy_studio.core.store import Cell, DatumStore
-from fancy_studio.core.validation import CompiledStep, ExecutionPlan, plan, select_steps
+from fancy_studio.core.errors import CellNotFoundError
+from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
+from fancy_studio.core.validation import (
+    CALL_KEYWORDS,
+    CALL_ONE,
+    CALL_TWO,
+    CompiledStep,
+    ExecutionPlan,
+    plan,
+    select_steps,
+)
 from fancy_studio.core.workflow import CellSpec, Workflow, WorkflowStep
 
 
@@ -188,28 +197,151 @@ class _Run:
         self.plan = checked
         self.callbacks = callbacks
         self.cancel = cancel
-        self.status: dict[UUID, StepStatus] = dict.fromkeys([c.step.id for c in checked.compiled], StepStatus.PENDING)
+        step_ids = checked.step_ids
+        assert step_ids is not None
+        self.step_ids = step_ids
+        self.total = len(step_ids)
+        self.status: dict[UUID, StepStatus] = {}
+        """Filled by the run that is chosen: every step for the general one, only the steps that failed
+        or were skipped for the fast sequential one (which builds the full dictionary at the end)."""
         self.errors: dict[UUID, StepError] = {}
         self.timings: dict[UUID, float] = {}
-        self.blocked: set[UUID] = set()
-        """Cells a failed or skipped step should have written; whoever reads them is skipped."""
+        self.blocked: set[int] = set()
+        """Cells (by `uuid.int`) a failed or skipped step should have written; whoever reads them is skipped."""
         self.finished = 0
         self.lock = threading.Lock()
 
     def execute_sequential(self) -> None:
+        if type(self.store) is InMemoryStore:
+            self._execute_in_memory()
+            return
+        self.status = dict.fromkeys(self.step_ids, StepStatus.PENDING)
         cancel = self.cancel
         blocked = self.blocked
         execute = self._execute
         for compiled in self.plan.compiled:
             if cancel is not None and cancel.cancelled:
                 break
-            if blocked and any(cell in blocked for cell in compiled.inputs.values()):
+            if blocked and self._reads_blocked(compiled):
                 self._skip(compiled.step)
             else:
                 execute(compiled)
         self._cancel_rest()
 
+    def _execute_in_memory(self) -> None:
+        """The sequential run on an `InMemoryStore`, with the store's `put` and `get` inlined.
+
+        It does what `_execute` does for each step, writing the same `Cell`s (see `InMemoryStore.put`),
+        but reads and writes the store's dictionary by `uuid.int` directly, calls one- and two-input
+        functions positionally (see `validation._positional_names`) and builds the status and timing
+        dictionaries once at the end (`dict.fromkeys` over the plan's step ids reuses their hashes).
+        """
+        store = self.store
+        cells: dict[Any, Cell] = store._cells  # type: ignore[attr-defined]
+        revisions = store._revisions  # type: ignore[attr-defined]
+        callbacks = self.callbacks
+        on_started, on_finished = callbacks.on_step_started, callbacks.on_step_finished
+        report_progress = callbacks.on_progress is not None
+        cancel = self.cancel
+        blocked = self.blocked
+        times: list[float | None] = []
+        record = times.append
+        perf_counter, now, new = time.perf_counter, time.time, tuple.__new__
+        skipped = False
+        for compiled in self.plan.compiled:
+            if cancel is not None and cancel.cancelled:
+                break
+            step, function, step_id, func, kind, keys, out_key, out_id, out_alias, named = compiled
+            if blocked and self._reads_blocked(compiled):
+                self._skip(step)
+                record(None)
+                skipped = True
+                continue
+            if on_started is not None:
+                on_started(step)
+            begun = perf_counter()
+            try:
+                if kind == CALL_ONE:
+                    first = cells[keys][2]
+                elif kind == CALL_TWO:
+                    first = cells[keys[0]][2]
+                    second = cells[keys[1]][2]
+                elif kind == CALL_KEYWORDS:
+                    arguments = {name: cells[key][2] for name, key in keys}
+            except KeyError:
+                error: Exception = self._missing_input(compiled)
+            else:
+                try:
+                    if kind == CALL_ONE:
+                        result = func(first)
+                    elif kind == CALL_TWO:
+                        result = func(first, second)
+                    elif kind == CALL_KEYWORDS:
+                        result = func(**arguments)
+                    else:
+                        result = func()
+                    if named is not None:
+                        values = function.split_outputs(result)
+                except Exception as exc:  # a step's failure is reported, never propagated
+                    error = exc
+                else:
+                    elapsed = perf_counter() - begun
+                    if out_key is not None:
+                        alias = out_alias
+                        if alias is None:
+                            old = cells.get(out_key)
+                            if old is not None:
+                                alias = old[1]
+                        store._revision = revision = next(revisions)  # type: ignore[attr-defined]
+                        cells[out_key] = new(Cell, (out_id, alias, result, step_id, now(), revision))
+                    elif named is not None:
+                        for name, key, cell_id, alias in named:
+                            if alias is None:
+                                old = cells.get(key)
+                                if old is not None:
+                                    alias = old[1]
+                            store._revision = revision = next(revisions)  # type: ignore[attr-defined]
+                            cells[key] = new(Cell, (cell_id, alias, values[name], step_id, now(), revision))
+                    record(elapsed)
+                    if on_finished is not None:
+                        on_finished(step, elapsed)
+                    if report_progress:
+                        self._progress()
+                    continue
+            elapsed = perf_counter() - begun
+            record(elapsed)
+            self._fail(step, function, error, elapsed, record_timing=False)
+        self._finish_in_memory(times, skipped)
+
+    def _missing_input(self, compiled: CompiledStep) -> Exception:
+        """The error `store.get` raises for the first input cell that is not in the store."""
+        store = self.store
+        for cell_id in compiled.inputs.values():
+            if cell_id not in store:
+                try:
+                    store.get(cell_id)
+                except Exception as exc:
+                    return exc
+        return CellNotFoundError(next(iter(compiled.inputs.values())))
+
+    def _finish_in_memory(self, times: list[float | None], skipped: bool) -> None:
+        step_ids = self.step_ids
+        status = dict.fromkeys(step_ids, StepStatus.DONE)
+        if len(times) < len(step_ids):  # cancelled: the steps not reached
+            status.update(dict.fromkeys(list(step_ids)[len(times):], StepStatus.CANCELLED))
+        status.update(self.status)  # the steps that failed or were skipped
+        self.status = status
+        if skipped:
+            self.timings = {step_id: t for step_id, t in zip(step_ids, times) if t is not None}
+        else:
+            self.timings = dict(zip(step_ids, times))  # type: ignore[arg-type]
+
+    def _reads_blocked(self, compiled: CompiledStep) -> bool:
+        blocked = self.blocked
+        return any(cell.int in blocked for cell in compiled.inputs.values())
+
     def execute_parallel(self, max_workers: int) -> None:
+        self.status = dict.fromkeys(self.step_ids, StepStatus.PENDING)
         graph = self.plan.graph
         by_id = {c.step.id: c for c in self.plan.compiled}
         waiting = {step_id: graph.in_degree(step_id) for step_id in by_id}
@@ -220,7 +352,7 @@ class _Run:
             while ready or running:
                 while ready and not (self.cancel is not None and self.cancel.cancelled):
                     compiled = ready.pop()
-                    if any(cell in self.blocked for cell in compiled.inputs.values()):
+                    if self._reads_blocked(compiled):
                         self._skip(compiled.step)
                         ready.extend(self._release(compiled, waiting, by_id))
                     else:
@@ -242,6 +374,7 @@ class _Run:
         return released
 
     def _execute(self, compiled: CompiledStep) -> None:
+        """Run one step through the store's own `get` and `put` (any store; the parallel run)."""
         step, function = compiled.step, compiled.function
         callbacks = self.callbacks
         store = self.store
@@ -272,14 +405,16 @@ class _Run:
         if callbacks.on_progress is not None:
             self._progress()
 
-    def _fail(self, step: WorkflowStep, function: FancyFunction, exc: Exception, elapsed: float) -> None:
+    def _fail(self, step: WorkflowStep, function: FancyFunction, exc: Exception, elapsed: float,
+              *, record_timing: bool = True) -> None:
         error = StepError(step.id, function.slug, type(exc).__name__, str(exc) or type(exc).__name__,
                           "".join(traceback.format_exception(exc)), exc)
         with self.lock:
             self.errors[step.id] = error
-            self.timings[step.id] = elapsed
+            if record_timing:
+                self.timings[step.id] = elapsed
             self.status[step.id] = StepStatus.FAILED
-            self.blocked.update(step.outputs.values())
+            self.blocked.update(cell.int for cell in step.outputs.values())
         if self.callbacks.on_step_failed is not None:
             self.callbacks.on_step_failed(step, error)
         self._progress()
@@ -287,7 +422,7 @@ class _Run:
     def _skip(self, step: WorkflowStep) -> None:
         with self.lock:
             self.status[step.id] = StepStatus.SKIPPED
-            self.blocked.update(step.outputs.values())
+            self.blocked.update(cell.int for cell in step.outputs.values())
         if self.callbacks.on_step_skipped is not None:
             self.callbacks.on_step_skipped(step)
         self._progress()
@@ -299,7 +434,7 @@ class _Run:
         with self.lock:
             self.finished += 1
             finished = self.finished
-        on_progress(finished, len(self.status))
+        on_progress(finished, self.total)
 
     def _cancel_rest(self) -> None:
         for step_id, status in self.status.items():

@@ -36,6 +36,12 @@ _now = time.time
 _new_cell = tuple.__new__  # builds a Cell without NamedTuple's Python-level __new__ (hot path)
 
 
+def _key(cell_id: object) -> object:
+    """The key a cell id is stored under in `InMemoryStore`: a UUID's `int`; anything else (not a
+    proper id, but accepted as before) wrapped in a 1-tuple so it can never equal a UUID's key."""
+    return cell_id.int if isinstance(cell_id, UUID) else (cell_id,)
+
+
 @runtime_checkable
 class DatumStore(Protocol):
     """What the engine and the studio need of a store; an in-memory one ships, others can drop in."""
@@ -74,7 +80,9 @@ class InMemoryStore:
     """
 
     def __init__(self) -> None:
-        self._cells: dict[UUID, Cell] = {}
+        self._cells: dict[Any, Cell] = {}
+        """Cells keyed by `_key(cell id)`: a UUID's `int` (the same identity, hashed in C rather than by
+        `UUID.__hash__`, which is Python code and ran several times per engine step)."""
         self._revisions = itertools.count(1)  # next() on it is atomic: no lock on the write path
         self._revision = 0
 
@@ -88,18 +96,19 @@ class InMemoryStore:
     ) -> Cell:
         """Store `value`; with `id`, replace that cell (keeping its alias unless a new one is given)."""
         cell_id = id if id is not None else uuid4()
+        key = cell_id.int if type(cell_id) is UUID else _key(cell_id)
         cells = self._cells
         if alias is None:
-            old = cells.get(cell_id)
+            old = cells.get(key)
             if old is not None:
                 alias = old.alias
         self._revision = revision = next(self._revisions)
-        cells[cell_id] = cell = _new_cell(Cell, (cell_id, alias, value, produced_by, _now(), revision))
+        cells[key] = cell = _new_cell(Cell, (cell_id, alias, value, produced_by, _now(), revision))
         return cell
 
     def get(self, cell_id: UUID) -> Cell:
         try:
-            return self._cells[cell_id]
+            return self._cells[cell_id.int if type(cell_id) is UUID else _key(cell_id)]
         except KeyError:
             raise CellNotFoundError(cell_id) from None
 
@@ -109,7 +118,7 @@ class InMemoryStore:
         return max(matches, key=lambda c: c.revision) if matches else None
 
     def remove(self, cell_id: UUID) -> None:
-        if self._cells.pop(cell_id, None) is None:
+        if self._cells.pop(_key(cell_id), None) is None:
             raise CellNotFoundError(cell_id)
         self._revision = next(self._revisions)
 
@@ -130,7 +139,7 @@ class InMemoryStore:
         return list(self._cells.copy().values())  # dict.copy() is one atomic step
 
     def __contains__(self, cell_id: object) -> bool:
-        return cell_id in self._cells
+        return _key(cell_id) in self._cells
 
     def __iter__(self) -> Iterator[Cell]:
         """Iterate over a snapshot, so a writer on another thread never breaks the loop."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from operator import itemgetter
+from types import FunctionType
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fancy_studio.core.errors import (
@@ -24,7 +26,7 @@ from fancy_studio.core.errors import (
     UnprovidedInputError,
     WorkflowValidationError,
 )
-from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.functions import RETURN, FancyFunction, FunctionRegistry, registry as default_registry
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow import Workflow, WorkflowStep
 
@@ -32,15 +34,57 @@ if TYPE_CHECKING:  # networkx is imported lazily: it costs ~0.3 s at startup
     import networkx as nx
 
 
-class CompiledStep(NamedTuple):
-    """A step with everything the engine needs resolved up front, so running it is lean."""
+class CompiledStep(tuple):  # type: ignore[type-arg]
+    """A step with everything the engine needs resolved up front, so running it is lean.
 
-    step: WorkflowStep
-    function: FancyFunction
-    inputs: dict[str, UUID]
-    """The step's own input wiring (not copied: a plan is only valid until the workflow is edited)."""
-    outputs: list[tuple[str, UUID, str | None]]
-    """(output name, cell id, the cell's alias)."""
+    One tuple per step, laid out for the engine's loop (see `_compile`); the public view is
+    `step`, `function`, `inputs` and `outputs`.
+    """
+
+    __slots__ = ()
+
+    step: WorkflowStep = property(itemgetter(0))  # type: ignore[assignment]
+    function: FancyFunction = property(itemgetter(1))  # type: ignore[assignment]
+    step_id: UUID = property(itemgetter(2))  # type: ignore[assignment]
+
+    @property
+    def inputs(self) -> dict[str, UUID]:
+        """The step's own input wiring (not copied: a plan is only valid until the workflow is edited)."""
+        return self[0].inputs
+
+    @property
+    def outputs(self) -> list[tuple[str, UUID, str | None]]:
+        """(output name, cell id, the cell's alias)."""
+        if self[9] is not None:
+            return [(name, cell_id, alias) for name, _, cell_id, alias in self[9]]
+        return [] if self[6] is None else [(RETURN, self[7], self[8])]
+
+    def __repr__(self) -> str:
+        return f"CompiledStep(step={self[0]!r}, function={self[1].slug!r})"
+
+
+# How the engine calls a compiled step's function (item 4 of a `CompiledStep`); item 5 holds the
+# inputs' cell keys (`uuid.int`) accordingly.
+CALL_NONE = 0
+"""No input: `func()`."""
+CALL_ONE = 1
+"""One positional argument: item 5 is its cell key."""
+CALL_TWO = 2
+"""Two positional arguments: item 5 is (key, key)."""
+CALL_KEYWORDS = 3
+"""Keyword arguments: item 5 is ((name, key), …)."""
+
+
+def _positional_names(func: Any) -> tuple[str, ...] | None:
+    """The names of `func`'s leading positional-or-keyword parameters, when calling it positionally is
+    exactly the same as calling it by keyword: a plain Python function, not a wrapper whose signature
+    came from elsewhere. None otherwise (such functions are always called by keyword)."""
+    if type(func) is not FunctionType or hasattr(func, "__wrapped__") or hasattr(func, "__signature__"):
+        return None
+    code = func.__code__
+    if code.co_posonlyargcount:
+        return None
+    return code.co_varnames[:code.co_argcount]
 
 
 @dataclass
@@ -59,6 +103,13 @@ class ExecutionPlan:
     successors: list[list[int]]
     """For each of `steps` (by index), the indexes of the steps that read its outputs, once per cell read."""
     provided: frozenset[UUID]
+    step_ids: dict[UUID, None] | None = field(default=None, repr=False, compare=False)
+    """The ids of `compiled`, in order, as dictionary keys: the engine builds its per-step result
+    dictionaries from it with `dict.fromkeys`, which reuses the stored hashes."""
+
+    def __post_init__(self) -> None:
+        if self.step_ids is None:
+            self.step_ids = dict.fromkeys([c.step.id for c in self.compiled])
 
     def __len__(self) -> int:
         return len(self.compiled)
@@ -168,13 +219,18 @@ def plan(
     return result
 
 
+_MISSING: Any = object()
+
+
 def _analyse(
     workflow: Workflow,
     provided: dict[UUID, Any] | None,
     registry: FunctionRegistry,
     steps: list[WorkflowStep] | None,
 ) -> tuple[list[WorkflowValidationError], ExecutionPlan | None]:
-    # Cells are keyed by `uuid.int` here: the same identity, but hashed in C.
+    # Cells are keyed by `uuid.int` here: the same identity, but hashed in C. This runs once per step
+    # on every run, so the common case (a known function, every port fine) stays inline and cheap;
+    # every problem is described by a helper off that path.
     if provided is None:
         provided = {cell.id: cell.value for cell in workflow.cells if cell.has_value}
     given = {cell_id.int: value for cell_id, value in provided.items()}
@@ -184,41 +240,74 @@ def _analyse(
     functions: list[FancyFunction | None] = []
     producers: dict[int, tuple[int, str]] = {}
     find = registry.find
+    by_slug: dict[str, FancyFunction | None] = {}
 
     # functions, ports and producers
     for index, step in enumerate(steps):
-        function = find(step.function_slug)
+        slug = step.function_slug
+        function = by_slug.get(slug, _MISSING)
+        if function is _MISSING:
+            function = by_slug[slug] = find(slug)
         functions.append(function)
         if function is None:
-            problems.append(UnknownFunctionError(step.function_slug, step.id))
+            problems.append(UnknownFunctionError(slug, step.id))
+            output_ports = None
         else:
-            _check_ports(aliases, step, function, problems)
-        _collect_producers(aliases, steps, index, function, producers, problems)
+            names = function.input_names
+            inputs = step.inputs
+            if not (len(inputs) == len(names) and names.issuperset(inputs)):
+                _check_ports(aliases, step, function, problems)
+            output_ports = function.output_ports
+        for name, cell_id in step.outputs.items():
+            if output_ports is not None and name not in output_ports:
+                _unknown_output(step, function, name, cell_id, problems)  # type: ignore[arg-type]
+                continue
+            entry = (index, name)
+            other = producers.setdefault(cell_id.int, entry)
+            if other is not entry:
+                _duplicate_producer(aliases, steps, other[0], step, function, cell_id, problems)
 
     # dependencies, unprovided inputs and types
     successors: list[list[int]] = [[] for _ in steps]
+    compatible: dict[tuple[Any, ...], bool] = {}
+    """Type checks already answered, by (id(producer function), output, id(function), input) or
+    (id(function), input, type of the given value): most ports repeat across a large workflow."""
     for index, step in enumerate(steps):
         function = functions[index]
         for name, cell_id in step.inputs.items():
             key = cell_id.int
             source = producers.get(key)
             if source is not None:
-                successors[source[0]].append(index)
-                producer_function = functions[source[0]]
+                source_index, output = source
+                successors[source_index].append(index)
+                producer_function = functions[source_index]
                 if function is None or producer_function is None:
                     continue
-                port, expected = producer_function.output(source[1]), function.input(name)
-                if port is not None and expected is not None and not accepts(expected.type, port.type):
-                    problems.append(_mismatch(aliases, step, function, name, cell_id,
-                                              f"{_step_name(steps[source[0]], producer_function)} "
-                                              f"gives {port.type_name}", expected.type_name))
+                pair = (id(producer_function), output, id(function), name)
+                ok = compatible.get(pair)
+                if ok is None:
+                    port, expected = producer_function.output(output), function.input(name)
+                    ok = compatible[pair] = (port is None or expected is None
+                                             or accepts(expected.type, port.type))
+                if not ok:
+                    port, expected = producer_function.output(output), function.input(name)
+                    problems.append(_mismatch(aliases, step, function, name, cell_id,  # type: ignore[union-attr]
+                                              f"{_step_name(steps[source_index], producer_function)} "
+                                              f"gives {port.type_name}", expected.type_name))  # type: ignore[union-attr]
             elif key in given:
-                expected = function.input(name) if function is not None else None
+                if function is None:
+                    continue
                 value = given[key]
-                if expected is not None and not value_accepted(expected.type, value):
+                pair = (id(function), name, type(value))
+                ok = compatible.get(pair)
+                if ok is None:
+                    expected = function.input(name)
+                    ok = compatible[pair] = expected is None or value_accepted(expected.type, value)
+                if not ok:
+                    expected = function.input(name)
                     problems.append(_mismatch(aliases, step, function, name, cell_id,
                                               f"its value {value!r:.40} is a {type(value).__name__}",
-                                              expected.type_name))
+                                              expected.type_name))  # type: ignore[union-attr]
             else:
                 problems.append(UnprovidedInputError(
                     f"{_step_name(step, function)} reads {_cell_name(aliases, cell_id)} "
@@ -231,13 +320,57 @@ def _analyse(
     if problems:
         return problems, None
     assert order is not None
-    compiled = []
+    compiled = _compile(steps, functions, order, aliases)  # type: ignore[arg-type]
+    step_ids = dict.fromkeys([c[2] for c in compiled])
+    return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided), step_ids)
+
+
+def _compile(steps: list[WorkflowStep], functions: list[FancyFunction], order: list[int],
+             aliases: dict[int, str]) -> list[CompiledStep]:
+    """One `CompiledStep` tuple per step, in `order`:
+    (step, function, step id, the Python function, call kind, input keys,
+     output key, output cell id, output alias, named outputs).
+
+    The call kind and input keys say how to call the function (see `CALL_ONE` …); the output key, id
+    and alias describe the single `return` output (key None when it is not wired); named outputs are
+    ((name, key, cell id, alias), …) for a function returning a named tuple, else None.
+    """
+    new = tuple.__new__
+    positional: dict[int, tuple[str, ...] | None] = {}
+    compiled: list[CompiledStep] = []
+    append = compiled.append
     for index in order:
         step = steps[index]
-        compiled.append(CompiledStep(
-            step, functions[index], step.inputs,  # type: ignore[arg-type]
-            [(name, cell, aliases.get(cell.int)) for name, cell in step.outputs.items()]))
-    return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided))
+        function = functions[index]
+        func = function.func
+        inputs = step.inputs
+        count = len(inputs)
+        if count == 0:
+            kind, keys = CALL_NONE, None
+        else:
+            names = positional.get(id(func), _MISSING)
+            if names is _MISSING:
+                names = positional[id(func)] = _positional_names(func)
+            if names is not None and count == 1 and names and names[0] in inputs:
+                kind, keys = CALL_ONE, inputs[names[0]].int
+            elif names is not None and count == 2 and len(names) > 1 and names[0] in inputs and names[1] in inputs:
+                kind, keys = CALL_TWO, (inputs[names[0]].int, inputs[names[1]].int)
+            else:
+                kind, keys = CALL_KEYWORDS, tuple([(name, cell_id.int) for name, cell_id in inputs.items()])
+        outputs = step.outputs
+        if function.returns_named_tuple:
+            named = tuple([(name, cell_id.int, cell_id, aliases.get(cell_id.int))
+                           for name, cell_id in outputs.items()])
+            append(new(CompiledStep, (step, function, step.id, func, kind, keys, None, None, None, named)))
+        else:
+            cell_id = outputs.get(RETURN)
+            if cell_id is None:
+                append(new(CompiledStep, (step, function, step.id, func, kind, keys, None, None, None, None)))
+            else:
+                key = cell_id.int
+                append(new(CompiledStep, (step, function, step.id, func, kind, keys, key, cell_id,
+                                          aliases.get(key), None)))
+    return compiled
 
 
 def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFunction,
@@ -261,26 +394,22 @@ def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFun
                 step_id=step.id, function_slug=function.slug))
 
 
-def _collect_producers(aliases: dict[int, str], steps: list[WorkflowStep], index: int,
-                       function: FancyFunction | None, producers: dict[int, tuple[int, str]],
-                       problems: list[WorkflowValidationError]) -> None:
-    step = steps[index]
-    for name, cell_id in step.outputs.items():
-        if function is not None and function.output(name) is None:
-            known = ", ".join(p.name for p in function.outputs)
-            problems.append(UnknownPortError(
-                f"{_step_name(step, function)} wires output '{name}', which {function.slug} does not "
-                f"have (its outputs: {known})",
-                step_id=step.id, function_slug=function.slug, cell_id=cell_id))
-            continue
-        other = producers.get(cell_id.int)
-        if other is not None:
-            problems.append(DuplicateProducerError(
-                f"{_cell_name(aliases, cell_id)} is written by two steps: "
-                f"{_step_name(steps[other[0]])} and {_step_name(step, function)}",
-                step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
-            continue
-        producers[cell_id.int] = (index, name)
+def _unknown_output(step: WorkflowStep, function: FancyFunction, name: str, cell_id: UUID,
+                    problems: list[WorkflowValidationError]) -> None:
+    known = ", ".join(p.name for p in function.outputs)
+    problems.append(UnknownPortError(
+        f"{_step_name(step, function)} wires output '{name}', which {function.slug} does not "
+        f"have (its outputs: {known})",
+        step_id=step.id, function_slug=function.slug, cell_id=cell_id))
+
+
+def _duplicate_producer(aliases: dict[int, str], steps: list[WorkflowStep], other: int, step: WorkflowStep,
+                        function: FancyFunction | None, cell_id: UUID,
+                        problems: list[WorkflowValidationError]) -> None:
+    problems.append(DuplicateProducerError(
+        f"{_cell_name(aliases, cell_id)} is written by two steps: "
+        f"{_step_name(steps[other])} and {_step_name(step, function)}",
+        step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
 
 
 def _mismatch(aliases: dict[int, str], step: WorkflowStep, function: FancyFunction, name: str,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from uuid import uuid4
+import typing
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -19,6 +21,8 @@ from fancy_studio.core import (
     fancy_function,
     registry,
 )
+from fancy_studio.core.errors import CellNotFoundError
+from fancy_studio.core.functions import FunctionRegistry, describe
 from tests.core.helpers import chain, step
 
 
@@ -239,3 +243,158 @@ def test_a_step_output_takes_the_alias_its_cell_declares():
 def test_functions_resolve_only_through_the_registry():
     assert "math.increment" in registry
     assert "os.system" not in registry
+
+
+# --- the sequential run on an InMemoryStore is a fast path; it must match the general one ---------
+
+
+class _PlainStore(InMemoryStore):
+    """An InMemoryStore the engine does not recognise as one, so it goes through `get` and `put`."""
+
+
+def _wrapped(func):
+    @functools.wraps(func)
+    def wrapper(**kwargs):  # only accepts keywords: must never be called positionally
+        return func(**kwargs)
+
+    return wrapper
+
+
+def _pair(a: float, b: float = 10.0, *, scale: float = 1.0) -> float:
+    return (a * 100 + b) * scale
+
+
+def _three(a: float, b: float, c: float) -> float:
+    return a * 100 + b * 10 + c
+
+
+def _nothing() -> float:
+    return 7.0
+
+
+class _Split(typing.NamedTuple):
+    low: float
+    high: float
+
+
+def _split(x: float) -> _Split:
+    return _Split(x - 1, x + 1)
+
+
+def _missing_key(x: float) -> float:
+    return {}["nope"]
+
+
+def _signature_registry() -> FunctionRegistry:
+    reg = FunctionRegistry(load_builtins=False)
+    for slug, func in [("t.pair", _pair), ("t.three", _three), ("t.nothing", _nothing), ("t.split", _split),
+                       ("t.wrapped_pair", _wrapped(_pair)), ("t.missing_key", _missing_key)]:
+        reg.register(describe(func, slug))
+    return reg
+
+
+def _signature_workflow() -> tuple[Workflow, dict[str, UUID]]:
+    wf = Workflow(name="signatures")
+    x, y, z = wf.input_cell("x", 1), wf.input_cell("y", 2), wf.input_cell("z", 3)
+    cells = {name: uuid4() for name in ["only_b", "both", "reversed", "scaled", "three", "nothing",
+                                        "low", "high", "wrapped", "wrapped_a", "boom", "after_boom"]}
+    wf.add_step(step("t.pair", {"a": x.id}, cells["only_b"]))
+    wf.add_step(step("t.pair", {"a": x.id, "b": y.id}, cells["both"]))
+    wf.add_step(step("t.pair", {"b": x.id, "a": y.id}, cells["reversed"]))
+    wf.add_step(step("t.pair", {"a": x.id, "scale": z.id}, cells["scaled"]))
+    wf.add_step(step("t.three", {"c": x.id, "b": y.id, "a": z.id}, cells["three"]))
+    wf.add_step(step("t.nothing", {}, cells["nothing"]))
+    wf.add_step(step("t.split", {"x": cells["three"]}, low=cells["low"], high=cells["high"]))
+    wf.add_step(step("t.wrapped_pair", {"a": x.id, "b": y.id}, cells["wrapped"]))
+    wf.add_step(step("t.wrapped_pair", {"a": cells["low"]}, cells["wrapped_a"]))
+    wf.add_step(step("t.missing_key", {"x": x.id}, cells["boom"]))
+    wf.add_step(step("t.pair", {"a": cells["boom"]}, cells["after_boom"]))
+    wf.add_step(WorkflowStep(function_slug="t.pair", inputs={"a": y.id}))  # output not wired
+    return wf, cells
+
+
+def _outcome(store: InMemoryStore, result) -> tuple:
+    cells = sorted(((c.alias, c.value, c.produced_by) for c in store), key=repr)
+    errors = {step_id: (e.type_name, e.message) for step_id, e in result.errors.items()}
+    revisions = [c.id for c in store.changed_since(0)]
+    return (list(result.step_status.items()), list(result.timings), errors, cells, revisions)
+
+
+@pytest.mark.parametrize("max_workers", [1, 2])
+def test_every_call_shape_gives_the_same_results_on_the_fast_path(max_workers):
+    reg = _signature_registry()
+    wf, cells = _signature_workflow()
+    fast, plain = InMemoryStore(), _PlainStore()
+    fast_result = Engine(fast, registry=reg).run(wf)
+    plain_result = Engine(plain, registry=reg).run(wf, max_workers=max_workers)
+    value = lambda name: fast.get(cells[name]).value  # noqa: E731
+    assert (value("only_b"), value("both"), value("reversed"), value("scaled")) == (110, 102, 201, 330)
+    assert (value("three"), value("nothing"), value("low"), value("high")) == (321, 7, 320, 322)
+    assert (value("wrapped"), value("wrapped_a")) == (102, 32010)
+    assert fast_result.count(StepStatus.FAILED) == 1 and fast_result.count(StepStatus.SKIPPED) == 1
+    assert next(iter(fast_result.errors.values())).type_name == "KeyError"
+    assert cells["boom"] not in fast and cells["after_boom"] not in fast
+    if max_workers == 1:
+        assert _outcome(fast, fast_result) == _outcome(plain, plain_result)
+    else:
+        assert dict(fast_result.step_status) == dict(plain_result.step_status)
+
+
+@pytest.mark.parametrize("store_type", [InMemoryStore, _PlainStore])
+def test_an_input_missing_from_the_store_fails_its_step_and_skips_its_readers(store_type):
+    wf, first, cells = chain(3)
+    store = store_type()
+    engine = Engine(store)
+    checked = engine.check(wf)
+    result = engine.run_plan(checked, initial_cells=[])  # the input cell was never stored
+    assert [result.step_status[s.id] for s in wf.steps] == [StepStatus.FAILED, StepStatus.SKIPPED,
+                                                             StepStatus.SKIPPED]
+    error = result.errors[wf.steps[0].id]
+    assert error.type_name == "CellNotFoundError" and isinstance(error.exception, CellNotFoundError)
+    assert list(result.timings) == [wf.steps[0].id]
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("store_type", [InMemoryStore, _PlainStore])
+def test_an_output_cell_without_an_alias_keeps_the_alias_it_has_in_the_store(store_type):
+    wf = Workflow(name="no alias")
+    a = wf.input_cell("a", 1)
+    out = uuid4()  # not declared, so the workflow gives it no alias
+    wf.add_step(step("math.increment", {"x": a.id}, out))
+    store = store_type()
+    store.put(0, "named by hand", id=out)
+    Engine(store).run(wf)
+    cell = store.get(out)
+    assert (cell.value, cell.alias, cell.produced_by) == (2, "named by hand", wf.steps[0].id)
+    assert store.revision == cell.revision == 3
+
+
+def test_cancelling_on_the_fast_path_marks_the_rest_cancelled_in_plan_order():
+    wf, _, cells = chain(6)
+    token = CancelToken()
+
+    def on_finished(s, _seconds):
+        if s.id == wf.steps[2].id:
+            token.cancel()
+
+    result = Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(on_step_finished=on_finished), cancel=token)
+    assert list(result.step_status) == [s.id for s in wf.steps]
+    assert list(result.step_status.values()) == [StepStatus.DONE] * 3 + [StepStatus.CANCELLED] * 3
+    assert list(result.timings) == [s.id for s in wf.steps[:3]]
+    assert result.cancelled
+
+
+def test_compiled_steps_keep_their_public_attributes():
+    reg = _signature_registry()
+    wf, cells = _signature_workflow()
+    checked = Engine(InMemoryStore(), registry=reg).check(wf)
+    by_step = {c.step.id: c for c in checked.compiled}
+    first = by_step[wf.steps[0].id]
+    assert first.function.slug == "t.pair" and first.inputs is wf.steps[0].inputs
+    assert first.outputs == [("return", cells["only_b"], None)]
+    split = by_step[wf.steps[6].id]
+    assert split.outputs == [("low", cells["low"], None), ("high", cells["high"], None)]
+    assert by_step[wf.steps[-1].id].outputs == []
+    assert checked.order == [c.step for c in checked.compiled]
+    assert checked.functions[wf.steps[5].id].slug == "t.nothing"
+    assert list(checked.step_ids) == [c.step.id for c in checked.compiled]

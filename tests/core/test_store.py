@@ -56,3 +56,18 @@ def test_reading_while_another_thread_writes():
         seen = max(seen, sum(1 for _ in store))
     writer.join()
     assert len(store) == 20_000 and seen <= 20_000
+
+
+def test_ids_that_are_not_uuids_still_work_and_never_match_a_uuid():
+    from uuid import UUID
+
+    store = InMemoryStore()
+    store.put("by string", id="some-id")  # type: ignore[arg-type]
+    assert "some-id" in store and store.get("some-id").value == "by string"  # type: ignore[arg-type]
+    uuid_cell = store.put("by uuid", id=UUID(int=5))
+    assert 5 not in store and (5,) not in store and UUID(int=5) in store
+    assert store.get(UUID(int=5)) is uuid_cell
+    store.remove("some-id")  # type: ignore[arg-type]
+    assert "some-id" not in store and len(store) == 1
+    with pytest.raises(CellNotFoundError):
+        store.get(5)  # type: ignore[arg-type]
