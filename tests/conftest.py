@@ -1,7 +1,22 @@
-"""Shared fixtures: a private function registry per test, so tests can register functions freely."""
+"""Shared test set-up: Qt runs headless, and no test reads or writes the user's real studio settings."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _private_studio_settings(monkeypatch, tmp_path):
+    """Point the studio's QSettings at a file under tmp_path (modules may patch it again themselves)."""
+    try:
+        from PySide6.QtCore import QSettings
+
+        from fancy_studio.gui import main_window
+    except ImportError:  # core-only environments
+        return
+    ini = str(tmp_path / "studio-settings.ini")
+    monkeypatch.setattr(main_window, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))

@@ -52,6 +52,9 @@ def main(argv: list[str]) -> int:
         QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: apply_color_scheme(app))
 
     from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.run_controller import wait_for_runs
+
+    app.aboutToQuit.connect(wait_for_runs)
 
     window = MainWindow()
     files = [a for a in argv if not a.startswith("-")]

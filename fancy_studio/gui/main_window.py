@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
             action = self.recent_menu.addAction(Path(name).name)
             action.setObjectName(f"recent-{index}-action")
             action.setToolTip(name)
-            action.triggered.connect(lambda _=False, p=name: self._open_confirmed(Path(p)))
+            action.triggered.connect(lambda _=False, p=name: self._open_recent(p))
         if self.recent_menu.isEmpty():
             action = self.recent_menu.addAction("No recent files")
             action.setObjectName("no-recent-action")
@@ -261,6 +261,17 @@ class MainWindow(QMainWindow):
         clear.setObjectName("clear-recent-action")
         clear.triggered.connect(lambda: settings().setValue("recentFiles", []))
         self._name_separators()
+
+    def _open_recent(self, name: str) -> bool:
+        """Open a recent file; one that was moved or deleted is dropped from the list, with a word why."""
+        path = Path(name)
+        if not path.is_file():
+            settings().setValue("recentFiles", [n for n in self.recent_files() if n != name])
+            QMessageBox.warning(self, "File not found",
+                                f"{path.name} is no longer in {path.parent}: it was moved, renamed or deleted. "
+                                "It has been removed from Open Recent.")
+            return False
+        return self._open_confirmed(path)
 
     # --- files -----------------------------------------------------------------------------------
 

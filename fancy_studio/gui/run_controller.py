@@ -20,6 +20,32 @@ from fancy_studio.gui.run_worker import RunOutcome, RunRequest, RunWorker
 
 LOCK_REASON = "A run is going: stop it (Shift+F5) to edit the workflow"
 
+_LIVE_THREADS: set[QThread] = set()
+"""Run threads not yet finished. They have no Qt parent, so a window deleted mid-run (rather than closed
+through its prompt) never destroys a running QThread; the thread is told to stop and lives on here until
+it has."""
+
+
+def _forget_thread(thread: QThread) -> None:
+    if thread in _LIVE_THREADS:  # once: a second deleteLater would reach a deleted object
+        _LIVE_THREADS.discard(thread)
+        thread.deleteLater()
+
+
+def wait_for_runs() -> None:
+    """Let every run thread end (at application exit: a QThread must not die running)."""
+    for thread in list(_LIVE_THREADS):
+        thread.quit()
+        thread.wait()
+
+
+def _orphan(cancel_box: list[CancelToken | None], thread: QThread) -> None:
+    """The controller is gone: cancel its run and let the thread end on its own."""
+    if cancel_box[0] is not None:
+        cancel_box[0].cancel()
+    if thread in _LIVE_THREADS:
+        thread.quit()
+
 
 class RunController(QObject):
     """One run at a time for one document; the status model says how each step fared."""
@@ -35,10 +61,15 @@ class RunController(QObject):
         self.store = store
         self.status = RunStatusModel(store, self)
         self.elapsed = QElapsedTimer()
-        self._cancel: CancelToken | None = None
+        self._cancel_box: list[CancelToken | None] = [None]
+        """The current run's token, in a box a destroyed-callback can reach without `self`."""
         self._after_stop: list[Callable[[], object]] = []
         self._thread: QThread | None = None
         self._worker: RunWorker | None = None
+
+    @property
+    def _cancel(self) -> CancelToken | None:
+        return self._cancel_box[0]
 
     @property
     def running(self) -> bool:
@@ -53,7 +84,7 @@ class RunController(QObject):
         if self.running:
             return False
         self._ensure_thread()
-        self._cancel = CancelToken()
+        self._cancel_box[0] = CancelToken()
         self.document.undo_stack.lock(LOCK_REASON)
         self.status.clear()
         self.elapsed.start()
@@ -81,6 +112,7 @@ class RunController(QObject):
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
+            _forget_thread(self._thread)
             self._thread = None
 
     # --- worker signals (queued: they arrive on the GUI thread) ----------------------------------------
@@ -88,23 +120,27 @@ class RunController(QObject):
     def _ensure_thread(self) -> None:
         if self._thread is not None:
             return
-        self._thread = QThread(self)
-        self._thread.setObjectName("fancy-run")
+        box = self._cancel_box
+        thread = self._thread = QThread()  # no parent: see _LIVE_THREADS
+        thread.setObjectName("fancy-run")
+        _LIVE_THREADS.add(thread)
         self._worker = RunWorker()
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
+        self._worker.moveToThread(thread)
+        thread.finished.connect(self._worker.deleteLater)
+        thread.finished.connect(lambda: _forget_thread(thread))
+        self.destroyed.connect(lambda: _orphan(box, thread))
         self._requested.connect(self._worker.run)
         self._worker.planned.connect(self._planned)
         self._worker.events.connect(self.status.apply)
         self._worker.finished.connect(self._finished)
-        self._thread.start()
+        thread.start()
 
     def _planned(self, step_ids: list[UUID]) -> None:
         self.status.begin(self.document.workflow, step_ids)
 
     def _finished(self, outcome: RunOutcome) -> None:
         self.status.end(outcome.result)
-        self._cancel = None
+        self._cancel_box[0] = None
         self.document.undo_stack.unlock()
         self.running_changed.emit(False)
         self.finished.emit(outcome)

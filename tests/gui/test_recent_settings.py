@@ -167,8 +167,6 @@ def test_a_recent_file_that_is_gone_says_so_and_keeps_the_open_workflow(qtbot, n
     menu.hide()
 
 
-@pytest.mark.xfail(strict=True, reason="main_window.open_workflow reports a missing file but keeps it in "
-                                        "Open Recent; see the report for the proposed fix")
 def test_a_recent_file_that_is_gone_is_removed_from_the_list(qtbot, new_window, workflows):
     a, b = workflows[:2]
     window = new_window()

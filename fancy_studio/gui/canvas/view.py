@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPen, QWheelEvent
+from PySide6.QtCore import QKeyCombination, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from fancy_studio.gui.canvas import style
@@ -19,6 +19,17 @@ MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 GRID = 20
 WORLD = 100_000.0
 """Half the width of the scrollable world, so panning is never stopped by the items' bounds."""
+
+
+_EDIT_KEYS = (QKeySequence.StandardKey.Delete, QKeySequence.StandardKey.Cut, QKeySequence.StandardKey.Paste,
+              QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+
+def _is_edit_key(event: QKeyEvent) -> bool:
+    """A key that would edit the workflow (its action is disabled while a run reads the workflow)."""
+    if event.key() == Qt.Key.Key_Backspace or any(event.matches(key) for key in _EDIT_KEYS):
+        return True
+    return event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_D)
 
 
 class WorkflowView(QGraphicsView):
@@ -133,6 +144,10 @@ class WorkflowView(QGraphicsView):
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if self.document.undo_stack.locked and _is_edit_key(event):
+            self.document.undo_stack.allows_edit()  # its action is off while a run goes: say why
             event.accept()
             return
         super().keyPressEvent(event)

@@ -1,0 +1,469 @@
+"""Click to run: the engine on a worker thread, node states, the Datums and Problems docks, Stop, Run Selected.
+
+Slow steps wait on `GATE`, an event the test opens, so "while a run is going" is a state the test holds
+for as long as it needs rather than a race against a timer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from fancy_studio.cli import run_command
+from fancy_studio.core import CellSpec, Workflow, WorkflowStep, fancy_function, save_workflow
+from fancy_studio.gui import main_window as main_window_module
+from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.run_status import StepState
+from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
+
+GATE = threading.Event()
+"""Steps of `test_gui.gated` block until this is set."""
+THREADS: list[int] = []
+"""Thread idents that ran `test_gui.where`."""
+
+
+@fancy_function("test_gui.gated")
+def gated(x: float) -> float:
+    """Waits for the test to open the gate, then adds one."""
+    if not GATE.wait(timeout=20):
+        raise TimeoutError("the test never opened the gate")
+    return x + 1
+
+
+@fancy_function("test_gui.where")
+def where(x: float) -> float:
+    """Records which thread ran it."""
+    THREADS.append(threading.get_ident())
+    return x
+
+
+@fancy_function("test_gui.explode")
+def explode(x: float) -> float:
+    """Always raises."""
+    raise ValueError(f"cannot handle {x}")
+
+
+class Answer:
+    """Stands in for `QMessageBox.question`: records the questions, gives a fixed answer."""
+
+    def __init__(self, answer: QMessageBox.StandardButton) -> None:
+        self.answer = answer
+        self.asked: list[str] = []
+
+    def __call__(self, parent, title, text, *args, **kwargs):
+        self.asked.append(text)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def private_settings(monkeypatch, tmp_path):
+    ini = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(main_window_module, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
+    for name in ("critical", "warning"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question", Answer(QMessageBox.StandardButton.Discard))
+
+
+@pytest.fixture
+def window(qtbot):
+    GATE.clear()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    GATE.set()  # never leave a worker blocked
+    if win.runner.running:
+        with qtbot.waitSignal(win.runner.finished, timeout=10_000):
+            win.runner.stop()
+    win.runner.shutdown()
+
+
+def chain(slugs: list[str], start: float = 1.0, name: str = "chain") -> Workflow:
+    """input → slugs[0] → slugs[1] → …, each step reading the previous step's output."""
+    workflow = Workflow(name=name)
+    cell = workflow.input_cell("start", start)
+    for i, slug in enumerate(slugs):
+        out = workflow.output_cell(f"v{i + 1}")
+        workflow.add_step(WorkflowStep(function_slug=slug, inputs={"x": cell.id}, outputs={"return": out.id}))
+        cell = out
+    return workflow
+
+
+def load(window: MainWindow, workflow: Workflow) -> Workflow:
+    window.document.replace(workflow, None)
+    return workflow
+
+
+def run(qtbot, window: MainWindow, key=Qt.Key.Key_F5, modifier=Qt.KeyboardModifier.NoModifier):
+    """Press the Run shortcut on the canvas and wait for the run to end; return its outcome."""
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
+        qtbot.keyClick(window.view, key, modifier)
+    return finished.args[0]
+
+
+def state(window: MainWindow, step_id: UUID) -> StepState:
+    return window.runner.status.info(step_id).state
+
+
+def datum_rows(window: MainWindow) -> dict[str, str]:
+    """alias → value column text, as the Datums table shows them."""
+    model = window.datums.table.model()
+    return {model.index(r, 0).data(): model.index(r, 2).data() for r in range(model.rowCount())}
+
+
+# --- running ---------------------------------------------------------------------------------------------
+
+
+def test_f5_runs_the_example_and_the_datums_panel_shows_every_value(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    outcome = run(qtbot, window)
+    assert outcome.result.ok
+    assert window.store.get(FAHRENHEIT).value == pytest.approx(70.7)
+    rows = datum_rows(window)
+    assert rows["fahrenheit"] == "70.7" and rows["celsius"] == "21.5"
+    assert "sentence" in rows
+    for step_id in (MULTIPLY, ADD):
+        assert state(window, step_id) is StepState.DONE
+        assert "Done in" in window.scene.item_for(step_id).toolTip()
+    assert window.scene.item_for(FAHRENHEIT).value_text == "= 70.7"  # the canvas shows the computed value
+    assert "3 done" in window.run_actions.progress.clock.text()
+    assert window.run_actions.progress.isVisible()
+
+
+def test_ctrl_r_and_the_toolbar_button_run_too(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    assert run(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier).result.ok
+    toolbar = window.findChild(type(window.addToolBar("x")), "main-toolbar")
+    button = toolbar.widgetForAction(window.run_actions.run_action)
+    window.store.clear()
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.store.get(FAHRENHEIT).value == pytest.approx(70.7)
+
+
+def test_functions_run_off_the_gui_thread(qtbot, window):
+    THREADS.clear()
+    load(window, chain(["test_gui.where", "test_gui.where"]))
+    assert run(qtbot, window).result.ok
+    assert len(THREADS) == 2
+    assert threading.main_thread().ident not in THREADS
+
+
+def test_the_window_stays_responsive_and_shows_the_running_step(qtbot, window):
+    workflow = load(window, chain(["math.increment", "test_gui.gated", "math.increment"]))
+    first, slow, last = (s.id for s in workflow.steps)
+    with qtbot.waitSignal(window.runner.running_changed):
+        qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: state(window, slow) is StepState.RUNNING, timeout=5000)
+    assert state(window, first) is StepState.DONE and state(window, last) is StepState.QUEUED
+    assert "Running" in window.windowTitle()
+    assert not window.run_actions.run_action.isEnabled() and window.run_actions.stop_action.isEnabled()
+    window.view.zoom_in()  # the GUI thread is free: events are handled while the step blocks
+    assert window.run_actions.progress.bar.value() == 1 and window.run_actions.progress.bar.maximum() == 3
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000):
+        GATE.set()
+    assert state(window, last) is StepState.DONE
+    assert window.store.get(workflow.steps[-1].outputs["return"]).value == 4
+    assert "Running" not in window.windowTitle()
+
+
+def test_a_failing_step_is_red_with_its_message_and_listed_in_problems(qtbot, window):
+    workflow = Workflow(name="branches")
+    a = workflow.input_cell("a", 1)
+    bad_out, after_out, good_out = workflow.output_cell("bad"), workflow.output_cell("after"), workflow.output_cell("good")
+    bad = workflow.add_step(WorkflowStep(function_slug="test_gui.explode", inputs={"x": a.id}, outputs={"return": bad_out.id}))
+    after = workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": bad_out.id},
+                                           outputs={"return": after_out.id}))
+    good = workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": a.id}, outputs={"return": good_out.id}))
+    load(window, workflow)
+    outcome = run(qtbot, window)
+    assert not outcome.result.ok
+    assert state(window, bad.id) is StepState.FAILED
+    assert state(window, after.id) is StepState.SKIPPED
+    assert state(window, good.id) is StepState.DONE and window.store.get(good_out.id).value == 2
+    tooltip = window.scene.item_for(bad.id).toolTip()
+    assert "ValueError" in tooltip and "cannot handle 1" in tooltip
+    assert window._docks["Problems"].isVisible()
+    entries = window.problems.entries()
+    assert len(entries) == 1
+    kind, node, message = entries[0]
+    assert kind == "Failed" and "cannot handle 1" in message
+    assert "raise ValueError" in window.problems.tree.topLevelItem(0).toolTip(2)  # the traceback
+    # Double-clicking the entry selects the failed node on the canvas.
+    tree = window.problems.tree
+    rect = tree.visualItemRect(tree.topLevelItem(0))
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # the press a
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # double-click needs
+    assert window.scene.selected_ids() == {bad.id}
+    window.scene.select_ids(set())
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_Return)  # Enter on the entry does the same
+    assert window.scene.selected_ids() == {bad.id}
+    assert "1 failed" in window.run_actions.progress.clock.text()
+
+
+def test_a_workflow_that_cannot_run_lists_every_problem_and_runs_nothing(qtbot, window):
+    workflow = Workflow(name="broken")
+    orphan = workflow.output_cell("never written")
+    out = workflow.output_cell("out")
+    ghost = workflow.add_step(WorkflowStep(function_slug="nobody.has_this", inputs={"x": orphan.id},
+                                           outputs={"return": out.id}))
+    reader = workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": orphan.id},
+                                            outputs={"return": workflow.output_cell("o2").id}))
+    load(window, workflow)
+    outcome = run(qtbot, window)
+    assert not outcome.started and len(outcome.problems) >= 2
+    nodes = {window.problems.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+             for i in range(window.problems.count())}
+    assert {ghost.id, reader.id} <= nodes
+    assert any("nobody.has_this" in message for _, _, message in window.problems.entries())
+    assert len(window.store) == 0
+    assert not window.document.undo_stack.locked  # the window is editable again
+
+
+def test_stop_during_a_slow_run_starts_no_further_step(qtbot, window):
+    workflow = load(window, chain(["test_gui.gated", "math.increment", "math.increment"]))
+    slow, second, third = (s.id for s in workflow.steps)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: state(window, slow) is StepState.RUNNING, timeout=5000)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)  # Stop
+    assert window.runner.stopping
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
+        GATE.set()  # the running step finishes; nothing after it starts
+    result = finished.args[0].result
+    assert result.cancelled
+    assert state(window, slow) is StepState.DONE
+    assert state(window, second) is StepState.CANCELLED and state(window, third) is StepState.CANCELLED
+    assert "Stopped" in window.run_actions.progress.clock.text()
+    # Usable again: editing works and so does the next run.
+    window.document.add_cell("later", 0, 400)
+    assert any(c.alias == "later" for c in window.document.workflow.cells)
+
+
+def test_escape_stops_a_run(qtbot, window):
+    workflow = load(window, chain(["test_gui.gated", "math.increment"]))
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: state(window, workflow.steps[0].id) is StepState.RUNNING, timeout=5000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
+        GATE.set()
+    assert finished.args[0].result.cancelled
+
+
+def test_edits_are_refused_while_a_run_reads_the_workflow(qtbot, window):
+    workflow = load(window, chain(["test_gui.gated", "math.increment"]))
+    slow = workflow.steps[0].id
+    count = window.document.undo_stack.count()
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: state(window, slow) is StepState.RUNNING, timeout=5000)
+    window.scene.select_ids({slow})
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.document.find_step(slow) is not None
+    assert "run is going" in window.statusBar().currentMessage()
+    window.document.add_cell("sneaky")  # even a direct edit goes through the locked stack
+    assert not any(c.alias == "sneaky" for c in window.document.workflow.cells)
+    assert window.document.undo_stack.count() == count
+    assert not window.undo_action.isEnabled() and not window.history.isEnabled()
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000):
+        GATE.set()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.document.find_step(slow) is None
+    assert window.undo_action.isEnabled()
+
+
+def test_run_selected_runs_only_what_the_selection_needs(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    window.scene.select_ids({SCALED})  # a cell stands for the step that computes it
+    outcome = run(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert set(outcome.result.step_status) == {MULTIPLY}
+    assert window.store.get(SCALED).value == pytest.approx(38.7)
+    assert FAHRENHEIT not in window.store
+    assert state(window, ADD) is StepState.IDLE
+
+
+def test_run_up_to_here_from_the_node_context_menu(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    item = window.scene.item_for(ADD)
+    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(window.view.viewport(), event)
+    menu = window._context_menu_shown
+    assert window.scene.selected_ids() == {ADD}
+    up_to = next(a for a in menu.actions() if a.objectName() == "run-up-to-action")
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
+        up_to.trigger()
+    menu.close()
+    assert set(finished.args[0].result.step_status) == {MULTIPLY, ADD}
+    assert window.store.get(FAHRENHEIT).value == pytest.approx(70.7)
+
+
+def test_running_again_clears_old_states_and_replaces_values(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    window.scene.select_ids({MULTIPLY})
+    run(qtbot, window, Qt.Key.Key_F6)
+    assert state(window, MULTIPLY) is StepState.DONE
+    window.document.set_cell_value(CELSIUS, 100)
+    window.scene.select_ids({ADD})
+    run(qtbot, window, Qt.Key.Key_F6)
+    assert window.store.get(FAHRENHEIT).value == pytest.approx(212)
+    assert datum_rows(window)["fahrenheit"] == "212.0"
+    assert window.scene.item_for(FAHRENHEIT).value_text == "= 212.0"
+    assert sum(1 for alias in datum_rows(window) if alias == "fahrenheit") == 1  # replaced, not added
+
+
+# --- datums panel <-> canvas ---------------------------------------------------------------------------
+
+
+def test_selecting_a_datum_row_selects_the_cell_and_back(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    run(qtbot, window)
+    table = window.datums.table
+    model = table.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "fahrenheit")
+    rect = table.visualRect(model.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.scene.selected_ids() == {FAHRENHEIT}
+    window.scene.select_ids({CELSIUS})
+    assert window.datums.selected_cell_ids() == {CELSIUS}
+
+
+def test_opening_another_file_forgets_the_last_runs_datums(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    run(qtbot, window)
+    assert len(window.store) > 0
+    window.new_workflow()
+    assert len(window.store) == 0 and window.datums.table.model().rowCount() == 0
+    assert state(window, MULTIPLY) is StepState.IDLE
+
+
+# --- stopping to close or open --------------------------------------------------------------------------
+
+
+def test_opening_a_file_during_a_run_asks_then_stops_and_opens(qtbot, window, monkeypatch):
+    question = Answer(QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", question)
+    workflow = load(window, chain(["test_gui.gated", "math.increment"]))
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: state(window, workflow.steps[0].id) is StepState.RUNNING, timeout=5000)
+    assert window._open_confirmed(EXAMPLE) is False  # not yet: the run must stop first
+    assert question.asked and "Stop the run" in question.asked[0]
+    assert window.document.find_step(MULTIPLY) is None
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000):
+        GATE.set()
+    qtbot.waitUntil(lambda: window.document.find_step(MULTIPLY) is not None, timeout=5000)
+
+
+def test_cancelling_the_stop_question_keeps_the_run_and_the_document(qtbot, window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", Answer(QMessageBox.StandardButton.Cancel))
+    workflow = load(window, chain(["test_gui.gated"]))
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: state(window, workflow.steps[0].id) is StepState.RUNNING, timeout=5000)
+    window.close()
+    assert window.isVisible() and window.runner.running and not window.runner.stopping
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
+        GATE.set()
+    assert finished.args[0].result.ok
+
+
+CLOSE_DURING_RUN = textwrap.dedent('''
+    import sys, threading, time
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from fancy_studio.core import Workflow, WorkflowStep, fancy_function
+    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui import main_window as mw
+    from PySide6.QtCore import QSettings
+
+    started = threading.Event()
+
+    @fancy_function("sub.slow")
+    def slow(x: float) -> float:
+        started.set()
+        time.sleep(0.3)
+        return x + 1
+
+    mw.settings = lambda: QSettings(sys.argv[1], QSettings.Format.IniFormat)
+    asked = []
+    QMessageBox.question = staticmethod(lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    app = QApplication([])
+    window = MainWindow()
+    wf = Workflow(name="slow")
+    cell = wf.input_cell("x", 1)
+    for i in range(20):
+        out = wf.output_cell(f"v{i}")
+        wf.add_step(WorkflowStep(function_slug="sub.slow", inputs={"x": cell.id}, outputs={"return": out.id}))
+        cell = out
+    window.document.replace(wf, None)
+    window.show()
+
+    def close_when_running():
+        if started.is_set():
+            window.close()
+        else:
+            QTimer.singleShot(10, close_when_running)
+
+    QTimer.singleShot(0, window.run_actions.run_all)
+    QTimer.singleShot(0, close_when_running)
+    QTimer.singleShot(15_000, lambda: (print("TIMEOUT"), app.exit(3)))
+    code = app.exec()
+    print("steps run:", len(window.store) - 1)
+    print("asked:", " | ".join(asked))
+    print("exit", code)
+    sys.exit(code)
+''')
+
+
+def test_closing_the_window_during_a_run_stops_it_cleanly(tmp_path):
+    """In a subprocess: a Qt abort ("QThread: Destroyed while thread is still running") fails this test only."""
+    script = tmp_path / "close_during_run.py"
+    script.write_text(CLOSE_DURING_RUN)
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "s.ini")], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "QThread" not in done.stderr and "TIMEOUT" not in done.stdout
+    steps_run = int(done.stdout.split("steps run:")[1].split()[0])
+    assert 1 <= steps_run < 20  # stopped after the running step, long before the end
+    assert "asked: Stop the run and close the window?" in done.stdout
+
+
+# --- the same results headless -------------------------------------------------------------------------
+
+
+def test_the_run_button_and_the_command_line_give_the_same_values(qtbot, window, tmp_path):
+    workflow = Workflow(name="parity")
+    a = workflow.input_cell("a", 3)
+    b = workflow.input_cell("b", 4)
+    words = workflow.input_cell("words", ["x", "yy", "zzz"])
+    total = workflow.output_cell("total")
+    square = workflow.output_cell("square")
+    joined = workflow.output_cell("joined")
+    workflow.add_step(WorkflowStep(function_slug="math.add", inputs={"a": a.id, "b": b.id}, outputs={"return": total.id}))
+    workflow.add_step(WorkflowStep(function_slug="math.multiply", inputs={"a": total.id, "b": total.id},
+                                   outputs={"return": square.id}))
+    workflow.add_step(WorkflowStep(function_slug="text.join", inputs={"items": words.id},
+                                   outputs={"return": joined.id}))
+    path = tmp_path / "parity.json"
+    save_workflow(workflow, path)
+
+    out = io.StringIO()
+    assert run_command([str(path), "--json", "--quiet"], out=out, err=io.StringIO()) == 0
+    headless = {entry["alias"]: entry["value"] for entry in json.loads(out.getvalue())["outputs"]}
+
+    assert window.open_workflow(path)
+    assert run(qtbot, window).result.ok
+    studio = {alias: window.store.get(cell.id).value for alias, cell in
+              (("square", square), ("joined", joined))}
+    assert headless == studio
+    assert headless["square"] == 49
