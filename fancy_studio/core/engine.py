@@ -234,7 +234,7 @@ class _Run:
         It does what `_execute` does for each step, writing the same `Cell`s (see `InMemoryStore.put`),
         but reads and writes the store's dictionary by `uuid.int` directly, calls one- and two-input
         functions positionally (see `validation._positional_names`) and builds the status and timing
-        dictionaries once at the end (`dict.fromkeys` over the plan's step ids reuses their hashes).
+        dictionaries once at the end.
         """
         store = self.store
         cells: dict[Any, Cell] = store._cells  # type: ignore[attr-defined]
@@ -325,16 +325,22 @@ class _Run:
         return CellNotFoundError(next(iter(compiled.inputs.values())))
 
     def _finish_in_memory(self, times: list[float | None], skipped: bool) -> None:
+        """Build `timings` (steps that ran, in order) and `status` (every step, in plan order)."""
         step_ids = self.step_ids
-        status = dict.fromkeys(step_ids, StepStatus.DONE)
-        if len(times) < len(step_ids):  # cancelled: the steps not reached
-            status.update(dict.fromkeys(list(step_ids)[len(times):], StepStatus.CANCELLED))
-        status.update(self.status)  # the steps that failed or were skipped
-        self.status = status
         if skipped:
             self.timings = {step_id: t for step_id, t in zip(step_ids, times) if t is not None}
         else:
             self.timings = dict(zip(step_ids, times))  # type: ignore[arg-type]
+        if len(self.timings) == len(step_ids):
+            # every step ran: same keys in the same order, and `fromkeys` of a dict reuses the hashes
+            # (UUID.__hash__ is Python code: this saves one call per step)
+            status = dict.fromkeys(self.timings, StepStatus.DONE)
+        else:
+            status = dict.fromkeys(step_ids, StepStatus.DONE)
+            if len(times) < len(step_ids):  # cancelled: the steps not reached
+                status.update(dict.fromkeys(step_ids[len(times):], StepStatus.CANCELLED))
+        status.update(self.status)  # the steps that failed or were skipped
+        self.status = status
 
     def _reads_blocked(self, compiled: CompiledStep) -> bool:
         blocked = self.blocked

@@ -103,13 +103,12 @@ class ExecutionPlan:
     successors: list[list[int]]
     """For each of `steps` (by index), the indexes of the steps that read its outputs, once per cell read."""
     provided: frozenset[UUID]
-    step_ids: dict[UUID, None] | None = field(default=None, repr=False, compare=False)
-    """The ids of `compiled`, in order, as dictionary keys: the engine builds its per-step result
-    dictionaries from it with `dict.fromkeys`, which reuses the stored hashes."""
+    step_ids: list[UUID] | None = field(default=None, repr=False, compare=False)
+    """The ids of `compiled`, in order."""
 
     def __post_init__(self) -> None:
         if self.step_ids is None:
-            self.step_ids = dict.fromkeys([c.step.id for c in self.compiled])
+            self.step_ids = [c.step.id for c in self.compiled]
 
     def __len__(self) -> int:
         return len(self.compiled)
@@ -238,7 +237,10 @@ def _analyse(
     aliases: dict[int, str] = {cell.id.int: cell.alias for cell in workflow.cells if cell.alias}
     problems: list[WorkflowValidationError] = []
     functions: list[FancyFunction | None] = []
-    producers: dict[int, tuple[int, str]] = {}
+    producers: dict[int, int] = {}
+    """Cell key → index of the step that writes it."""
+    output_names: dict[int, str] = {}
+    """Cell key → the output that writes it, for the (rare) outputs not named `return`."""
     find = registry.find
     by_slug: dict[str, FancyFunction | None] = {}
 
@@ -262,33 +264,43 @@ def _analyse(
             if output_ports is not None and name not in output_ports:
                 _unknown_output(step, function, name, cell_id, problems)  # type: ignore[arg-type]
                 continue
-            entry = (index, name)
-            other = producers.setdefault(cell_id.int, entry)
-            if other is not entry:
-                _duplicate_producer(aliases, steps, other[0], step, function, cell_id, problems)
+            key = cell_id.int
+            other = producers.setdefault(key, index)
+            if other != index:
+                _duplicate_producer(aliases, steps, other, step, function, cell_id, problems)
+            elif name != RETURN:
+                output_names[key] = name
 
     # dependencies, unprovided inputs and types
     successors: list[list[int]] = [[] for _ in steps]
     compatible: dict[tuple[Any, ...], bool] = {}
     """Type checks already answered, by (id(producer function), output, id(function), input) or
     (id(function), input, type of the given value): most ports repeat across a large workflow."""
+    last: dict[str, tuple[Any, ...]] = {}
+    """Input name → the last (producer function, function, output, ok) check for an input of that
+    name, tried first: in a large workflow it is usually the same again."""
     for index, step in enumerate(steps):
         function = functions[index]
         for name, cell_id in step.inputs.items():
             key = cell_id.int
-            source = producers.get(key)
-            if source is not None:
-                source_index, output = source
+            source_index = producers.get(key)
+            if source_index is not None:
                 successors[source_index].append(index)
                 producer_function = functions[source_index]
                 if function is None or producer_function is None:
                     continue
-                pair = (id(producer_function), output, id(function), name)
-                ok = compatible.get(pair)
-                if ok is None:
-                    port, expected = producer_function.output(output), function.input(name)
-                    ok = compatible[pair] = (port is None or expected is None
-                                             or accepts(expected.type, port.type))
+                output = output_names.get(key, RETURN) if output_names else RETURN
+                hit = last.get(name)
+                if hit is not None and hit[0] is producer_function and hit[1] is function and hit[2] == output:
+                    ok = hit[3]
+                else:
+                    pair = (id(producer_function), output, id(function), name)
+                    ok = compatible.get(pair)
+                    if ok is None:
+                        port, expected = producer_function.output(output), function.input(name)
+                        ok = compatible[pair] = (port is None or expected is None
+                                                 or accepts(expected.type, port.type))
+                    last[name] = (producer_function, function, output, ok)
                 if not ok:
                     port, expected = producer_function.output(output), function.input(name)
                     problems.append(_mismatch(aliases, step, function, name, cell_id,  # type: ignore[union-attr]
@@ -321,7 +333,7 @@ def _analyse(
         return problems, None
     assert order is not None
     compiled = _compile(steps, functions, order, aliases)  # type: ignore[arg-type]
-    step_ids = dict.fromkeys([c[2] for c in compiled])
+    step_ids = [c[2] for c in compiled]
     return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided), step_ids)
 
 
@@ -421,7 +433,7 @@ def _mismatch(aliases: dict[int, str], step: WorkflowStep, function: FancyFuncti
 
 
 def _cycle_error(aliases: dict[int, str], steps: list[WorkflowStep], functions: list[FancyFunction | None],
-                 successors: list[list[int]], producers: dict[int, tuple[int, str]]) -> CycleError:
+                 successors: list[list[int]], producers: dict[int, int]) -> CycleError:
     import networkx as nx
 
     graph = nx.DiGraph((a, b) for a, children in enumerate(successors) for b in children)
@@ -429,7 +441,7 @@ def _cycle_error(aliases: dict[int, str], steps: list[WorkflowStep], functions: 
     cells = []
     for position, index in enumerate(loop):
         reader = steps[loop[(position + 1) % len(loop)]]
-        cells.append(next(c for c in reader.inputs.values() if producers.get(c.int, (None,))[0] == index))
+        cells.append(next(c for c in reader.inputs.values() if producers.get(c.int) == index))
     parts = [
         f"{_step_name(steps[index], functions[index])} writes {_cell_name(aliases, cell)}"
         for index, cell in zip(loop, cells)
