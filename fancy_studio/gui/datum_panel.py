@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from fancy_studio.core.store import DatumStore
-from fancy_studio.gui.datum_model import FILTER_ROLE, ID_ROLE, SORT_ROLE, WHEN, DatumTableModel
+from fancy_studio.gui.datum_model import (
+    ALIAS, FILTER_ROLE, ID_ROLE, PRODUCER, SORT_ROLE, TYPE, VALUE, WHEN, DatumTableModel,
+)
 from fancy_studio.gui.value_viewer import ValueViewer
 
 
@@ -75,8 +77,12 @@ class DatumPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)  # the value is what people read
+        header.setStretchLastSection(False)
+        for column, width in ((ALIAS, 140), (TYPE, 80), (PRODUCER, 140), (WHEN, 110)):
+            header.resizeSection(column, width)
         self.table.activated.connect(self._activate)  # double-click and Enter
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 

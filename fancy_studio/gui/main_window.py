@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
             self._docks[title] = dock
         self.tabifyDockWidget(self._docks["Datums"], self._docks["Problems"])
         self._docks["Datums"].raise_()
+        self.resizeDocks([self._docks["Datums"]], [200], Qt.Orientation.Vertical)  # the canvas stays the star
 
         self._build_actions()
         self.run_actions = RunActions(self, self.runner)
@@ -222,12 +223,12 @@ class MainWindow(QMainWindow):
         toolbar.toggleViewAction().setObjectName("show-toolbar-action")
         toolbar.addActions([self.new_action, self.open_action, self.save_action])
         toolbar.addSeparator()
+        toolbar.addActions([self.run_actions.run_action, self.run_actions.stop_action])
+        toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action, self.delete_action])
         toolbar.addSeparator()
         toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
                             self.auto_layout_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.run_actions.run_action, self.run_actions.stop_action])
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._apply_icons()
         view_menu.addAction(toolbar.toggleViewAction())
