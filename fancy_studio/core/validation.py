@@ -351,18 +351,22 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction], order: l
     positional: dict[int, tuple[str, ...] | None] = {}
     compiled: list[CompiledStep] = []
     append = compiled.append
+    last_function: FancyFunction | None = None
     for index in order:
         step = steps[index]
         function = functions[index]
-        func = function.func
+        if function is not last_function:  # consecutive steps often call the same function
+            last_function = function
+            func = function.func
+            names = positional.get(id(func), _MISSING)
+            if names is _MISSING:
+                names = positional[id(func)] = _positional_names(func)
+            named_tuple = function.returns_named_tuple
         inputs = step.inputs
         count = len(inputs)
         if count == 0:
             kind, keys = CALL_NONE, None
         else:
-            names = positional.get(id(func), _MISSING)
-            if names is _MISSING:
-                names = positional[id(func)] = _positional_names(func)
             if names is not None and count == 1 and names and names[0] in inputs:
                 kind, keys = CALL_ONE, inputs[names[0]].int
             elif names is not None and count == 2 and len(names) > 1 and names[0] in inputs and names[1] in inputs:
@@ -370,7 +374,7 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction], order: l
             else:
                 kind, keys = CALL_KEYWORDS, tuple([(name, cell_id.int) for name, cell_id in inputs.items()])
         outputs = step.outputs
-        if function.returns_named_tuple:
+        if named_tuple:
             named = tuple([(name, cell_id.int, cell_id, aliases.get(cell_id.int))
                            for name, cell_id in outputs.items()])
             append(new(CompiledStep, (step, function, step.id, func, kind, keys, None, None, None, named)))
