@@ -331,14 +331,16 @@ class _Run:
             self.timings = {step_id: t for step_id, t in zip(step_ids, times) if t is not None}
         else:
             self.timings = dict(zip(step_ids, times))  # type: ignore[arg-type]
+        reached = len(times)
+        times.clear()  # before `status` is built: a lower memory peak
         if len(self.timings) == len(step_ids):
             # every step ran: same keys in the same order, and `fromkeys` of a dict reuses the hashes
             # (UUID.__hash__ is Python code: this saves one call per step)
             status = dict.fromkeys(self.timings, StepStatus.DONE)
         else:
             status = dict.fromkeys(step_ids, StepStatus.DONE)
-            if len(times) < len(step_ids):  # cancelled: the steps not reached
-                status.update(dict.fromkeys(step_ids[len(times):], StepStatus.CANCELLED))
+            if reached < len(step_ids):  # cancelled: the steps not reached
+                status.update(dict.fromkeys(step_ids[reached:], StepStatus.CANCELLED))
         status.update(self.status)  # the steps that failed or were skipped
         self.status = status
 
