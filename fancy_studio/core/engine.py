@@ -383,7 +383,7 @@ class _Run:
 
     def _execute(self, compiled: CompiledStep) -> None:
         """Run one step through the store's own `get` and `put` (any store; the parallel run)."""
-        step, function = compiled.step, compiled.function
+        step, function, step_id, func, _, _, out_key, out_id, out_alias, named = compiled
         callbacks = self.callbacks
         store = self.store
         if callbacks.on_step_started is not None:
@@ -391,21 +391,19 @@ class _Run:
         begun = time.perf_counter()
         try:
             get = store.get
-            result = function.func(**{name: get(cell_id).value for name, cell_id in compiled.inputs.items()})
-            if function.returns_named_tuple:
+            result = func(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+            if named is not None:
                 values = function.split_outputs(result)
         except Exception as exc:  # a step's failure is reported, never propagated
             self._fail(step, function, exc, time.perf_counter() - begun)
             return
         elapsed = time.perf_counter() - begun
         put = store.put
-        step_id = step.id
-        if function.returns_named_tuple:
-            for name, cell_id, alias in compiled.outputs:
+        if out_key is not None:
+            put(result, out_alias, id=out_id, produced_by=step_id)
+        elif named is not None:
+            for name, _, cell_id, alias in named:
                 put(values[name], alias, id=cell_id, produced_by=step_id)
-        else:
-            for _, cell_id, alias in compiled.outputs:
-                put(result, alias, id=cell_id, produced_by=step_id)
         self.timings[step_id] = elapsed
         self.status[step_id] = StepStatus.DONE
         if callbacks.on_step_finished is not None:
