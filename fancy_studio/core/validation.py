@@ -145,14 +145,13 @@ def _topological_order(successors: list[list[int]]) -> list[int] | None:
     for children in successors:
         for child in children:
             indegree[child] += 1
-    order = [index for index in range(count) if indegree[index] == 0]
-    position = 0
-    while position < len(order):
-        for child in successors[order[position]]:
-            indegree[child] -= 1
-            if indegree[child] == 0:
+    order = [index for index in range(count) if not indegree[index]]
+    for index in order:  # a list iterator also visits what is appended while it runs: a FIFO queue
+        for child in successors[index]:
+            left = indegree[child] - 1
+            indegree[child] = left
+            if not left:
                 order.append(child)
-        position += 1
     return order if len(order) == count else None
 
 
