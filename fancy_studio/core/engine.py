@@ -243,13 +243,17 @@ class _Run:
         on_started, on_finished = callbacks.on_step_started, callbacks.on_step_finished
         report_progress = callbacks.on_progress is not None
         cancel = self.cancel
+        # a plain CancelToken is asked through its event directly: one call per step instead of two
+        cancelled: Callable[[], bool] | None = None
+        if cancel is not None:
+            cancelled = cancel._event.is_set if type(cancel) is CancelToken else lambda: cancel.cancelled
         blocked = self.blocked
         times: list[float | None] = []
         record = times.append
         perf_counter, now, new = time.perf_counter, time.time, tuple.__new__
         skipped = False
         for compiled in self.plan.compiled:
-            if cancel is not None and cancel.cancelled:
+            if cancelled is not None and cancelled():
                 break
             step, function, step_id, func, kind, keys, out_key, out_id, out_alias, named = compiled
             if blocked and self._reads_blocked(compiled):

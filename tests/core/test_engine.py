@@ -398,3 +398,18 @@ def test_compiled_steps_keep_their_public_attributes():
     assert checked.order == [c.step for c in checked.compiled]
     assert checked.functions[wf.steps[5].id].slug == "t.nothing"
     assert list(checked.step_ids) == [c.step.id for c in checked.compiled]
+
+
+def test_a_cancel_token_subclass_is_asked_through_its_own_cancelled_property():
+    class AfterTwoSteps(CancelToken):
+        asked = 0
+
+        @property
+        def cancelled(self) -> bool:
+            self.asked += 1
+            return self.asked > 2
+
+    wf, _, _ = chain(4)
+    result = Engine(InMemoryStore()).run(wf, cancel=AfterTwoSteps())
+    assert list(result.step_status.values()) == [StepStatus.DONE] * 2 + [StepStatus.CANCELLED] * 2
+    assert result.cancelled
