@@ -271,7 +271,8 @@ def _analyse(
                 output_names[key] = name
 
     # dependencies, unprovided inputs and types
-    successors: list[list[int]] = [[] for _ in steps]
+    children_of: list[list[int] | None] = [None] * len(steps)
+    """Becomes `successors`; a step's list is made with its first reader (sized for one) or at the end."""
     compatible: dict[tuple[Any, ...], bool] = {}
     """Type checks already answered, by (id(producer function), output, id(function), input) or
     (id(function), input, type of the given value): most ports repeat across a large workflow."""
@@ -284,7 +285,11 @@ def _analyse(
             key = cell_id.int
             source_index = producers.get(key)
             if source_index is not None:
-                successors[source_index].append(index)
+                children = children_of[source_index]
+                if children is None:
+                    children_of[source_index] = [index]
+                else:
+                    children.append(index)
                 producer_function = functions[source_index]
                 if function is None or producer_function is None:
                     continue
@@ -325,6 +330,8 @@ def _analyse(
                     f"for input '{name}', but no step writes that cell and it has no value",
                     step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
 
+    successors: list[list[int]] = [[] if children is None else children for children in children_of]
+    del children_of
     order = _topological_order(successors)
     if order is None:
         problems.insert(0, _cycle_error(aliases, steps, functions, successors, producers))
