@@ -8,6 +8,7 @@ the window, opening another file) goes through `when_stopped`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from uuid import UUID
 
@@ -19,6 +20,10 @@ from fancy_studio.gui.run_status import RunStatusModel
 from fancy_studio.gui.run_worker import RunOutcome, RunRequest, RunWorker
 
 LOCK_REASON = "A run is going: stop it (Shift+F5) to edit the workflow"
+RUN_SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may hold the GIL before another gets a turn, while a run goes. A step that computes in
+Python holds the GIL; at CPython's default 5 ms, every call from Qt into Python on the GUI thread (a
+node's paint, a table cell's data) can wait that long, and a repaint makes hundreds of such calls."""
 
 _LIVE_THREADS: set[QThread] = set()
 """Run threads not yet finished. They have no Qt parent, so a window deleted mid-run (rather than closed
@@ -85,6 +90,8 @@ class RunController(QObject):
             return False
         self._ensure_thread()
         self._cancel_box[0] = CancelToken()
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL))
         self.document.undo_stack.lock(LOCK_REASON)
         self.status.clear()
         self.elapsed.start()
@@ -136,11 +143,12 @@ class RunController(QObject):
         thread.start()
 
     def _planned(self, step_ids: list[UUID]) -> None:
-        self.status.begin(self.document.workflow, step_ids)
+        self.status.begin(step_ids)
 
     def _finished(self, outcome: RunOutcome) -> None:
         self.status.end(outcome.result)
         self._cancel_box[0] = None
+        sys.setswitchinterval(self._switch_interval)
         self.document.undo_stack.unlock()
         self.running_changed.emit(False)
         self.finished.emit(outcome)

@@ -16,7 +16,7 @@ def elapsed_text(ms: int) -> str:
 
 
 class RunProgress(QWidget):
-    """Hidden until a run starts; shows a bar and a ticking clock while it goes, a summary after."""
+    """Empty until a run starts; shows a bar and a ticking clock while it goes, a summary after."""
 
     def __init__(self, elapsed: QElapsedTimer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,14 +37,18 @@ class RunProgress(QWidget):
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._tick)
-        self.hide()
+        # The bar keeps its space while hidden: showing it must not change the status bar's height, which
+        # would resize the canvas (and refit a large workflow) at the start and end of every run.
+        policy = self.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.bar.setSizePolicy(policy)
+        self.bar.hide()
 
     def begin(self) -> None:
         self.bar.setRange(0, 0)  # busy until the plan says how many steps there are
         self.bar.show()
         self.clock.setText("0.0 s")
         self._ticker.start()
-        self.show()
 
     def set_progress(self, done: int, total: int) -> None:
         if self.bar.maximum() != max(total, 1):

@@ -8,14 +8,13 @@ so a 10,000-step run repaints a handful of times rather than once per step.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
 
-from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus, Workflow
+from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus
 
 
 class StepState(str, enum.Enum):
@@ -54,33 +53,46 @@ _FROM_ENGINE = {
 
 
 class RunStatusModel(QObject):
-    """Per-step run state plus access to the values the run stored."""
+    """Per-step run state plus access to the values the run stored.
+
+    A 10,000-step run can deliver 20,000 events in one batch, so the bookkeeping is a tight loop of
+    dictionary writes keyed by `UUID.int` (hashed in C; `UUID.__hash__` is Python code), and `changed`
+    carries a plain list of ids (duplicates allowed) that the canvas works through in slices.
+    `info()` assembles a `StepRunInfo` only for the node that asks.
+    """
 
     changed = Signal(object)
-    """A set of step ids whose state changed."""
-    values_changed = Signal(object)
-    """A set of cell ids the run has just written."""
+    """A list of step ids whose state changed (an id may appear more than once)."""
     progress = Signal(int, int)
     """(steps finished, steps in the run)."""
 
     def __init__(self, store: DatumStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self._info: dict[UUID, StepRunInfo] = {}
-        self._outputs: dict[UUID, tuple[UUID, ...]] = {}
+        self._ids: list[UUID] = []
+        self._state: dict[int, StepState] = {}
+        self._seconds: dict[int, float] = {}
+        self._errors: dict[int, StepError] = {}
         self.total = 0
         self.finished = 0
 
     # --- reading -----------------------------------------------------------------------------------
 
     def info(self, step_id: UUID) -> StepRunInfo:
-        return self._info.get(step_id, IDLE)
+        key = step_id.int
+        state = self._state.get(key)
+        if state is None:
+            return IDLE
+        return StepRunInfo(state, self._seconds.get(key), self._errors.get(key))
+
+    def state(self, step_id: UUID) -> StepState:
+        return self._state.get(step_id.int, StepState.IDLE)
 
     def count(self, state: StepState) -> int:
-        return sum(1 for info in self._info.values() if info.state is state)
+        return sum(1 for s in self._state.values() if s is state)
 
     def errors(self) -> list[StepError]:
-        return [info.error for info in self._info.values() if info.error is not None]
+        return list(self._errors.values())
 
     def computed_value(self, cell_id: UUID) -> tuple[bool, Any]:
         """(True, value) when the store holds a value for the cell, else (False, None)."""
@@ -90,66 +102,66 @@ class RunStatusModel(QObject):
 
     # --- changing (from the run controller) ----------------------------------------------------------
 
-    def begin(self, workflow: Workflow, step_ids: Iterable[UUID]) -> None:
+    def begin(self, step_ids: list[UUID]) -> None:
         """A run starts: every step it will run is queued, every other step goes back to idle."""
-        touched = set(self._info)
-        steps = {step.id: step for step in workflow.steps}
-        queued = StepRunInfo(StepState.QUEUED)
-        self._info = {}
-        self._outputs = {}
-        for step_id in step_ids:
-            self._info[step_id] = queued
-            step = steps.get(step_id)
-            self._outputs[step_id] = tuple(step.outputs.values()) if step is not None else ()
-        self.total, self.finished = len(self._info), 0
-        self.changed.emit(touched | set(self._info))
+        touched = self._ids
+        self._ids = list(step_ids)
+        self._state = dict.fromkeys([step_id.int for step_id in step_ids], StepState.QUEUED)
+        self._seconds, self._errors = {}, {}
+        self.total, self.finished = len(self._state), 0
+        self.changed.emit(touched + self._ids)
         self.progress.emit(0, self.total)
 
     def apply(self, events: list[tuple[str, UUID, Any]]) -> None:
         """Apply a batch of worker events: ("started" | "done" | "failed" | "skipped", step id, detail)."""
-        changed: set[UUID] = set()
-        written: set[UUID] = set()
-        info = self._info
+        state, seconds, errors = self._state, self._seconds, self._errors
+        running, done, failed, skipped = StepState.RUNNING, StepState.DONE, StepState.FAILED, StepState.SKIPPED
+        finished = 0
         for kind, step_id, detail in events:
-            if kind == "started":
-                info[step_id] = StepRunInfo(StepState.RUNNING)
-            elif kind == "done":
-                info[step_id] = StepRunInfo(StepState.DONE, detail)
-                written.update(self._outputs.get(step_id, ()))
-                self.finished += 1
+            key = step_id.int
+            if kind == "done":
+                state[key] = done
+                seconds[key] = detail
+                finished += 1
+            elif kind == "started":
+                state[key] = running
             elif kind == "failed":
-                info[step_id] = StepRunInfo(StepState.FAILED, None, detail)
-                self.finished += 1
+                state[key] = failed
+                errors[key] = detail
+                finished += 1
             elif kind == "skipped":
-                info[step_id] = StepRunInfo(StepState.SKIPPED)
-                self.finished += 1
-            changed.add(step_id)
-        if changed:
-            self.changed.emit(changed)
+                state[key] = skipped
+                finished += 1
+        if events:
+            self.finished += finished
+            self.changed.emit([event[1] for event in events])
             self.progress.emit(self.finished, self.total)
-        if written:
-            self.values_changed.emit(written)
 
     def end(self, result: RunResult | None) -> None:
-        """The run is over: steps it never reached are cancelled; a step left 'running' too."""
-        changed = set()
-        for step_id, current in self._info.items():
-            final = current
+        """The run is over: steps it never reached are cancelled (a step left 'running' too)."""
+        if result is not None and self.finished == self.total:
+            return  # every step reported: nothing is left queued or running
+        changed = []
+        open_states = (StepState.QUEUED, StepState.RUNNING)
+        for step_id in self._ids:
+            key = step_id.int
+            if self._state.get(key) not in open_states:
+                continue
+            final = StepState.CANCELLED
             if result is not None and step_id in result.step_status:
-                state = _FROM_ENGINE[result.step_status[step_id]]
-                if state is not current.state:
-                    final = StepRunInfo(state, result.timings.get(step_id), result.errors.get(step_id))
-            elif current.state in (StepState.QUEUED, StepState.RUNNING):
-                final = StepRunInfo(StepState.CANCELLED)
-            if final is not current:
-                self._info[step_id] = final
-                changed.add(step_id)
+                final = _FROM_ENGINE[result.step_status[step_id]]
+                if step_id in result.timings:
+                    self._seconds[key] = result.timings[step_id]
+                if step_id in result.errors:
+                    self._errors[key] = result.errors[step_id]
+            self._state[key] = final
+            changed.append(step_id)
         if changed:
             self.changed.emit(changed)
 
     def clear(self) -> None:
-        touched = set(self._info)
-        self._info, self._outputs = {}, {}
+        touched = self._ids
+        self._ids, self._state, self._seconds, self._errors = [], {}, {}, {}
         self.total = self.finished = 0
         if touched:
             self.changed.emit(touched)

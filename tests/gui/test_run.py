@@ -16,12 +16,12 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
 
 from fancy_studio.cli import run_command
-from fancy_studio.core import CellSpec, Workflow, WorkflowStep, fancy_function, save_workflow
+from fancy_studio.core import Position, Workflow, WorkflowStep, fancy_function, save_workflow
 from fancy_studio.gui import main_window as main_window_module
 from fancy_studio.gui.main_window import MainWindow
 from fancy_studio.gui.run_status import StepState
@@ -101,6 +101,10 @@ def chain(slugs: list[str], start: float = 1.0, name: str = "chain") -> Workflow
 
 
 def load(window: MainWindow, workflow: Workflow) -> Workflow:
+    """Open `workflow` in the window, nodes spread on a grid (none on top of another)."""
+    nodes = [c.id for c in workflow.cells] + [s.id for s in workflow.steps]
+    for i, node_id in enumerate(nodes):
+        workflow.layout[node_id] = Position(x=(i % 6) * 260.0, y=(i // 6) * 160.0)
     window.document.replace(workflow, None)
     return workflow
 
@@ -114,6 +118,16 @@ def run(qtbot, window: MainWindow, key=Qt.Key.Key_F5, modifier=Qt.KeyboardModifi
 
 def state(window: MainWindow, step_id: UUID) -> StepState:
     return window.runner.status.info(step_id).state
+
+
+def hover_tooltip(window: MainWindow, node_id: UUID) -> str:
+    """Rest the pointer on a node (a real tooltip event on the canvas) and read the tooltip shown."""
+    QToolTip.hideText()
+    item = window.scene.item_for(node_id)
+    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, window.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(window.view.viewport(), event)
+    return QToolTip.text()
 
 
 def datum_rows(window: MainWindow) -> dict[str, str]:
@@ -135,7 +149,7 @@ def test_f5_runs_the_example_and_the_datums_panel_shows_every_value(qtbot, windo
     assert "sentence" in rows
     for step_id in (MULTIPLY, ADD):
         assert state(window, step_id) is StepState.DONE
-        assert "Done in" in window.scene.item_for(step_id).toolTip()
+        assert "Done in" in hover_tooltip(window, step_id)
     assert window.scene.item_for(FAHRENHEIT).value_text == "= 70.7"  # the canvas shows the computed value
     assert "3 done" in window.run_actions.progress.clock.text()
     assert window.run_actions.progress.isVisible()
@@ -192,7 +206,7 @@ def test_a_failing_step_is_red_with_its_message_and_listed_in_problems(qtbot, wi
     assert state(window, bad.id) is StepState.FAILED
     assert state(window, after.id) is StepState.SKIPPED
     assert state(window, good.id) is StepState.DONE and window.store.get(good_out.id).value == 2
-    tooltip = window.scene.item_for(bad.id).toolTip()
+    tooltip = hover_tooltip(window, bad.id)
     assert "ValueError" in tooltip and "cannot handle 1" in tooltip
     assert window._docks["Problems"].isVisible()
     entries = window.problems.entries()

@@ -96,6 +96,10 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         """Re-read what the run model says about this node and repaint."""
         self.update()
 
+    def tooltip_text(self) -> str:
+        """The node's tooltip, worded when the pointer rests on it (see `WorkflowScene.helpEvent`)."""
+        return self.toolTip()
+
     def low_detail_color(self) -> QColor:
         raise NotImplementedError
 
@@ -131,7 +135,6 @@ class StepNodeItem(NodeItem):
             inputs = [(n, Any, "?") for n in step.inputs]
             outputs = [(n, Any, "?") for n in step.outputs]
         self.description = function.description if function else f"Function '{step.function_slug}' is not installed"
-        self.show_run_state()
         self._clear_ports()
         rows = max(len(inputs), len(outputs), 1) + (1 if self.placeholder else 0)
         self._size = QRectF(0, 0, style.STEP_WIDTH, style.HEADER_HEIGHT + rows * style.ROW_HEIGHT + 8)
@@ -147,8 +150,8 @@ class StepNodeItem(NodeItem):
         status = self.run_status()
         return status.info(self.node_id) if status is not None else IDLE
 
-    def show_run_state(self) -> None:
-        """Repaint after the run model changed; a failed step's tooltip carries the exception."""
+    def tooltip_text(self) -> str:
+        """The function's description, after the run state (a failed step's carries the exception)."""
         info = self.run_info()
         tip = self.description
         if info.state is StepState.FAILED and info.error is not None:
@@ -159,8 +162,7 @@ class StepNodeItem(NodeItem):
             tip = f"Skipped: a step it reads from failed\n\n{tip}"
         elif info.state is not StepState.IDLE:
             tip = f"{info.state.value.capitalize()}\n\n{tip}"
-        self.setToolTip(tip)
-        self.update()
+        return tip
 
     def low_detail_color(self) -> QColor:
         return status_badge.LOW_DETAIL.get(self.run_info().state, self.header)

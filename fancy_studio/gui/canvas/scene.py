@@ -7,7 +7,7 @@ from uuid import UUID
 
 from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem, QToolTip
 
 from fancy_studio.core import CellSpec, WorkflowStep
 from fancy_studio.gui.canvas import style
@@ -22,6 +22,8 @@ WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
 SPINNER_MS = 80
+RUN_CHUNK = 1500
+"""Nodes repainted per event-loop turn after a run batch (keeps each turn to a few milliseconds)."""
 GRID_SIZE = 20.0
 """Dragged nodes land on multiples of this when `snap_to_grid` is on."""
 
@@ -51,6 +53,13 @@ class WorkflowScene(QGraphicsScene):
         self._spinner = QTimer(self)
         self._spinner.setInterval(SPINNER_MS)
         self._spinner.timeout.connect(self._turn_spinners)
+        self._dirty_steps: list[UUID] = []
+        self._dirty_cells: list[UUID] = []
+        """Nodes to repaint after run events (duplicates are harmless), worked through in slices."""
+        self._dirty_timer = QTimer(self)
+        self._dirty_timer.setSingleShot(True)
+        self._dirty_timer.setInterval(0)
+        self._dirty_timer.timeout.connect(self._show_run_changes)
         document.reset.connect(self.rebuild)
         document.step_added.connect(self._on_step_added)
         document.step_removed.connect(self._on_step_removed)
@@ -174,31 +183,56 @@ class WorkflowScene(QGraphicsScene):
         """Draw run states and computed values from `status` from now on."""
         self.run_status = status
         status.changed.connect(self._on_run_changed)
-        status.values_changed.connect(self._on_values_changed)
 
-    def _on_run_changed(self, step_ids: set[UUID]) -> None:
-        status = self.run_status
-        nodes = self._nodes
-        running = self._running_ids
-        for step_id in step_ids:
-            item = nodes.get(step_id)
-            if item is not None:
+    def _on_run_changed(self, step_ids: list[UUID]) -> None:
+        self._dirty_steps.extend(step_ids)
+        self._dirty_timer.start()
+
+    def _show_run_changes(self) -> None:
+        """Repaint nodes whose run state or value changed, at most `RUN_CHUNK` per event-loop turn.
+
+        A 10,000-step run can change every node within one batch; doing them in slices keeps the event
+        loop turning (no long freeze) while the canvas catches up.
+        """
+        budget = RUN_CHUNK
+        nodes, status, running = self._nodes, self.run_status, self._running_ids
+        steps, cells = self._dirty_steps, self._dirty_cells
+        find_step = self.document.find_step
+        while steps and budget:
+            step_id = steps.pop()
+            budget -= 1
+            if (item := nodes.get(step_id)) is not None:
                 item.show_run_state()
-            if status.info(step_id).state is StepState.RUNNING:
+            state = status.state(step_id)
+            if state is StepState.RUNNING:
                 running.add(step_id)
             else:
                 running.discard(step_id)
+                if state is StepState.DONE and (step := find_step(step_id)) is not None:
+                    cells.extend(step.outputs.values())  # their values are in the store now
+        while cells and budget:
+            cell_id = cells.pop()
+            budget -= 1
+            if (item := nodes.get(cell_id)) is not None:
+                item.show_run_state()
+        if steps or cells:
+            self._dirty_timer.start()
         if running and not self._spinner.isActive():
             self._spinner.start()
         elif not running:
             self._spinner.stop()
 
-    def _on_values_changed(self, cell_ids: set[UUID]) -> None:
-        nodes = self._nodes
-        for cell_id in cell_ids:
-            item = nodes.get(cell_id)
+    def helpEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Tooltips are worded when asked for, from the model (not stored on 10,000 items per run)."""
+        for item in self.items(event.scenePos()):
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
             if item is not None:
-                item.show_run_state()
+                QToolTip.showText(event.screenPos(), item.tooltip_text(), event.widget())
+                event.accept()
+                return
+        QToolTip.hideText()
+        event.ignore()
 
     def _turn_spinners(self) -> None:
         self.spinner_phase = (self.spinner_phase + 1) % 12
