@@ -7,7 +7,7 @@ from uuid import UUID
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from fancy_studio.gui.canvas import status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
@@ -27,11 +27,18 @@ _LABEL_FONT.setPointSizeF(8.5)
 _POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 
 
-class NodeItem(HoverHighlight, QGraphicsItem):
-    """Common behaviour: movable, selectable, cached, hover feedback, tells the scene when it moves."""
+class NodeItem(HoverHighlight, QGraphicsRectItem):
+    """Common behaviour: movable, selectable, cached, hover feedback, tells the scene when it moves.
+
+    A `QGraphicsRectItem` (its rect is the bounding box) so that Qt asks C++, not Python, for the
+    bounding rect on every frame: while a run's worker thread computes in Python, each call into Python
+    from a paint would wait for the GIL, and a frame of thousands of nodes would stall the window.
+    With the device cache, an unchanged node is painted without any Python call at all.
+    """
 
     def __init__(self, document: WorkflowDocument, node_id: UUID) -> None:
         super().__init__()
+        self.setPen(Qt.PenStyle.NoPen)
         self.document, self.node_id = document, node_id
         self.ports: list[PortItem] = []
         self._port_index: dict[tuple[PortKind, str | None], PortItem] = {}  # (kind, name) -> first such port
@@ -46,8 +53,14 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
-    def boundingRect(self) -> QRectF:
-        return self._size.adjusted(-3, -3, 3, 3)
+    @property
+    def _size(self) -> QRectF:
+        return self._body
+
+    @_size.setter
+    def _size(self, rect: QRectF) -> None:
+        self._body = rect
+        self.setRect(rect.adjusted(-3, -3, 3, 3))  # the bounding rect, answered in C++
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -58,8 +71,15 @@ class NodeItem(HoverHighlight, QGraphicsItem):
         return self._port_index.get((kind, name))
 
     def _add_port(self, port: PortItem) -> None:
+        scene = self.scene()
+        if scene is not None and getattr(scene, "overview", False):
+            port.setVisible(False)  # rebuilt while zoomed far out: stays hidden like its siblings
         self.ports.append(port)
         self._port_index.setdefault((port.kind, port.name), port)
+
+    def set_ports_visible(self, visible: bool) -> None:
+        for port in self.ports:
+            port.setVisible(visible)
 
     def _clear_ports(self) -> None:
         for port in self.ports:

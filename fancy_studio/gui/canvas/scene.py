@@ -46,6 +46,8 @@ class WorkflowScene(QGraphicsScene):
         """Round node positions committed after a drag to the `GRID_SIZE` grid."""
         self.setBackgroundBrush(style.BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.overview = False
+        """Zoomed far out: see `set_overview`."""
         self.run_status: RunStatusModel | None = None
         """How the last run went per step; nodes read it when they paint."""
         self.spinner_phase = 0
@@ -172,10 +174,23 @@ class WorkflowScene(QGraphicsScene):
 
     def _add_node(self, item: NodeItem) -> None:
         self._nodes[item.node_id] = item
+        if self.overview:
+            item.set_ports_visible(False)
         self.addItem(item)
         status = self.run_status
         if status is not None and (status.total or len(status.store)):
             item.show_run_state()  # e.g. an undone delete brings back a node the last run computed
+
+    def set_overview(self, overview: bool) -> None:
+        """Zoomed far out (below `style.LOW_DETAIL`) ports are hidden and wires are hairlines, so a frame
+        of a 10,000-step workflow costs no Python call per port or wire; zoomed in, all comes back."""
+        if overview == self.overview:
+            return
+        self.overview = overview
+        for item in self._nodes.values():
+            item.set_ports_visible(not overview)
+        for wire in self._wires.values():
+            wire.set_overview(overview)
 
     # --- run state -----------------------------------------------------------------------------------
 
@@ -258,6 +273,7 @@ class WorkflowScene(QGraphicsScene):
         self._wires[key] = wire
         self._wires_at.setdefault(key[0], {})[key] = None
         self._wires_at.setdefault(wire.cell_id, {})[key] = None
+        wire.set_overview(self.overview)
         self.addItem(wire)
 
     def _remove_wire(self, key: WireKey) -> None:

@@ -92,6 +92,7 @@ class WorkflowView(QGraphicsView):
         if not math.isclose(factor, self.zoom()):
             self.scale(factor / self.zoom(), factor / self.zoom())
             self.resetCachedContent()
+            self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
 
     def zoom_in(self) -> None:
         self._zoom_centered(self.zoom() * 1.25)
@@ -131,6 +132,7 @@ class WorkflowView(QGraphicsView):
             self.set_zoom(clamped)
             self.centerOn(rect.center())
         self.resetCachedContent()
+        self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120

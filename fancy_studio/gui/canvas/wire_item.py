@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from fancy_studio.gui.canvas import style
 
@@ -27,6 +27,7 @@ class WireItem(QGraphicsPathItem):
         self.key, self.cell_id = key, cell_id  # key: (step id, "inputs"|"outputs", port name)
         self.color = QColor(color)
         self._hover = False
+        self._overview = False
         self.setZValue(0)
         self.setAcceptHoverEvents(key is not None)
         self._apply_pen()
@@ -42,31 +43,26 @@ class WireItem(QGraphicsPathItem):
         self._dashed = dashed
         self._apply_pen()
 
+    def set_overview(self, overview: bool) -> None:
+        """Zoomed far out, a wire is a cosmetic hairline: cheap to rasterise, still visible."""
+        if overview != self._overview:
+            self._overview = overview
+            self._apply_pen()
+
     def _apply_pen(self) -> None:
-        pen = QPen(self.color.lighter(130) if self._hover else self.color, 3.0 if self._hover else 2.0)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        low = QPen(pen.color(), 0)  # cosmetic hairline for low zoom: cheap to rasterise
+        if self._overview:
+            pen = QPen(self.color, 0)
+        else:
+            pen = QPen(self.color.lighter(130) if self._hover else self.color, 3.0 if self._hover else 2.0)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         if getattr(self, "_dashed", False):
             pen.setStyle(Qt.PenStyle.DashLine)
-            low.setStyle(Qt.PenStyle.DashLine)
-        self._low_pen = low
-        self.setPen(pen)
+        self.setPen(pen)  # painted by QGraphicsPathItem itself: no Python call per wire per frame
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(8)
         return stroker.createStroke(self.path())
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOW_DETAIL:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(self._low_pen)
-            painter.drawPath(self.path())
-            return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(self.pen())
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
 
     def hoverEnterEvent(self, event) -> None:
         self._hover = True
