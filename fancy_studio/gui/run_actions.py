@@ -39,7 +39,7 @@ class RunActions(QObject):
         self.run_selected_action = a("run-selected-action", "Run &Selected", self.run_selected,
                                      [QKeySequence("Ctrl+Shift+R"), QKeySequence(Qt.Key.Key_F6)],
                                      "Run the selected steps and only what they need")
-        self.stop_action = a("stop-action", "S&top", controller.stop,
+        self.stop_action = a("stop-action", "S&top", self.stop,
                              [QKeySequence("Shift+F5"), QKeySequence(Qt.Key.Key_Escape)],
                              "Stop the run: no further step starts")
         self.stop_action.setEnabled(False)
@@ -65,6 +65,14 @@ class RunActions(QObject):
             self.window.statusBar().showMessage("Select the steps to run up to (or a cell they compute)", 6000)
             return False
         return self._start(targets)
+
+    def stop(self) -> None:
+        """Ask the run to stop; say that the step that is running finishes first."""
+        if not self.controller.running or self.controller.stopping:
+            return
+        self.controller.stop()
+        self.stop_action.setEnabled(False)
+        self.window.statusBar().showMessage("Stopping: no further step starts; the running one finishes first")
 
     def run_up_to(self, node_id: UUID) -> bool:
         return self._start(self.targets_for({node_id}))

@@ -253,6 +253,7 @@ def test_stop_during_a_slow_run_starts_no_further_step(qtbot, window):
     qtbot.waitUntil(lambda: state(window, slow) is StepState.RUNNING, timeout=5000)
     qtbot.keyClick(window.view, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)  # Stop
     assert window.runner.stopping
+    assert "Stopping" in window.statusBar().currentMessage() and not window.run_actions.stop_action.isEnabled()
     with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
         GATE.set()  # the running step finishes; nothing after it starts
     result = finished.args[0].result
