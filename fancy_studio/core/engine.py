@@ -77,7 +77,7 @@ class RunResult:
         return all(status is StepStatus.DONE for status in self.step_status.values())
 
     def count(self, status: StepStatus) -> int:
-        return sum(1 for s in self.step_status.values() if s is status)
+        return list(self.step_status.values()).count(status)
 
 
 class CancelToken:

@@ -124,8 +124,15 @@ class DatumPanel(QWidget):
         self.timer.start(interval_ms)
 
     def stop_live(self) -> None:
-        """Stop the timer, pick up the last writes of the run and sort again if a sort is chosen."""
+        """Stop the timer, pick up the last writes of the run and sort again if a sort is chosen.
+
+        Done on the next event-loop turn, like the live refreshes: the run's end is reported first."""
         self.timer.stop()
+        QTimer.singleShot(0, self, self._final_refresh)
+
+    def _final_refresh(self) -> None:
+        if self.timer.isActive():
+            return  # a new run started meanwhile: its live refreshes take over
         self.refresh()
         self.proxy.setDynamicSortFilter(True)
 

@@ -93,7 +93,7 @@ class RunController(QObject):
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL))
         self.document.undo_stack.lock(LOCK_REASON)
-        self.status.clear()
+        self.status.clear(starting=True)
         self.elapsed.start()
         self.running_changed.emit(True)
         request = RunRequest(self.document.workflow, self.store,

@@ -75,6 +75,9 @@ class RunStatusModel(QObject):
         self._errors: dict[int, StepError] = {}
         self.total = 0
         self.finished = 0
+        self.active = False
+        """True from `begin` to `end`: a run is delivering events."""
+        self._began = False
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -109,6 +112,8 @@ class RunStatusModel(QObject):
         self._state = dict.fromkeys([step_id.int for step_id in step_ids], StepState.QUEUED)
         self._seconds, self._errors = {}, {}
         self.total, self.finished = len(self._state), 0
+        self.active = True
+        self._began = True
         self.changed.emit(touched + self._ids)
         self.progress.emit(0, self.total)
 
@@ -139,8 +144,14 @@ class RunStatusModel(QObject):
 
     def end(self, result: RunResult | None) -> None:
         """The run is over: steps it never reached are cancelled (a step left 'running' too)."""
+        self.active = False
+        if not self._began:  # it never started (a problem, or a crash): the last run's nodes go idle
+            touched, self._ids = self._ids, []
+            self.changed.emit(touched)
+            return
         if result is not None and self.finished == self.total:
-            return  # every step reported: nothing is left queued or running
+            self.changed.emit([])  # nothing left queued or running; the canvas may catch up at once
+            return
         changed = []
         open_states = (StepState.QUEUED, StepState.RUNNING)
         for step_id in self._ids:
@@ -156,12 +167,17 @@ class RunStatusModel(QObject):
                     self._errors[key] = result.errors[step_id]
             self._state[key] = final
             changed.append(step_id)
-        if changed:
-            self.changed.emit(changed)
+        self.changed.emit(changed)
 
-    def clear(self) -> None:
+    def clear(self, *, starting: bool = False) -> None:
+        """Forget the last run; `starting`: a new run is about to begin (its events will follow)."""
         touched = self._ids
         self._ids, self._state, self._seconds, self._errors = [], {}, {}, {}
         self.total = self.finished = 0
+        self.active = starting
+        if starting:
+            self._ids = touched  # `begin` (or `end`, if the run cannot start) repaints them once
+            self._began = False
+            return
         if touched:
             self.changed.emit(touched)

@@ -370,6 +370,6 @@ def test_start_live_picks_up_cells_written_from_another_thread(qtbot, panel, sto
     panel.stop_live()
     assert not panel.is_live
     store.put("late", "last one")
-    panel.stop_live()  # the final refresh after the run
-    assert "last one" in shown(panel)
+    panel.stop_live()  # the final refresh after the run, on the next event-loop turn
+    qtbot.waitUntil(lambda: "last one" in shown(panel), timeout=2000)
     assert panel.count_label.text() == "2001 datums"

@@ -41,6 +41,8 @@ class NodeItem(HoverHighlight, QGraphicsRectItem):
         self.setPen(Qt.PenStyle.NoPen)
         self.document, self.node_id = document, node_id
         self.ports: list[PortItem] = []
+        self.shown_generation = -1
+        """The scene's run-notification generation this node last showed (see `WorkflowScene`)."""
         self._port_index: dict[tuple[PortKind, str | None], PortItem] = {}  # (kind, name) -> first such port
         self._hover = False
         self._size = QRectF(0, 0, 100, 40)

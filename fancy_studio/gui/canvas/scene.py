@@ -22,6 +22,8 @@ WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
 SPINNER_MS = 80
+RUN_REPAINT_MS = 30
+"""While a run goes, the canvas catches up with its events at most this often."""
 RUN_CHUNK = 1500
 """Nodes repainted per event-loop turn after a run batch (keeps each turn to a few milliseconds)."""
 GRID_SIZE = 20.0
@@ -55,6 +57,8 @@ class WorkflowScene(QGraphicsScene):
         self._spinner = QTimer(self)
         self._spinner.setInterval(SPINNER_MS)
         self._spinner.timeout.connect(self._turn_spinners)
+        self._generation = 0
+        """Counts run notifications; a node shown in the current generation is skipped if listed again."""
         self._dirty_steps: list[UUID] = []
         self._dirty_cells: list[UUID] = []
         """Nodes to repaint after run events (duplicates are harmless), worked through in slices."""
@@ -201,7 +205,16 @@ class WorkflowScene(QGraphicsScene):
 
     def _on_run_changed(self, step_ids: list[UUID]) -> None:
         self._dirty_steps.extend(step_ids)
-        self._dirty_timer.start()
+        self._generation += 1  # what was shown before this news may be out of date again
+        self._schedule_catch_up()
+
+    def _schedule_catch_up(self) -> None:
+        """While steps still run, catch up at most every RUN_REPAINT_MS: each slice of Python work here
+        takes the GIL from the run's thread. Once the run is over, catch up at once."""
+        interval = RUN_REPAINT_MS if self.run_status.active else 0
+        timer = self._dirty_timer
+        if (self._dirty_steps or self._dirty_cells) and (not timer.isActive() or timer.interval() > interval):
+            timer.start(interval)
 
     def _show_run_changes(self) -> None:
         """Repaint nodes whose run state or value changed, at most `RUN_CHUNK` per event-loop turn.
@@ -213,11 +226,16 @@ class WorkflowScene(QGraphicsScene):
         nodes, status, running = self._nodes, self.run_status, self._running_ids
         steps, cells = self._dirty_steps, self._dirty_cells
         find_step = self.document.find_step
+        generation = self._generation
         while steps and budget:
             step_id = steps.pop()
-            budget -= 1
-            if (item := nodes.get(step_id)) is not None:
+            item = nodes.get(step_id)
+            if item is not None:
+                if item.shown_generation == generation:
+                    continue  # a duplicate (started, then done): already shown as it is now
+                item.shown_generation = generation
                 item.show_run_state()
+            budget -= 1
             state = status.state(step_id)
             if state is StepState.RUNNING:
                 running.add(step_id)
@@ -227,11 +245,14 @@ class WorkflowScene(QGraphicsScene):
                     cells.extend(step.outputs.values())  # their values are in the store now
         while cells and budget:
             cell_id = cells.pop()
-            budget -= 1
-            if (item := nodes.get(cell_id)) is not None:
+            item = nodes.get(cell_id)
+            if item is not None:
+                if item.shown_generation == generation:
+                    continue
+                item.shown_generation = generation
                 item.show_run_state()
-        if steps or cells:
-            self._dirty_timer.start()
+            budget -= 1
+        self._schedule_catch_up()
         if running and not self._spinner.isActive():
             self._spinner.start()
         elif not running:
