@@ -22,8 +22,9 @@ WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
 SPINNER_MS = 80
-RUN_REPAINT_MS = 30
-"""While a run goes, the canvas catches up with its events at most this often."""
+RUN_REPAINT_MS = 100
+"""While a run goes, the canvas catches up with its events at most this often (ten times a second is
+enough to watch; a run shorter than this is painted once, when it ends)."""
 RUN_CHUNK = 1500
 """Nodes repainted per event-loop turn after a run batch (keeps each turn to a few milliseconds)."""
 GRID_SIZE = 20.0
