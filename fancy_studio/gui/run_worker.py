@@ -17,7 +17,7 @@ from uuid import UUID
 from PySide6.QtCore import QObject, Signal, Slot
 
 from fancy_studio.core import (
-    CancelToken, DatumStore, Engine, FunctionRegistry, RunCallbacks, RunResult, Workflow,
+    CancelToken, DatumStore, Engine, FunctionRegistry, RunCallbacks, RunResult, Workflow, WorkflowStep,
     WorkflowValidationError, find_problems, registry as default_registry,
 )
 from fancy_studio.core.validation import select_steps
@@ -78,7 +78,7 @@ class RunWorker(QObject):
             checked = engine.check(workflow, initial, targets=request.targets)
         except WorkflowValidationError:
             return RunOutcome(problems=self._problems(request, initial))
-        self.planned.emit([compiled.step.id for compiled in checked.compiled])
+        self.planned.emit(list(checked.step_ids))
         with _Batcher(self.events) as batch:
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel)
         return RunOutcome(result=result)
@@ -94,12 +94,14 @@ class RunWorker(QObject):
 class _Batcher:
     """Collects engine callbacks and emits them as one signal per time slice.
 
-    The engine's thread only appends to a deque (cheap, atomic); a small flusher thread drains it every
-    `BATCH_SECONDS`, so a step that runs for minutes still shows as running while it runs.
+    The engine's thread only appends to deques (cheap, atomic; "started" is `deque.append` itself, no
+    Python frame per step); a small flusher thread drains them every `BATCH_SECONDS`, so a step that
+    runs for minutes still shows as running while it runs.
     """
 
     def __init__(self, signal) -> None:
         self.signal = signal
+        self.started: deque[WorkflowStep] = deque()
         self.pending: deque[tuple[str, UUID, object]] = deque()
         self._stop = threading.Event()
         self._flusher = threading.Thread(target=self._flush_periodically, name="fancy-run-events", daemon=True)
@@ -116,7 +118,7 @@ class _Batcher:
     def callbacks(self) -> RunCallbacks:
         add = self.pending.append
         return RunCallbacks(
-            on_step_started=lambda step: add(("started", step.id, None)),
+            on_step_started=self.started.append,
             on_step_finished=lambda step, seconds: add(("done", step.id, seconds)),
             on_step_failed=lambda step, error: add(("failed", step.id, error)),
             on_step_skipped=lambda step: add(("skipped", step.id, None)),
@@ -127,7 +129,15 @@ class _Batcher:
             self.flush()
 
     def flush(self) -> None:
-        pending, popleft = self.pending, self.pending.popleft
-        events = [popleft() for _ in range(len(pending))]  # only what is there now; appends go on
-        if events:
-            self.signal.emit(events)
+        # Outcomes first, then starts: a step that starts and ends between the two drains then has its
+        # end in the next batch, after its start, never the other way round.
+        outcomes = _drain(self.pending)
+        started = _drain(self.started)
+        if started or outcomes:
+            self.signal.emit([("started", step.id, None) for step in started] + outcomes)
+
+
+def _drain(queue: deque) -> list:
+    """Take what is in `queue` now (appends from the engine's thread go on meanwhile)."""
+    popleft = queue.popleft
+    return [popleft() for _ in range(len(queue))]
