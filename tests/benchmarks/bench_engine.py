@@ -81,16 +81,16 @@ class Case:
 # --- building the workflows (never timed) ----------------------------------------------------------
 
 
-def build_chain(n: int) -> Case:
-    workflow = Workflow(name=f"chain of {n}")
+def build_chain(n: int, slug: str = "math.increment", name: str = "chain") -> Case:
+    """x0 → slug → x1 → … → xn, each step adding one to its input."""
+    workflow = Workflow(name=f"{name} of {n}")
     cell = workflow.input_cell("x0", 0)
     for i in range(n):
         out = CellSpec(alias=f"x{i + 1}")
-        workflow.steps.append(WorkflowStep(function_slug="math.increment",
-                                           inputs={"x": cell.id}, outputs={"return": out.id}))
+        workflow.steps.append(WorkflowStep(function_slug=slug, inputs={"x": cell.id}, outputs={"return": out.id}))
         workflow.cells.append(out)
         cell = out
-    return Case("chain", workflow, cell.id, float(n))
+    return Case(name, workflow, cell.id, float(n))
 
 
 def build_fan(n: int) -> Case:

@@ -49,7 +49,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from uuid import UUID
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -65,7 +64,7 @@ from fancy_studio.core import fancy_function  # noqa: E402
 from fancy_studio.core.engine import Engine  # noqa: E402
 from fancy_studio.core.functions import registry  # noqa: E402
 from fancy_studio.core.store import InMemoryStore  # noqa: E402
-from fancy_studio.core.workflow import CellSpec, Position, Workflow, WorkflowStep  # noqa: E402
+from fancy_studio.core.workflow import Position  # noqa: E402
 
 TARGET_GAP_MS = 50.0
 TARGET_RATIO = 1.5
@@ -89,15 +88,7 @@ def busy(x: float) -> float:
 
 
 def build_busy(n: int) -> Case:
-    workflow = Workflow(name=f"busy chain of {n}")
-    cell = workflow.input_cell("x0", 0)
-    for i in range(n):
-        out = CellSpec(alias=f"x{i + 1}")
-        workflow.steps.append(WorkflowStep(function_slug="bench.busy",
-                                           inputs={"x": cell.id}, outputs={"return": out.id}))
-        workflow.cells.append(out)
-        cell = out
-    return Case("busy (GIL)", workflow, cell.id, float(n))
+    return build_chain(n, slug="bench.busy", name="busy (GIL)")
 
 
 def lay_out(case: Case) -> Case:

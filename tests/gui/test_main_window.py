@@ -15,21 +15,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fancy_studio.gui import main_window as main_window_module
 from fancy_studio.gui.main_window import MainWindow
+from tests.gui.dialogs import answer_dialogs
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
 CELSIUS = "5f0c6a86-4a44-4a55-9a55-000000000010"
-
-
-class Recorder:
-    """Stands in for a QMessageBox static method: records calls and gives a fixed answer."""
-
-    def __init__(self, answer=QMessageBox.StandardButton.Ok) -> None:
-        self.answer = answer
-        self.calls: list[tuple] = []
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append(args)
-        return self.answer
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +26,7 @@ def dialogs(monkeypatch, tmp_path):
     """Private settings and pre-answered dialogs (Discard on the unsaved-changes prompt)."""
     ini = str(tmp_path / "settings.ini")
     monkeypatch.setattr(main_window_module, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
-    recorders = {"question": Recorder(QMessageBox.StandardButton.Discard), "critical": Recorder(),
-                 "warning": Recorder()}
-    for name, recorder in recorders.items():
-        monkeypatch.setattr(QMessageBox, name, recorder)
-    return recorders
+    return answer_dialogs(monkeypatch)
 
 
 @pytest.fixture

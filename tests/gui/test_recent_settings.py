@@ -18,18 +18,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from fancy_studio.gui import main_window as main_window_module
 from fancy_studio.gui.main_window import MAX_RECENT, MainWindow
 from tests.example_ids import EXAMPLE
-
-
-class Answer:
-    """Stands in for a QMessageBox static method: records each call's arguments, gives a fixed answer."""
-
-    def __init__(self, answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok) -> None:
-        self.answer = answer
-        self.calls: list[tuple] = []
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append(args)
-        return self.answer
+from tests.gui.dialogs import Answer, answer_dialogs
 
 
 @pytest.fixture
@@ -45,11 +34,7 @@ def private_settings(monkeypatch, ini):
 
 @pytest.fixture(autouse=True)
 def dialogs(monkeypatch) -> dict[str, Answer]:
-    answers = {"question": Answer(QMessageBox.StandardButton.Discard), "critical": Answer(),
-               "warning": Answer()}
-    for name, answer in answers.items():
-        monkeypatch.setattr(QMessageBox, name, answer)
-    return answers
+    return answer_dialogs(monkeypatch)
 
 
 @pytest.fixture

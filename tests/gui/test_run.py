@@ -16,16 +16,16 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QContextMenuEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
 
 from fancy_studio.cli import run_command
 from fancy_studio.core import Position, Workflow, WorkflowStep, fancy_function, save_workflow
-from fancy_studio.gui import main_window as main_window_module
 from fancy_studio.gui.main_window import MainWindow
 from fancy_studio.gui.run_status import StepState
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
+from tests.gui.dialogs import Answer, answer_dialogs
 
 GATE = threading.Event()
 """Steps of `test_gui.gated` block until this is set."""
@@ -54,25 +54,9 @@ def explode(x: float) -> float:
     raise ValueError(f"cannot handle {x}")
 
 
-class Answer:
-    """Stands in for `QMessageBox.question`: records the questions, gives a fixed answer."""
-
-    def __init__(self, answer: QMessageBox.StandardButton) -> None:
-        self.answer = answer
-        self.asked: list[str] = []
-
-    def __call__(self, parent, title, text, *args, **kwargs):
-        self.asked.append(text)
-        return self.answer
-
-
 @pytest.fixture(autouse=True)
-def private_settings(monkeypatch, tmp_path):
-    ini = str(tmp_path / "settings.ini")
-    monkeypatch.setattr(main_window_module, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
-    for name in ("critical", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(QMessageBox, "question", Answer(QMessageBox.StandardButton.Discard))
+def dialogs(monkeypatch):
+    return answer_dialogs(monkeypatch)  # settings are private already (tests/conftest.py)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from fancy_studio.gui.canvas import style
 
 
 def bezier(start: QPointF, end: QPointF) -> QPainterPath:
