@@ -221,3 +221,20 @@ def test_a_fitted_view_stays_fitted_when_the_window_grows_until_the_user_zooms(q
     view.resize(600, 400)
     qtbot.wait(50)
     assert view.zoom() == zoomed, "after the user zooms, a resize keeps their zoom"
+
+
+def test_zoomed_far_out_ports_hide_and_wires_thin_then_come_back(qtbot, view, document):
+    scene = view.workflow_scene
+    wire = scene.wire_for(MULTIPLY, "outputs", "return")
+    normal_width = wire.pen().widthF()
+    view.set_zoom(0.2)  # below the level of detail where a port is under a pixel across
+    assert scene.overview
+    assert not any(port.isVisible() for item in scene.node_items() for port in item.ports)
+    assert wire.pen().widthF() == 0  # a cosmetic hairline
+    assert scene.port_at(_port(scene, ADD, PortKind.STEP_INPUT, "a")) is None  # nothing to grab
+    document.connect_input(ADD, "b", CELSIUS)  # a node rebuilt while zoomed out stays in overview
+    assert not any(port.isVisible() for port in scene.item_for(ADD).ports)
+    view.set_zoom(1.0)
+    assert not scene.overview
+    assert all(port.isVisible() for item in scene.node_items() for port in item.ports)
+    assert scene.wire_for(MULTIPLY, "outputs", "return").pen().widthF() == normal_width

@@ -373,3 +373,14 @@ def test_start_live_picks_up_cells_written_from_another_thread(qtbot, panel, sto
     panel.stop_live()  # the final refresh after the run, on the next event-loop turn
     qtbot.waitUntil(lambda: "last one" in shown(panel), timeout=2000)
     assert panel.count_label.text() == "2001 datums"
+
+
+def test_a_sorted_table_appends_during_a_run_and_sorts_once_when_it_ends(qtbot, panel, store):
+    panel.table.sortByColumn(ALIAS, Qt.SortOrder.DescendingOrder)
+    panel.start_live(interval_ms=10)
+    for count, name in enumerate(("a", "b", "c"), start=1):  # one live batch each
+        store.put(1, name)
+        qtbot.waitUntil(lambda n=count: len(shown(panel)) == n, timeout=2000)
+    assert shown(panel) == ["a", "b", "c"]  # each batch appended while the run goes: no re-sort per batch
+    panel.stop_live()
+    qtbot.waitUntil(lambda: shown(panel) == ["c", "b", "a"], timeout=2000)  # the chosen sort, once

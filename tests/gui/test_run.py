@@ -480,3 +480,29 @@ def test_a_run_that_cannot_start_still_clears_the_last_runs_states(qtbot, window
     assert not outcome.started
     assert state(window, MULTIPLY) is StepState.IDLE
     qtbot.waitUntil(lambda: "Done in" not in hover_tooltip(window, MULTIPLY), timeout=2000)
+
+
+def test_an_engine_crash_is_reported_and_leaves_the_window_usable(qtbot, window, monkeypatch):
+    from fancy_studio.core import Engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(Engine, "run_plan", broken)
+    assert window.open_workflow(EXAMPLE)
+    outcome = run(qtbot, window)
+    assert outcome.crash is not None and "engine bug" in outcome.crash
+    kind, _node, message = window.problems.entries()[0]
+    assert kind == "Error" and "stopped unexpectedly" in message
+    assert "engine bug" in window.problems.tree.topLevelItem(0).toolTip(2)
+    assert not window.document.undo_stack.locked and window.run_actions.run_action.isEnabled()
+
+
+def test_opening_a_workflow_freezes_the_long_lived_heap(window):
+    import gc
+
+    gc.unfreeze()
+    assert window.open_workflow(EXAMPLE)
+    QApplication.processEvents()  # the collection runs on the next turn, after the canvas is built
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
