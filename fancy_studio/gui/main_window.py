@@ -23,6 +23,7 @@ from fancy_studio.gui.canvas import WorkflowView
 from fancy_studio.gui.clipboard import ClipboardController
 from fancy_studio.gui.datum_panel import DatumPanel
 from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.inline_rename import InlineRename
 from fancy_studio.gui.inspector import InspectorWidget
 from fancy_studio.gui.palette import PaletteWidget
 from fancy_studio.gui.problems_panel import ProblemsPanel
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.show_node)
         self.datums.cells_selected.connect(self._datums_selected)
         self.view.context_menu_requested.connect(self._context_menu)
+        self.view.node_double_clicked.connect(self._node_double_clicked)
         self.document.undo_stack.cleanChanged.connect(self._clean_changed)  # bound: no call after deletion
         self._update_title()
         self._name_separators()
@@ -163,6 +165,9 @@ class MainWindow(QMainWindow):
                                "Delete the selected steps and cells")
         self.select_all_action = a("select-all-action", "Select &All", self.select_all,
                                    QKeySequence("Ctrl+A"))
+        self.inline_rename = InlineRename(self.view, self.document)
+        self.rename_action = a("rename-action", "Re&name Cell", self.rename_selected, QKeySequence(Qt.Key.Key_F2),
+                               "Rename the selected cell where it is drawn (F2 or double-click)")
         self.zoom_in_action = a("zoom-in-action", "Zoom &In", self.view.zoom_in,
                                 QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = a("zoom-out-action", "Zoom &Out", self.view.zoom_out,
@@ -218,7 +223,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([self.delete_action, self.select_all_action])
+        edit_menu.addActions([self.rename_action, self.delete_action, self.select_all_action])
 
         workflow_menu = self._menu(bar, "&Workflow", "workflow-menu")
         workflow_menu.addActions(self.run_actions.actions)
@@ -465,6 +470,8 @@ class MainWindow(QMainWindow):
             up_to.triggered.connect(lambda: self.run_actions.run_up_to(node_id))
             menu.addAction(self.run_actions.run_selected_action)
             menu.addSeparator()
+            if self.document.find_cell(node_id) is not None:
+                menu.addAction(self.rename_action)
             menu.addActions([self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
         else:
             menu.addActions([self.run_actions.run_action, self.paste_action])
@@ -501,6 +508,18 @@ class MainWindow(QMainWindow):
         step = self.document.add_step(slug, at.x(), at.y())
         self.scene.select_ids({step.id})
         self.view.setFocus()
+
+    def rename_selected(self) -> bool:
+        selected = self.scene.selected_ids()
+        cells = [node_id for node_id in selected if self.document.find_cell(node_id) is not None]
+        if len(selected) != 1 or not cells:
+            self.statusBar().showMessage("Select one cell to rename it", 5000)
+            return False
+        return self.inline_rename.start(cells[0])
+
+    def _node_double_clicked(self, node_id: UUID) -> None:
+        if self.document.find_cell(node_id) is not None:
+            self.inline_rename.start(node_id)
 
     def _canvas_double_clicked(self, pos: QPointF) -> None:
         self.quick_add.open_at_scene_pos(pos)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from fancy_studio.gui.main_window import MainWindow
 
 EDIT_ACTIONS = ("new-action", "open-action", "undo-action", "redo-action", "delete-action", "cut-action",
-                "paste-action", "duplicate-action", "auto-layout-action")
+                "paste-action", "duplicate-action", "auto-layout-action", "rename-action")
 """Actions that would change or replace the workflow a run is reading: off while it runs."""
 
 

@@ -248,3 +248,72 @@ def test_new_actions_are_named_and_in_the_menus(win):
     view = {a.objectName() for a in win.findChild(QMenu, "view-menu").actions()}
     assert {"copy-action", "cut-action", "paste-action", "duplicate-action"} <= edit
     assert {"auto-layout-action", "snap-action"} <= view
+
+
+# --- renaming a cell where it is drawn ---------------------------------------------------------------------
+
+
+def _rename_window(qtbot, monkeypatch, tmp_path):
+    from fancy_studio.gui.main_window import MainWindow
+    from tests.example_ids import EXAMPLE
+    from tests.gui.dialogs import answer_dialogs
+
+    answer_dialogs(monkeypatch)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # window shortcuts (F2) go to the active window only
+    assert window.open_workflow(EXAMPLE)
+    window.view.set_zoom(1.0)
+    return window
+
+
+def test_f2_renames_the_selected_cell_inline_in_one_undoable_step(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.example_ids import CELSIUS
+
+    window = _rename_window(qtbot, monkeypatch, tmp_path)
+    window.scene.select_ids({CELSIUS})
+    window.view.setFocus()
+    count = window.document.undo_stack.count()
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    editor = window.view.viewport().findChild(QLineEdit, "inline-rename")
+    assert editor is not None and editor.isVisible() and editor.selectedText() == "celsius"
+    qtbot.keyClicks(editor, "temperature")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.document.find_cell(CELSIUS).alias == "temperature"
+    assert window.scene.item_for(CELSIUS).alias == "temperature"
+    assert window.document.undo_stack.count() == count + 1
+    window.document.undo_stack.undo()
+    assert window.document.find_cell(CELSIUS).alias == "celsius"
+
+
+def test_double_clicking_a_cell_renames_it_and_escape_cancels(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.example_ids import FACTOR
+
+    window = _rename_window(qtbot, monkeypatch, tmp_path)
+    item = window.scene.item_for(FACTOR)
+    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    editor = window.view.viewport().findChild(QLineEdit, "inline-rename")
+    assert editor is not None and editor.isVisible()
+    qtbot.keyClicks(editor, "nope")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert window.document.find_cell(FACTOR).alias == "factor"
+    assert not window.document.modified
+    qtbot.waitUntil(lambda: window.view.viewport().findChild(QLineEdit, "inline-rename") is None, timeout=2000)
+
+
+def test_f2_without_a_single_cell_says_what_it_needs(qtbot, monkeypatch, tmp_path):
+    from tests.example_ids import MULTIPLY
+
+    window = _rename_window(qtbot, monkeypatch, tmp_path)
+    window.scene.select_ids({MULTIPLY})
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    assert "Select one cell" in window.statusBar().currentMessage()

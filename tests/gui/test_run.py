@@ -65,6 +65,8 @@ def window(qtbot):
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)  # the Run / Stop shortcuts go to the active window only
     yield win
     GATE.set()  # never leave a worker blocked
     if win.runner.running:

@@ -37,6 +37,8 @@ class WorkflowView(QGraphicsView):
 
     canvas_double_clicked = Signal(QPointF)
     """A double-click on empty canvas, in scene coordinates (the window opens quick-add there)."""
+    node_double_clicked = Signal(object)
+    """A double-click on a node (or one of its ports): its id (the window renames a cell inline)."""
     context_menu_requested = Signal(object, QPoint)
     """A right-click: the node under the cursor (or None) and the global position for the menu."""
 
@@ -196,6 +198,11 @@ class WorkflowView(QGraphicsView):
 
     def mouseDoubleClickEvent(self, event) -> None:
         item = self.itemAt(event.position().toPoint())
+        node = self.node_at(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and node is not None:
+            self.node_double_clicked.emit(node.node_id)
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.LeftButton and not isinstance(item, (NodeItem, PortItem)):
             self.canvas_double_clicked.emit(self.mapToScene(event.position().toPoint()))
             event.accept()
