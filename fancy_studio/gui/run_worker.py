@@ -96,7 +96,8 @@ class _Batcher:
 
     The engine's thread only appends to deques (cheap, atomic; "started" is `deque.append` itself, no
     Python frame per step); a small flusher thread drains them every `BATCH_SECONDS`, so a step that
-    runs for minutes still shows as running while it runs.
+    runs for minutes still shows as running while it runs. The studio runs sequentially, so a batch
+    needs at most one "started" event: the step still running when it was taken.
     """
 
     def __init__(self, signal) -> None:
@@ -133,8 +134,22 @@ class _Batcher:
         # end in the next batch, after its start, never the other way round.
         outcomes = _drain(self.pending)
         started = _drain(self.started)
-        if started or outcomes:
-            self.signal.emit([("started", step.id, None) for step in started] + outcomes)
+        if not (started or outcomes):
+            return
+        # The run is sequential: of the steps started since the last batch, every one but the last has
+        # its outcome among `outcomes` (or in an earlier batch). Only the last can still be running.
+        running = started[-1].id if started else None
+        if running is not None and _last_run(outcomes) == running:
+            running = None  # it has ended too
+        self.signal.emit(outcomes + [("started", running, None)] if running is not None else outcomes)
+
+
+def _last_run(outcomes: list[tuple[str, UUID, object]]) -> UUID | None:
+    """The step that ran last among `outcomes` (skipped steps never ran, and may be reported late)."""
+    for kind, step_id, _ in reversed(outcomes):
+        if kind != "skipped":
+            return step_id
+    return None
 
 
 def _drain(queue: deque) -> list:
