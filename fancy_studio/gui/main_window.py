@@ -11,30 +11,58 @@ import gc
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
 )
 
-from fancy_studio.core import FancyError, InMemoryStore, Workflow
-from fancy_studio.gui.auto_layout import layout_view
-from fancy_studio.gui.canvas import WorkflowView
-from fancy_studio.gui.clipboard import ClipboardController
-from fancy_studio.gui.datum_panel import DatumPanel
-from fancy_studio.gui.document import WorkflowDocument
-from fancy_studio.gui.inline_rename import InlineRename
-from fancy_studio.gui.inspector import InspectorWidget
-from fancy_studio.gui.palette import PaletteWidget
-from fancy_studio.gui.problems_panel import ProblemsPanel
-from fancy_studio.gui.quick_add import QuickAddController
-from fancy_studio.gui.run_actions import RunActions
-from fancy_studio.gui.run_controller import RunController
 from fancy_studio.resources import examples_dir, icons_dir
+
+if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
+    from fancy_studio.core import FancyError, InMemoryStore, Workflow
+    from fancy_studio.gui.auto_layout import layout_view
+    from fancy_studio.gui.canvas import WorkflowView
+    from fancy_studio.gui.clipboard import ClipboardController
+    from fancy_studio.gui.datum_panel import DatumPanel
+    from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.inline_rename import InlineRename
+    from fancy_studio.gui.inspector import InspectorWidget
+    from fancy_studio.gui.palette import PaletteWidget
+    from fancy_studio.gui.problems_panel import ProblemsPanel
+    from fancy_studio.gui.quick_add import QuickAddController
+    from fancy_studio.gui.run_actions import RunActions
+    from fancy_studio.gui.run_controller import RunController
 
 EXAMPLES_DIR = examples_dir()
 FILE_FILTER = "Workflows (*.json);;All files (*)"
 MAX_RECENT = 10
+
+
+def _import_studio() -> None:
+    """Import what the studio is made of: the core (pydantic models), the canvas, the docks.
+
+    About two thirds of start-up is these imports; a window built with `build=False` shows its frame
+    first and calls this from `build()`, so the window is on screen before the imports are paid for.
+    """
+    global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
+    global WorkflowDocument, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel, QuickAddController
+    global RunActions, RunController
+    from fancy_studio.core import FancyError, InMemoryStore, Workflow
+    from fancy_studio.gui.auto_layout import layout_view
+    from fancy_studio.gui.canvas import WorkflowView
+    from fancy_studio.gui.clipboard import ClipboardController
+    from fancy_studio.gui.datum_panel import DatumPanel
+    from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.inline_rename import InlineRename
+    from fancy_studio.gui.inspector import InspectorWidget
+    from fancy_studio.gui.palette import PaletteWidget
+    from fancy_studio.gui.problems_panel import ProblemsPanel
+    from fancy_studio.gui.quick_add import QuickAddController
+    from fancy_studio.gui.run_actions import RunActions
+    from fancy_studio.gui.run_controller import RunController
 
 
 def settings() -> QSettings:
@@ -59,11 +87,35 @@ def example_files() -> list[Path]:
 
 
 class MainWindow(QMainWindow):
-    """One studio window editing one workflow document."""
+    """One studio window editing one workflow document.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    `MainWindow()` is complete when constructed. `MainWindow(build=False)` is only the frame (title,
+    saved geometry, an empty canvas-coloured centre) so that it can be shown at once; `build()` then
+    imports and builds the rest and emits `built` (what `fancy-studio` does at start-up).
+    """
+
+    built = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, build: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("main-window")
+        self.setWindowTitle("Fancy Studio")
+        self.is_built = False
+        frame = QLabel("Fancy Studio\nloading…", self)
+        frame.setObjectName("startup-frame")
+        frame.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The canvas's own background, so there is no flash when the canvas takes its place.
+        frame.setStyleSheet("background: #1f2226; color: #6b717a; font-size: 15pt;")
+        self.setCentralWidget(frame)
+        self._restore_geometry()
+        if build:
+            self.build()
+
+    def build(self) -> None:
+        """Import and build the studio: canvas, docks, actions, menus (once)."""
+        if self.is_built:
+            return
+        _import_studio()
         self.document = WorkflowDocument(parent=self)
         self.view = WorkflowView(self.document, self)
         self.view.setObjectName("workflow-view")
@@ -123,7 +175,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._name_separators()
         self.statusBar().showMessage("Ready", 3000)
-        self._restore_settings()
+        self._restore_dock_layout()
+        self.is_built = True
+        self.built.emit()
 
     # --- actions and menus -----------------------------------------------------------------------
 
@@ -569,6 +623,9 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.is_built:  # closed during start-up: nothing to save or stop yet
+            event.accept()
+            return
         if self.runner.running:
             event.ignore()  # closes again once the run has stopped
             self._stop_run_then("close the window", self.close)
@@ -582,12 +639,14 @@ class MainWindow(QMainWindow):
         store.setValue("windowState", self.saveState())
         event.accept()
 
-    def _restore_settings(self) -> None:
-        store = settings()
-        geometry, state = store.value("geometry"), store.value("windowState")
+    def _restore_geometry(self) -> None:
+        geometry = settings().value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+
+    def _restore_dock_layout(self) -> None:
+        state = settings().value("windowState")
         if state is not None:
             self.restoreState(state)

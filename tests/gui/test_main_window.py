@@ -225,14 +225,22 @@ def test_examples_menu_lists_the_bundled_examples(window: MainWindow):
     json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
-def test_app_main_opens_the_given_file_and_returns_the_exit_code(monkeypatch, tmp_path):
+def test_app_main_shows_the_window_first_then_builds_it_and_opens_the_file(qtbot, monkeypatch):
     from fancy_studio.gui import app as app_module
 
     shown: list[MainWindow] = []
-    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+
+    def run_event_loop(self) -> int:
+        window = shown[0]
+        assert not window.is_built  # on screen before the studio's modules are imported and built
+        assert window.windowTitle() == "Fancy Studio"
+        qtbot.waitUntil(lambda: window.is_built and window.document.path == EXAMPLE, timeout=10_000)
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", run_event_loop)
     monkeypatch.setattr(MainWindow, "show", lambda self: shown.append(self))
     assert app_module.main([str(EXAMPLE)]) == 0
-    assert shown[0].document.path == EXAMPLE
+    assert shown[0].centralWidget() is shown[0].view
     assert QApplication.instance().applicationName() == "Fancy Studio"
     shown[0].deleteLater()
 
