@@ -531,7 +531,7 @@ class MainWindow(QMainWindow):
             menu.addActions([self.run_actions.run_action, self.paste_action])
             menu.addSeparator()
             menu.addActions([self.select_all_action, self.auto_layout_action, self.zoom_fit_action])
-        self._context_menu_shown = menu  # kept for tests; replaced by the next one
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click, gone when closed
         menu.popup(where)
 
     def _datums_selected(self, cell_ids: set[UUID]) -> None:

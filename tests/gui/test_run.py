@@ -18,7 +18,7 @@ from uuid import UUID
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QContextMenuEvent, QHelpEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolTip
 
 from fancy_studio.cli import run_command
 from fancy_studio.core import Position, Workflow, WorkflowStep, fancy_function, save_workflow
@@ -301,12 +301,14 @@ def test_run_up_to_here_from_the_node_context_menu(qtbot, window):
     pos = window.view.mapFromScene(item.sceneBoundingRect().center())
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
     QApplication.sendEvent(window.view.viewport(), event)
-    menu = window._context_menu_shown
+    menu = window.findChild(QMenu, "canvas-context-menu")
     assert window.scene.selected_ids() == {ADD}
     up_to = next(a for a in menu.actions() if a.objectName() == "run-up-to-action")
     with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
         up_to.trigger()
     menu.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChild(QMenu, "canvas-context-menu") is None  # one menu per right-click, not a pile
     assert set(finished.args[0].result.step_status) == {MULTIPLY, ADD}
     assert window.store.get(FAHRENHEIT).value == pytest.approx(70.7)
 
