@@ -15,14 +15,15 @@ from PySide6.QtCore import (
     QItemSelection, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
+    QWidget,
 )
 
 from fancy_studio.core.store import DatumStore
 from fancy_studio.gui.datum_model import (
     ALIAS, FILTER_ROLE, ID_ROLE, PRODUCER, SORT_ROLE, TYPE, VALUE, WHEN, DatumTableModel,
 )
-from fancy_studio.gui.value_viewer import ValueViewer
+from fancy_studio.gui.value_viewer import ValueViewer, copy_text
 
 
 def count_text(shown: int, total: int) -> str:
@@ -157,6 +158,22 @@ class DatumPanel(QWidget):
             self._syncing = syncing
 
     # --- selection -------------------------------------------------------------------------------
+
+    def copy_selected(self) -> int:
+        """Put the selected rows on the clipboard; return how many were copied.
+
+        One row: its value as the viewer's Copy gives it (text as is, else JSON). Several: a line per
+        row, alias, a tab, the value on one line, ready to paste into a spreadsheet."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda index: index.row())
+        lines = []
+        for index in rows:
+            cell = self.model.cell(index.data(ID_ROLE))
+            if cell is not None:
+                value = copy_text(cell.value).replace("\n", " ") if len(rows) > 1 else copy_text(cell.value)
+                lines.append(f"{cell.alias or cell.id}\t{value}" if len(rows) > 1 else value)
+        if lines:
+            QApplication.clipboard().setText("\n".join(lines))
+        return len(lines)
 
     def selected_cell_ids(self) -> set[UUID]:
         return {index.data(ID_ROLE) for index in self.table.selectionModel().selectedRows()}

@@ -232,8 +232,8 @@ class MainWindow(QMainWindow):
                                        self.view.zoom_to_selection, QKeySequence("Ctrl+9"))
         self.clipboard_controller = ClipboardController(self.document, self.scene, self)
         clip = self.clipboard_controller
-        self.copy_action = a("copy-action", "&Copy", clip.copy, QKeySequence.StandardKey.Copy,
-                             "Copy the selected steps and cells")
+        self.copy_action = a("copy-action", "&Copy", self.copy, QKeySequence.StandardKey.Copy,
+                             "Copy the selected steps and cells (or, in the Datums table, the selected values)")
         self.cut_action = a("cut-action", "Cu&t", clip.cut, QKeySequence.StandardKey.Cut,
                             "Cut the selected steps and cells")
         self.paste_action = a("paste-action", "&Paste", clip.paste, QKeySequence.StandardKey.Paste,
@@ -546,6 +546,14 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.modified)
 
     # --- editing ---------------------------------------------------------------------------------
+
+    def copy(self) -> None:
+        """Ctrl+C copies what has the focus: rows of the Datums table, else the canvas selection."""
+        if self.datums.table.hasFocus():
+            count = self.datums.copy_selected()
+            self.statusBar().showMessage(f"Copied {count} value{'s' if count != 1 else ''}", 3000)
+        else:
+            self.clipboard_controller.copy()
 
     def delete_selection(self) -> None:
         self.document.remove_nodes(set(self.scene.selected_ids()))

@@ -510,3 +510,20 @@ def test_opening_a_workflow_freezes_the_long_lived_heap(window):
     QApplication.processEvents()  # the collection runs on the next turn, after the canvas is built
     assert gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+def test_ctrl_c_in_the_datums_table_copies_the_selected_values(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    run(qtbot, window)
+    qtbot.waitUntil(lambda: window.datums.table.model().rowCount() == len(window.store), timeout=2000)
+    table = window.datums.table
+    model = table.model()
+    rows = {model.index(r, 0).data(): r for r in range(model.rowCount())}
+    table.setFocus()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(model.index(rows["sentence"], 0)).center())
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "It is 70.7 °F outside."
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     pos=table.visualRect(model.index(rows["celsius"], 0)).center())
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(QApplication.clipboard().text().splitlines()) == ["celsius\t21.5", "sentence\tIt is 70.7 °F outside."]
