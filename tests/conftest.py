@@ -1,4 +1,5 @@
-"""Shared test set-up: Qt runs headless, and no test reads or writes the user's real studio settings."""
+"""Shared test set-up: Qt runs headless, and no test reads or writes the user's real studio settings
+or recovery files."""
 
 from __future__ import annotations
 
@@ -18,5 +19,8 @@ def _private_studio_settings(monkeypatch, tmp_path):
         from fancy_studio.gui import main_window
     except ImportError:  # core-only environments
         return
+    from fancy_studio.gui import recovery
+
     ini = str(tmp_path / "studio-settings.ini")
     monkeypatch.setattr(main_window, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: tmp_path / "recovery")

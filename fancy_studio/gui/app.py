@@ -80,6 +80,8 @@ def open_window(argv: list[str]) -> MainWindow:
         from fancy_studio.gui.run_controller import wait_for_runs
 
         QApplication.instance().aboutToQuit.connect(wait_for_runs)
+        if window.offer_recovery():
+            return  # the crashed session's work, in place of the file
         if target.exists() or files:
             window.open_workflow(target)
         window.view.zoom_to_fit()

@@ -8,6 +8,7 @@ objectName so tests and saved toolbar state can find it.
 from __future__ import annotations
 
 import gc
+import time
 from pathlib import Path
 from uuid import UUID
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
+    from fancy_studio.gui.recovery import RecoveryWriter, pending_recoveries
     from fancy_studio.gui.run_controller import RunController
 
 EXAMPLES_DIR = examples_dir()
@@ -49,7 +51,7 @@ def _import_studio() -> None:
     """
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel, QuickAddController
-    global RunActions, RunController
+    global RunActions, RunController, RecoveryWriter, pending_recoveries
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
@@ -62,6 +64,8 @@ def _import_studio() -> None:
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
+    from fancy_studio.gui.recovery import RecoveryWriter, pending_recoveries
+    from fancy_studio.gui.recovery import RecoveryWriter, pending_recoveries
     from fancy_studio.gui.run_controller import RunController
 
 
@@ -124,6 +128,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.view.viewport().installEventFilter(self)  # file drops land on the canvas viewport first
 
+        self.recovery = RecoveryWriter(self.document, self)
+        """Keeps unsaved edits in a recovery file, so a crash loses nothing."""
         self.store = InMemoryStore()
         """The datums this window's runs compute (cleared when another workflow is opened)."""
         self.runner = RunController(self.document, self.store, self)
@@ -400,6 +406,35 @@ class MainWindow(QMainWindow):
         self._warn_missing_functions(path)
         return True
 
+    def offer_recovery(self) -> bool:
+        """At start-up: offer back the unsaved work of a session that crashed; True if restored."""
+        recoveries = pending_recoveries()
+        if not recoveries:
+            return False
+        latest = recoveries[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(latest.saved_at))
+        answer = QMessageBox.question(
+            self, "Restore unsaved changes?",
+            f"Fancy Studio did not close normally. Restore the unsaved changes to {latest.name} "
+            f"(last kept {when})?\n\nNo deletes them.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            latest.discard()
+            return False
+        try:
+            workflow = latest.load()
+        except FancyError as exc:
+            QMessageBox.critical(self, "Cannot restore", str(exc))
+            latest.discard()
+            return False
+        self.document.replace(workflow, latest.original)
+        self.document.undo_stack.resetClean()  # restored work is unsaved work: the title shows it
+        latest.discard()
+        self.recovery.write()  # kept again at once, under this session's name
+        self.view.zoom_to_fit()
+        self.statusBar().showMessage(f"Restored the unsaved changes to {latest.name}", 8000)
+        return True
+
     def _warn_missing_functions(self, path: Path) -> None:
         """Name the functions the file uses that are not installed (their steps load as placeholders)."""
         missing = sorted({s.function_slug for s in self.document.workflow.steps
@@ -642,6 +677,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.runner.shutdown()
+        self.recovery.discard()  # saved or discarded on purpose: nothing to recover
         store = settings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
