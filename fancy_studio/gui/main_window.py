@@ -8,14 +8,13 @@ objectName so tests and saved toolbar state can find it.
 from __future__ import annotations
 
 import gc
-import time
 from pathlib import Path
 from uuid import UUID
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
 )
@@ -29,18 +28,19 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.clipboard import ClipboardController
     from fancy_studio.gui.datum_panel import DatumPanel
     from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.file_drops import FileDrops
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recovery import RecoveryWriter, pending_recoveries
+    from fancy_studio.gui.recent_files import RecentFiles
+    from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run_controller import RunController
 
 EXAMPLES_DIR = examples_dir()
 FILE_FILTER = "Workflows (*.json);;All files (*)"
-MAX_RECENT = 10
 
 
 def _import_studio() -> None:
@@ -50,22 +50,24 @@ def _import_studio() -> None:
     first and calls this from `build()`, so the window is on screen before the imports are paid for.
     """
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
-    global WorkflowDocument, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel, QuickAddController
-    global RunActions, RunController, RecoveryWriter, pending_recoveries
+    global WorkflowDocument, FileDrops, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel, QuickAddController
+    global RunActions, RunController, RecentFiles, RecoveryWriter, offer_restore
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.clipboard import ClipboardController
     from fancy_studio.gui.datum_panel import DatumPanel
     from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.file_drops import FileDrops
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recovery import RecoveryWriter, pending_recoveries
-    from fancy_studio.gui.recovery import RecoveryWriter, pending_recoveries
+    from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
+    from fancy_studio.gui.recent_files import RecentFiles
+    from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run_controller import RunController
 
 
@@ -126,7 +128,9 @@ class MainWindow(QMainWindow):
         self.scene = self.view.workflow_scene
         self.setCentralWidget(self.view)
         self.setAcceptDrops(True)
-        self.view.viewport().installEventFilter(self)  # file drops land on the canvas viewport first
+        self.file_drops = FileDrops(self._open_confirmed, self)
+        self.installEventFilter(self.file_drops)
+        self.view.viewport().installEventFilter(self.file_drops)  # file drops land on the canvas viewport first
 
         self.recovery = RecoveryWriter(self.document, self)
         """Keeps unsaved edits in a recovery file, so a crash loses nothing."""
@@ -266,7 +270,7 @@ class MainWindow(QMainWindow):
         file_menu = self._menu(bar, "&File", "file-menu")
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = self._menu(file_menu, "Open &Recent", "recent-menu")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent = RecentFiles(self.recent_menu, self._open_confirmed, lambda: settings(), self)
         self.examples_menu = self._menu(file_menu, "&Examples", "examples-menu")
         for path in example_files():
             action = self.examples_menu.addAction(path.stem.replace("_", " ").title())
@@ -323,35 +327,6 @@ class MainWindow(QMainWindow):
         menu.menuAction().setObjectName(f"{name}-action")
         return menu
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for index, name in enumerate(self.recent_files()):
-            action = self.recent_menu.addAction(Path(name).name)
-            action.setObjectName(f"recent-{index}-action")
-            action.setToolTip(name)
-            action.triggered.connect(lambda _=False, p=name: self._open_recent(p))
-        if self.recent_menu.isEmpty():
-            action = self.recent_menu.addAction("No recent files")
-            action.setObjectName("no-recent-action")
-            action.setEnabled(False)
-            return
-        self.recent_menu.addSeparator()
-        clear = self.recent_menu.addAction("Clear Menu")
-        clear.setObjectName("clear-recent-action")
-        clear.triggered.connect(lambda: settings().setValue("recentFiles", []))
-        self._name_separators()
-
-    def _open_recent(self, name: str) -> bool:
-        """Open a recent file; one that was moved or deleted is dropped from the list, with a word why."""
-        path = Path(name)
-        if not path.is_file():
-            settings().setValue("recentFiles", [n for n in self.recent_files() if n != name])
-            QMessageBox.warning(self, "File not found",
-                                f"{path.name} is no longer in {path.parent}: it was moved, renamed or deleted. "
-                                "It has been removed from Open Recent.")
-            return False
-        return self._open_confirmed(path)
-
     # --- files -----------------------------------------------------------------------------------
 
     def _stop_run_then(self, what: str, action) -> bool:
@@ -400,7 +375,7 @@ class MainWindow(QMainWindow):
         except (FancyError, OSError) as exc:
             QMessageBox.critical(self, "Cannot open workflow", f"Cannot open {path.name}:\n\n{exc}")
             return False
-        self._add_recent(path)
+        self.recent.add(path)
         self.view.zoom_to_fit()
         self.statusBar().showMessage(f"Opened {path}", 5000)
         self._warn_missing_functions(path)
@@ -408,32 +383,7 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> bool:
         """At start-up: offer back the unsaved work of a session that crashed; True if restored."""
-        recoveries = pending_recoveries()
-        if not recoveries:
-            return False
-        latest = recoveries[0]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(latest.saved_at))
-        answer = QMessageBox.question(
-            self, "Restore unsaved changes?",
-            f"Fancy Studio did not close normally. Restore the unsaved changes to {latest.name} "
-            f"(last kept {when})?\n\nNo deletes them.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
-            latest.discard()
-            return False
-        try:
-            workflow = latest.load()
-        except FancyError as exc:
-            QMessageBox.critical(self, "Cannot restore", str(exc))
-            latest.discard()
-            return False
-        self.document.replace(workflow, latest.original)
-        self.document.undo_stack.resetClean()  # restored work is unsaved work: the title shows it
-        latest.discard()
-        self.recovery.write()  # kept again at once, under this session's name
-        self.view.zoom_to_fit()
-        self.statusBar().showMessage(f"Restored the unsaved changes to {latest.name}", 8000)
-        return True
+        return offer_restore(self)
 
     def _warn_missing_functions(self, path: Path) -> None:
         """Name the functions the file uses that are not installed (their steps load as placeholders)."""
@@ -476,7 +426,7 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Cannot save workflow",
                                  f"Cannot save {self._display_name()}:\n\n{exc}")
             return False
-        self._add_recent(self.document.path)
+        self.recent.add(self.document.path)
         self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
         return True
 
@@ -490,16 +440,7 @@ class MainWindow(QMainWindow):
         return self.save_workflow(name)
 
     def recent_files(self) -> list[str]:
-        value = settings().value("recentFiles", [])
-        names = [value] if isinstance(value, str) else list(value or [])
-        return [n for n in names if n]
-
-    def _add_recent(self, path: Path | None) -> None:
-        if path is None:
-            return
-        name = str(Path(path).resolve())
-        names = [name] + [n for n in self.recent_files() if n != name]
-        settings().setValue("recentFiles", names[:MAX_RECENT])
+        return self.recent.names()
 
     def _display_name(self) -> str:
         return self.document.path.name if self.document.path else "Untitled"
@@ -627,43 +568,6 @@ class MainWindow(QMainWindow):
         self.datums.select_cells(selected)
 
     # --- window events ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _dropped_workflow(event: QDragEnterEvent | QDropEvent) -> Path | None:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        files = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-        return next((f for f in files if f.suffix.lower() == ".json"), None)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_workflow(event) is not None:
-            event.acceptProposedAction()
-        else:
-            super().dragEnterEvent(event)
-
-    def dragMoveEvent(self, event) -> None:
-        if self._dropped_workflow(event) is not None:
-            event.acceptProposedAction()
-        else:
-            super().dragMoveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        path = self._dropped_workflow(event)
-        if path is None:
-            super().dropEvent(event)
-            return
-        event.acceptProposedAction()
-        self._open_confirmed(path)
-
-    def eventFilter(self, watched, event) -> bool:
-        """Take .json file drops off the canvas (which only handles palette drags) and open them."""
-        kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop) \
-                and self._dropped_workflow(event) is not None:
-            event.acceptProposedAction()
-            if kind == QEvent.Type.Drop:
-                QTimer.singleShot(0, lambda p=self._dropped_workflow(event): self._open_confirmed(p))
-            return True
-        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.is_built:  # closed during start-up: nothing to save or stop yet

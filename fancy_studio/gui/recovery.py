@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from fancy_studio.core import FancyError, Workflow, parse_workflow
 from fancy_studio.core.workflow_file import dump_workflow, write_atomically
 from fancy_studio.gui.document import WorkflowDocument
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.main_window import MainWindow
 
 WRITE_DELAY_MS = 1000
 """How long after an edit the recovery file is written (edits in quick succession are written once)."""
@@ -116,3 +122,36 @@ def pending_recoveries() -> list[Recovery]:
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not ours, or half-written by a crash mid-write (writes are atomic, so rare)
     return sorted(found, key=lambda recovery: recovery.saved_at, reverse=True)
+
+
+def offer_restore(window: MainWindow) -> bool:
+    """At start-up: offer the newest crashed session's work to `window`; True if it was restored.
+
+    Restored work is unsaved work: the title shows it, Save writes to the file it came from, and it is
+    kept again at once under this session's name. Declining deletes it (older ones wait their turn)."""
+    recoveries = pending_recoveries()
+    if not recoveries:
+        return False
+    latest = recoveries[0]
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(latest.saved_at))
+    answer = QMessageBox.question(
+        window, "Restore unsaved changes?",
+        f"Fancy Studio did not close normally. Restore the unsaved changes to {latest.name} "
+        f"(last kept {when})?\n\nNo deletes them.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+    if answer != QMessageBox.StandardButton.Yes:
+        latest.discard()
+        return False
+    try:
+        workflow = latest.load()
+    except FancyError as exc:
+        QMessageBox.critical(window, "Cannot restore", str(exc))
+        latest.discard()
+        return False
+    window.document.replace(workflow, latest.original)
+    window.document.undo_stack.resetClean()
+    latest.discard()
+    window.recovery.write()
+    window.view.zoom_to_fit()
+    window.statusBar().showMessage(f"Restored the unsaved changes to {latest.name}", 8000)
+    return True

@@ -187,13 +187,17 @@ def test_palette_activation_adds_the_step_at_the_view_centre(opened: MainWindow)
     assert opened.document.workflow.steps[-1].function_slug == "math.add"
 
 
-def test_dropping_a_json_file_opens_it(window: MainWindow):
+def test_dropping_a_json_file_opens_it(window: MainWindow, qtbot):
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(EXAMPLE))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
                        Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
-    assert window.document.path == EXAMPLE
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, event)
+    qtbot.waitUntil(lambda: window.document.path == EXAMPLE)
 
 
 def test_dropping_a_json_file_on_the_canvas_opens_it(window: MainWindow, qtbot):
@@ -210,7 +214,7 @@ def test_dropping_a_json_file_on_the_canvas_opens_it(window: MainWindow, qtbot):
 
 
 def test_every_action_has_an_object_name(opened: MainWindow):
-    opened._fill_recent_menu()
+    opened.recent.fill_menu()
     actions = opened.findChildren(QAction)
     assert len(actions) > 15
     unnamed = [a.text() for a in actions if not a.objectName()]

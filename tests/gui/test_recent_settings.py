@@ -16,7 +16,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from fancy_studio.gui import main_window as main_window_module
-from fancy_studio.gui.main_window import MAX_RECENT, MainWindow
+from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.recent_files import MAX_RECENT
 from tests.example_ids import EXAMPLE
 from tests.gui.dialogs import Answer, answer_dialogs
 
