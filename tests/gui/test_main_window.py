@@ -187,29 +187,25 @@ def test_palette_activation_adds_the_step_at_the_view_centre(opened: MainWindow)
     assert opened.document.workflow.steps[-1].function_slug == "math.add"
 
 
-def test_dropping_a_json_file_opens_it(window: MainWindow, qtbot):
+def _drop_file(target, path: Path) -> None:
+    """A real drag of `path` onto `target`: Qt delivers a drop only after an accepted enter."""
     data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(EXAMPLE))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    data.setUrls([QUrl.fromLocalFile(str(path))])
     enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, enter)
+    QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
-    QApplication.sendEvent(window, event)
+    QApplication.sendEvent(target, QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                                              Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+
+
+def test_dropping_a_json_file_opens_it(window: MainWindow, qtbot):
+    _drop_file(window, EXAMPLE)
     qtbot.waitUntil(lambda: window.document.path == EXAMPLE)
 
 
 def test_dropping_a_json_file_on_the_canvas_opens_it(window: MainWindow, qtbot):
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(EXAMPLE))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window.view.viewport(), enter)  # Qt delivers a drop only after an enter
-    assert enter.isAccepted()
-    QApplication.sendEvent(window.view.viewport(), event)
+    _drop_file(window.view.viewport(), EXAMPLE)  # the canvas takes palette drags; files go to the window
     qtbot.waitUntil(lambda: window.document.path == EXAMPLE)
 
 

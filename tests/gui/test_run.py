@@ -96,9 +96,11 @@ def load(window: MainWindow, workflow: Workflow) -> Workflow:
 
 
 def run(qtbot, window: MainWindow, key=Qt.Key.Key_F5, modifier=Qt.KeyboardModifier.NoModifier):
-    """Press the Run shortcut on the canvas and wait for the run to end; return its outcome."""
+    """Press the Run shortcut on the canvas, wait for the run to end and for the Datums table to catch up
+    with the store (its last refresh comes on the turn after the run ends); return the outcome."""
     with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
         qtbot.keyClick(window.view, key, modifier)
+    qtbot.waitUntil(lambda: window.datums.model.rowCount() == len(window.store), timeout=2000)
     return finished.args[0]
 
 
@@ -117,8 +119,7 @@ def hover_tooltip(window: MainWindow, node_id: UUID) -> str:
 
 
 def datum_rows(window: MainWindow) -> dict[str, str]:
-    """alias → value column text, as the Datums table shows them once it has caught up with the store."""
-    QApplication.processEvents()  # the table's last refresh comes on the turn after the run ends
+    """alias → value column text, as the Datums table shows them."""
     model = window.datums.table.model()
     return {model.index(r, 0).data(): model.index(r, 2).data() for r in range(model.rowCount())}
 
@@ -333,7 +334,6 @@ def test_running_again_clears_old_states_and_replaces_values(qtbot, window):
 def test_selecting_a_datum_row_selects_the_cell_and_back(qtbot, window):
     assert window.open_workflow(EXAMPLE)
     run(qtbot, window)
-    qtbot.waitUntil(lambda: window.datums.table.model().rowCount() == len(window.store), timeout=2000)
     table = window.datums.table
     model = table.model()
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "fahrenheit")
@@ -515,7 +515,6 @@ def test_opening_a_workflow_freezes_the_long_lived_heap(window):
 def test_ctrl_c_in_the_datums_table_copies_the_selected_values(qtbot, window):
     assert window.open_workflow(EXAMPLE)
     run(qtbot, window)
-    qtbot.waitUntil(lambda: window.datums.table.model().rowCount() == len(window.store), timeout=2000)
     table = window.datums.table
     model = table.model()
     rows = {model.index(r, 0).data(): r for r in range(model.rowCount())}
