@@ -36,10 +36,6 @@ class StepRunInfo:
     seconds: float | None = None
     error: StepError | None = None
 
-    @property
-    def finished(self) -> bool:
-        return self.state in (StepState.DONE, StepState.FAILED, StepState.SKIPPED)
-
 
 IDLE = StepRunInfo(StepState.IDLE)
 
@@ -90,12 +86,6 @@ class RunStatusModel(QObject):
 
     def state(self, step_id: UUID) -> StepState:
         return self._state.get(step_id.int, StepState.IDLE)
-
-    def count(self, state: StepState) -> int:
-        return sum(1 for s in self._state.values() if s is state)
-
-    def errors(self) -> list[StepError]:
-        return list(self._errors.values())
 
     def computed_value(self, cell_id: UUID) -> tuple[bool, Any]:
         """(True, value) when the store holds a value for the cell, else (False, None)."""
