@@ -65,6 +65,7 @@ class RunResult:
     """The outcome of `Engine.run`: a status, an error and a duration per step."""
 
     step_status: dict[UUID, StepStatus]
+    """Every step of the run, in the plan's order (`ExecutionPlan.step_ids`), whatever order they ran in."""
     errors: dict[UUID, StepError]
     timings: dict[UUID, float]
     """Seconds each step's function took, for steps that ran."""

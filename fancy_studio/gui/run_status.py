@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter, is_not
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +48,7 @@ _FROM_ENGINE = {
     StepStatus.CANCELLED: StepState.CANCELLED,
     StepStatus.PENDING: StepState.CANCELLED,
 }
+_INT = attrgetter("int")
 
 
 class RunStatusModel(QObject):
@@ -60,15 +63,19 @@ class RunStatusModel(QObject):
     changed = Signal(object)
     """A list of step ids whose state changed (an id may appear more than once)."""
     progress = Signal(int, int)
-    """(steps finished, steps in the run)."""
+    """(steps finished, steps in the run), while the run goes (its end is the controller's `finished`)."""
 
     def __init__(self, store: DatumStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self._ids: list[UUID] = []
+        self._keys: list[int] = []
+        """`uuid.int` of each of `_ids`, in the same order."""
         self._state: dict[int, StepState] = {}
         self._seconds: dict[int, float] = {}
         self._errors: dict[int, StepError] = {}
+        """Durations and errors (by `uuid.int`) reported while the run goes; then `_result` has them all."""
+        self._result: RunResult | None = None
         self.total = 0
         self.finished = 0
         self.active = False
@@ -82,7 +89,10 @@ class RunStatusModel(QObject):
         state = self._state.get(key)
         if state is None:
             return IDLE
-        return StepRunInfo(state, self._seconds.get(key), self._errors.get(key))
+        seconds, error = self._seconds.get(key), self._errors.get(key)
+        if self._result is not None and seconds is None and error is None:
+            seconds, error = self._result.timings.get(step_id), self._result.errors.get(step_id)
+        return StepRunInfo(state, seconds, error)
 
     def state(self, step_id: UUID) -> StepState:
         return self._state.get(step_id.int, StepState.IDLE)
@@ -99,8 +109,9 @@ class RunStatusModel(QObject):
         """A run starts: every step it will run is queued, every other step goes back to idle."""
         touched = self._ids
         self._ids = list(step_ids)
-        self._state = dict.fromkeys([step_id.int for step_id in step_ids], StepState.QUEUED)
-        self._seconds, self._errors = {}, {}
+        self._keys = list(map(_INT, step_ids))
+        self._state = dict.fromkeys(self._keys, StepState.QUEUED)
+        self._seconds, self._errors, self._result = {}, {}, None
         self.total, self.finished = len(self._state), 0
         self.active = True
         self._began = True
@@ -133,36 +144,49 @@ class RunStatusModel(QObject):
             self.progress.emit(self.finished, self.total)
 
     def end(self, result: RunResult | None) -> None:
-        """The run is over: steps it never reached are cancelled (a step left 'running' too)."""
+        """The run is over: every step takes its outcome from `result`; without one (the engine crashed),
+        steps still queued or running are cancelled.
+
+        The worker does not send the events of the run's last moments (a fast run's only batch): the
+        result holds every step's outcome already, and taking it in one go here costs a few C-level
+        passes instead of a Python call per event on each side.
+        """
         self.active = False
         if not self._began:  # it never started (a problem, or a crash): the last run's nodes go idle
-            touched, self._ids = self._ids, []
+            touched, self._ids, self._keys = self._ids, [], []
             self.changed.emit(touched)
             return
-        if result is not None and self.finished == self.total:
-            self.changed.emit([])  # nothing left queued or running; the canvas may catch up at once
+        if result is None:
+            self._cancel_open()
             return
+        statuses = result.step_status
+        if len(statuses) == len(self._keys):  # every step of the plan, in plan order (see RunResult)
+            final = dict(zip(self._keys, map(_FROM_ENGINE.__getitem__, statuses.values())))
+        else:
+            final = {step_id.int: _FROM_ENGINE[status] for step_id, status in statuses.items()}
+            final = {key: final.get(key, StepState.CANCELLED) for key in self._keys}
+        self._result = result  # durations and errors: `info` reads them from it when asked
+        # `final` has the keys of `_state` in the same order: compare them pairwise, in C
+        changed = list(compress(self._ids, map(is_not, self._state.values(), final.values())))
+        self._state = final
+        self.finished = self.total - list(final.values()).count(StepState.CANCELLED)
+        self.changed.emit(changed)
+
+    def _cancel_open(self) -> None:
+        """Steps still queued or running will not run now."""
         changed = []
         open_states = (StepState.QUEUED, StepState.RUNNING)
-        for step_id in self._ids:
-            key = step_id.int
-            if self._state.get(key) not in open_states:
-                continue
-            final = StepState.CANCELLED
-            if result is not None and step_id in result.step_status:
-                final = _FROM_ENGINE[result.step_status[step_id]]
-                if step_id in result.timings:
-                    self._seconds[key] = result.timings[step_id]
-                if step_id in result.errors:
-                    self._errors[key] = result.errors[step_id]
-            self._state[key] = final
-            changed.append(step_id)
+        for step_id, key in zip(self._ids, self._keys):
+            if self._state.get(key) in open_states:
+                self._state[key] = StepState.CANCELLED
+                changed.append(step_id)
         self.changed.emit(changed)
 
     def clear(self, *, starting: bool = False) -> None:
         """Forget the last run; `starting`: a new run is about to begin (its events will follow)."""
         touched = self._ids
-        self._ids, self._state, self._seconds, self._errors = [], {}, {}, {}
+        self._ids, self._keys, self._state, self._seconds, self._errors = [], [], {}, {}, {}
+        self._result = None
         self.total = self.finished = 0
         self.active = starting
         if starting:

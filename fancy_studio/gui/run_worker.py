@@ -92,7 +92,7 @@ class RunWorker(QObject):
 
 
 class _Batcher:
-    """Collects engine callbacks and emits them as one signal per time slice.
+    """Collects engine callbacks and emits them as one signal per time slice while the run goes.
 
     The engine's thread only appends to deques (cheap, atomic; "started" is `deque.append` itself, no
     Python frame per step); a small flusher thread drains them every `BATCH_SECONDS`, so a step that
@@ -111,10 +111,13 @@ class _Batcher:
         self._flusher.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
         self._stop.set()
         self._flusher.join()
-        self.flush()  # after the join: the last batch is emitted after every earlier one
+        if exc_type is not None:  # the engine crashed: what it did report still shows
+            self.flush()  # after the join: the last batch is emitted after every earlier one
+        # After a run, the events since the last batch are not sent: the run's result holds every step's
+        # outcome, and the window takes them from it in one go (`RunStatusModel.end`).
 
     def callbacks(self) -> RunCallbacks:
         add = self.pending.append

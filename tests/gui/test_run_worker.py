@@ -51,8 +51,8 @@ def test_a_skip_reported_after_the_last_step_ran_does_not_leave_it_running():
     assert signal.batches == [[("failed", a.id), ("done", c.id), ("skipped", b.id)]]
 
 
-def test_the_flusher_thread_delivers_while_the_run_goes_and_the_last_batch_on_exit():
-    (a,) = steps(1)
+def test_the_flusher_thread_delivers_while_the_run_goes_and_leaves_the_end_to_the_result():
+    a, b = steps(2)
     signal = Collect()
     with _Batcher(signal) as batch:
         batch.callbacks().on_step_started(a)
@@ -61,4 +61,18 @@ def test_the_flusher_thread_delivers_while_the_run_goes_and_the_last_batch_on_ex
             time.sleep(0.005)
         assert signal.batches == [[("started", a.id)]]  # shown as running before it ends
         batch.callbacks().on_step_finished(a, 1.0)
-    assert signal.batches[-1] == [("done", a.id)]
+    assert signal.batches == [[("started", a.id)]]  # its end comes with the run's result, not as events
+
+
+def test_when_the_engine_crashes_the_events_it_reported_are_still_sent():
+    a, b = steps(2)
+    signal = Collect()
+    try:
+        with _Batcher(signal) as batch:
+            batch.callbacks().on_step_started(a)
+            batch.callbacks().on_step_finished(a, 1.0)
+            batch.callbacks().on_step_started(b)
+            raise RuntimeError("engine bug")
+    except RuntimeError:
+        pass
+    assert [("done", a.id), ("started", b.id)] in signal.batches
