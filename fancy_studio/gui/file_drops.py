@@ -17,21 +17,25 @@ def dropped_workflow(event) -> Path | None:
 
 
 class FileDrops(QObject):
-    """An event filter for the window and the canvas viewport: accepts `.json` drags, opens the drop.
+    """Takes the drags that carry a `.json` file, for the window and the canvas, and opens the drop.
+
+    The window and the canvas view hand their drag events here from their own overrides rather than
+    through an event filter: a filter is called (in Python) for every event the canvas viewport gets,
+    paints included, and each call waits for the GIL while a run computes.
 
     The file is opened on the next event-loop turn, after the drop has finished: opening may ask about
     unsaved changes, and a modal dialog inside a drop event would hold the dragging application."""
-
-    _KINDS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
     def __init__(self, open_file: Callable[[Path], object], parent: QObject) -> None:
         super().__init__(parent)
         self._open_file = open_file
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in self._KINDS and (path := dropped_workflow(event)) is not None:
-            event.acceptProposedAction()
-            if event.type() == QEvent.Type.Drop:
-                QTimer.singleShot(0, self, lambda: self._open_file(path))
-            return True
-        return super().eventFilter(watched, event)
+    def take(self, event) -> bool:
+        """True when the drag (enter, move or drop) carries a workflow file: accepted (and opened) here."""
+        path = dropped_workflow(event)
+        if path is None:
+            return False
+        event.acceptProposedAction()
+        if event.type() == QEvent.Type.Drop:
+            QTimer.singleShot(0, self, lambda: self._open_file(path))
+        return True

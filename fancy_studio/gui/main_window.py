@@ -129,8 +129,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.setAcceptDrops(True)
         self.file_drops = FileDrops(self._open_confirmed, self)
-        self.installEventFilter(self.file_drops)
-        self.view.viewport().installEventFilter(self.file_drops)  # file drops land on the canvas viewport first
+        self.view.external_drops = self.file_drops.take  # file drops land on the canvas viewport first
 
         self.recovery = RecoveryWriter(self.document, self)
         """Keeps unsaved edits in a recovery file, so a crash loses nothing."""
@@ -568,6 +567,21 @@ class MainWindow(QMainWindow):
         self.datums.select_cells(selected)
 
     # --- window events ---------------------------------------------------------------------------
+
+    # --- file drops (see FileDrops) ----------------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._take_drop(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._take_drop(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._take_drop(event)
+
+    def _take_drop(self, event) -> None:
+        if not (self.is_built and self.file_drops.take(event)):
+            event.ignore()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.is_built:  # closed during start-up: nothing to save or stop yet

@@ -95,10 +95,10 @@ class RunController(QObject):
         self.document.undo_stack.lock(LOCK_REASON)
         self.status.clear(starting=True)
         self.elapsed.start()
-        self.running_changed.emit(True)
         request = RunRequest(self.document.workflow, self.store,
                              list(targets) if targets is not None else None, self._cancel)
-        self._requested.emit(request)
+        self._requested.emit(request)  # the worker starts checking while the window shows the run
+        self.running_changed.emit(True)
         return True
 
     def stop(self) -> None:

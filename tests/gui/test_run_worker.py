@@ -52,7 +52,7 @@ def test_a_skip_reported_after_the_last_step_ran_does_not_leave_it_running():
 
 
 def test_the_flusher_thread_delivers_while_the_run_goes_and_leaves_the_end_to_the_result():
-    a, b = steps(2)
+    (a,) = steps(1)
     signal = Collect()
     with _Batcher(signal) as batch:
         batch.callbacks().on_step_started(a)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QKeyCombination, QLineF, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QDropEvent, QKeyEvent, QKeySequence, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from fancy_studio.gui.canvas import style
@@ -61,6 +62,8 @@ class WorkflowView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._keep_fitted = False
+        self.external_drops: Callable[[QDropEvent], bool] | None = None
+        """Offered the drags the canvas itself does not take (True: taken); the window opens dropped files."""
         document.reset.connect(self.zoom_to_fit)
 
     @property
@@ -214,18 +217,19 @@ class WorkflowView(QGraphicsView):
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasFormat(FUNCTION_MIME):
             event.acceptProposedAction()
-        else:
+        elif not (self.external_drops is not None and self.external_drops(event)):
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
         if event.mimeData().hasFormat(FUNCTION_MIME):
             event.acceptProposedAction()  # not passed to the scene: no item takes drops
-        else:
+        elif not (self.external_drops is not None and self.external_drops(event)):
             super().dragMoveEvent(event)
 
     def dropEvent(self, event) -> None:
         if not event.mimeData().hasFormat(FUNCTION_MIME):
-            super().dropEvent(event)
+            if not (self.external_drops is not None and self.external_drops(event)):
+                super().dropEvent(event)
             return
         slug = bytes(event.mimeData().data(FUNCTION_MIME)).decode("utf-8").strip()
         if slug:
