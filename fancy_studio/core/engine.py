@@ -118,6 +118,11 @@ class RunCallbacks:
     on_step_skipped: StepCallback | None = None
     on_progress: ProgressCallback | None = None
     """Called with (steps finished, steps in the run) after each step, whatever its outcome."""
+    timings_log: list[float | None] | None = None
+    """For a caller that watches the run from another thread rather than taking a call per step: the
+    engine appends to this list as each step ends, in plan order (`ExecutionPlan.step_ids`): the seconds
+    it took, or None when it did not run. A failed or skipped step's callback comes before its entry.
+    It costs the run nothing: it is the list the engine keeps its timings in. Sequential runs only."""
 
 
 class Engine:
@@ -178,6 +183,8 @@ class Engine:
     ) -> RunResult:
         """Run an already checked plan (see `check`)."""
         started = time.perf_counter()
+        if max_workers > 1 and callbacks is not None and callbacks.timings_log is not None:
+            raise ValueError("a timings log needs a sequential run (max_workers=1)")
         self._store_initial(checked.workflow.literal_cells() if initial_cells is None else initial_cells)
         run = _Run(self.store, checked, callbacks or RunCallbacks(), cancel)
         if max_workers > 1:
@@ -226,6 +233,8 @@ class _Run:
         cancel = self.cancel
         blocked = self.blocked
         execute = self._execute
+        log = self.callbacks.timings_log
+        timings = self.timings
         for compiled in self.plan.compiled:
             if cancel is not None and cancel.cancelled:
                 break
@@ -233,6 +242,8 @@ class _Run:
                 self._skip(compiled.step)
             else:
                 execute(compiled)
+            if log is not None:
+                log.append(timings.get(compiled.step_id))
         self._cancel_rest()
 
     def _execute_in_memory(self) -> None:
@@ -258,7 +269,8 @@ class _Run:
         elif cancel is not None:
             cancelled = lambda: cancel.cancelled  # noqa: E731
         blocked = self.blocked
-        times: list[float | None] = []
+        log = callbacks.timings_log
+        times: list[float | None] = log if log is not None else []
         record = times.append
         perf_counter, now, new = time.perf_counter, time.time, tuple.__new__
         skipped = False
@@ -326,9 +338,9 @@ class _Run:
                         self._progress()
                     continue
             elapsed = perf_counter() - begun
-            record(elapsed)
             self._fail(step, function, error, elapsed, record_timing=False)
-        self._finish_in_memory(times, skipped)
+            record(elapsed)  # after the failure is reported: see RunCallbacks.timings_log
+        self._finish_in_memory(times, skipped, keep_times=log is not None)
 
     def _missing_input(self, compiled: CompiledStep) -> Exception:
         """The error `store.get` raises for the first input cell that is not in the store."""
@@ -341,7 +353,7 @@ class _Run:
                     return exc
         return CellNotFoundError(next(iter(compiled.inputs.values())))
 
-    def _finish_in_memory(self, times: list[float | None], skipped: bool) -> None:
+    def _finish_in_memory(self, times: list[float | None], skipped: bool, *, keep_times: bool) -> None:
         """Build `timings` (steps that ran, in order) and `status` (every step, in plan order)."""
         step_ids = self.step_ids
         if skipped:
@@ -349,7 +361,8 @@ class _Run:
         else:
             self.timings = dict(zip(step_ids, times))  # type: ignore[arg-type]
         reached = len(times)
-        times.clear()  # before `status` is built: a lower memory peak
+        if not keep_times:  # (the caller's timings log is the caller's)
+            times.clear()  # before `status` is built: a lower memory peak
         if len(self.timings) == len(step_ids):
             # every step ran: same keys in the same order, and `fromkeys` of a dict reuses the hashes
             # (UUID.__hash__ is Python code: this saves one call per step)

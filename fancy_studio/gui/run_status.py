@@ -1,8 +1,8 @@
 """What the last (or current) run did to each step: the state the canvas and the progress bar draw.
 
-It is not part of the workflow (nothing here is saved); it is the run's own model. The worker's batched
-events are applied here in one go, and one `changed` signal per batch names the steps whose state moved,
-so a 10,000-step run repaints a handful of times rather than once per step.
+It is not part of the workflow (nothing here is saved); it is the run's own model. The worker's batches
+are applied here in one go, and one `changed` signal per batch names the steps whose state moved, so a
+10,000-step run repaints a handful of times rather than once per step.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from uuid import UUID
 from PySide6.QtCore import QObject, Signal
 
 from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus
+from fancy_studio.gui.run_worker import RunBatch
 
 
 class StepState(str, enum.Enum):
@@ -54,10 +55,10 @@ _INT = attrgetter("int")
 class RunStatusModel(QObject):
     """Per-step run state plus access to the values the run stored.
 
-    A 10,000-step run can deliver 20,000 events in one batch, so the bookkeeping is a tight loop of
-    dictionary writes keyed by `UUID.int` (hashed in C; `UUID.__hash__` is Python code), and `changed`
-    carries a plain list of ids (duplicates allowed) that the canvas works through in slices.
-    `info()` assembles a `StepRunInfo` only for the node that asks.
+    A batch can name thousands of steps, so states are kept in dictionaries keyed by `UUID.int` (hashed in
+    C; `UUID.__hash__` is Python code) and updated in C-level passes over the plan's order, and `changed`
+    carries a plain list of ids (duplicates allowed) that the canvas works through in slices. `info()`
+    assembles a `StepRunInfo` only for the node that asks.
     """
 
     changed = Signal(object)
@@ -76,6 +77,8 @@ class RunStatusModel(QObject):
         self._errors: dict[int, StepError] = {}
         """Durations and errors (by `uuid.int`) reported while the run goes; then `_result` has them all."""
         self._result: RunResult | None = None
+        self._ended_otherwise: dict[int, StepState] = {}
+        """Steps reported failed or skipped while the run goes (by `uuid.int`)."""
         self.total = 0
         self.finished = 0
         self.active = False
@@ -111,37 +114,40 @@ class RunStatusModel(QObject):
         self._ids = list(step_ids)
         self._keys = list(map(_INT, step_ids))
         self._state = dict.fromkeys(self._keys, StepState.QUEUED)
-        self._seconds, self._errors, self._result = {}, {}, None
+        self._seconds, self._errors, self._result, self._ended_otherwise = {}, {}, None, {}
         self.total, self.finished = len(self._state), 0
         self.active = True
         self._began = True
         self.changed.emit(touched + self._ids)
         self.progress.emit(0, self.total)
 
-    def apply(self, events: list[tuple[str, UUID, Any]]) -> None:
-        """Apply a batch of worker events: ("started" | "done" | "failed" | "skipped", step id, detail)."""
-        state, seconds, errors = self._state, self._seconds, self._errors
-        running, done, failed, skipped = StepState.RUNNING, StepState.DONE, StepState.FAILED, StepState.SKIPPED
-        finished = 0
-        for kind, step_id, detail in events:
+    def apply(self, batch: RunBatch) -> None:
+        """Apply a batch of the worker's news (see `RunBatch`): a few C-level passes, whatever its size."""
+        first, times, outcomes, running = batch
+        end = first + len(times)
+        state = self._state
+        keys = self._keys[first:end]
+        if keys:  # every step with a log entry has ended: done, unless reported failed or skipped
+            state.update(dict.fromkeys(keys, StepState.DONE))
+            self._seconds.update(zip(keys, times))
+        for kind, step_id, detail in outcomes:
             key = step_id.int
-            if kind == "done":
-                state[key] = done
-                seconds[key] = detail
-                finished += 1
-            elif kind == "started":
-                state[key] = running
-            elif kind == "failed":
-                state[key] = failed
-                errors[key] = detail
-                finished += 1
-            elif kind == "skipped":
-                state[key] = skipped
-                finished += 1
-        if events:
-            self.finished += finished
-            self.changed.emit([event[1] for event in events])
-            self.progress.emit(self.finished, self.total)
+            if kind == "failed":
+                self._ended_otherwise[key] = StepState.FAILED
+                self._errors[key] = detail
+            else:
+                self._ended_otherwise[key] = StepState.SKIPPED
+        # a failure or skip is reported before the step's log entry, perhaps a batch earlier: it stays
+        state.update(self._ended_otherwise)
+        if running is not None:
+            state[running.int] = StepState.RUNNING
+        changed = self._ids[first:end]
+        changed.extend(outcome[1] for outcome in outcomes)
+        if running is not None:
+            changed.append(running)
+        self.finished = max(self.finished, end)
+        self.changed.emit(changed)
+        self.progress.emit(self.finished, self.total)
 
     def end(self, result: RunResult | None) -> None:
         """The run is over: every step takes its outcome from `result`; without one (the engine crashed),
@@ -159,12 +165,8 @@ class RunStatusModel(QObject):
         if result is None:
             self._cancel_open()
             return
-        statuses = result.step_status
-        if len(statuses) == len(self._keys):  # every step of the plan, in plan order (see RunResult)
-            final = dict(zip(self._keys, map(_FROM_ENGINE.__getitem__, statuses.values())))
-        else:
-            final = {step_id.int: _FROM_ENGINE[status] for step_id, status in statuses.items()}
-            final = {key: final.get(key, StepState.CANCELLED) for key in self._keys}
+        # the result names every step of the plan, in plan order (see RunResult), as `_keys` does
+        final = dict(zip(self._keys, map(_FROM_ENGINE.__getitem__, result.step_status.values())))
         self._result = result  # durations and errors: `info` reads them from it when asked
         # `final` has the keys of `_state` in the same order: compare them pairwise, in C
         changed = list(compress(self._ids, map(is_not, self._state.values(), final.values())))
@@ -186,7 +188,7 @@ class RunStatusModel(QObject):
         """Forget the last run; `starting`: a new run is about to begin (its events will follow)."""
         touched = self._ids
         self._ids, self._keys, self._state, self._seconds, self._errors = [], [], {}, {}, {}
-        self._result = None
+        self._result, self._ended_otherwise = None, {}
         self.total = self.finished = 0
         self.active = starting
         if starting:

@@ -1,8 +1,9 @@
 """The one place where engine events become Qt signals: a worker object living on a QThread.
 
-The engine calls plain callbacks from the thread that runs the steps. Emitting a queued signal per
-callback would post 10,000 events for a 10,000-step run and stall the GUI thread replaying them, so the
-worker collects events and emits them in batches, at most every `BATCH_SECONDS` (and once at the end).
+The engine reports from the thread that runs the steps. Emitting a queued signal per step would post
+10,000 events for a 10,000-step run and stall the GUI thread replaying them, so the worker collects what
+the engine reports and emits it in batches, at most every `BATCH_SECONDS` while the run goes; the run's
+result says how it ended.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import traceback
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -58,7 +60,7 @@ class RunWorker(QObject):
     planned = Signal(object)
     """The ids of the steps the run will execute, in order (after the check passed)."""
     events = Signal(object)
-    """A batch of (kind, step id, detail) tuples; kind is started, done, failed or skipped."""
+    """A `RunBatch`: what the run did since the last one (at most every `BATCH_SECONDS`)."""
     finished = Signal(object)
     """A `RunOutcome`, always emitted once per request, last."""
 
@@ -79,7 +81,7 @@ class RunWorker(QObject):
         except WorkflowValidationError:
             return RunOutcome(problems=self._problems(request, initial))
         self.planned.emit(list(checked.step_ids))
-        with _Batcher(self.events) as batch:
+        with _Batcher(self.events, checked.step_ids) as batch:
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel)
         return RunOutcome(result=result)
 
@@ -91,19 +93,40 @@ class RunWorker(QObject):
         return find_problems(request.workflow, provided, registry=request.registry, steps=steps)
 
 
-class _Batcher:
-    """Collects engine callbacks and emits them as one signal per time slice while the run goes.
+class RunBatch(NamedTuple):
+    """What a run did since the last batch. Steps are named by their position in the plan (the order of
+    `RunWorker.planned`), so a batch of thousands of finished steps is one slice of the timings log."""
 
-    The engine's thread only appends to deques (cheap, atomic; "started" is `deque.append` itself, no
-    Python frame per step); a small flusher thread drains them every `BATCH_SECONDS`, so a step that
-    runs for minutes still shows as running while it runs. The studio runs sequentially, so a batch
-    needs at most one "started" event: the step still running when it was taken.
+    first: int
+    """The plan position of the first step in `times`."""
+    times: list[float | None]
+    """Seconds for each step that ended since the last batch, in plan order; None: it did not run."""
+    outcomes: list[tuple[str, UUID, object]]
+    """("failed", step id, StepError) and ("skipped", step id, None), in the order they happened."""
+    running: UUID | None
+    """The step running when the batch was taken, if it started since the last batch."""
+
+
+class _Batcher:
+    """Collects what the engine reports and emits it as one `RunBatch` per time slice while the run goes.
+
+    Per step, the engine only appends: its time to the timings log, and the step to `started` (that
+    callback is `deque.append` itself), so a fast step costs no Python call here. Failures and skips,
+    which are rare, come as callbacks. A small flusher thread takes what is new every `BATCH_SECONDS`, so
+    a step that runs for minutes still shows as running while it runs. When the run is over, what is left
+    is not sent: the run's result holds every step's outcome (see `RunStatusModel.end`).
     """
 
-    def __init__(self, signal) -> None:
+    def __init__(self, signal, step_ids: list[UUID]) -> None:
         self.signal = signal
+        self.step_ids = step_ids
+        self.log: list[float | None] = []
         self.started: deque[WorkflowStep] = deque()
         self.pending: deque[tuple[str, UUID, object]] = deque()
+        self._read = 0
+        """How much of the log earlier batches took."""
+        self._started = self._ran = 0
+        """Steps started, and steps that ran to an end (log entries that are not None), in those batches."""
         self._stop = threading.Event()
         self._flusher = threading.Thread(target=self._flush_periodically, name="fancy-run-events", daemon=True)
 
@@ -116,16 +139,14 @@ class _Batcher:
         self._flusher.join()
         if exc_type is not None:  # the engine crashed: what it did report still shows
             self.flush()  # after the join: the last batch is emitted after every earlier one
-        # After a run, the events since the last batch are not sent: the run's result holds every step's
-        # outcome, and the window takes them from it in one go (`RunStatusModel.end`).
 
     def callbacks(self) -> RunCallbacks:
         add = self.pending.append
         return RunCallbacks(
             on_step_started=self.started.append,
-            on_step_finished=lambda step, seconds: add(("done", step.id, seconds)),
             on_step_failed=lambda step, error: add(("failed", step.id, error)),
             on_step_skipped=lambda step: add(("skipped", step.id, None)),
+            timings_log=self.log,
         )
 
     def _flush_periodically(self) -> None:
@@ -133,26 +154,21 @@ class _Batcher:
             self.flush()
 
     def flush(self) -> None:
-        # Outcomes first, then starts: a step that starts and ends between the two drains then has its
-        # end in the next batch, after its start, never the other way round.
+        # The log first, then the callbacks: the engine reports a failure or a skip before the step's log
+        # entry, so every entry taken here has its failure or skip in this batch or an earlier one.
+        end = len(self.log)
+        times = self.log[self._read:end]
+        first, self._read = self._read, end
         outcomes = _drain(self.pending)
         started = _drain(self.started)
-        if not (started or outcomes):
+        if not (times or outcomes or started):
             return
-        # The run is sequential: of the steps started since the last batch, every one but the last has
-        # its outcome among `outcomes` (or in an earlier batch). Only the last can still be running.
-        running = started[-1].id if started else None
-        if running is not None and _last_run(outcomes) == running:
-            running = None  # it has ended too
-        self.signal.emit(outcomes + [("started", running, None)] if running is not None else outcomes)
-
-
-def _last_run(outcomes: list[tuple[str, UUID, object]]) -> UUID | None:
-    """The step that ran last among `outcomes` (skipped steps never ran, and may be reported late)."""
-    for kind, step_id, _ in reversed(outcomes):
-        if kind != "skipped":
-            return step_id
-    return None
+        # The run is sequential: every step that started and has a time has ended; one more start than
+        # that means the last step started is running now.
+        self._started += len(started)
+        self._ran += len(times) - times.count(None)
+        running = started[-1].id if started and self._started > self._ran else None
+        self.signal.emit(RunBatch(first, times, outcomes, running))
 
 
 def _drain(queue: deque) -> list:

@@ -413,3 +413,68 @@ def test_a_cancel_token_subclass_is_asked_through_its_own_cancelled_property():
     result = Engine(InMemoryStore()).run(wf, cancel=AfterTwoSteps())
     assert list(result.step_status.values()) == [StepStatus.DONE] * 2 + [StepStatus.CANCELLED] * 2
     assert result.cancelled
+
+
+# --- the timings log: a poller's view of a run, in plan order, at no cost per step ----------------
+
+
+def _failing_middle() -> tuple[Workflow, list[UUID]]:
+    """ok → explode → (skipped) increment, then an independent increment: four steps in plan order."""
+    wf = Workflow(name="log")
+    a = wf.input_cell("a", 1)
+    first, broken, after, other = uuid4(), uuid4(), uuid4(), uuid4()
+    steps = [wf.add_step(step("math.increment", {"x": a.id}, first)),
+             wf.add_step(step("test.explode", {"x": first}, broken)),
+             wf.add_step(step("math.increment", {"x": broken}, after)),
+             wf.add_step(step("math.increment", {"x": a.id}, other))]
+    return wf, [s.id for s in steps]
+
+
+@pytest.mark.parametrize("store_type", [InMemoryStore, _PlainStore], ids=["fast path", "general path"])
+def test_the_timings_log_has_an_entry_per_step_in_plan_order_after_its_failure_or_skip_is_reported(store_type):
+    wf, ids = _failing_middle()
+    engine = Engine(store_type())
+    plan = engine.check(wf)
+    log: list[float | None] = []
+    reported = []  # (kind, step, log length when the callback came)
+    callbacks = RunCallbacks(timings_log=log,
+                             on_step_failed=lambda s, e: reported.append(("failed", s.id, len(log))),
+                             on_step_skipped=lambda s: reported.append(("skipped", s.id, len(log))))
+    result = engine.run_plan(plan, callbacks=callbacks)
+    order = plan.step_ids
+    assert len(log) == len(order) == 4
+    for index, step_id in enumerate(order):
+        assert log[index] == result.timings.get(step_id)  # None exactly for the step that did not run
+    assert [status for status in result.step_status] == order  # RunResult lists steps in plan order too
+    skipped = order.index(ids[2])
+    assert log[skipped] is None
+    # each callback came before the step's entry: a poller that reads the log, then the callbacks, never
+    # sees a failed step's entry without its failure
+    assert reported == [("failed", ids[1], order.index(ids[1])), ("skipped", ids[2], skipped)]
+
+
+def test_a_cancelled_run_logs_only_the_steps_it_reached():
+    wf = Workflow(name="slow chain")
+    cell = wf.input_cell("start", 0).id
+    for _ in range(6):
+        out = uuid4()
+        wf.add_step(step("test.slow_increment", {"x": cell}, out))
+        cell = out
+    token = CancelToken()
+    log: list[float | None] = []
+    started = []
+
+    def on_started(s):
+        started.append(s)
+        if len(started) == 3:
+            token.cancel()  # the third step still runs; no step starts after it
+
+    result = Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(timings_log=log, on_step_started=on_started),
+                                         cancel=token)
+    assert result.cancelled and len(log) == 3 and all(t is not None and t > 0 for t in log)
+
+
+def test_a_parallel_run_refuses_a_timings_log():
+    wf, _, _ = chain(3)
+    with pytest.raises(ValueError, match="sequential"):
+        Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(timings_log=[]), max_workers=2)

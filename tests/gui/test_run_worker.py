@@ -1,78 +1,104 @@
-"""The worker's event batches: every outcome, and a "started" only for the step still running."""
+"""The worker's batches: new timings-log entries, failures and skips, and the step still running."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 from fancy_studio.core import WorkflowStep
-from fancy_studio.gui.run_worker import _Batcher
+from fancy_studio.gui.run_worker import RunBatch, _Batcher
 
 
 class Collect:
     def __init__(self) -> None:
-        self.batches: list[list] = []
+        self.batches: list[RunBatch] = []
 
-    def emit(self, events: list) -> None:
-        self.batches.append([(kind, step_id) for kind, step_id, _ in events])
+    def emit(self, batch: RunBatch) -> None:
+        self.batches.append(batch)
 
 
 def steps(n: int) -> list[WorkflowStep]:
     return [WorkflowStep(function_slug="math.increment") for _ in range(n)]
 
 
-def test_a_batch_names_only_the_step_still_running():
-    a, b, c = steps(3)
+def batcher(plan: list[WorkflowStep]) -> tuple[Collect, _Batcher]:
     signal = Collect()
-    batch = _Batcher(signal)
+    return signal, _Batcher(signal, [step.id for step in plan])
+
+
+def test_a_batch_takes_the_new_log_entries_and_names_the_step_still_running():
+    a, b, c = plan = steps(3)
+    signal, batch = batcher(plan)
     callbacks = batch.callbacks()
+    log = callbacks.timings_log
     callbacks.on_step_started(a)
-    callbacks.on_step_finished(a, 0.1)
+    log.append(0.1)
     callbacks.on_step_started(b)
     batch.flush()
-    callbacks.on_step_finished(b, 0.2)
+    log.append(0.2)
     callbacks.on_step_started(c)
-    callbacks.on_step_failed(c, "boom")
+    callbacks.on_step_failed(c, "boom")  # the engine reports a failure before the step's entry
+    log.append(0.3)
     batch.flush()
     batch.flush()  # nothing new: no batch
-    assert signal.batches == [[("done", a.id), ("started", b.id)], [("done", b.id), ("failed", c.id)]]
+    assert signal.batches == [RunBatch(0, [0.1], [], b.id),
+                              RunBatch(1, [0.2, 0.3], [("failed", c.id, "boom")], None)]
 
 
-def test_a_skip_reported_after_the_last_step_ran_does_not_leave_it_running():
-    a, b, c = steps(3)
-    signal = Collect()
-    batch = _Batcher(signal)
+def test_a_skipped_step_has_an_empty_entry_and_does_not_leave_the_last_one_running():
+    a, b, c = plan = steps(3)
+    signal, batch = batcher(plan)
     callbacks = batch.callbacks()
+    log = callbacks.timings_log
     callbacks.on_step_started(a)
     callbacks.on_step_failed(a, "boom")
+    log.append(0.1)
+    callbacks.on_step_skipped(b)  # never started
+    log.append(None)
     callbacks.on_step_started(c)
-    callbacks.on_step_finished(c, 0.1)
-    callbacks.on_step_skipped(b)  # the engine may report skips after later steps ran
+    log.append(0.2)
     batch.flush()
-    assert signal.batches == [[("failed", a.id), ("done", c.id), ("skipped", b.id)]]
+    assert signal.batches == [RunBatch(0, [0.1, None, 0.2], [("failed", a.id, "boom"), ("skipped", b.id, None)],
+                                       None)]
 
 
-def test_the_flusher_thread_delivers_while_the_run_goes_and_leaves_the_end_to_the_result():
-    (a,) = steps(1)
-    signal = Collect()
-    with _Batcher(signal) as batch:
+def test_a_step_that_started_before_the_last_batch_and_ended_after_it_is_not_running():
+    a, b = plan = steps(2)
+    signal, batch = batcher(plan)
+    callbacks = batch.callbacks()
+    callbacks.on_step_started(a)
+    batch.flush()
+    callbacks.timings_log.append(0.5)
+    batch.flush()
+    assert signal.batches == [RunBatch(0, [], [], a.id), RunBatch(0, [0.5], [], None)]
+
+
+def test_the_flusher_thread_delivers_while_the_run_goes_and_leaves_the_end_to_the_result(monkeypatch):
+    (a,) = plan = steps(1)
+    signal, batch = batcher(plan)
+    flushed_on = []
+    flush = _Batcher.flush
+    monkeypatch.setattr(_Batcher, "flush", lambda self: (flushed_on.append(threading.current_thread()), flush(self)))
+    with batch:
         batch.callbacks().on_step_started(a)
         deadline = time.monotonic() + 5
         while not signal.batches and time.monotonic() < deadline:
             time.sleep(0.005)
-        assert signal.batches == [[("started", a.id)]]  # shown as running before it ends
-        batch.callbacks().on_step_finished(a, 1.0)
-    assert signal.batches == [[("started", a.id)]]  # its end comes with the run's result, not as events
+        assert signal.batches == [RunBatch(0, [], [], a.id)]  # shown as running before it ends
+        batch.log.append(1.0)
+    # its end comes with the run's result: leaving the run sends nothing more
+    assert flushed_on and threading.current_thread() not in flushed_on
 
 
-def test_when_the_engine_crashes_the_events_it_reported_are_still_sent():
-    a, b = steps(2)
-    signal = Collect()
+def test_when_the_engine_crashes_what_it_reported_is_still_sent():
+    a, b = plan = steps(2)
+    signal, batch = batcher(plan)
     try:
-        with _Batcher(signal) as batch:
+        with batch:
             batch.callbacks().on_step_started(a)
-            batch.callbacks().on_step_finished(a, 1.0)
+            batch.log.append(1.0)
             batch.callbacks().on_step_started(b)
             raise RuntimeError("engine bug")
     except RuntimeError:
         pass
-    assert [("done", a.id), ("started", b.id)] in signal.batches
+    assert RunBatch(0, [1.0], [], b.id) in signal.batches
