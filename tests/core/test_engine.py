@@ -23,7 +23,7 @@ from fancy_studio.core import (
 )
 from fancy_studio.core.errors import CellNotFoundError
 from fancy_studio.core.functions import FunctionRegistry, describe
-from tests.core.helpers import chain, step
+from tests.core.helpers import chain, failing_middle, step
 
 
 @fancy_function("test.explode")
@@ -133,12 +133,7 @@ def test_progress_counts_every_step():
 
 
 def test_cancellation_stops_between_steps():
-    wf = Workflow(name="slow chain")
-    cell = wf.input_cell("start", 0).id
-    for _ in range(10):
-        out = uuid4()
-        wf.add_step(step("test.slow_increment", {"x": cell}, out))
-        cell = out
+    wf, _, _ = chain(10, slug="test.slow_increment")
     token = CancelToken()
     finished = []
 
@@ -432,7 +427,7 @@ def _failing_middle() -> tuple[Workflow, list[UUID]]:
 
 @pytest.mark.parametrize("store_type", [InMemoryStore, _PlainStore], ids=["fast path", "general path"])
 def test_the_timings_log_has_an_entry_per_step_in_plan_order_after_its_failure_or_skip_is_reported(store_type):
-    wf, ids = _failing_middle()
+    wf, ids = failing_middle("test.explode")
     engine = Engine(store_type())
     plan = engine.check(wf)
     log: list[float | None] = []
@@ -454,12 +449,7 @@ def test_the_timings_log_has_an_entry_per_step_in_plan_order_after_its_failure_o
 
 
 def test_a_cancelled_run_logs_only_the_steps_it_reached():
-    wf = Workflow(name="slow chain")
-    cell = wf.input_cell("start", 0).id
-    for _ in range(6):
-        out = uuid4()
-        wf.add_step(step("test.slow_increment", {"x": cell}, out))
-        cell = out
+    wf, _, _ = chain(6, slug="test.slow_increment")
     token = CancelToken()
     log: list[float | None] = []
     started = []

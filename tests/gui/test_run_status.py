@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from fancy_studio.core import Engine, InMemoryStore, Workflow, fancy_function
+from fancy_studio.core import Engine, InMemoryStore, fancy_function
 from fancy_studio.gui.run_status import RunStatusModel, StepState
 from fancy_studio.gui.run_worker import RunBatch
-from tests.core.helpers import step
+from tests.core.helpers import failing_middle
 
 
 @fancy_function("test_status.explode")
 def explode(x: float) -> float:
     """Always raises."""
     raise ValueError(f"cannot handle {x}")
-
-
-def failing_middle() -> tuple[Workflow, list]:
-    """ok → explode → (skipped) increment, and an independent increment."""
-    wf = Workflow(name="status")
-    a = wf.input_cell("a", 1)
-    first, broken, after, other = uuid4(), uuid4(), uuid4(), uuid4()
-    steps = [wf.add_step(step("math.increment", {"x": a.id}, first)),
-             wf.add_step(step("test_status.explode", {"x": first}, broken)),
-             wf.add_step(step("math.increment", {"x": broken}, after)),
-             wf.add_step(step("math.increment", {"x": a.id}, other))]
-    return wf, [s.id for s in steps]
 
 
 class Recorder:
@@ -54,7 +42,7 @@ def test_batches_mark_logged_steps_done_keep_reported_failures_and_show_the_runn
 
 
 def test_the_end_takes_every_outcome_from_the_result_and_names_only_the_steps_that_moved(qapp):
-    wf, ids = failing_middle()
+    wf, ids = failing_middle("test_status.explode")
     engine = Engine(InMemoryStore())
     plan = engine.check(wf)
     model = RunStatusModel(engine.store)
