@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.datum_panel import DatumPanel
     from fancy_studio.gui.document import WorkflowDocument
     from fancy_studio.gui.file_drops import FileDrops
+    from fancy_studio.gui.find_bar import FindBar
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
@@ -50,7 +51,8 @@ def _import_studio() -> None:
     first and calls this from `build()`, so the window is on screen before the imports are paid for.
     """
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
-    global WorkflowDocument, FileDrops, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel, QuickAddController
+    global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
+    global QuickAddController
     global RunActions, RunController, RecentFiles, RecoveryWriter, offer_restore
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.auto_layout import layout_view
@@ -59,13 +61,13 @@ def _import_studio() -> None:
     from fancy_studio.gui.datum_panel import DatumPanel
     from fancy_studio.gui.document import WorkflowDocument
     from fancy_studio.gui.file_drops import FileDrops
+    from fancy_studio.gui.find_bar import FindBar
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.recent_files import RecentFiles
     from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run_controller import RunController
@@ -228,6 +230,13 @@ class MainWindow(QMainWindow):
                                "Delete the selected steps and cells")
         self.select_all_action = a("select-all-action", "Select &All", self.select_all,
                                    QKeySequence("Ctrl+A"))
+        self.find_bar = FindBar(self.document, self.view)
+        self.find_action = a("find-action", "&Find…", self.find_bar.open, QKeySequence.StandardKey.Find,
+                             "Find steps and cells by name (Ctrl+F)")
+        self.find_next_action = a("find-next-action", "Find &Next", self.find_bar.find_next,
+                                  QKeySequence.StandardKey.FindNext)
+        self.find_previous_action = a("find-previous-action", "Find Pre&vious", self.find_bar.find_previous,
+                                      QKeySequence.StandardKey.FindPrevious)
         self.inline_rename = InlineRename(self.view, self.document)
         self.rename_action = a("rename-action", "Re&name Cell", self.rename_selected, QKeySequence(Qt.Key.Key_F2),
                                "Rename the selected cell where it is drawn (F2 or double-click)")
@@ -287,6 +296,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.rename_action, self.delete_action, self.select_all_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.find_action, self.find_next_action, self.find_previous_action])
 
         workflow_menu = self._menu(bar, "&Workflow", "workflow-menu")
         workflow_menu.addActions(self.run_actions.actions)

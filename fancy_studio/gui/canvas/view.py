@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from uuid import UUID
 
 from PySide6.QtCore import QKeyCombination, QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QDropEvent, QKeyEvent, QKeySequence, QPainter, QPen, QWheelEvent
@@ -62,6 +63,7 @@ class WorkflowView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._keep_fitted = False
+        self._corner_widgets: list[QWidget] = []
         self.external_drops: Callable[[QDropEvent], bool] | None = None
         """Offered the drags the canvas itself does not take (True: taken); the window opens dropped files."""
         document.reset.connect(self.zoom_to_fit)
@@ -120,6 +122,31 @@ class WorkflowView(QGraphicsView):
         super().resizeEvent(event)
         if self._keep_fitted:
             self.zoom_to_fit()
+        self.place_corner_widgets()
+
+    def show_node(self, node_id: UUID) -> None:
+        """Bring a node to the middle of the view, zooming in to a readable size when zoomed far out."""
+        item = self._scene.item_for(node_id)
+        if item is None:
+            return
+        if self.zoom() < style.LOW_DETAIL:
+            self._zoom_centered(1.0)
+        self._keep_fitted = False
+        self.centerOn(item)
+
+    # --- widgets over the canvas ---------------------------------------------------------------------
+
+    def add_corner_widget(self, widget: QWidget) -> None:
+        """Keep `widget` (a child of this view) in the top-right corner, over the canvas (a find box)."""
+        self._corner_widgets.append(widget)
+        self.place_corner_widgets()
+
+    def place_corner_widgets(self) -> None:
+        margin = 10
+        for widget in self._corner_widgets:
+            if widget.isVisible():
+                widget.adjustSize()
+                widget.move(self.width() - widget.width() - margin, margin)
 
     def zoom_to_selection(self) -> None:
         rect = QRectF()
