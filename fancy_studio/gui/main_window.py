@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.document import WorkflowDocument
     from fancy_studio.gui.file_drops import FileDrops
     from fancy_studio.gui.find_bar import FindBar
+    from fancy_studio.gui.help_dialogs import ShortcutsDialog, show_about
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
@@ -52,7 +53,7 @@ def _import_studio() -> None:
     """
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
-    global QuickAddController
+    global QuickAddController, ShortcutsDialog, show_about
     global RunActions, RunController, RecentFiles, RecoveryWriter, offer_restore
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.auto_layout import layout_view
@@ -62,6 +63,7 @@ def _import_studio() -> None:
     from fancy_studio.gui.document import WorkflowDocument
     from fancy_studio.gui.file_drops import FileDrops
     from fancy_studio.gui.find_bar import FindBar
+    from fancy_studio.gui.help_dialogs import ShortcutsDialog, show_about
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel(self)
         self.problems.setObjectName("problems-panel")
         self._docks = {}
+        self._shortcuts_dialog: ShortcutsDialog | None = None
         for title, widget, area in (("Functions", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea),
                                     ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
                                     ("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea),
@@ -310,6 +313,11 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([dock.toggleViewAction() for dock in self._docks.values()])
 
+        help_menu = self._menu(bar, "&Help", "help-menu")
+        help_menu.addAction(self._action("shortcuts-action", "&Keyboard Shortcuts", self.show_shortcuts,
+                                         QKeySequence.StandardKey.HelpContents, "Every shortcut, with a filter (F1)"))
+        help_menu.addAction(self._action("about-action", "&About Fancy Studio", lambda: show_about(self), None))
+
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.toggleViewAction().setObjectName("show-toolbar-action")
@@ -324,6 +332,18 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._apply_icons()
         view_menu.addAction(toolbar.toggleViewAction())
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """The shortcuts list, read from the menus now (one window of it, brought to the front)."""
+        if self._shortcuts_dialog is None:
+            menus = [action.menu() for action in self.menuBar().actions() if action.menu() is not None]
+            self._shortcuts_dialog = ShortcutsDialog(menus, self)
+        else:
+            self._shortcuts_dialog.reload()
+        self._shortcuts_dialog.show()
+        self._shortcuts_dialog.raise_()
+        self._shortcuts_dialog.activateWindow()
+        return self._shortcuts_dialog
 
     def _name_separators(self) -> None:
         """Separators are QActions too; name them so every action is findable."""

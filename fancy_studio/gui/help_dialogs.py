@@ -1,0 +1,112 @@
+"""Help ▸ Keyboard Shortcuts and Help ▸ About.
+
+The shortcuts list is read from the window's own menus each time it opens, so it can never disagree with
+what the keys do; canvas gestures that are not menu actions are listed after them.
+"""
+
+from __future__ import annotations
+
+import platform
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QSortFilterProxyModel, Qt, qVersion
+from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLineEdit, QMenu, QMessageBox, QTreeView,
+    QVBoxLayout, QWidget,
+)
+
+import fancy_studio
+
+CANVAS_GESTURES = [
+    ("Zoom around the pointer", "Wheel"),
+    ("Pan", "Middle button drag, or Space + drag"),
+    ("Select several nodes", "Drag a rubber band, or Ctrl + click"),
+    ("Quick add a function", "Tab, or double-click empty canvas"),
+    ("Rename a cell", "Double-click the cell"),
+    ("Wire a port", "Drag from a port to a port or a cell"),
+    ("Run up to a node", "Right-click the node"),
+]
+
+
+def shortcut_rows(menus: list[QMenu]) -> list[tuple[str, str, str]]:
+    """(menu, action, shortcuts) for every action with a shortcut in `menus` and their submenus."""
+    rows = []
+    for menu in menus:
+        group = menu.title().replace("&", "")
+        for action in menu.actions():
+            if action.menu() is not None:
+                rows += shortcut_rows([action.menu()])
+            elif not action.isSeparator() and action.shortcuts():
+                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+                rows.append((group, action.text().replace("&", "").rstrip("…"), keys))
+    return rows
+
+
+class ShortcutsDialog(QDialog):
+    """Every shortcut, grouped by menu, with a filter (type a word or a key)."""
+
+    def __init__(self, menus: list[QMenu], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcuts-dialog")
+        self.setWindowTitle("Keyboard Shortcuts — Fancy Studio")
+        self.menus = menus
+        self.model = QStandardItemModel(0, 2, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.filter = QLineEdit(self)
+        self.filter.setObjectName("shortcuts-filter")
+        self.filter.setPlaceholderText("Filter: an action or a key")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("shortcuts-tree")
+        self.tree.setModel(self.proxy)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setAlternatingRowColors(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.tree)
+        layout.addWidget(buttons)
+        self.resize(560, 560)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the menus again (a shortcut may have changed since the dialog was last open)."""
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels(["Action", "Keys"])
+        groups: dict[str, QStandardItem] = {}
+        rows = shortcut_rows(self.menus) + [("Canvas", what, how) for what, how in CANVAS_GESTURES]
+        for group, text, keys in rows:
+            if group not in groups:
+                groups[group] = _item(group)
+                self.model.appendRow([groups[group], _item("")])
+            groups[group].appendRow([_item(text), _item(keys)])
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.expandAll()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self.tree.expandAll()
+
+
+def _item(text: str) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    return item
+
+
+def about_text() -> str:
+    return (f"<h3>Fancy Studio {fancy_studio.__version__}</h3>"
+            "<p>A visual workflow editor: wire functions into a pipeline, run it, and see every datum it "
+            "stores.</p>"
+            f"<p>Python {platform.python_version()} · Qt {qVersion()} · PySide6 {pyside_version}</p>")
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(parent, "About Fancy Studio", about_text())
