@@ -27,6 +27,7 @@ class WireItem(QGraphicsPathItem):
         self.color = QColor(color)
         self._hover = False
         self._overview = False
+        self._shape: QPainterPath | None = None
         self.setZValue(0)
         self.setAcceptHoverEvents(key is not None)
         self._apply_pen()
@@ -37,6 +38,7 @@ class WireItem(QGraphicsPathItem):
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.setPath(bezier(start, end))
+        self._shape = None
 
     def set_dashed(self, dashed: bool) -> None:
         self._dashed = dashed
@@ -59,9 +61,13 @@ class WireItem(QGraphicsPathItem):
         self.setPen(pen)  # painted by QGraphicsPathItem itself: no Python call per wire per frame
 
     def shape(self) -> QPainterPath:
-        stroker = QPainterPathStroker()
-        stroker.setWidth(8)
-        return stroker.createStroke(self.path())
+        """A band 8 px wide along the curve, easy to point at; kept until the wire's ends move (a long
+        wire is asked at every pointer move that crosses its bounding rect)."""
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(8)
+            self._shape = stroker.createStroke(self.path())
+        return self._shape
 
     def hoverEnterEvent(self, event) -> None:
         self._hover = True
