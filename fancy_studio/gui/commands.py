@@ -17,7 +17,8 @@ from fancy_studio.core import CellSpec, WorkflowStep
 if TYPE_CHECKING:
     from fancy_studio.gui.document import WorkflowDocument
 
-MOVE_MERGE_ID = 1
+NUDGE_MERGE_ID = 1
+"""`NudgeNodes.id()`: arrow-key nudges of the same nodes, one after another, are one undo step."""
 
 
 class AddNodes(QUndoCommand):
@@ -93,6 +94,24 @@ class MoveNodes(QUndoCommand):
 
     def undo(self) -> None:
         self.document._apply_move(self.before)
+
+
+class NudgeNodes(MoveNodes):
+    """Nudge nodes with the arrow keys; presses in a row on the same nodes merge into one undo step,
+    as typing does in a text field."""
+
+    def __init__(self, document: WorkflowDocument, moves: dict[UUID, tuple[float, float]]) -> None:
+        super().__init__(document, moves)
+        self.setText(f"Nudge {len(moves)} item{'s' if len(moves) != 1 else ''}")
+
+    def id(self) -> int:
+        return NUDGE_MERGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+        if not isinstance(other, NudgeNodes) or other.after.keys() != self.after.keys():
+            return False
+        self.after = dict(other.after)
+        return True
 
 
 class SetWire(QUndoCommand):

@@ -291,6 +291,17 @@ class WorkflowDocument(QObject):
         if moves:
             self.undo_stack.push(MoveNodes(self, moves))
 
+    def nudge_nodes(self, ids: set[UUID], dx: float, dy: float) -> None:
+        """Move nodes by (dx, dy); nudges in a row of the same nodes are one undo step."""
+        from fancy_studio.gui.commands import NudgeNodes
+
+        moves = {}
+        for node_id in ids:
+            x, y = self.position(node_id)
+            moves[node_id] = (x + dx, y + dy)
+        if moves:
+            self.undo_stack.push(NudgeNodes(self, moves))
+
     def connect_input(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
         from fancy_studio.gui.commands import SetWire
 

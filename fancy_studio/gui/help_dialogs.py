@@ -22,6 +22,7 @@ CANVAS_GESTURES = [
     ("Zoom around the pointer", "Wheel"),
     ("Pan", "Middle button drag, or Space + drag"),
     ("Select several nodes", "Drag a rubber band, or Ctrl + click"),
+    ("Nudge the selection", "Arrow keys (Shift: five grid steps)"),
     ("Quick add a function", "Tab, or double-click empty canvas"),
     ("Rename a cell", "Double-click the cell"),
     ("Wire a port", "Drag from a port to a port or a cell"),

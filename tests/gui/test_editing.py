@@ -317,3 +317,59 @@ def test_f2_without_a_single_cell_says_what_it_needs(qtbot, monkeypatch, tmp_pat
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_F2)
     assert "Select one cell" in window.statusBar().currentMessage()
+
+
+# --- arrow keys nudge the selection ---------------------------------------------------------------
+
+
+def _click_add(qtbot, win) -> None:
+    win.view.set_zoom(1.0)
+    item = win.scene.item_for(ADD)
+    win.view.centerOn(item)
+    header = item.mapToScene(item.boundingRect().center().x(), 12)
+    qtbot.mouseClick(win.view.viewport(), Qt.MouseButton.LeftButton, pos=win.view.mapFromScene(header))
+    assert win.scene.selected_ids() == {ADD}
+
+
+def test_arrow_keys_nudge_the_selection_by_a_grid_step_and_shift_by_five(qtbot, win):
+    _click_add(qtbot, win)
+    x, y = win.document.position(ADD)
+    qtbot.keyClick(win.view, Qt.Key.Key_Right)
+    assert win.document.position(ADD) == (x + 20, y)
+    qtbot.keyClick(win.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert win.document.position(ADD) == (x + 20, y + 100)
+    item = win.scene.item_for(ADD)
+    assert (item.pos().x(), item.pos().y()) == (x + 20, y + 100)  # the canvas draws the model
+
+
+def test_nudges_in_a_row_are_one_undo_step(qtbot, win):
+    _click_add(qtbot, win)
+    before = win.document.position(ADD)
+    steps = win.document.undo_stack.count()
+    for key in (Qt.Key.Key_Left, Qt.Key.Key_Left, Qt.Key.Key_Up):
+        qtbot.keyClick(win.view, key)
+    assert win.document.undo_stack.count() == steps + 1
+    assert win.document.undo_stack.undoText() == "Nudge 1 item"
+    _keys(qtbot, win, Qt.Key.Key_Z)
+    assert win.document.position(ADD) == before
+    assert not win.document.modified
+
+
+def test_with_nothing_selected_arrow_keys_move_no_node(qtbot, win):
+    win.scene.clearSelection()
+    positions = {node_id: win.document.position(node_id) for node_id in _ids(win)}
+    steps = win.document.undo_stack.count()
+    qtbot.keyClick(win.view, Qt.Key.Key_Right)
+    assert {node_id: win.document.position(node_id) for node_id in _ids(win)} == positions
+    assert win.document.undo_stack.count() == steps
+
+
+def test_a_nudge_while_the_workflow_is_locked_is_refused_with_the_reason(qtbot, win):
+    _click_add(qtbot, win)
+    before = win.document.position(ADD)
+    win.document.undo_stack.lock("A run is going")
+    with qtbot.waitSignal(win.document.undo_stack.refused) as refused:
+        qtbot.keyClick(win.view, Qt.Key.Key_Right)
+    win.document.undo_stack.unlock()
+    assert refused.args == ["A run is going"]
+    assert win.document.position(ADD) == before

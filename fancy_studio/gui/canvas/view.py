@@ -27,6 +27,11 @@ _EDIT_KEYS = (QKeySequence.StandardKey.Delete, QKeySequence.StandardKey.Cut, QKe
               QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 
 
+_NUDGES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+NUDGE_BIG = 5
+"""Grid steps an arrow key moves the selection with Shift held."""
+
+
 def _is_edit_key(event: QKeyEvent) -> bool:
     """A key that would edit the workflow (its action is disabled while a run reads the workflow)."""
     if event.key() == Qt.Key.Key_Backspace or any(event.matches(key) for key in _EDIT_KEYS):
@@ -184,7 +189,23 @@ class WorkflowView(QGraphicsView):
             self.document.undo_stack.allows_edit()  # its action is off while a run goes: say why
             event.accept()
             return
+        if event.key() in _NUDGES and self._nudge(event):
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def _nudge(self, event: QKeyEvent) -> bool:
+        """Arrow keys move the selected nodes one grid step (Shift: five); with nothing selected they
+        pan, as Qt's view does. False: not handled here."""
+        ids = self._scene.selected_ids()
+        if not ids or event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if not self.document.undo_stack.allows_edit():  # a run goes: says why
+            return True
+        dx, dy = _NUDGES[event.key()]
+        step = GRID * (NUDGE_BIG if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+        self.document.nudge_nodes(ids, dx * step, dy * step)
+        return True
 
     def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
