@@ -81,7 +81,7 @@ class RunWorker(QObject):
         except WorkflowValidationError:
             return RunOutcome(problems=self._problems(request, initial))
         self.planned.emit(list(checked.step_ids))
-        with _Batcher(self.events, checked.step_ids) as batch:
+        with _Batcher(self.events) as batch:
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel)
         return RunOutcome(result=result)
 
@@ -117,9 +117,8 @@ class _Batcher:
     is not sent: the run's result holds every step's outcome (see `RunStatusModel.end`).
     """
 
-    def __init__(self, signal, step_ids: list[UUID]) -> None:
+    def __init__(self, signal) -> None:
         self.signal = signal
-        self.step_ids = step_ids
         self.log: list[float | None] = []
         self.started: deque[WorkflowStep] = deque()
         self.pending: deque[tuple[str, UUID, object]] = deque()

@@ -21,14 +21,14 @@ def steps(n: int) -> list[WorkflowStep]:
     return [WorkflowStep(function_slug="math.increment") for _ in range(n)]
 
 
-def batcher(plan: list[WorkflowStep]) -> tuple[Collect, _Batcher]:
+def batcher() -> tuple[Collect, _Batcher]:
     signal = Collect()
-    return signal, _Batcher(signal, [step.id for step in plan])
+    return signal, _Batcher(signal)
 
 
 def test_a_batch_takes_the_new_log_entries_and_names_the_step_still_running():
-    a, b, c = plan = steps(3)
-    signal, batch = batcher(plan)
+    a, b, c = steps(3)
+    signal, batch = batcher()
     callbacks = batch.callbacks()
     log = callbacks.timings_log
     callbacks.on_step_started(a)
@@ -46,8 +46,8 @@ def test_a_batch_takes_the_new_log_entries_and_names_the_step_still_running():
 
 
 def test_a_skipped_step_has_an_empty_entry_and_does_not_leave_the_last_one_running():
-    a, b, c = plan = steps(3)
-    signal, batch = batcher(plan)
+    a, b, c = steps(3)
+    signal, batch = batcher()
     callbacks = batch.callbacks()
     log = callbacks.timings_log
     callbacks.on_step_started(a)
@@ -63,8 +63,8 @@ def test_a_skipped_step_has_an_empty_entry_and_does_not_leave_the_last_one_runni
 
 
 def test_a_step_that_started_before_the_last_batch_and_ended_after_it_is_not_running():
-    a, b = plan = steps(2)
-    signal, batch = batcher(plan)
+    (a,) = steps(1)
+    signal, batch = batcher()
     callbacks = batch.callbacks()
     callbacks.on_step_started(a)
     batch.flush()
@@ -74,8 +74,8 @@ def test_a_step_that_started_before_the_last_batch_and_ended_after_it_is_not_run
 
 
 def test_the_flusher_thread_delivers_while_the_run_goes_and_leaves_the_end_to_the_result(monkeypatch):
-    (a,) = plan = steps(1)
-    signal, batch = batcher(plan)
+    (a,) = steps(1)
+    signal, batch = batcher()
     flushed_on = []
     flush = _Batcher.flush
     monkeypatch.setattr(_Batcher, "flush", lambda self: (flushed_on.append(threading.current_thread()), flush(self)))
@@ -91,8 +91,8 @@ def test_the_flusher_thread_delivers_while_the_run_goes_and_leaves_the_end_to_th
 
 
 def test_when_the_engine_crashes_what_it_reported_is_still_sent():
-    a, b = plan = steps(2)
-    signal, batch = batcher(plan)
+    a, b = steps(2)
+    signal, batch = batcher()
     try:
         with batch:
             batch.callbacks().on_step_started(a)
