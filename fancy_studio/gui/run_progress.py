@@ -9,10 +9,16 @@ TICK_MS = 100
 
 
 def elapsed_text(ms: int) -> str:
+    """The ticking clock: tenths of a second, then minutes."""
     seconds = ms / 1000
     if seconds < 60:
         return f"{seconds:.1f} s"
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def duration_text(ms: int) -> str:
+    """A finished run's time: milliseconds under a second (a fast run is not "0.0 s")."""
+    return f"{ms} ms" if ms < 1000 else elapsed_text(ms)
 
 
 class RunProgress(QWidget):
@@ -58,7 +64,7 @@ class RunProgress(QWidget):
     def end(self, summary: str) -> None:
         self._ticker.stop()
         self.bar.hide()
-        self.clock.setText(f"{summary} · {elapsed_text(self._elapsed.elapsed())}")
+        self.clock.setText(f"{summary} · {duration_text(self._elapsed.elapsed())}")
 
     def _tick(self) -> None:
         self.clock.setText(elapsed_text(self._elapsed.elapsed()))

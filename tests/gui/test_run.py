@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -140,7 +141,7 @@ def test_f5_runs_the_example_and_the_datums_panel_shows_every_value(qtbot, windo
         assert "Done in" in hover_tooltip(window, step_id)
     # The canvas shows the computed value (it catches up with the run's events on the next turns).
     qtbot.waitUntil(lambda: window.scene.item_for(FAHRENHEIT).value_text == "= 70.7", timeout=2000)
-    assert "3 done" in window.run_actions.progress.clock.text()
+    assert re.fullmatch(r"3 done · \d+ ms", window.run_actions.progress.clock.text())  # not "0.0 s"
     assert window.run_actions.progress.isVisible()
 
 
@@ -526,3 +527,10 @@ def test_ctrl_c_in_the_datums_table_copies_the_selected_values(qtbot, window):
                      pos=table.visualRect(model.index(rows["celsius"], 0)).center())
     qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert sorted(QApplication.clipboard().text().splitlines()) == ["celsius\t21.5", "sentence\tIt is 70.7 °F outside."]
+
+
+def test_the_clock_ticks_in_tenths_and_a_finished_run_is_timed_in_milliseconds_under_a_second():
+    from fancy_studio.gui.run_progress import duration_text, elapsed_text
+
+    assert [elapsed_text(ms) for ms in (0, 1234, 61_500)] == ["0.0 s", "1.2 s", "1:01.5"]
+    assert [duration_text(ms) for ms in (0, 12, 999, 1000, 61_500)] == ["0 ms", "12 ms", "999 ms", "1.0 s", "1:01.5"]
