@@ -9,17 +9,19 @@ not echo back out as `cells_selected`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from uuid import UUID
 
 from PySide6.QtCore import (
     QItemSelection, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+    QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
-from fancy_studio.core.store import DatumStore
+from fancy_studio.core.store import Cell, DatumStore
+from fancy_studio.gui.datum_export import FILE_FILTER, export_datums
 from fancy_studio.gui.datum_model import (
     ALIAS, FILTER_ROLE, ID_ROLE, PRODUCER, SORT_ROLE, TYPE, VALUE, WHEN, DatumTableModel,
 )
@@ -36,6 +38,8 @@ class DatumPanel(QWidget):
 
     cells_selected = Signal(object)
     """The set of selected cell UUIDs, when the user changes the table's selection."""
+    message = Signal(str)
+    """A short note for the status bar (how an export went)."""
     cell_activated = Signal(object)
     """A cell's UUID, when the user double-clicks its row or presses Enter on it."""
 
@@ -47,6 +51,9 @@ class DatumPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._syncing = False  # True while the selection changes for a reason other than the user
+        self._step_title = step_title or (lambda _step_id: "")
+        self.export_dir = Path.home()
+        """Where the export dialog opens (the last export's folder)."""
         self.viewers: dict[UUID, ValueViewer] = {}
 
         self.model = DatumTableModel(store, step_title, self)
@@ -97,9 +104,16 @@ class DatumPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
 
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("datum-export")
+        self.export_button.setText("Export…")
+        self.export_button.setToolTip("Save the selected datums (or, with none selected, all shown) as JSON or CSV")
+        self.export_button.clicked.connect(self.export_dialog)
+
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.count_label)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -174,6 +188,34 @@ class DatumPanel(QWidget):
         if lines:
             QApplication.clipboard().setText("\n".join(lines))
         return len(lines)
+
+    def cells_to_export(self) -> list[Cell]:
+        """The selected rows, or every row shown when none is selected, in the table's order."""
+        selected = sorted(self.table.selectionModel().selectedRows(), key=lambda index: index.row())
+        indexes = selected or [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        return [cell for index in indexes if (cell := self.model.cell(index.data(ID_ROLE))) is not None]
+
+    def export_dialog(self) -> Path | None:
+        """Ask where, then export (see `datum_export`); a failure is reported and loses nothing."""
+        cells = self.cells_to_export()
+        if not cells:
+            self.message.emit("Nothing to export: run the workflow first")
+            return None
+        name, chosen = QFileDialog.getSaveFileName(self, "Export Datums", str(self.export_dir / "datums.json"),
+                                                   FILE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        if not path.suffix:
+            path = path.with_suffix(".csv" if chosen.startswith("CSV") else ".json")
+        try:
+            count = export_datums(cells, path, self._step_title)
+        except OSError as exc:
+            QMessageBox.critical(self, "Export Datums", f"Could not export to {path}:\n{exc.strerror or exc}")
+            return None
+        self.export_dir = path.parent
+        self.message.emit(f"Exported {count} datum{'s' if count != 1 else ''} to {path.name}")
+        return path
 
     def selected_cell_ids(self) -> set[UUID]:
         return {index.data(ID_ROLE) for index in self.table.selectionModel().selectedRows()}

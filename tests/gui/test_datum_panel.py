@@ -384,3 +384,87 @@ def test_a_sorted_table_appends_during_a_run_and_sorts_once_when_it_ends(qtbot, 
     assert shown(panel) == ["a", "b", "c"]  # each batch appended while the run goes: no re-sort per batch
     panel.stop_live()
     qtbot.waitUntil(lambda: shown(panel) == ["c", "b", "a"], timeout=2000)  # the chosen sort, once
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+class Odd:
+    def __repr__(self) -> str:
+        return "Odd()"
+
+
+def export_to(monkeypatch, qtbot, panel: DatumPanel, path, chosen: str = "JSON (*.json)"):
+    """Click Export…, answering the file dialog with `path`; return the status message."""
+    from fancy_studio.gui import datum_panel as module
+
+    monkeypatch.setattr(module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), chosen))
+    with qtbot.waitSignal(panel.message) as message:
+        qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    return message.args[0]
+
+
+def test_export_writes_every_shown_datum_as_json_with_its_structure(monkeypatch, qtbot, panel, store, tmp_path):
+    store.put(21.5, "celsius")
+    store.put({"list": [1, 2], "text": "°F"}, "report", produced_by=STEP)
+    store.put(Odd(), "odd")
+    panel.refresh()
+    path = tmp_path / "out.json"
+    assert export_to(monkeypatch, qtbot, panel, path) == "Exported 3 datums to out.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    assert [(r["alias"], r["value"], r["producer"]) for r in rows] == [
+        ("celsius", 21.5, "input"), ("report", {"list": [1, 2], "text": "°F"}, "Convert"), ("odd", "Odd()", "input")]
+    assert rows[1]["produced_by"] == str(STEP) and rows[1]["type"] == "dict"
+
+
+def test_export_takes_the_selection_if_any_and_csv_opens_in_a_spreadsheet(monkeypatch, qtbot, panel, store,
+                                                                          tmp_path):
+    import csv
+
+    store.put(21.5, "celsius")
+    store.put([1, 2], "pair", produced_by=STEP)
+    store.put("a, \"quoted\" text", "words")
+    panel.refresh()
+    click_row(qtbot, panel, "pair")
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     row_rect(panel, "words").center())
+    path = tmp_path / "picked"  # no suffix: the chosen filter decides
+    assert export_to(monkeypatch, qtbot, panel, path, "CSV (*.csv)") == "Exported 2 datums to picked.csv"
+    with open(tmp_path / "picked.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["alias"], r["value"], r["producer"]) for r in rows] == [
+        ("pair", "[1, 2]", "Convert"), ("words", 'a, "quoted" text', "input")]
+
+
+def test_an_export_that_fails_says_why_and_leaves_the_file_as_it_was(monkeypatch, qtbot, panel, store, tmp_path):
+    from fancy_studio.gui import datum_panel as module
+
+    store.put(1, "one")
+    panel.refresh()
+    errors = []
+    monkeypatch.setattr(module.QMessageBox, "critical", lambda parent, title, text: errors.append(text))
+    monkeypatch.setattr(module.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "no such folder" / "out.json"), "JSON (*.json)"))
+    assert panel.export_dialog() is None
+    assert errors and "no such folder" in errors[0]
+    existing = tmp_path / "kept.json"
+    existing.write_text("precious", encoding="utf-8")
+    from fancy_studio.core import workflow_file
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workflow_file.os, "replace", disk_full)  # the new file is written, then cannot land
+    monkeypatch.setattr(module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(existing), "JSON (*.json)"))
+    assert panel.export_dialog() is None
+    assert "No space left" in errors[-1] and existing.read_text(encoding="utf-8") == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json"]  # no half-written file left behind
+
+
+def test_with_nothing_stored_export_says_there_is_nothing_to_export(monkeypatch, qtbot, panel):
+    from fancy_studio.gui import datum_panel as module
+
+    monkeypatch.setattr(module.QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("no dialog expected"))
+    with qtbot.waitSignal(panel.message) as message:
+        qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    assert message.args == ["Nothing to export: run the workflow first"]

@@ -1,0 +1,63 @@
+"""Export datums to a file (Datums ▸ Export…): JSON keeps each value's structure, CSV opens in a spreadsheet.
+
+A record per cell: id, alias, type, value, the step that produced it (id and title) and when. A value
+JSON cannot hold (an arbitrary Python object) is written as its `repr`, as `fancy-studio run --json`
+does. The file is written atomically: an export that fails leaves any file already there as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from fancy_studio.core.store import Cell
+from fancy_studio.core.workflow_file import write_atomically
+from fancy_studio.gui.datum_model import type_name
+
+FIELDS = ("id", "alias", "type", "value", "produced_by", "producer", "when")
+FILE_FILTER = "JSON (*.json);;CSV (*.csv)"
+
+
+def jsonable(value: Any) -> Any:
+    """`value` if JSON can hold it as it is, else its `repr`."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
+def records(cells: Iterable[Cell], step_title: Callable[[UUID | None], str]) -> list[dict[str, Any]]:
+    return [{
+        "id": str(cell.id),
+        "alias": cell.alias or "",
+        "type": type_name(cell.value),
+        "value": jsonable(cell.value),
+        "produced_by": str(cell.produced_by) if cell.produced_by is not None else None,
+        "producer": step_title(cell.produced_by) if cell.produced_by is not None else "input",
+        "when": datetime.fromtimestamp(cell.produced_at).isoformat(timespec="milliseconds"),
+    } for cell in cells]
+
+
+def export_datums(cells: Iterable[Cell], path: Path, step_title: Callable[[UUID | None], str]) -> int:
+    """Write the cells to `path` (CSV when it ends in .csv, else JSON); return how many were written."""
+    rows = records(cells, step_title)
+    if path.suffix.lower() == ".csv":
+        out = io.StringIO(newline="")
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        for row in rows:
+            value = row["value"]
+            writer.writerow({**row, "value": value if isinstance(value, str) else json.dumps(value),
+                             "produced_by": row["produced_by"] or ""})
+        data = out.getvalue()
+    else:
+        data = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(path, data.encode("utf-8"))
+    return len(rows)
