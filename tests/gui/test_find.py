@@ -12,6 +12,7 @@ from fancy_studio.core import Workflow, WorkflowStep, fancy_function
 from fancy_studio.gui.main_window import MainWindow
 from tests.example_ids import CELSIUS, EXAMPLE, FACTOR, FAHRENHEIT, SCALED
 from tests.gui.dialogs import answer_dialogs
+from tests.gui.windows import active_window
 
 GATE = threading.Event()
 
@@ -32,13 +33,7 @@ def dialogs(monkeypatch):
 @pytest.fixture
 def window(qtbot):
     GATE.clear()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)  # window shortcuts go to the active window only
-    assert win.open_workflow(EXAMPLE)
+    win = active_window(qtbot, EXAMPLE)
     yield win
     GATE.set()
     if win.runner.running:

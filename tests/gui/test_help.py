@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMenu
 
 import fancy_studio
 from fancy_studio.gui import help_dialogs
-from fancy_studio.gui.main_window import MainWindow
 from tests.gui.dialogs import answer_dialogs
+from tests.gui.windows import active_window
 
 
 @pytest.fixture(autouse=True)
@@ -20,12 +20,7 @@ def dialogs(monkeypatch):
 
 @pytest.fixture
 def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    return win
+    return active_window(qtbot)
 
 
 def rows(dialog) -> dict[str, dict[str, str]]:
