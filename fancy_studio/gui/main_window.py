@@ -8,6 +8,7 @@ objectName so tests and saved toolbar state can find it.
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 from uuid import UUID
 
@@ -621,17 +622,39 @@ class MainWindow(QMainWindow):
             return
         if self.runner.running:
             event.ignore()  # closes again once the run has stopped
-            self._stop_run_then("close the window", self.close)
+            if self.runner.stopping:
+                self._offer_quit_now()
+            else:
+                self._stop_run_then("close the window", self.close)
             return
         if not self._confirm_discard():
             event.ignore()
             return
         self.runner.shutdown()
         self.recovery.discard()  # saved or discarded on purpose: nothing to recover
+        self._save_layout()
+        event.accept()
+
+    def _save_layout(self) -> None:
         store = settings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
-        event.accept()
+        store.sync()
+
+    def _offer_quit_now(self) -> None:
+        """Closing again while a stopped run is still inside a step, which Python cannot interrupt: offer to
+        quit without waiting for it (a step that never returns must not keep the studio open forever)."""
+        answer = QMessageBox.question(
+            self, "The run has not stopped yet",
+            "The step that is running has not finished, and a running step cannot be interrupted.\n\n"
+            "Quit now without waiting? The step is abandoned. Saved work is on disk; unsaved changes are "
+            "kept in the recovery file and offered at the next start.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.recovery.write()  # unsaved changes (if any) are on disk before the process goes
+            self._save_layout()
+            # A normal exit would wait for the step's thread (or abort on destroying it while it runs)
+            os._exit(0)
 
     def _restore_geometry(self) -> None:
         geometry = settings().value("geometry")

@@ -133,8 +133,8 @@ class RunActions(QObject):
                 if result.count(status):
                     parts.append(f"{result.count(status)} {word}")
             summary = ("Stopped: " if result.cancelled else "") + ", ".join(parts)
-        self.progress.end(summary)
-        window.statusBar().showMessage(summary, 10000)
+        self.progress.end(summary)  # the summary stays at the status bar's right, with the run's time
+        window.statusBar().clearMessage()  # "Running…" is over
         if window.problems.count():
             window.show_problems()
 
