@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QUndoView, QWidget,
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton, QUndoView, QWidget,
 )
 
 from fancy_studio.resources import examples_dir, icons_dir
@@ -171,6 +171,14 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self.run_actions = RunActions(self, self.runner)
+        self.zoom_indicator = QToolButton(self)
+        self.zoom_indicator.setObjectName("zoom-indicator")
+        self.zoom_indicator.setAutoRaise(True)
+        self.zoom_indicator.setToolTip("Zoom: click for actual size (Ctrl+1)")
+        self.zoom_indicator.clicked.connect(lambda: self.view.zoom_to_actual_size())
+        self.view.zoom_changed.connect(self._show_zoom)
+        self._show_zoom(self.view.zoom())
+        self.statusBar().addPermanentWidget(self.zoom_indicator)
         self._build_menus()
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
@@ -253,6 +261,8 @@ class MainWindow(QMainWindow):
                                  QKeySequence("Ctrl+0"))
         self.zoom_selection_action = a("zoom-selection-action", "Zoom to &Selection",
                                        self.view.zoom_to_selection, QKeySequence("Ctrl+9"))
+        self.actual_size_action = a("actual-size-action", "&Actual Size", self.view.zoom_to_actual_size,
+                                    QKeySequence("Ctrl+1"), "Zoom to 100 %")
         self.clipboard_controller = ClipboardController(self.document, self.scene, self)
         clip = self.clipboard_controller
         self.copy_action = a("copy-action", "&Copy", self.copy, QKeySequence.StandardKey.Copy,
@@ -309,7 +319,7 @@ class MainWindow(QMainWindow):
 
         view_menu = self._menu(bar, "&View", "view-menu")
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
-                              self.zoom_selection_action])
+                              self.zoom_selection_action, self.actual_size_action])
         view_menu.addSeparator()
         view_menu.addActions([self.auto_layout_action, self.snap_action])
         view_menu.addSeparator()
@@ -634,6 +644,9 @@ class MainWindow(QMainWindow):
         self.recovery.discard()  # saved or discarded on purpose: nothing to recover
         self._save_layout()
         event.accept()
+
+    def _show_zoom(self, zoom: float) -> None:
+        self.zoom_indicator.setText(f"{round(zoom * 100)} %")
 
     def _save_layout(self) -> None:
         store = settings()

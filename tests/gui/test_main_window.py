@@ -283,3 +283,20 @@ def test_toolbar_actions_have_icons_from_resources(window: MainWindow):
         action = window.findChild(QAction, name)
         assert action is not None and not action.icon().isNull(), name
         assert not action.icon().pixmap(24, 24).isNull(), f"{name}: the SVG did not render"
+
+
+def test_the_status_bar_shows_the_zoom_and_a_click_on_it_or_ctrl_1_gives_actual_size(qtbot, opened):
+    opened.show()
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow)
+    indicator = opened.zoom_indicator
+    assert indicator.text() == f"{round(opened.view.zoom() * 100)} %"  # fitted on opening
+    opened.view.setFocus()
+    qtbot.keyClick(opened.view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert opened.view.zoom() == pytest.approx(1.0) and indicator.text() == "100 %"
+    opened.zoom_in_action.trigger()
+    assert indicator.text() == "125 %"
+    qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)
+    assert opened.view.zoom() == pytest.approx(1.0) and indicator.text() == "100 %"
+    opened.zoom_fit_action.trigger()
+    assert indicator.text() == f"{round(opened.view.zoom() * 100)} %"

@@ -46,6 +46,8 @@ class WorkflowView(QGraphicsView):
     """A double-click on empty canvas, in scene coordinates (the window opens quick-add there)."""
     node_double_clicked = Signal(object)
     """A double-click on a node (or one of its ports): its id (the window renames a cell inline)."""
+    zoom_changed = Signal(float)
+    """The new zoom factor (1.0: actual size), whatever changed it."""
     context_menu_requested = Signal(object, QPoint)
     """A right-click: the node under the cursor (or None) and the global position for the menu."""
 
@@ -105,12 +107,17 @@ class WorkflowView(QGraphicsView):
             self.scale(factor / self.zoom(), factor / self.zoom())
             self.resetCachedContent()
             self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
+            self.zoom_changed.emit(self.zoom())
 
     def zoom_in(self) -> None:
         self._zoom_centered(self.zoom() * 1.25)
 
     def zoom_out(self) -> None:
         self._zoom_centered(self.zoom() / 1.25)
+
+    def zoom_to_actual_size(self) -> None:
+        """100 %, around the middle of the view."""
+        self._zoom_centered(1.0)
 
     def _zoom_centered(self, factor: float) -> None:
         anchor = self.transformationAnchor()
@@ -170,6 +177,7 @@ class WorkflowView(QGraphicsView):
             self.centerOn(rect.center())
         self.resetCachedContent()
         self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
+        self.zoom_changed.emit(self.zoom())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
