@@ -12,6 +12,8 @@ import json
 import sys
 from typing import Any, TextIO
 
+from fancy_studio.core.durations import duration_text
+
 EXIT_OK, EXIT_STEP_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -57,7 +59,7 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
 
     def finished(step: Any, seconds: float) -> None:
         if not args.quiet:
-            print(f"✓ {step.label or step.function_slug} ({seconds * 1000:.1f} ms)", file=err, flush=True)
+            print(f"✓ {step.label or step.function_slug} ({duration_text(seconds)})", file=err, flush=True)
 
     def failed(step: Any, error: Any) -> None:
         print(f"✗ {step.label or step.function_slug} ({str(step.id)[:8]}): {error}", file=err, flush=True)
@@ -98,7 +100,7 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
             summary = ", ".join(
                 f"{result.count(s)} {s.value}" for s in StepStatus if result.count(s) and s is not StepStatus.PENDING
             )
-            print(f"{total} steps: {summary} in {result.duration:.3f} s", file=err)
+            print(f"{total} steps: {summary} in {duration_text(result.duration)}", file=err)
     return EXIT_OK if result.ok else EXIT_STEP_FAILED
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
+from fancy_studio.core.durations import duration_text
+
 TICK_MS = 100
 
 
@@ -14,11 +16,6 @@ def elapsed_text(ms: int) -> str:
     if seconds < 60:
         return f"{seconds:.1f} s"
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
-def duration_text(ms: int) -> str:
-    """A finished run's time: milliseconds under a second (a fast run is not "0.0 s")."""
-    return f"{ms} ms" if ms < 1000 else elapsed_text(ms)
 
 
 class RunProgress(QWidget):
@@ -64,7 +61,7 @@ class RunProgress(QWidget):
     def end(self, summary: str) -> None:
         self._ticker.stop()
         self.bar.hide()
-        self.clock.setText(f"{summary} · {duration_text(self._elapsed.elapsed())}")
+        self.clock.setText(f"{summary} · {duration_text(self._elapsed.elapsed() / 1000)}")  # not "0.0 s"
 
     def _tick(self) -> None:
         self.clock.setText(elapsed_text(self._elapsed.elapsed()))

@@ -596,8 +596,10 @@ def test_ctrl_c_in_the_datums_table_copies_the_selected_values(qtbot, window):
     assert sorted(QApplication.clipboard().text().splitlines()) == ["celsius\t21.5", "sentence\tIt is 70.7 °F outside."]
 
 
-def test_the_clock_ticks_in_tenths_and_a_finished_run_is_timed_in_milliseconds_under_a_second():
-    from fancy_studio.gui.run_progress import duration_text, elapsed_text
+def test_the_clock_ticks_in_tenths_and_durations_read_at_a_glance():
+    from fancy_studio.core.durations import duration_text
+    from fancy_studio.gui.run_progress import elapsed_text
 
     assert [elapsed_text(ms) for ms in (0, 1234, 61_500)] == ["0.0 s", "1.2 s", "1:01.5"]
-    assert [duration_text(ms) for ms in (0, 12, 999, 1000, 61_500)] == ["0 ms", "12 ms", "999 ms", "1.0 s", "1:01.5"]
+    assert [duration_text(s) for s in (None, 2e-6, 0.012, 0.999, 1.0, 185.0)] == [
+        "", "2 µs", "12 ms", "999 ms", "1.0 s", "3 min 5 s"]

@@ -9,6 +9,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
+from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.canvas import status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
@@ -179,7 +180,7 @@ class StepNodeItem(NodeItem):
         if info.state is StepState.FAILED and info.error is not None:
             tip = f"Failed: {info.error.type_name}: {info.error.message}\n\n{tip}"
         elif info.state is StepState.DONE:
-            tip = f"Done in {status_badge.duration_text(info.seconds)}\n\n{tip}"
+            tip = f"Done in {duration_text(info.seconds)}\n\n{tip}"
         elif info.state is StepState.SKIPPED:
             tip = f"Skipped: a step it reads from failed\n\n{tip}"
         elif info.state is not StepState.IDLE:

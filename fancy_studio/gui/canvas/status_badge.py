@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.run_status import StepRunInfo, StepState
 
 RUNNING = QColor("#5aa9f0")
@@ -21,18 +22,6 @@ BORDER = {StepState.RUNNING: RUNNING, StepState.FAILED: FAILED}
 LOW_DETAIL = {StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
               StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)}
 """Zoomed far out a node is a block; these states give the block their colour."""
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 0.001:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
 
 
 def label(info: StepRunInfo) -> str:
