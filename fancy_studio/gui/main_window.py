@@ -15,12 +15,11 @@ from uuid import UUID
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton, QUndoView, QWidget,
 )
 
-from fancy_studio.resources import examples_dir, icons_dir
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
@@ -31,18 +30,17 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.document import WorkflowDocument
     from fancy_studio.gui.file_drops import FileDrops
     from fancy_studio.gui.find_bar import FindBar
-    from fancy_studio.gui.help_dialogs import ShortcutsDialog, show_about
+    from fancy_studio.gui.help_dialogs import ShortcutsDialog
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recent_files import RecentFiles
     from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run_controller import RunController
+    from fancy_studio.gui.window_menus import build_menus, name_separators
 
-EXAMPLES_DIR = examples_dir()
 FILE_FILTER = "Workflows (*.json);;All files (*)"
 
 
@@ -54,8 +52,8 @@ def _import_studio() -> None:
     """
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
-    global QuickAddController, ShortcutsDialog, show_about
-    global RunActions, RunController, RecentFiles, RecoveryWriter, offer_restore
+    global QuickAddController, ShortcutsDialog, build_menus, name_separators
+    global RunActions, RunController, RecoveryWriter, offer_restore
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
@@ -64,16 +62,16 @@ def _import_studio() -> None:
     from fancy_studio.gui.document import WorkflowDocument
     from fancy_studio.gui.file_drops import FileDrops
     from fancy_studio.gui.find_bar import FindBar
-    from fancy_studio.gui.help_dialogs import ShortcutsDialog, show_about
+    from fancy_studio.gui.help_dialogs import ShortcutsDialog
     from fancy_studio.gui.inline_rename import InlineRename
     from fancy_studio.gui.inspector import InspectorWidget
     from fancy_studio.gui.palette import PaletteWidget
     from fancy_studio.gui.problems_panel import ProblemsPanel
     from fancy_studio.gui.quick_add import QuickAddController
     from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recent_files import RecentFiles
     from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run_controller import RunController
+    from fancy_studio.gui.window_menus import build_menus, name_separators
 
 
 def settings() -> QSettings:
@@ -91,10 +89,6 @@ def settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-
-
-def example_files() -> list[Path]:
-    return sorted(EXAMPLES_DIR.glob("*.json")) if EXAMPLES_DIR.is_dir() else []
 
 
 class MainWindow(QMainWindow):
@@ -179,7 +173,7 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(self._show_zoom)
         self._show_zoom(self.view.zoom())
         self.statusBar().addPermanentWidget(self.zoom_indicator)
-        self._build_menus()
+        build_menus(self, settings_factory=lambda: settings())
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
         self.quick_add = QuickAddController(self.view, self.palette_widget.model, self._add_step)
@@ -197,7 +191,7 @@ class MainWindow(QMainWindow):
         self.view.node_double_clicked.connect(self._node_double_clicked)
         self.document.undo_stack.cleanChanged.connect(self._clean_changed)  # bound: no call after deletion
         self._update_title()
-        self._name_separators()
+        name_separators(self)
         self.statusBar().showMessage("Ready", 3000)
         self._restore_dock_layout()
         self.is_built = True
@@ -281,70 +275,6 @@ class MainWindow(QMainWindow):
         self.snap_action.setChecked(self.scene.snap_to_grid)
         self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
 
-    def _apply_icons(self) -> None:
-        """Give each action the icon `resources/icons/<name>.svg` named after its objectName."""
-        for action in self.findChildren(QAction):
-            icon = icons_dir() / f"{action.objectName().removesuffix('-action')}.svg"
-            if icon.is_file():
-                action.setIcon(QIcon(str(icon)))
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = self._menu(bar, "&File", "file-menu")
-        file_menu.addActions([self.new_action, self.open_action])
-        self.recent_menu = self._menu(file_menu, "Open &Recent", "recent-menu")
-        self.recent = RecentFiles(self.recent_menu, self._open_confirmed, lambda: settings(), self)
-        self.examples_menu = self._menu(file_menu, "&Examples", "examples-menu")
-        for path in example_files():
-            action = self.examples_menu.addAction(path.stem.replace("_", " ").title())
-            action.setObjectName(f"example-{path.stem}-action")
-            action.triggered.connect(lambda _=False, p=path: self._open_confirmed(p))
-        self.examples_menu.setEnabled(bool(example_files()))
-        file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-
-        edit_menu = self._menu(bar, "&Edit", "edit-menu")
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.duplicate_action])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.rename_action, self.delete_action, self.select_all_action])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.find_action, self.find_next_action, self.find_previous_action])
-
-        workflow_menu = self._menu(bar, "&Workflow", "workflow-menu")
-        workflow_menu.addActions(self.run_actions.actions)
-
-        view_menu = self._menu(bar, "&View", "view-menu")
-        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
-                              self.zoom_selection_action, self.actual_size_action])
-        view_menu.addSeparator()
-        view_menu.addActions([self.auto_layout_action, self.snap_action])
-        view_menu.addSeparator()
-        view_menu.addActions([dock.toggleViewAction() for dock in self._docks.values()])
-
-        help_menu = self._menu(bar, "&Help", "help-menu")
-        help_menu.addAction(self._action("shortcuts-action", "&Keyboard Shortcuts", self.show_shortcuts,
-                                         QKeySequence.StandardKey.HelpContents, "Every shortcut, with a filter (F1)"))
-        help_menu.addAction(self._action("about-action", "&About Fancy Studio", lambda: show_about(self), None))
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.toggleViewAction().setObjectName("show-toolbar-action")
-        toolbar.addActions([self.new_action, self.open_action, self.save_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.run_actions.run_action, self.run_actions.stop_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action, self.delete_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action,
-                            self.auto_layout_action])
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self._apply_icons()
-        view_menu.addAction(toolbar.toggleViewAction())
-
     def show_shortcuts(self) -> ShortcutsDialog:
         """The shortcuts list, read from the menus now (one window of it, brought to the front)."""
         if self._shortcuts_dialog is None:
@@ -356,18 +286,6 @@ class MainWindow(QMainWindow):
         self._shortcuts_dialog.raise_()
         self._shortcuts_dialog.activateWindow()
         return self._shortcuts_dialog
-
-    def _name_separators(self) -> None:
-        """Separators are QActions too; name them so every action is findable."""
-        for action in self.findChildren(QAction):
-            if not action.objectName() and action.isSeparator():
-                action.setObjectName("separator")
-
-    def _menu(self, parent, title: str, name: str) -> QMenu:
-        menu = parent.addMenu(title)
-        menu.setObjectName(name)
-        menu.menuAction().setObjectName(f"{name}-action")
-        return menu
 
     # --- files -----------------------------------------------------------------------------------
 
