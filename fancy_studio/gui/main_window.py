@@ -441,13 +441,12 @@ class MainWindow(QMainWindow):
         self._docks["Problems"].raise_()
 
     def show_node(self, node_id: UUID) -> None:
-        """Select a node and bring it into view (from the Problems list)."""
-        item = self.scene.item_for(node_id)
-        if item is None:
+        """Select a node and bring it to the middle of the canvas, readable (from the Problems list)."""
+        if self.scene.item_for(node_id) is None:
             self.statusBar().showMessage("That node is no longer in the workflow", 6000)
             return
         self.scene.select_ids({node_id})
-        self.view.ensureVisible(item, 60, 60)
+        self.view.show_node(node_id)
         self.view.setFocus()
 
     def _context_menu(self, node_id: UUID | None, where) -> None:

@@ -211,9 +211,13 @@ def test_a_failing_step_is_red_with_its_message_and_listed_in_problems(qtbot, wi
     qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # double-click needs
     assert window.scene.selected_ids() == {bad.id}
     window.scene.select_ids(set())
+    window.view.set_zoom(0.1)  # zoomed far out, the node would be a dot: it is brought in, readable
     tree.setFocus()
     qtbot.keyClick(tree, Qt.Key.Key_Return)  # Enter on the entry does the same
     assert window.scene.selected_ids() == {bad.id}
+    assert window.view.zoom() == pytest.approx(1.0)
+    middle = window.view.mapToScene(window.view.viewport().rect().center())
+    assert window.scene.item_for(bad.id).sceneBoundingRect().adjusted(-60, -60, 60, 60).contains(middle)
     assert "1 failed" in window.run_actions.progress.clock.text()
 
 
