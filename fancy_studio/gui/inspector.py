@@ -16,16 +16,22 @@ from PySide6.QtWidgets import (
     QCheckBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from fancy_studio.core import StepError
+from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.run_status import RunStatusModel, StepRunInfo, StepState
 from fancy_studio.gui.value_editor import ValueEditor, default_for, kind_for_hint, literal
 
 
 class InspectorWidget(QWidget):
-    """Shows a step's function or a cell's alias and value; empty when zero or several nodes are selected."""
+    """Shows a step's function and how its last run went, or a cell's alias and value; empty when zero or
+    several nodes are selected."""
 
-    def __init__(self, document: WorkflowDocument, parent: QWidget | None = None) -> None:
+    def __init__(self, document: WorkflowDocument, parent: QWidget | None = None,
+                 run_status: RunStatusModel | None = None) -> None:
         super().__init__(parent)
         self.document = document
+        self.run_status = run_status
         self.node_id: UUID | None = None
 
         self.empty = QLabel("Select one step or cell to see its properties.")
@@ -65,6 +71,8 @@ class InspectorWidget(QWidget):
         document.cell_removed.connect(self._node_removed)
         document.step_removed.connect(self._node_removed)
         document.reset.connect(lambda: self.show_node(None))
+        if run_status is not None:  # a step's last run shows as it goes (one step's text per batch: cheap)
+            run_status.changed.connect(self._run_changed)
         lock_changed = getattr(document.undo_stack, "lock_changed", None)
         if lock_changed is not None:  # while a run reads the workflow, cells are shown but not edited
             lock_changed.connect(lambda locked: self.cell_page.setEnabled(not locked))
@@ -115,7 +123,13 @@ class InspectorWidget(QWidget):
         for port in function.outputs:
             rows.append(f"<li>{esc(port.name)}: <i>{esc(port.type_name)}</i></li>")
         rows.append("</ul>")
+        if self.run_status is not None:
+            rows.append(last_run_html(self.run_status.info(step.id)))
         return "".join(rows)
+
+    def _run_changed(self, _step_ids: list) -> None:
+        if self.node_id is not None and self.stack.currentWidget() is self.step_label:
+            self.refresh()
 
     def _show_cell(self, cell) -> None:
         for widget in (self.alias_edit, self.has_value):
@@ -180,3 +194,26 @@ class InspectorWidget(QWidget):
     def _node_removed(self, node_id: UUID) -> None:
         if node_id == self.node_id:
             self.show_node(None)
+
+
+_LAST_RUN = {
+    StepState.QUEUED: "queued",
+    StepState.RUNNING: "running…",
+    StepState.SKIPPED: "skipped: a step it reads from failed",
+    StepState.CANCELLED: "not run: the run was stopped first",
+}
+
+
+def last_run_html(info: StepRunInfo) -> str:
+    """How the step's last run went: its time, or what went wrong (the Problems list has the traceback)."""
+    if info.state is StepState.IDLE:
+        return ""
+    if info.state is StepState.DONE:
+        text = f"done in {html.escape(duration_text(info.seconds))}" if info.seconds is not None else "done"
+    elif info.state is StepState.FAILED:
+        error = info.error
+        what = f"{error.type_name}: {error.message}" if isinstance(error, StepError) else str(error or "an error")
+        text = f"<span style='color:#d33'>failed</span>, {html.escape(what)}"
+    else:
+        text = _LAST_RUN[info.state]
+    return f"<p><b>Last run</b>: {text}</p>"

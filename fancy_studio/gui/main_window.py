@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.scene.set_run_status(self.runner.status)
 
         self.palette_widget = PaletteWidget(self)
-        self.inspector = InspectorWidget(self.document, self)
+        self.inspector = InspectorWidget(self.document, self, run_status=self.runner.status)
         self.history = QUndoView(self.document.undo_stack, self)
         self.history.setEmptyLabel("<opened>")
         self.history.setObjectName("history-view")

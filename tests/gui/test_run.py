@@ -175,9 +175,12 @@ def test_the_window_stays_responsive_and_shows_the_running_step(qtbot, window):
     assert not window.run_actions.run_action.isEnabled() and window.run_actions.stop_action.isEnabled()
     window.view.zoom_in()  # the GUI thread is free: events are handled while the step blocks
     assert window.run_actions.progress.bar.value() == 1 and window.run_actions.progress.bar.maximum() == 3
+    window.scene.select_ids({slow})
+    assert "Last run</b>: running…" in window.inspector.step_label.text()  # the inspector follows the run
     with qtbot.waitSignal(window.runner.finished, timeout=10_000):
         GATE.set()
     assert state(window, last) is StepState.DONE
+    assert "Last run</b>: done in" in window.inspector.step_label.text()
     assert window.store.get(workflow.steps[-1].outputs["return"]).value == 4
     assert "Running" not in window.windowTitle()
 
@@ -204,6 +207,10 @@ def test_a_failing_step_is_red_with_its_message_and_listed_in_problems(qtbot, wi
     kind, node, message = entries[0]
     assert kind == "Failed" and "cannot handle 1" in message
     assert "raise ValueError" in window.problems.tree.topLevelItem(0).toolTip(2)  # the traceback
+    # The inspector says how each step's last run went.
+    for step, words in ((bad, ["failed", "ValueError: cannot handle 1"]), (after, ["skipped"]), (good, ["done in"])):
+        window.scene.select_ids({step.id})
+        assert all(word in window.inspector.step_label.text() for word in words), window.inspector.step_label.text()
     # Double-clicking the entry selects the failed node on the canvas.
     tree = window.problems.tree
     rect = tree.visualItemRect(tree.topLevelItem(0))
