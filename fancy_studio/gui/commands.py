@@ -132,6 +132,23 @@ class SetWire(QUndoCommand):
         self.document._apply_wire(self.step_id, self.side, self.name, self.before)
 
 
+class RenameStep(QUndoCommand):
+    """Give a step its own label (an empty one: the function's title again)."""
+
+    def __init__(self, document: WorkflowDocument, step_id: UUID, label: str) -> None:
+        step = document.find_step(step_id)
+        super().__init__(f"Rename {document.title_of(step)!r}" if label else f"Clear the label of {step.label!r}")
+        self.document = document
+        self.step_id = step_id
+        self.before, self.after = step.label, label
+
+    def redo(self) -> None:
+        self.document._apply_step_label(self.step_id, self.after)
+
+    def undo(self) -> None:
+        self.document._apply_step_label(self.step_id, self.before)
+
+
 class EditCell(QUndoCommand):
     """Rename a cell or change its literal value (`value=...` clears it back to a computed cell)."""
 

@@ -317,6 +317,14 @@ class WorkflowDocument(QObject):
 
         self.undo_stack.push(EditCell(self, cell_id, alias=alias))
 
+    def rename_step(self, step_id: UUID, label: str) -> None:
+        """Label a step (an empty label: it is called by its function's title again)."""
+        from fancy_studio.gui.commands import RenameStep
+
+        step = self.find_step(step_id)
+        if step is not None and label != step.label:
+            self.undo_stack.push(RenameStep(self, step_id, label))
+
     def set_cell_value(self, cell_id: UUID, value: Any) -> None:
         """Give the cell a literal value (`...` makes it a computed cell again)."""
         from fancy_studio.gui.commands import EditCell
@@ -405,6 +413,10 @@ class WorkflowDocument(QObject):
         else:
             cell.value = value
         self.cell_changed.emit(cell_id)
+
+    def _apply_step_label(self, step_id: UUID, label: str) -> None:
+        self.find_step(step_id).label = label
+        self.step_changed.emit(step_id)
 
     def _apply_move(self, moves: dict[UUID, tuple[float, float]]) -> None:
         for node_id, (x, y) in moves.items():

@@ -24,7 +24,7 @@ CANVAS_GESTURES = [
     ("Select several nodes", "Drag a rubber band, or Ctrl + click"),
     ("Nudge the selection", "Arrow keys (Shift: five grid steps)"),
     ("Quick add a function", "Tab, or double-click empty canvas"),
-    ("Rename a cell", "Double-click the cell"),
+    ("Rename a step or cell", "Double-click it"),
     ("Wire a port", "Drag from a port to a port or a cell"),
     ("Run up to a node", "Right-click the node"),
 ]

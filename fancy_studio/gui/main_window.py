@@ -245,8 +245,8 @@ class MainWindow(QMainWindow):
         self.find_previous_action = a("find-previous-action", "Find Pre&vious", self.find_bar.find_previous,
                                       QKeySequence.StandardKey.FindPrevious)
         self.inline_rename = InlineRename(self.view, self.document)
-        self.rename_action = a("rename-action", "Re&name Cell", self.rename_selected, QKeySequence(Qt.Key.Key_F2),
-                               "Rename the selected cell where it is drawn (F2 or double-click)")
+        self.rename_action = a("rename-action", "Re&name", self.rename_selected, QKeySequence(Qt.Key.Key_F2),
+                               "Rename the selected step or cell where it is drawn (F2 or double-click)")
         self.zoom_in_action = a("zoom-in-action", "Zoom &In", self.view.zoom_in,
                                 QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = a("zoom-out-action", "Zoom &Out", self.view.zoom_out,
@@ -459,9 +459,7 @@ class MainWindow(QMainWindow):
             up_to.triggered.connect(lambda: self.run_actions.run_up_to(node_id))
             menu.addAction(self.run_actions.run_selected_action)
             menu.addSeparator()
-            if self.document.find_cell(node_id) is not None:
-                menu.addAction(self.rename_action)
-            menu.addActions([self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
+            menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
         else:
             menu.addActions([self.run_actions.run_action, self.paste_action])
             menu.addSeparator()
@@ -508,15 +506,13 @@ class MainWindow(QMainWindow):
 
     def rename_selected(self) -> bool:
         selected = self.scene.selected_ids()
-        cells = [node_id for node_id in selected if self.document.find_cell(node_id) is not None]
-        if len(selected) != 1 or not cells:
-            self.statusBar().showMessage("Select one cell to rename it", 5000)
+        if len(selected) != 1:
+            self.statusBar().showMessage("Select one step or cell to rename it", 5000)
             return False
-        return self.inline_rename.start(cells[0])
+        return self.inline_rename.start(next(iter(selected)))
 
     def _node_double_clicked(self, node_id: UUID) -> None:
-        if self.document.find_cell(node_id) is not None:
-            self.inline_rename.start(node_id)
+        self.inline_rename.start(node_id)
 
     def _canvas_double_clicked(self, pos: QPointF) -> None:
         self.quick_add.open_at_scene_pos(pos)

@@ -309,14 +309,61 @@ def test_double_clicking_a_cell_renames_it_and_escape_cancels(qtbot, monkeypatch
     qtbot.waitUntil(lambda: window.view.viewport().findChild(QLineEdit, "inline-rename") is None, timeout=2000)
 
 
-def test_f2_without_a_single_cell_says_what_it_needs(qtbot, monkeypatch, tmp_path):
+def test_f2_without_a_single_node_says_what_it_needs(qtbot, monkeypatch, tmp_path):
+    from tests.example_ids import CELSIUS, MULTIPLY
+
+    window = _rename_window(qtbot, monkeypatch, tmp_path)
+    window.scene.select_ids({MULTIPLY, CELSIUS})
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    assert "Select one step or cell" in window.statusBar().currentMessage()
+
+
+def test_a_step_is_renamed_inline_and_an_empty_name_gives_back_its_functions_title(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QLineEdit
+
     from tests.example_ids import MULTIPLY
 
     window = _rename_window(qtbot, monkeypatch, tmp_path)
+    item = window.scene.item_for(MULTIPLY)
+    title_bar = window.view.mapFromScene(item.mapToScene(item.rect().width() / 2, 10))
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=title_bar)
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=title_bar)
+    editor = window.view.viewport().findChild(QLineEdit, "inline-rename")
+    assert editor is not None and editor.isVisible() and editor.selectedText() == "Multiply"
+    qtbot.keyClicks(editor, "scale to °F")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    step = window.document.find_step(MULTIPLY)
+    assert step.label == "scale to °F" and item.title == "scale to °F"  # the canvas draws the model
+    assert window.document.undo_stack.undoText() == "Rename 'Multiply'"
+    # F2 again, the name cleared: the step is called by its function's title again, and undo brings it back
     window.scene.select_ids({MULTIPLY})
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_F2)
-    assert "Select one cell" in window.statusBar().currentMessage()
+    editor = window.inline_rename.editor  # (the first editor may still await its deletion)
+    assert editor is not None and editor.isVisible() and editor.text() == "scale to °F"
+    editor.clear()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert step.label == "" and item.title == "Multiply"
+    window.document.undo_stack.undo()
+    assert step.label == "scale to °F"
+    window.document.undo_stack.undo()
+    assert step.label == "" and not window.document.modified
+
+
+def test_typing_a_steps_own_function_title_adds_no_label_and_no_undo_step(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.example_ids import ADD
+
+    window = _rename_window(qtbot, monkeypatch, tmp_path)
+    window.scene.select_ids({ADD})
+    window.view.setFocus()
+    count = window.document.undo_stack.count()
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    editor = window.view.viewport().findChild(QLineEdit, "inline-rename")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # "Add", unchanged
+    assert window.document.find_step(ADD).label == "" and window.document.undo_stack.count() == count
 
 
 # --- arrow keys nudge the selection ---------------------------------------------------------------
