@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.show_node)
         self.datums.cells_selected.connect(self._datums_selected)
         self.datums.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.document.step_changed.connect(lambda _step_id: self.datums.model.refresh_titles())  # a rename
         self.view.context_menu_requested.connect(self._context_menu)
         self.view.node_double_clicked.connect(self._node_double_clicked)
         self.document.undo_stack.cleanChanged.connect(self._clean_changed)  # bound: no call after deletion

@@ -343,6 +343,20 @@ def test_running_again_clears_old_states_and_replaces_values(qtbot, window):
 # --- datums panel <-> canvas ---------------------------------------------------------------------------
 
 
+def test_renaming_a_step_after_a_run_renames_its_producer_in_the_datums_table(qtbot, window):
+    load(window, chain(["math.increment"]))
+    step = window.document.workflow.steps[0]
+    run(qtbot, window)
+    model = window.datums.table.model()
+    producers = lambda: {model.index(r, 0).data(): model.index(r, 3).data() for r in range(model.rowCount())}  # noqa: E731
+    assert producers()["v1"] == "Increment"
+    with qtbot.waitSignal(window.datums.model.dataChanged, timeout=1000) as changed:  # the table repaints it
+        window.document.rename_step(step.id, "plus one")
+    top_left, bottom_right = changed.args[:2]
+    assert top_left.column() <= 3 <= bottom_right.column() and bottom_right.row() == window.datums.model.rowCount() - 1
+    assert producers()["v1"] == "plus one"
+
+
 def test_selecting_a_datum_row_selects_the_cell_and_back(qtbot, window):
     assert window.open_workflow(EXAMPLE)
     run(qtbot, window)
