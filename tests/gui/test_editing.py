@@ -269,18 +269,25 @@ def _rename_window(qtbot, monkeypatch, tmp_path):
     return window
 
 
+def _f2_on(qtbot, window, node_id):
+    """Select one node, press F2 on the canvas: the inline editor that opens."""
+    window.scene.select_ids({node_id})
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    editor = window.inline_rename.editor
+    assert editor is not None and editor.isVisible()
+    return editor
+
+
 def test_f2_renames_the_selected_cell_inline_in_one_undoable_step(qtbot, monkeypatch, tmp_path):
     from PySide6.QtWidgets import QLineEdit
 
     from tests.example_ids import CELSIUS
 
     window = _rename_window(qtbot, monkeypatch, tmp_path)
-    window.scene.select_ids({CELSIUS})
-    window.view.setFocus()
     count = window.document.undo_stack.count()
-    qtbot.keyClick(window.view, Qt.Key.Key_F2)
-    editor = window.view.viewport().findChild(QLineEdit, "inline-rename")
-    assert editor is not None and editor.isVisible() and editor.selectedText() == "celsius"
+    editor = _f2_on(qtbot, window, CELSIUS)
+    assert editor.objectName() == "inline-rename" and editor.selectedText() == "celsius"
     qtbot.keyClicks(editor, "temperature")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert window.document.find_cell(CELSIUS).alias == "temperature"
@@ -337,11 +344,8 @@ def test_a_step_is_renamed_inline_and_an_empty_name_gives_back_its_functions_tit
     assert step.label == "scale to °F" and item.title == "scale to °F"  # the canvas draws the model
     assert window.document.undo_stack.undoText() == "Rename 'Multiply'"
     # F2 again, the name cleared: the step is called by its function's title again, and undo brings it back
-    window.scene.select_ids({MULTIPLY})
-    window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_F2)
-    editor = window.inline_rename.editor  # (the first editor may still await its deletion)
-    assert editor is not None and editor.isVisible() and editor.text() == "scale to °F"
+    editor = _f2_on(qtbot, window, MULTIPLY)
+    assert editor.text() == "scale to °F"
     editor.clear()
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert step.label == "" and item.title == "Multiply"
@@ -357,12 +361,8 @@ def test_typing_a_steps_own_function_title_adds_no_label_and_no_undo_step(qtbot,
     from tests.example_ids import ADD
 
     window = _rename_window(qtbot, monkeypatch, tmp_path)
-    window.scene.select_ids({ADD})
-    window.view.setFocus()
     count = window.document.undo_stack.count()
-    qtbot.keyClick(window.view, Qt.Key.Key_F2)
-    editor = window.view.viewport().findChild(QLineEdit, "inline-rename")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)  # "Add", unchanged
+    qtbot.keyClick(_f2_on(qtbot, window, ADD), Qt.Key.Key_Return)  # "Add", unchanged
     assert window.document.find_step(ADD).label == "" and window.document.undo_stack.count() == count
 
 
