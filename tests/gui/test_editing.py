@@ -280,8 +280,6 @@ def _f2_on(qtbot, window, node_id):
 
 
 def test_f2_renames_the_selected_cell_inline_in_one_undoable_step(qtbot, monkeypatch, tmp_path):
-    from PySide6.QtWidgets import QLineEdit
-
     from tests.example_ids import CELSIUS
 
     window = _rename_window(qtbot, monkeypatch, tmp_path)
@@ -356,8 +354,6 @@ def test_a_step_is_renamed_inline_and_an_empty_name_gives_back_its_functions_tit
 
 
 def test_typing_a_steps_own_function_title_adds_no_label_and_no_undo_step(qtbot, monkeypatch, tmp_path):
-    from PySide6.QtWidgets import QLineEdit
-
     from tests.example_ids import ADD
 
     window = _rename_window(qtbot, monkeypatch, tmp_path)
