@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from fancy_studio.core import StepError
 from fancy_studio.core.durations import duration_text
+from fancy_studio.gui.datum_model import value_preview
 from fancy_studio.gui.document import WorkflowDocument
 from fancy_studio.gui.run_status import RunStatusModel, StepRunInfo, StepState
 from fancy_studio.gui.value_editor import ValueEditor, default_for, kind_for_hint, literal
@@ -53,10 +54,15 @@ class InspectorWidget(QWidget):
         self.value_editor = ValueEditor()
         self.value_editor.setObjectName("inspector-value")
         self.value_editor.value_committed.connect(self._commit_value)
+        self.computed = QLabel()
+        self.computed.setObjectName("inspector-computed")
+        self.computed.setWordWrap(True)
+        self.computed.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout(self.cell_page)
         form.addRow("Alias", self.alias_edit)
         form.addRow("", self.has_value)
         form.addRow("Value", self.value_editor)
+        form.addRow("Last run", self.computed)
 
         self.stack = QStackedWidget()
         for page in (self.empty, self.step_label, self.cell_page):
@@ -128,7 +134,7 @@ class InspectorWidget(QWidget):
         return "".join(rows)
 
     def _run_changed(self, _step_ids: list) -> None:
-        if self.node_id is not None and self.stack.currentWidget() is self.step_label:
+        if self.node_id is not None and self.stack.currentWidget() is not self.empty:
             self.refresh()
 
     def _show_cell(self, cell) -> None:
@@ -139,6 +145,14 @@ class InspectorWidget(QWidget):
         for widget in (self.alias_edit, self.has_value):
             widget.blockSignals(False)
         self.value_editor.show_value(cell.value if cell.has_value else ..., self._port_kind(cell))
+        self.computed.setText(self._computed_text(cell))
+
+    def _computed_text(self, cell) -> str:
+        """What the last run stored in the cell (a computed cell's value lives in the store, not the model)."""
+        if self.run_status is None or cell.has_value:
+            return "" if self.run_status is None else "an input: the run reads this value"
+        stored, value = self.run_status.computed_value(cell.id)
+        return f"= {value_preview(value)}" if stored else "not computed yet: run the workflow"
 
     def _port_kind(self, cell) -> str | None:
         """The editor kind that every step input the cell feeds agrees on, or None."""

@@ -145,6 +145,17 @@ def test_f5_runs_the_example_and_the_datums_panel_shows_every_value(qtbot, windo
     assert window.run_actions.progress.isVisible()
 
 
+def test_the_inspector_shows_what_the_last_run_computed_for_a_cell(qtbot, window):
+    assert window.open_workflow(EXAMPLE)
+    window.scene.select_ids({FAHRENHEIT})
+    computed = window.inspector.computed
+    assert computed.text() == "not computed yet: run the workflow"
+    run(qtbot, window)
+    assert computed.text() == "= 70.7"  # the selected cell follows the run
+    window.scene.select_ids({CELSIUS})
+    assert computed.text() == "an input: the run reads this value"
+
+
 def test_ctrl_r_and_the_toolbar_button_run_too(qtbot, window):
     assert window.open_workflow(EXAMPLE)
     assert run(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier).result.ok
