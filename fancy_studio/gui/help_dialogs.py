@@ -30,6 +30,18 @@ CANVAS_GESTURES = [
 ]
 
 
+_SPECIAL_KEYS = {Qt.Key.Key_Undo, Qt.Key.Key_Redo, Qt.Key.Key_Find, Qt.Key.Key_Help, Qt.Key.Key_Copy,
+                 Qt.Key.Key_Cut, Qt.Key.Key_Paste, Qt.Key.Key_Open, Qt.Key.Key_Save, Qt.Key.Key_New,
+                 Qt.Key.Key_Close, Qt.Key.Key_ZoomIn, Qt.Key.Key_ZoomOut}
+
+
+def typeable(sequence: QKeySequence) -> bool:
+    """A key a person has on a usual keyboard: the platform's standard keys also list F13–F35 and keys of
+    their own ("Undo", "Copy"), which only clutter the list."""
+    key = sequence[0].key()
+    return key not in _SPECIAL_KEYS and not Qt.Key.Key_F13.value <= key.value <= Qt.Key.Key_F35.value
+
+
 def shortcut_rows(menus: list[QMenu]) -> list[tuple[str, str, str]]:
     """(menu, action, shortcuts) for every action with a shortcut in `menus` and their submenus."""
     rows = []
@@ -38,8 +50,8 @@ def shortcut_rows(menus: list[QMenu]) -> list[tuple[str, str, str]]:
         for action in menu.actions():
             if action.menu() is not None:
                 rows += shortcut_rows([action.menu()])
-            elif not action.isSeparator() and action.shortcuts():
-                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+            elif not action.isSeparator() and (shown := [s for s in action.shortcuts() if typeable(s)]):
+                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in shown)
                 rows.append((group, action.text().replace("&", "").rstrip("…"), keys))
     return rows
 
