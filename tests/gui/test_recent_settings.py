@@ -136,8 +136,8 @@ def test_the_recent_list_outlives_the_window(new_window, workflows):
     assert new_window().recent_files() == [str(workflows[0])]
 
 
-def test_a_recent_file_that_is_gone_says_so_and_keeps_the_open_workflow(qtbot, new_window, workflows,
-                                                                        dialogs):
+def _open_a_recent_file_that_is_gone(qtbot, new_window, workflows):
+    """Open a.json then b.json, delete a.json, and pick it from Open Recent: (window, menu, b)."""
     a, b = workflows[:2]
     window = new_window()
     assert window.open_workflow(a) and window.open_workflow(b)
@@ -145,6 +145,12 @@ def test_a_recent_file_that_is_gone_says_so_and_keeps_the_open_workflow(qtbot, n
     menu = _open_recent_menu(qtbot, window)
     (gone,) = [x for x in _recent_actions(menu) if x.text() == "a.json"]
     gone.trigger()
+    return window, menu, b
+
+
+def test_a_recent_file_that_is_gone_says_so_and_keeps_the_open_workflow(qtbot, new_window, workflows,
+                                                                        dialogs):
+    window, menu, b = _open_a_recent_file_that_is_gone(qtbot, new_window, workflows)
     (call,) = dialogs["critical"].calls + dialogs["warning"].calls
     message = call[2].lower()
     assert "a.json" in message
@@ -154,13 +160,7 @@ def test_a_recent_file_that_is_gone_says_so_and_keeps_the_open_workflow(qtbot, n
 
 
 def test_a_recent_file_that_is_gone_is_removed_from_the_list(qtbot, new_window, workflows):
-    a, b = workflows[:2]
-    window = new_window()
-    assert window.open_workflow(a) and window.open_workflow(b)
-    a.unlink()
-    menu = _open_recent_menu(qtbot, window)
-    (gone,) = [x for x in _recent_actions(menu) if x.text() == "a.json"]
-    gone.trigger()
+    window, _menu, b = _open_a_recent_file_that_is_gone(qtbot, new_window, workflows)
     assert window.recent_files() == [str(b)]
 
 
