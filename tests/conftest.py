@@ -16,10 +16,10 @@ def _private_studio_settings(monkeypatch, tmp_path):
     try:
         from PySide6.QtCore import QSettings
 
-        from fancy_studio.gui import main_window
+        from fancy_studio.gui.window import main_window
     except ImportError:  # core-only environments
         return
-    from fancy_studio.gui import recovery
+    from fancy_studio.gui.window import recovery
 
     ini = str(tmp_path / "studio-settings.ini")
     monkeypatch.setattr(main_window, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))

@@ -11,7 +11,7 @@ __all__ = ["MainWindow"]
 
 def __getattr__(name: str) -> Any:
     if name == "MainWindow":
-        from fancy_studio.gui.main_window import MainWindow
+        from fancy_studio.gui.window.main_window import MainWindow
 
         return MainWindow
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from fancy_studio.resources import default_example
 
 if TYPE_CHECKING:
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
 
 DEFAULT_EXAMPLE = default_example()
 
@@ -67,7 +67,7 @@ def open_window(argv: list[str]) -> MainWindow:
     The frame is on screen after PySide's own start-up; the studio's imports (the core's pydantic
     models, the canvas, the docks: about two thirds of the start-up time) come after it.
     """
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
 
     window = MainWindow(build=False)
     window.show()
@@ -77,7 +77,7 @@ def open_window(argv: list[str]) -> MainWindow:
 
     def finish() -> None:
         window.build()
-        from fancy_studio.gui.run_controller import wait_for_runs
+        from fancy_studio.gui.run.controller import wait_for_runs
 
         QApplication.instance().aboutToQuit.connect(wait_for_runs)
         if window.offer_recovery():

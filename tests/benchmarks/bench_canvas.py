@@ -92,7 +92,7 @@ def open_studio(path: Path, view=None):
     """load + replace into a WorkflowView (which rebuilds the scene and zooms to fit)."""
     from fancy_studio.core.workflow_file import load_workflow
     from fancy_studio.gui.canvas import WorkflowView
-    from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.document.document import WorkflowDocument
 
     if view is None:
         view = WorkflowView(WorkflowDocument())
@@ -219,7 +219,7 @@ if sys.argv[1] == "studio":  # what `fancy-studio` does: the frame shown and pai
     window = open_window([])
     shown = time.perf_counter() - start
 elif sys.argv[1] == "built":  # a window built in one go
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
     window = MainWindow()
     window.show()
 else:
@@ -243,7 +243,7 @@ sys.path.insert(0, sys.argv[3])
 from bench_canvas import open_baseline, open_studio, VIEW_SIZE
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView
 from fancy_studio.gui.canvas import WorkflowView
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.core.workflow_file import load_workflow
 
 def rss():

@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.setswitchinterval(args.switch_interval)
 
     app = QApplication.instance() or QApplication([])
-    from fancy_studio.gui import main_window as main_window_module
+    from fancy_studio.gui.window import main_window as main_window_module
 
     settings_dir = tempfile.TemporaryDirectory()
     ini = str(Path(settings_dir.name) / "settings.ini")

@@ -14,8 +14,8 @@ from fancy_studio.gui.canvas import WorkflowScene, WorkflowView
 from fancy_studio.gui.canvas.node_items import CellNodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortKind
 from fancy_studio.gui.canvas.wire_item import WireItem
-from fancy_studio.gui.commands import MoveNodes
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.commands import MoveNodes
+from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.mime import FUNCTION_MIME
 
 

@@ -17,11 +17,11 @@ from PySide6.QtTest import QSignalSpy
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QPushButton, QTreeWidget
 
 from fancy_studio.core.store import InMemoryStore
-from fancy_studio.gui.datum_model import (
+from fancy_studio.gui.datums.model import (
     ALIAS, ID_ROLE, PRODUCER, SORT_ROLE, TYPE, VALUE, WHEN, DatumTableModel,
 )
-from fancy_studio.gui.datum_panel import DatumPanel
-from fancy_studio.gui.value_viewer import ValueViewer
+from fancy_studio.gui.datums.panel import DatumPanel
+from fancy_studio.gui.datums.value_viewer import ValueViewer
 
 STEP = UUID("5f0c6a86-4a44-4a55-9a55-0000000000aa")
 
@@ -396,7 +396,7 @@ class Odd:
 
 def export_to(monkeypatch, qtbot, panel: DatumPanel, path, chosen: str = "JSON (*.json)"):
     """Click Export…, answering the file dialog with `path`; return the status message."""
-    from fancy_studio.gui import datum_panel as module
+    from fancy_studio.gui.datums import panel as module
 
     monkeypatch.setattr(module.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), chosen))
     with qtbot.waitSignal(panel.message) as message:
@@ -437,7 +437,7 @@ def test_export_takes_the_selection_if_any_and_csv_opens_in_a_spreadsheet(monkey
 
 
 def test_an_export_that_fails_says_why_and_leaves_the_file_as_it_was(monkeypatch, qtbot, panel, store, tmp_path):
-    from fancy_studio.gui import datum_panel as module
+    from fancy_studio.gui.datums import panel as module
 
     store.put(1, "one")
     panel.refresh()
@@ -462,7 +462,7 @@ def test_an_export_that_fails_says_why_and_leaves_the_file_as_it_was(monkeypatch
 
 
 def test_with_nothing_stored_export_says_there_is_nothing_to_export(monkeypatch, qtbot, panel):
-    from fancy_studio.gui import datum_panel as module
+    from fancy_studio.gui.datums import panel as module
 
     monkeypatch.setattr(module.QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("no dialog expected"))
     with qtbot.waitSignal(panel.message) as message:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fancy_studio.core import Workflow, WorkflowFileError
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.document import WorkflowDocument
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
 

@@ -10,10 +10,10 @@ from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FACTOR, MULTIPLY, SCALED
-from fancy_studio.gui import main_window as main_window_module
-from fancy_studio.gui.auto_layout import auto_layout, compute_layout
-from fancy_studio.gui.clipboard import FRAGMENT_MIME, Fragment, fragment_from_mime
-from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.window import main_window as main_window_module
+from fancy_studio.gui.canvas.auto_layout import auto_layout, compute_layout
+from fancy_studio.gui.document.clipboard import FRAGMENT_MIME, Fragment, fragment_from_mime
+from fancy_studio.gui.window.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -254,7 +254,7 @@ def test_new_actions_are_named_and_in_the_menus(win):
 
 
 def _rename_window(qtbot, monkeypatch, tmp_path):
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
     from tests.example_ids import EXAMPLE
     from tests.gui.dialogs import answer_dialogs
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from fancy_studio.core import Workflow, WorkflowStep, fancy_function
-from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import CELSIUS, EXAMPLE, FACTOR, FAHRENHEIT, SCALED
 from tests.gui.dialogs import answer_dialogs
 from tests.gui.windows import active_window

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 import fancy_studio
-from fancy_studio.gui import help_dialogs
+from fancy_studio.gui.window import help_dialogs
 from tests.gui.dialogs import answer_dialogs
 from tests.gui.windows import active_window
 
@@ -55,7 +55,7 @@ def test_f1_lists_every_menu_shortcut_as_the_actions_have_it(qtbot, window):
 
 
 def test_platform_only_keys_are_left_out_of_the_list(qtbot, window):
-    from fancy_studio.gui.help_dialogs import shortcut_rows
+    from fancy_studio.gui.window.help_dialogs import shortcut_rows
 
     window.undo_action.setShortcuts([QKeySequence("Ctrl+Z"), QKeySequence(Qt.Key.Key_F14),
                                      QKeySequence(Qt.Key.Key_Undo)])

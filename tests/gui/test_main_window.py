@@ -13,8 +13,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from fancy_studio.gui import main_window as main_window_module
-from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.window import main_window as main_window_module
+from fancy_studio.gui.window.main_window import MainWindow
 from tests.gui.dialogs import answer_dialogs
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"

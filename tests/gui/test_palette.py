@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from fancy_studio.core import registry
 from fancy_studio.gui.mime import FUNCTION_MIME
-from fancy_studio.gui.palette import SLUG_ROLE, PaletteWidget
+from fancy_studio.gui.panels.palette import SLUG_ROLE, PaletteWidget
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from fancy_studio.gui import main_window as main_window_module
-from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.window import main_window as main_window_module
+from fancy_studio.gui.window.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)

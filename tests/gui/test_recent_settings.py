@@ -15,9 +15,9 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from fancy_studio.gui import main_window as main_window_module
-from fancy_studio.gui.main_window import MainWindow
-from fancy_studio.gui.recent_files import MAX_RECENT
+from fancy_studio.gui.window import main_window as main_window_module
+from fancy_studio.gui.window.main_window import MainWindow
+from fancy_studio.gui.window.recent_files import MAX_RECENT
 from tests.example_ids import EXAMPLE
 from tests.gui.dialogs import Answer, answer_dialogs
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from fancy_studio.gui import recovery
-from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.window import recovery
+from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import CELSIUS, EXAMPLE
 from tests.gui.dialogs import Answer, answer_dialogs
 
@@ -70,7 +70,8 @@ CRASH = textwrap.dedent("""
     from pathlib import Path
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
-    from fancy_studio.gui import main_window as mw, recovery
+    from fancy_studio.gui.window import main_window as mw
+    from fancy_studio.gui.window import recovery
     recovery.recovery_dir = lambda: Path(sys.argv[1])
     mw.settings = lambda: QSettings(sys.argv[2], QSettings.Format.IniFormat)
     app = QApplication([])

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolTip
 
 from fancy_studio.cli import run_command
 from fancy_studio.core import Position, Workflow, WorkflowStep, fancy_function, save_workflow
-from fancy_studio.gui.main_window import MainWindow
-from fancy_studio.gui.run_status import StepState
+from fancy_studio.gui.window.main_window import MainWindow
+from fancy_studio.gui.run.status import StepState
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import Answer, answer_dialogs
 
@@ -501,7 +501,7 @@ def test_ctrl_c_in_the_datums_table_copies_the_selected_values(qtbot, window):
 
 def test_the_clock_ticks_in_tenths_and_durations_read_at_a_glance():
     from fancy_studio.core.durations import duration_text
-    from fancy_studio.gui.run_progress import elapsed_text
+    from fancy_studio.gui.run.progress import elapsed_text
 
     assert [elapsed_text(ms) for ms in (0, 1234, 61_500)] == ["0.0 s", "1.2 s", "1:01.5"]
     assert [duration_text(s) for s in (None, 2e-6, 0.012, 0.999, 1.0, 185.0)] == [

@@ -17,8 +17,8 @@ CLOSE_DURING_RUN = textwrap.dedent('''
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
     from fancy_studio.core import Workflow, WorkflowStep, fancy_function
-    from fancy_studio.gui.main_window import MainWindow
-    from fancy_studio.gui import main_window as mw
+    from fancy_studio.gui.window.main_window import MainWindow
+    from fancy_studio.gui.window import main_window as mw
     from PySide6.QtCore import QSettings
 
     started = threading.Event()
@@ -80,8 +80,9 @@ QUIT_WHILE_A_STEP_HANGS = textwrap.dedent('''
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
     from fancy_studio.core import Workflow, WorkflowStep, fancy_function
-    from fancy_studio.gui import main_window as mw, recovery
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window import main_window as mw
+    from fancy_studio.gui.window import recovery
+    from fancy_studio.gui.window.main_window import MainWindow
 
     started = threading.Event()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import uuid4
 
 from fancy_studio.core import Engine, InMemoryStore, fancy_function
-from fancy_studio.gui.run_status import RunStatusModel, StepState
-from fancy_studio.gui.run_worker import RunBatch
+from fancy_studio.gui.run.status import RunStatusModel, StepState
+from fancy_studio.gui.run.worker import RunBatch
 from tests.core.helpers import failing_middle
 
 

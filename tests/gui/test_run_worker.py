@@ -6,7 +6,7 @@ import threading
 import time
 
 from fancy_studio.core import WorkflowStep
-from fancy_studio.gui.run_worker import RunBatch, _Batcher
+from fancy_studio.gui.run.worker import RunBatch, _Batcher
 
 
 class Collect:

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QStyle, QStyleOptionButton
 
-from fancy_studio.gui.document import WorkflowDocument
-from fancy_studio.gui.inspector import InspectorWidget
-from fancy_studio.gui.value_editor import FLOAT, INT, STR, kind_for_hint, kind_for_value
+from fancy_studio.gui.document.document import WorkflowDocument
+from fancy_studio.gui.panels.inspector import InspectorWidget
+from fancy_studio.gui.panels.value_editor import FLOAT, INT, STR, kind_for_hint, kind_for_value
 from tests.example_ids import CELSIUS, EXAMPLE
 
 OFFSET = UUID("5f0c6a86-4a44-4a55-9a55-000000000012")  # 32, feeds math.add's b (a float)

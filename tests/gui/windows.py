@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fancy_studio.gui.main_window import MainWindow
+from fancy_studio.gui.window.main_window import MainWindow
 
 
 def active_window(qtbot, path: Path | None = None) -> MainWindow:

@@ -13,10 +13,10 @@ from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.canvas import status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
-from fancy_studio.gui.run_status import IDLE, StepRunInfo, StepState
+from fancy_studio.gui.run.status import IDLE, StepRunInfo, StepState
 
 if TYPE_CHECKING:
-    from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.document.document import WorkflowDocument
 
 _TITLE_FONT = QFont()
 _TITLE_FONT.setBold(True)

@@ -15,8 +15,8 @@ from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeI
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.wire_drag import WireDrag
 from fancy_studio.gui.canvas.wire_item import WireItem
-from fancy_studio.gui.document import WorkflowDocument
-from fancy_studio.gui.run_status import RunStatusModel, StepState
+from fancy_studio.gui.document.document import WorkflowDocument
+from fancy_studio.gui.run.status import RunStatusModel, StepState
 
 WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from fancy_studio.core.durations import duration_text
-from fancy_studio.gui.run_status import StepRunInfo, StepState
+from fancy_studio.gui.run.status import StepRunInfo, StepState
 
 RUNNING = QColor("#5aa9f0")
 DONE = QColor("#6ee07a")

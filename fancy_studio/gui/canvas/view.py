@@ -14,7 +14,7 @@ from fancy_studio.gui.canvas import style
 from fancy_studio.gui.canvas.node_items import NodeItem
 from fancy_studio.gui.canvas.port_item import PortItem
 from fancy_studio.gui.canvas.scene import WorkflowScene
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.mime import FUNCTION_MIME
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0

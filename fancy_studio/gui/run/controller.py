@@ -15,9 +15,9 @@ from uuid import UUID
 from PySide6.QtCore import QElapsedTimer, QObject, QThread, Signal
 
 from fancy_studio.core import CancelToken, DatumStore
-from fancy_studio.gui.document import WorkflowDocument
-from fancy_studio.gui.run_status import RunStatusModel
-from fancy_studio.gui.run_worker import RunOutcome, RunRequest, RunWorker
+from fancy_studio.gui.document.document import WorkflowDocument
+from fancy_studio.gui.run.status import RunStatusModel
+from fancy_studio.gui.run.worker import RunOutcome, RunRequest, RunWorker
 
 LOCK_REASON = "A run is going: stop it (Shift+F5) to edit the workflow"
 RUN_SWITCH_INTERVAL = 0.0005

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from fancy_studio.core.store import Cell
 from fancy_studio.core.workflow_file import write_atomically
-from fancy_studio.gui.datum_model import type_name
+from fancy_studio.gui.datums.model import type_name
 
 FIELDS = ("id", "alias", "type", "value", "produced_by", "producer", "when")
 FILE_FILTER = "JSON (*.json);;CSV (*.csv)"

@@ -17,8 +17,8 @@ from PySide6.QtCore import QMimeData, QObject
 from PySide6.QtWidgets import QApplication
 
 from fancy_studio.core import CellSpec, Position, WorkflowStep
-from fancy_studio.gui.commands import AddNodes
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.commands import AddNodes
+from fancy_studio.gui.document.document import WorkflowDocument
 
 FRAGMENT_MIME = "application/x-fancy-studio-fragment"
 PASTE_OFFSET = 40.0

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from fancy_studio.gui.canvas import style
-from fancy_studio.gui.commands import MoveNodes
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.commands import MoveNodes
+from fancy_studio.gui.document.document import WorkflowDocument
 
 if TYPE_CHECKING:  # networkx is imported lazily: it costs ~0.3 s at startup
     import networkx as nx

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fancy_studio.gui.datum_model import value_preview
+from fancy_studio.gui.datums.model import value_preview
 
 CHILD_LIMIT = 1000
 CONTAINERS = (list, tuple, set, frozenset, dict)

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLineEdit, QListView, QVBoxLayout, QWidget
 
-from fancy_studio.gui.palette import SLUG_ROLE
+from fancy_studio.gui.panels.palette import SLUG_ROLE
 
 QUICK_SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 """Title and slug only (the palette's search role also matches descriptions)."""

@@ -23,23 +23,23 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
-    from fancy_studio.gui.auto_layout import layout_view
+    from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
-    from fancy_studio.gui.clipboard import ClipboardController
-    from fancy_studio.gui.datum_panel import DatumPanel
-    from fancy_studio.gui.document import WorkflowDocument
-    from fancy_studio.gui.file_drops import FileDrops
-    from fancy_studio.gui.find_bar import FindBar
-    from fancy_studio.gui.help_dialogs import ShortcutsDialog
-    from fancy_studio.gui.inline_rename import InlineRename
-    from fancy_studio.gui.inspector import InspectorWidget
-    from fancy_studio.gui.palette import PaletteWidget
-    from fancy_studio.gui.problems_panel import ProblemsPanel
-    from fancy_studio.gui.quick_add import QuickAddController
-    from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
-    from fancy_studio.gui.run_controller import RunController
-    from fancy_studio.gui.window_menus import build_menus, name_separators
+    from fancy_studio.gui.document.clipboard import ClipboardController
+    from fancy_studio.gui.datums.panel import DatumPanel
+    from fancy_studio.gui.document.document import WorkflowDocument
+    from fancy_studio.gui.window.file_drops import FileDrops
+    from fancy_studio.gui.canvas.find_bar import FindBar
+    from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
+    from fancy_studio.gui.canvas.inline_rename import InlineRename
+    from fancy_studio.gui.panels.inspector import InspectorWidget
+    from fancy_studio.gui.panels.palette import PaletteWidget
+    from fancy_studio.gui.panels.problems import ProblemsPanel
+    from fancy_studio.gui.canvas.quick_add import QuickAddController
+    from fancy_studio.gui.run.actions import RunActions
+    from fancy_studio.gui.window.recovery import RecoveryWriter, offer_restore
+    from fancy_studio.gui.run.controller import RunController
+    from fancy_studio.gui.window.menus import build_menus, name_separators
 
 FILE_FILTER = "Workflows (*.json);;All files (*)"
 
@@ -55,23 +55,23 @@ def _import_studio() -> None:
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
     global RunActions, RunController, RecoveryWriter, offer_restore
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
-    from fancy_studio.gui.auto_layout import layout_view
+    from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
-    from fancy_studio.gui.clipboard import ClipboardController
-    from fancy_studio.gui.datum_panel import DatumPanel
-    from fancy_studio.gui.document import WorkflowDocument
-    from fancy_studio.gui.file_drops import FileDrops
-    from fancy_studio.gui.find_bar import FindBar
-    from fancy_studio.gui.help_dialogs import ShortcutsDialog
-    from fancy_studio.gui.inline_rename import InlineRename
-    from fancy_studio.gui.inspector import InspectorWidget
-    from fancy_studio.gui.palette import PaletteWidget
-    from fancy_studio.gui.problems_panel import ProblemsPanel
-    from fancy_studio.gui.quick_add import QuickAddController
-    from fancy_studio.gui.run_actions import RunActions
-    from fancy_studio.gui.recovery import RecoveryWriter, offer_restore
-    from fancy_studio.gui.run_controller import RunController
-    from fancy_studio.gui.window_menus import build_menus, name_separators
+    from fancy_studio.gui.document.clipboard import ClipboardController
+    from fancy_studio.gui.datums.panel import DatumPanel
+    from fancy_studio.gui.document.document import WorkflowDocument
+    from fancy_studio.gui.window.file_drops import FileDrops
+    from fancy_studio.gui.canvas.find_bar import FindBar
+    from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
+    from fancy_studio.gui.canvas.inline_rename import InlineRename
+    from fancy_studio.gui.panels.inspector import InspectorWidget
+    from fancy_studio.gui.panels.palette import PaletteWidget
+    from fancy_studio.gui.panels.problems import ProblemsPanel
+    from fancy_studio.gui.canvas.quick_add import QuickAddController
+    from fancy_studio.gui.run.actions import RunActions
+    from fancy_studio.gui.window.recovery import RecoveryWriter, offer_restore
+    from fancy_studio.gui.run.controller import RunController
+    from fancy_studio.gui.window.menus import build_menus, name_separators
 
 
 def settings() -> QSettings:

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from fancy_studio.core import FancyError, Workflow, parse_workflow
 from fancy_studio.core.workflow_file import dump_workflow, write_atomically
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.document import WorkflowDocument
 
 if TYPE_CHECKING:
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
 
 WRITE_DELAY_MS = 1000
 """How long after an edit the recovery file is written (edits in quick succession are written once)."""

@@ -14,12 +14,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from fancy_studio.gui.help_dialogs import show_about
-from fancy_studio.gui.recent_files import RecentFiles
+from fancy_studio.gui.window.help_dialogs import show_about
+from fancy_studio.gui.window.recent_files import RecentFiles
 from fancy_studio.resources import examples_dir, icons_dir
 
 if TYPE_CHECKING:
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
 
 
 def example_files() -> list[Path]:

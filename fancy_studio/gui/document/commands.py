@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoCommand
 from fancy_studio.core import CellSpec, WorkflowStep
 
 if TYPE_CHECKING:
-    from fancy_studio.gui.document import WorkflowDocument
+    from fancy_studio.gui.document.document import WorkflowDocument
 
 NUDGE_MERGE_ID = 1
 """`NudgeNodes.id()`: arrow-key nudges of the same nodes, one after another, are one undo step."""

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from fancy_studio.core.store import Cell, DatumStore
-from fancy_studio.gui.datum_export import FILE_FILTER, export_datums
-from fancy_studio.gui.datum_model import (
+from fancy_studio.gui.datums.export import FILE_FILTER, export_datums
+from fancy_studio.gui.datums.model import (
     ALIAS, FILTER_ROLE, ID_ROLE, PRODUCER, SORT_ROLE, TYPE, VALUE, WHEN, DatumTableModel,
 )
-from fancy_studio.gui.value_viewer import ValueViewer, copy_text
+from fancy_studio.gui.datums.value_viewer import ValueViewer, copy_text
 
 
 def count_text(shown: int, total: int) -> str:

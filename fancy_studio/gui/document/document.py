@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from fancy_studio.core import CellSpec, FancyFunction, Position, Workflow, WorkflowStep, registry
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow_file import load_workflow, save_workflow
-from fancy_studio.gui.edit_lock import LockableUndoStack
+from fancy_studio.gui.document.edit_lock import LockableUndoStack
 
 
 class WorkflowDocument(QObject):
@@ -265,7 +265,7 @@ class WorkflowDocument(QObject):
     # --- edits: each pushes one undoable command -------------------------------------------------------
 
     def add_step(self, slug: str, x: float = 0.0, y: float = 0.0) -> WorkflowStep:
-        from fancy_studio.gui.commands import AddNodes
+        from fancy_studio.gui.document.commands import AddNodes
 
         step = WorkflowStep(function_slug=slug)
         self.undo_stack.push(AddNodes(self, steps=[step], positions={step.id: (x, y)},
@@ -273,27 +273,27 @@ class WorkflowDocument(QObject):
         return step
 
     def add_cell(self, alias: str, x: float = 0.0, y: float = 0.0, *, value: Any = ...) -> CellSpec:
-        from fancy_studio.gui.commands import AddNodes
+        from fancy_studio.gui.document.commands import AddNodes
 
         cell = CellSpec(alias=alias) if value is ... else CellSpec(alias=alias, value=value)
         self.undo_stack.push(AddNodes(self, cells=[cell], positions={cell.id: (x, y)}, text=f"Add cell {alias}"))
         return cell
 
     def remove_nodes(self, ids: set[UUID]) -> None:
-        from fancy_studio.gui.commands import RemoveNodes
+        from fancy_studio.gui.document.commands import RemoveNodes
 
         if ids:
             self.undo_stack.push(RemoveNodes(self, ids))
 
     def move_nodes(self, moves: dict[UUID, tuple[float, float]]) -> None:
-        from fancy_studio.gui.commands import MoveNodes
+        from fancy_studio.gui.document.commands import MoveNodes
 
         if moves:
             self.undo_stack.push(MoveNodes(self, moves))
 
     def nudge_nodes(self, ids: set[UUID], dx: float, dy: float) -> None:
         """Move nodes by (dx, dy); nudges in a row of the same nodes are one undo step."""
-        from fancy_studio.gui.commands import NudgeNodes
+        from fancy_studio.gui.document.commands import NudgeNodes
 
         moves = {}
         for node_id in ids:
@@ -303,23 +303,23 @@ class WorkflowDocument(QObject):
             self.undo_stack.push(NudgeNodes(self, moves))
 
     def connect_input(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
-        from fancy_studio.gui.commands import SetWire
+        from fancy_studio.gui.document.commands import SetWire
 
         self.undo_stack.push(SetWire(self, step_id, "inputs", name, cell_id))
 
     def connect_output(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
-        from fancy_studio.gui.commands import SetWire
+        from fancy_studio.gui.document.commands import SetWire
 
         self.undo_stack.push(SetWire(self, step_id, "outputs", name, cell_id))
 
     def rename_cell(self, cell_id: UUID, alias: str) -> None:
-        from fancy_studio.gui.commands import EditCell
+        from fancy_studio.gui.document.commands import EditCell
 
         self.undo_stack.push(EditCell(self, cell_id, alias=alias))
 
     def rename_step(self, step_id: UUID, label: str) -> None:
         """Label a step (an empty label: it is called by its function's title again)."""
-        from fancy_studio.gui.commands import RenameStep
+        from fancy_studio.gui.document.commands import RenameStep
 
         step = self.find_step(step_id)
         if step is not None and label != step.label:
@@ -327,7 +327,7 @@ class WorkflowDocument(QObject):
 
     def set_cell_value(self, cell_id: UUID, value: Any) -> None:
         """Give the cell a literal value (`...` makes it a computed cell again)."""
-        from fancy_studio.gui.commands import EditCell
+        from fancy_studio.gui.document.commands import EditCell
 
         self.undo_stack.push(EditCell(self, cell_id, value=value))
 

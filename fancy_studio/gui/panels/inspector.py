@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 
 from fancy_studio.core import StepError
 from fancy_studio.core.durations import duration_text
-from fancy_studio.gui.datum_model import value_preview
-from fancy_studio.gui.document import WorkflowDocument
-from fancy_studio.gui.run_status import RunStatusModel, StepRunInfo, StepState
-from fancy_studio.gui.value_editor import ValueEditor, default_for, kind_for_hint, literal
+from fancy_studio.gui.datums.model import value_preview
+from fancy_studio.gui.document.document import WorkflowDocument
+from fancy_studio.gui.run.status import RunStatusModel, StepRunInfo, StepState
+from fancy_studio.gui.panels.value_editor import ValueEditor, default_for, kind_for_hint, literal
 
 
 class InspectorWidget(QWidget):

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from fancy_studio.gui.canvas import WorkflowView, style
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.document import WorkflowDocument
 
 MIN_WIDTH = 120
 

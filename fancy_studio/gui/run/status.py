@@ -17,7 +17,7 @@ from uuid import UUID
 from PySide6.QtCore import QObject, Signal
 
 from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus
-from fancy_studio.gui.run_worker import RunBatch
+from fancy_studio.gui.run.worker import RunBatch
 
 
 class StepState(str, enum.Enum):

@@ -14,7 +14,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QStyle, QToolButton
 
 from fancy_studio.gui.canvas import WorkflowView
-from fancy_studio.gui.document import WorkflowDocument
+from fancy_studio.gui.document.document import WorkflowDocument
 
 ROW = 40.0
 """Nodes whose tops are this close count as one row when walking matches in reading order."""

@@ -14,12 +14,12 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from fancy_studio.core import StepStatus, WorkflowValidationError
-from fancy_studio.gui.run_controller import RunController
-from fancy_studio.gui.run_progress import RunProgress
-from fancy_studio.gui.run_worker import RunOutcome
+from fancy_studio.gui.run.controller import RunController
+from fancy_studio.gui.run.progress import RunProgress
+from fancy_studio.gui.run.worker import RunOutcome
 
 if TYPE_CHECKING:
-    from fancy_studio.gui.main_window import MainWindow
+    from fancy_studio.gui.window.main_window import MainWindow
 
 EDIT_ACTIONS = ("new-action", "open-action", "undo-action", "redo-action", "delete-action", "cut-action",
                 "paste-action", "duplicate-action", "auto-layout-action", "rename-action")
