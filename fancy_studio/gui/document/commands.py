@@ -1,7 +1,8 @@
 """Undoable edits of a `WorkflowDocument`: one `QUndoCommand` per kind of edit.
 
-Commands change the model only (through the document's `_apply_*` methods, which emit the signals the
-canvas draws from); none touches a graphics item. Each keeps copies of exactly what it changes, so undo
+Commands change the model only, through the document's public model changes (`insert_nodes`,
+`delete_nodes`, `set_wire`, …, which emit the signals the canvas draws from); none touches a graphics
+item or the workflow directly. Each keeps copies of exactly what it changes, so undo
 restores ids, wiring and positions exactly.
 """
 
@@ -34,11 +35,11 @@ class AddNodes(QUndoCommand):
         self.positions = dict(positions or {})
 
     def redo(self) -> None:
-        self.document._apply_add([s.model_copy(deep=True) for s in self.steps],
-                                 [c.model_copy(deep=True) for c in self.cells], self.positions)
+        self.document.insert_nodes([s.model_copy(deep=True) for s in self.steps],
+                                   [c.model_copy(deep=True) for c in self.cells], self.positions)
 
     def undo(self) -> None:
-        self.document._apply_remove({s.id for s in self.steps}, {c.id for c in self.cells})
+        self.document.delete_nodes({s.id for s in self.steps}, {c.id for c in self.cells})
 
 
 class RemoveNodes(QUndoCommand):
@@ -63,21 +64,16 @@ class RemoveNodes(QUndoCommand):
 
     def redo(self) -> None:
         for step_id, side, name, _ in self.cut:
-            self.document._apply_wire(step_id, side, name, None)
-        self.document._apply_remove({s.id for _, s in self.steps}, {c.id for _, c in self.cells})
+            self.document.set_wire(step_id, side, name, None)
+        self.document.delete_nodes({s.id for _, s in self.steps}, {c.id for _, c in self.cells})
 
     def undo(self) -> None:
-        workflow = self.document.workflow
-        self.document._apply_add([], [], self.positions)
-        self.document._apply_insert([(i, c.model_copy(deep=True)) for i, c in self.cells],
-                                    [(i, s.model_copy(deep=True)) for i, s in self.steps])
+        self.document.insert_nodes([], [], self.positions)
+        self.document.reinsert_nodes([(i, c.model_copy(deep=True)) for i, c in self.cells],
+                                     [(i, s.model_copy(deep=True)) for i, s in self.steps])
         for step_id, side, name, cell in self.cut:
-            self.document._apply_wire(step_id, side, name, cell)
-        layout = workflow.layout
-        rank = {node_id: i for i, node_id in enumerate(self.layout_order)}
-        ordered = sorted(layout.items(), key=lambda kv: rank.get(kv[0], len(rank)))
-        layout.clear()
-        layout.update(ordered)
+            self.document.set_wire(step_id, side, name, cell)
+        self.document.order_layout(self.layout_order)
 
 
 class MoveNodes(QUndoCommand):
@@ -90,10 +86,10 @@ class MoveNodes(QUndoCommand):
         self.before = {node_id: document.position(node_id) for node_id in moves}
 
     def redo(self) -> None:
-        self.document._apply_move(self.after)
+        self.document.set_positions(self.after)
 
     def undo(self) -> None:
-        self.document._apply_move(self.before)
+        self.document.set_positions(self.before)
 
 
 class NudgeNodes(MoveNodes):
@@ -126,10 +122,10 @@ class SetWire(QUndoCommand):
         self.before = getattr(document.find_step(step_id), side).get(name)
 
     def redo(self) -> None:
-        self.document._apply_wire(self.step_id, self.side, self.name, self.cell_id)
+        self.document.set_wire(self.step_id, self.side, self.name, self.cell_id)
 
     def undo(self) -> None:
-        self.document._apply_wire(self.step_id, self.side, self.name, self.before)
+        self.document.set_wire(self.step_id, self.side, self.name, self.before)
 
 
 class RenameStep(QUndoCommand):
@@ -143,10 +139,10 @@ class RenameStep(QUndoCommand):
         self.before, self.after = step.label, label
 
     def redo(self) -> None:
-        self.document._apply_step_label(self.step_id, self.after)
+        self.document.set_step_label(self.step_id, self.after)
 
     def undo(self) -> None:
-        self.document._apply_step_label(self.step_id, self.before)
+        self.document.set_step_label(self.step_id, self.before)
 
 
 class EditCell(QUndoCommand):
@@ -165,7 +161,7 @@ class EditCell(QUndoCommand):
                       self.before[1] if value is self._UNCHANGED else value)
 
     def redo(self) -> None:
-        self.document._apply_cell(self.cell_id, *self.after)
+        self.document.set_cell(self.cell_id, *self.after)
 
     def undo(self) -> None:
-        self.document._apply_cell(self.cell_id, *self.before)
+        self.document.set_cell(self.cell_id, *self.before)

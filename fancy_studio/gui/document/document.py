@@ -2,7 +2,8 @@
 
 The workflow model is the single truth. The canvas listens to these signals and draws; every edit is a
 `QUndoCommand` (see `commands.py`) pushed on `undo_stack`, and the commands change the model only
-through the `_apply_*` methods here, which emit the signals. Saving writes the model.
+through the document's model changes (`insert_nodes`, `delete_nodes`, `set_wire`, …), which keep the
+indexes exact and emit the signals. Saving writes the model.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class WorkflowDocument(QObject):
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
 
-    # --- indexes (derived caches of `workflow`, kept exact by the `_apply_*` mutators) ------------------
+    # --- indexes (derived caches of `workflow`, kept exact by the model changes below) -----------------
     #
     # Each maps an id to the list of entries having it; a list longer than one only happens in an
     # invalid workflow (a duplicated id, a cell written by two steps), where the queries fall back to a
@@ -339,10 +340,15 @@ class WorkflowDocument(QObject):
         function = self.function_of(step)
         return step.label or (function.title if function else step.function_slug)
 
-    # --- mutators used by the commands only ------------------------------------------------------------
+    # --- model changes: what the undo commands call ---------------------------------------------------
+    #
+    # Each changes the workflow, keeps the indexes exact and emits the signals the canvas draws from. None
+    # is recorded on the undo stack: the studio edits through the undoable methods above, whose commands
+    # call these in `redo` and `undo`.
 
-    def _apply_add(self, steps: list[WorkflowStep], cells: list[CellSpec],
-                   positions: dict[UUID, tuple[float, float]]) -> None:
+    def insert_nodes(self, steps: list[WorkflowStep], cells: list[CellSpec],
+                     positions: dict[UUID, tuple[float, float]]) -> None:
+        """Append steps and cells (the objects given, not copies) and place nodes at `positions`."""
         for node_id, (x, y) in positions.items():
             self.workflow.layout[node_id] = Position(x=x, y=y)
         for cell in cells:
@@ -356,7 +362,7 @@ class WorkflowDocument(QObject):
                 self._step_rank[id(step)] = len(self.workflow.steps) - 1
             self.step_added.emit(step)
 
-    def _apply_insert(self, cells: list[tuple[int, CellSpec]], steps: list[tuple[int, WorkflowStep]]) -> None:
+    def reinsert_nodes(self, cells: list[tuple[int, CellSpec]], steps: list[tuple[int, WorkflowStep]]) -> None:
         """Put removed cells and steps back at their old list indexes (undo of a delete)."""
         for index, cell in cells:
             self.workflow.cells.insert(index, cell)
@@ -370,7 +376,8 @@ class WorkflowDocument(QObject):
             self._index_step(step)
             self.step_added.emit(step)
 
-    def _apply_remove(self, step_ids: set[UUID], cell_ids: set[UUID]) -> None:
+    def delete_nodes(self, step_ids: set[UUID], cell_ids: set[UUID]) -> None:
+        """Take steps and cells out of the workflow with their positions (wires to them are not cut)."""
         kept = []
         for step in self.workflow.steps:
             if step.id in step_ids:
@@ -393,7 +400,8 @@ class WorkflowDocument(QObject):
             self.workflow.layout.pop(cell_id, None)
             self.cell_removed.emit(cell_id)
 
-    def _apply_wire(self, step_id: UUID, side: str, name: str, cell_id: UUID | None) -> None:
+    def set_wire(self, step_id: UUID, side: str, name: str, cell_id: UUID | None) -> None:
+        """Wire a step's input or output (`side`: "inputs" or "outputs") to a cell; None unwires it."""
         step = self.find_step(step_id)
         wires = dict(getattr(step, side))
         if cell_id is None:
@@ -405,7 +413,8 @@ class WorkflowDocument(QObject):
         self._index_wires(step)
         self.step_changed.emit(step_id)
 
-    def _apply_cell(self, cell_id: UUID, alias: str, value: Any) -> None:
+    def set_cell(self, cell_id: UUID, alias: str, value: Any) -> None:
+        """Give a cell its alias and literal value (`...`: no value, a computed cell)."""
         cell = self.find_cell(cell_id)
         cell.alias = alias
         if value is ...:
@@ -414,14 +423,24 @@ class WorkflowDocument(QObject):
             cell.value = value
         self.cell_changed.emit(cell_id)
 
-    def _apply_step_label(self, step_id: UUID, label: str) -> None:
+    def set_step_label(self, step_id: UUID, label: str) -> None:
+        """Label a step (an empty label: it is called by its function's title)."""
         self.find_step(step_id).label = label
         self.step_changed.emit(step_id)
 
-    def _apply_move(self, moves: dict[UUID, tuple[float, float]]) -> None:
+    def set_positions(self, moves: dict[UUID, tuple[float, float]]) -> None:
+        """Move nodes to these scene positions."""
         for node_id, (x, y) in moves.items():
             self.workflow.layout[node_id] = Position(x=x, y=y)
             self.node_moved.emit(node_id, x, y)
+
+    def order_layout(self, node_ids: list[UUID]) -> None:
+        """Put the layout's entries in this order (others after them), so an undone delete saves as before."""
+        layout = self.workflow.layout
+        rank = {node_id: i for i, node_id in enumerate(node_ids)}
+        ordered = sorted(layout.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+        layout.clear()
+        layout.update(ordered)
 
 
 def _first_by_id(index: dict[UUID, list[Any]], items: list[Any], item_id: UUID) -> Any:
