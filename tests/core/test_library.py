@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import inspect
 import math
+import typing
+from decimal import Decimal
+from fractions import Fraction
+from uuid import uuid4
 
 import pytest
 
+from fancy_studio.core import TypeMismatchError, Workflow, WorkflowStep, find_problems
 from fancy_studio.core.functions import RETURN, FancyFunction, registry
 
 LIBRARY_MODULES = ("math", "text", "lists", "convert")
@@ -134,6 +139,31 @@ def test_format_with_unknown_field_is_a_clear_error() -> None:
 
 
 # --- lists -----------------------------------------------------------------------------------------
+
+
+def test_sum_returns_what_its_output_declares() -> None:
+    """`lists.sum` is a whole number for whole numbers (exact, of any size) and a float otherwise, and
+    its declared output type says so, so a wire from it is checked against the truth."""
+    declared = registry.get("lists.sum").output(RETURN).type
+    declared_types = typing.get_args(declared) or (declared,)
+    for items, expected in (([1, 2, 3], 6), ([], 0), ([10**30, 1], 10**30 + 1), ([1, 2.5], 3.5),
+                            ([True, 2], 3), ([Fraction(1, 2), 1], 1.5)):
+        result = call("lists.sum", items)
+        assert result == expected and type(result) in declared_types, (items, result)
+    assert type(call("lists.sum", [1.0, 2.0])) is float
+    with pytest.raises(TypeError, match="Decimal"):
+        call("lists.sum", [Decimal("0.1"), 1])
+
+
+def test_sum_wires_into_number_inputs_but_not_text() -> None:
+    wf = Workflow(name="sum")
+    values = wf.input_cell("values", [1, 2, 3])
+    total, more, shout = uuid4(), uuid4(), uuid4()
+    wf.add_step(WorkflowStep(function_slug="lists.sum", inputs={"items": values.id}, outputs={RETURN: total}))
+    wf.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": total}, outputs={RETURN: more}))
+    assert find_problems(wf) == []
+    wf.add_step(WorkflowStep(function_slug="text.upper", inputs={"text": total}, outputs={RETURN: shout}))
+    assert [type(p) for p in find_problems(wf)] == [TypeMismatchError]
 
 
 def test_lists() -> None:

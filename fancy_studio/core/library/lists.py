@@ -6,6 +6,7 @@ Every function returns a new list and leaves the lists it was given unchanged.
 from __future__ import annotations
 
 import builtins
+import numbers
 from typing import Any
 
 from fancy_studio.core.functions import fancy_function
@@ -27,9 +28,19 @@ def length(items: list) -> int:
 
 
 @fancy_function("lists.sum", title="Sum")
-def total(items: list) -> float:
-    """All the numbers in the list added up (0 for an empty list)."""
-    return builtins.sum(items)
+def total(items: list) -> int | float:
+    """All the numbers in the list added up (0 for an empty list): a whole number when every item is
+    one, else a float."""
+    result = builtins.sum(items)
+    if type(result) is int or type(result) is float:
+        return result
+    # what the output declares, for numbers of other kinds (numpy's, fractions); a Decimal would lose
+    # its exactness as a float, so it is refused rather than rounded
+    if isinstance(result, numbers.Integral):
+        return int(result)
+    if isinstance(result, numbers.Real):
+        return float(result)
+    raise TypeError(f"sum: adds whole numbers and floats; the items add up to a {type(result).__name__}")
 
 
 @fancy_function("lists.mean", title="Mean (Average)")
