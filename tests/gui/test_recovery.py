@@ -110,6 +110,7 @@ def test_after_a_crash_the_next_start_restores_the_unsaved_work(qtbot, monkeypat
     assert (restored.alias, restored.value) == ("crashed_celsius", 99.5)
     assert window.document.path == EXAMPLE  # Save goes back to the file it came from
     assert window.document.modified and window.isWindowModified()
+    assert window.statusBar().currentMessage() == "Restored the unsaved changes to temperature.json"
     # The crashed session's file is gone; this session keeps the work under its own name at once.
     (kept,) = recovery_files()
     assert kept.name.startswith(f"{os.getpid()}-")

@@ -298,8 +298,10 @@ def test_edits_are_refused_while_a_run_reads_the_workflow(qtbot, window):
     assert not any(c.alias == "sneaky" for c in window.document.workflow.cells)
     assert window.document.undo_stack.count() == count
     assert not window.undo_action.isEnabled() and not window.history.isEnabled()
+    assert not window.inspector.isEnabled() and " — Running — " in window.windowTitle()
     with qtbot.waitSignal(window.runner.finished, timeout=10_000):
         GATE.set()
+    assert window.inspector.isEnabled() and window.history.isEnabled() and "Running" not in window.windowTitle()
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert window.document.find_step(slow) is None
     assert window.undo_action.isEnabled()

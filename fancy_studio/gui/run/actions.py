@@ -3,36 +3,56 @@
 The `RunController` does the running; this class is the window's side of it: it enables and disables
 actions (no editing while a run reads the workflow), feeds the progress indicator, and fills the
 Problems list from a run's failures or from the problems that kept it from starting.
+
+It knows the window only as a `QMainWindow` (its status bar; the edit actions, found by objectName) and
+is given the rest: the problems list, the canvas selection, the widgets to lock while a run goes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from fancy_studio.core import StepStatus, WorkflowValidationError
 from fancy_studio.gui.run.controller import RunController
 from fancy_studio.gui.run.progress import RunProgress
 from fancy_studio.gui.run.worker import RunOutcome
 
-if TYPE_CHECKING:
-    from fancy_studio.gui.window.main_window import MainWindow
-
 EDIT_ACTIONS = ("new-action", "open-action", "undo-action", "redo-action", "delete-action", "cut-action",
                 "paste-action", "duplicate-action", "auto-layout-action", "rename-action")
 """Actions that would change or replace the workflow a run is reading: off while it runs."""
 
 
+class ProblemList(Protocol):
+    """Where a run's failures and the problems that kept it from starting are listed (the Problems dock)."""
+
+    def clear(self) -> None: ...
+
+    def count(self) -> int: ...
+
+    def add(self, kind: str, node_id: UUID | None, node_title: str, message: str, detail: str = "") -> None: ...
+
+
 class RunActions(QObject):
     """Run / Run Selected / Stop for one window."""
 
-    def __init__(self, window: MainWindow, controller: RunController) -> None:
+    def __init__(self, window: QMainWindow, controller: RunController, problems: ProblemList, *,
+                 selected_ids: Callable[[], set[UUID]], show_problems: Callable[[], None],
+                 locked_while_running: Sequence[QWidget] = ()) -> None:
+        """`selected_ids`: the nodes selected on the canvas (what Run Selected runs up to);
+        `show_problems`: bring the problems list to the front; `locked_while_running`: widgets that edit
+        the workflow (the undo history, the inspector), disabled while a run reads it."""
         super().__init__(window)
-        self.window, self.controller = window, controller
-        a = window._action
+        self.window, self.controller, self.problems = window, controller, problems
+        self.document = controller.document
+        self._selected_ids, self._show_problems = selected_ids, show_problems
+        self._locked_widgets = list(locked_while_running)
+        a = self._action
         self.run_action = a("run-action", "&Run", self.run_all,
                             [QKeySequence(Qt.Key.Key_F5), QKeySequence("Ctrl+R")],
                             "Run the whole workflow (F5)")
@@ -49,6 +69,16 @@ class RunActions(QObject):
         controller.finished.connect(self._finished)
         controller.status.progress.connect(self.progress.set_progress)
 
+    def _action(self, name: str, text: str, slot, shortcuts: list[QKeySequence], tip: str) -> QAction:
+        """A window action (its shortcuts work even when the menu bar is hidden)."""
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        action.setShortcuts(shortcuts)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.window.addAction(action)
+        return action
+
     @property
     def actions(self) -> list[QAction]:
         return [self.run_action, self.run_selected_action, self.stop_action]
@@ -60,7 +90,7 @@ class RunActions(QObject):
 
     def run_selected(self) -> bool:
         """Run up to the selected nodes: a selected cell stands for the step that computes it."""
-        targets = self.targets_for(self.window.scene.selected_ids())
+        targets = self.targets_for(self._selected_ids())
         if not targets:
             self.window.statusBar().showMessage("Select the steps to run up to (or a cell they compute)", 6000)
             return False
@@ -78,7 +108,7 @@ class RunActions(QObject):
         return self._start(self.targets_for({node_id}))
 
     def targets_for(self, node_ids: set[UUID]) -> list[UUID]:
-        document = self.window.document
+        document = self.document
         targets = []
         for node_id in node_ids:
             if document.find_step(node_id) is not None:
@@ -90,7 +120,7 @@ class RunActions(QObject):
     def _start(self, targets: list[UUID] | None) -> bool:
         if self.controller.running:
             return False
-        self.window.problems.clear()
+        self.problems.clear()
         return self.controller.start(targets)
 
     # --- what the window shows ---------------------------------------------------------------------
@@ -102,22 +132,24 @@ class RunActions(QObject):
             if action is not None:
                 action.setEnabled(not running)
         if not running:  # the stack's own rules again
-            window.undo_action.setEnabled(window.document.undo_stack.canUndo())
-            window.redo_action.setEnabled(window.document.undo_stack.canRedo())
-        window.history.setEnabled(not running)
-        window.inspector.setEnabled(not running)
+            stack = self.document.undo_stack
+            for name, allowed in (("undo-action", stack.canUndo()), ("redo-action", stack.canRedo())):
+                action = window.findChild(QAction, name)
+                if action is not None:
+                    action.setEnabled(allowed)
+        for widget in self._locked_widgets:
+            widget.setEnabled(not running)
         self.run_action.setEnabled(not running)
         self.run_selected_action.setEnabled(not running)
         self.stop_action.setEnabled(running)
         if running:
             self.progress.begin()
             window.statusBar().showMessage("Running…")
-        window.set_running_title(running)
 
     def _finished(self, outcome: RunOutcome) -> None:
-        window = self.window
+        problems = self.problems
         if outcome.crash is not None:
-            window.problems.add("Error", None, "", "The engine stopped unexpectedly", outcome.crash)
+            problems.add("Error", None, "", "The engine stopped unexpectedly", outcome.crash)
             summary = "run crashed"
         elif not outcome.started:
             for problem in outcome.problems:
@@ -126,7 +158,7 @@ class RunActions(QObject):
         else:
             result = outcome.result
             for step_id, error in result.errors.items():
-                window.problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback)
+                problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback)
             parts = [f"{result.count(StepStatus.DONE)} done"]
             for status, word in ((StepStatus.FAILED, "failed"), (StepStatus.SKIPPED, "skipped"),
                                  (StepStatus.CANCELLED, "cancelled")):
@@ -134,22 +166,22 @@ class RunActions(QObject):
                     parts.append(f"{result.count(status)} {word}")
             summary = ("Stopped: " if result.cancelled else "") + ", ".join(parts)
         self.progress.end(summary)  # the summary stays at the status bar's right, with the run's time
-        window.statusBar().clearMessage()  # "Running…" is over
-        if window.problems.count():
-            window.show_problems()
+        self.window.statusBar().clearMessage()  # "Running…" is over
+        if problems.count():
+            self._show_problems()
 
     def _add_problem(self, problem: WorkflowValidationError) -> None:
         node = problem.step_id or problem.cell_id
         title = self._title(problem.step_id) if problem.step_id else self._cell_title(problem.cell_id)
-        self.window.problems.add("Invalid", node, title, str(problem))
+        self.problems.add("Invalid", node, title, str(problem))
 
     def _title(self, step_id: UUID) -> str:
-        document = self.window.document
+        document = self.document
         step = document.find_step(step_id)
         return document.title_of(step) if step is not None else str(step_id)[:8]
 
     def _cell_title(self, cell_id: UUID | None) -> str:
         if cell_id is None:
             return ""
-        cell = self.window.document.find_cell(cell_id)
+        cell = self.document.find_cell(cell_id)
         return (cell.alias if cell is not None and cell.alias else str(cell_id)[:8])

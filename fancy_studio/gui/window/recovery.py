@@ -16,17 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from fancy_studio.core import FancyError, Workflow, parse_workflow
 from fancy_studio.core.workflow_file import dump_workflow, write_atomically
 from fancy_studio.gui.document.document import WorkflowDocument
-
-if TYPE_CHECKING:
-    from fancy_studio.gui.window.main_window import MainWindow
 
 WRITE_DELAY_MS = 1000
 """How long after an edit the recovery file is written (edits in quick succession are written once)."""
@@ -124,34 +119,34 @@ def pending_recoveries() -> list[Recovery]:
     return sorted(found, key=lambda recovery: recovery.saved_at, reverse=True)
 
 
-def offer_restore(window: MainWindow) -> bool:
-    """At start-up: offer the newest crashed session's work to `window`; True if it was restored.
+def offer_restore(parent: QWidget, document: WorkflowDocument, writer: RecoveryWriter) -> Recovery | None:
+    """At start-up: offer the newest crashed session's work; restore it into `document` if the user says
+    yes, and return what was restored (None when nothing was).
 
-    Restored work is unsaved work: the title shows it, Save writes to the file it came from, and it is
-    kept again at once under this session's name. Declining deletes it (older ones wait their turn)."""
+    Restored work is unsaved work: the title shows it, Save writes to the file it came from, and `writer`
+    keeps it again at once under this session's name. Declining deletes it (older ones wait their turn).
+    The questions are asked over `parent`."""
     recoveries = pending_recoveries()
     if not recoveries:
-        return False
+        return None
     latest = recoveries[0]
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(latest.saved_at))
     answer = QMessageBox.question(
-        window, "Restore unsaved changes?",
+        parent, "Restore unsaved changes?",
         f"Fancy Studio did not close normally. Restore the unsaved changes to {latest.name} "
         f"(last kept {when})?\n\nNo deletes them.",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
     if answer != QMessageBox.StandardButton.Yes:
         latest.discard()
-        return False
+        return None
     try:
         workflow = latest.load()
     except FancyError as exc:
-        QMessageBox.critical(window, "Cannot restore", str(exc))
+        QMessageBox.critical(parent, "Cannot restore", str(exc))
         latest.discard()
-        return False
-    window.document.replace(workflow, latest.original)
-    window.document.undo_stack.resetClean()
+        return None
+    document.replace(workflow, latest.original)
+    document.undo_stack.resetClean()
     latest.discard()
-    window.recovery.write()
-    window.view.zoom_to_fit()
-    window.statusBar().showMessage(f"Restored the unsaved changes to {latest.name}", 8000)
-    return True
+    writer.write()
+    return latest
