@@ -164,7 +164,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self._docks["Datums"]], [200], Qt.Orientation.Vertical)  # the canvas stays the star
 
         self._build_actions()
-        self.run_actions = RunActions(self, self.runner)
+        self.run_actions = RunActions(self, self.runner, self.problems, selected_ids=self.scene.selected_ids,
+                                      show_problems=self.show_problems,
+                                      locked_while_running=[self.history, self.inspector])
         self.zoom_indicator = QToolButton(self)
         self.zoom_indicator.setObjectName("zoom-indicator")
         self.zoom_indicator.setAutoRaise(True)
@@ -344,7 +346,12 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> bool:
         """At start-up: offer back the unsaved work of a session that crashed; True if restored."""
-        return offer_restore(self)
+        restored = offer_restore(self, self.document, self.recovery)
+        if restored is None:
+            return False
+        self.view.zoom_to_fit()
+        self.statusBar().showMessage(f"Restored the unsaved changes to {restored.name}", 8000)
+        return True
 
     def _warn_missing_functions(self, path: Path) -> None:
         """Name the functions the file uses that are not installed (their steps load as placeholders)."""
@@ -432,6 +439,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, settle_heap)
 
     def _running_changed(self, running: bool) -> None:
+        self.set_running_title(running)
         if running:
             self.datums.start_live()
         else:
