@@ -13,6 +13,7 @@ from fancy_studio.core.errors import (
     UnknownFunctionError,
     UnknownPortError,
     UnprovidedInputError,
+    UnsavableValueError,
     WorkflowFileError,
     WorkflowValidationError,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "UnknownFunctionError",
     "UnknownPortError",
     "UnprovidedInputError",
+    "UnsavableValueError",
     "Workflow",
     "WorkflowFileError",
     "WorkflowStep",

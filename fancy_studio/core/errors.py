@@ -46,6 +46,14 @@ class SchemaVersionError(WorkflowFileError):
     """A workflow file written by a newer version of Fancy Studio."""
 
 
+class UnsavableValueError(FancyError, ValueError):
+    """A cell's value that a workflow file (JSON) cannot hold: a tuple, a set, NaN, an object, …"""
+
+    def __init__(self, message: str, *, cell_id: UUID) -> None:
+        self.cell_id = cell_id
+        super().__init__(message)
+
+
 # --- validation ------------------------------------------------------------------------------------
 
 

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from fancy_studio.core import (
     CellSpec,
+    InMemoryStore,
     Position,
     SchemaVersionError,
+    UnsavableValueError,
     Workflow,
     WorkflowFileError,
     WorkflowStep,
@@ -144,3 +146,71 @@ def test_loading_runs_nothing(tmp_path: Path):
     save_workflow(wf, path)
     load_workflow(path)
     assert not marker.exists()
+
+
+# --- saving the input values a store holds ------------------------------------------------------------
+
+
+def _reads(wf: Workflow, *cell_ids, out=None) -> None:
+    for index, cell_id in enumerate(cell_ids):
+        outputs = {"return": out} if (out is not None and index == 0) else {"return": uuid4()}
+        wf.add_step(WorkflowStep(function_slug="math.add", inputs={"a": cell_id, "b": cell_id}, outputs=outputs))
+
+
+def test_save_with_a_store_writes_the_input_cells_it_holds(tmp_path: Path):
+    store = InMemoryStore()
+    a, b = store.put(1.5, "a"), store.put([1, {"k": None}], "b")
+    unrelated = store.put("not read by any step", "unrelated")
+    wf = Workflow(name="w")
+    declared = wf.output_cell("")  # declared without a value or alias: the store fills both
+    store.put(7, "from store", id=declared.id)
+    middle = uuid4()
+    _reads(wf, a.id, b.id, declared.id, out=middle)
+    wf.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": middle}, outputs={"return": uuid4()}))
+    store.put(99, "computed", id=middle)  # written by a step: not an input, not saved
+    before = wf.model_dump()
+
+    save_workflow(wf, tmp_path / "w.json", store=store)
+
+    assert wf.model_dump() == before, "saving leaves the workflow object as it was"
+    loaded = load_workflow(tmp_path / "w.json")
+    literals = {c.id: (c.alias, c.value) for c in loaded.literal_cells()}
+    assert literals == {a.id: ("a", 1.5), b.id: ("b", [1, {"k": None}]), declared.id: ("from store", 7)}
+    assert unrelated.id not in {c.id for c in loaded.cells} and middle not in literals
+
+
+def test_a_value_the_workflow_declares_wins_over_the_store(tmp_path: Path):
+    store = InMemoryStore()
+    wf = Workflow(name="w")
+    given = wf.input_cell("given", 3)
+    store.put(4, "other", id=given.id)
+    _reads(wf, given.id)
+    save_workflow(wf, tmp_path / "w.json", store=store)
+    assert [(c.alias, c.value) for c in load_workflow(tmp_path / "w.json").literal_cells()] == [("given", 3)]
+
+
+@pytest.mark.parametrize("value, said", [
+    ((1, 2), "(type tuple)"), ({1, 2}, "(type set)"), (float("nan"), "nan"), ([1, float("inf")], "[1] is inf"),
+    ({1: "x"}, "JSON keys are text"), ({"k": b"x"}, "['k'] is b'x' (type bytes)"), (object(), "(type object)"),
+])
+def test_a_value_a_file_cannot_hold_names_the_cell_and_writes_nothing(tmp_path: Path, value, said):
+    store = InMemoryStore()
+    bad = store.put(value, "bad input")
+    wf = Workflow(name="w")
+    _reads(wf, bad.id)
+    target = tmp_path / "w.json"
+    target.write_text("the old file")
+    with pytest.raises(UnsavableValueError) as caught:
+        save_workflow(wf, target, store=store)
+    assert caught.value.cell_id == bad.id
+    assert "'bad input'" in str(caught.value) and str(bad.id) in str(caught.value) and said in str(caught.value)
+    assert target.read_text() == "the old file" and sorted(p.name for p in tmp_path.iterdir()) == ["w.json"]
+
+
+def test_without_a_store_the_file_has_no_input_values(tmp_path: Path):
+    store = InMemoryStore()
+    a = store.put(1, "a")
+    wf = Workflow(name="w")
+    _reads(wf, a.id)
+    save_workflow(wf, tmp_path / "w.json")
+    assert load_workflow(tmp_path / "w.json").cells == []
