@@ -175,7 +175,9 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(self._show_zoom)
         self._show_zoom(self.view.zoom())
         self.statusBar().addPermanentWidget(self.zoom_indicator)
-        build_menus(self, settings_factory=lambda: settings())
+        menus = build_menus(self, open_file=self._open_confirmed, docks=self._docks.values(),
+                            show_shortcuts=self.show_shortcuts, settings_factory=lambda: settings())
+        self.recent_menu, self.recent, self.examples_menu = menus.recent_menu, menus.recent, menus.examples_menu
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
         self.quick_add = QuickAddController(self.view, self.palette_widget.model, self._add_step)

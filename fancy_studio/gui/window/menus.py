@@ -1,25 +1,24 @@
 """Where a studio window's actions go: the menu bar, the toolbar, and their icons.
 
-The actions, and what they do, are the window's (`MainWindow._build_actions`); this module only lays
-them out, so the menus can be read in one place.
+The actions, and what they do, are the window's (`MainWindow._build_actions`, `RunActions`); this module
+only lays them out, so the menus can be read in one place. It finds them by objectName among the
+window's own actions and is given the rest (how to open a file, the docks, the shortcuts list), so it
+knows the window only as a `QMainWindow`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from fancy_studio.gui.window.help_dialogs import show_about
 from fancy_studio.gui.window.recent_files import RecentFiles
 from fancy_studio.resources import examples_dir, icons_dir
-
-if TYPE_CHECKING:
-    from fancy_studio.gui.window.main_window import MainWindow
 
 
 def example_files() -> list[Path]:
@@ -27,74 +26,110 @@ def example_files() -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
-def build_menus(window: MainWindow, settings_factory: Callable[[], QSettings]) -> None:
-    """File, Edit, Workflow, View and Help, then the toolbar; gives `window` its recent-files list."""
+@dataclass(frozen=True)
+class FileMenus:
+    """What the window keeps of its menus: File's two lists of files to open."""
+
+    recent_menu: QMenu
+    recent: RecentFiles
+    examples_menu: QMenu
+
+
+def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], docks: Iterable[QDockWidget],
+                show_shortcuts: Callable[[], object], settings_factory: Callable[[], QSettings]) -> FileMenus:
+    """File, Edit, Workflow, View and Help, then the toolbar.
+
+    `open_file` opens a recent file or an example (asking first about unsaved changes); `docks` get a
+    show/hide entry in View; `show_shortcuts` is Help ▸ Keyboard Shortcuts."""
+    def named(*names: str) -> list[QAction]:
+        return [_action_named(window, name) for name in names]
+
     bar = window.menuBar()
     file_menu = _menu(bar, "&File", "file-menu")
-    file_menu.addActions([window.new_action, window.open_action])
-    window.recent_menu = _menu(file_menu, "Open &Recent", "recent-menu")
-    window.recent = RecentFiles(window.recent_menu, window._open_confirmed, settings_factory, window)
-    window.examples_menu = _menu(file_menu, "&Examples", "examples-menu")
+    file_menu.addActions(named("new-action", "open-action"))
+    recent_menu = _menu(file_menu, "Open &Recent", "recent-menu")
+    recent = RecentFiles(recent_menu, open_file, settings_factory, window)
+    examples_menu = _menu(file_menu, "&Examples", "examples-menu")
     examples = example_files()
     for path in examples:
-        action = window.examples_menu.addAction(path.stem.replace("_", " ").title())
+        action = examples_menu.addAction(path.stem.replace("_", " ").title())
         action.setObjectName(f"example-{path.stem}-action")
-        action.triggered.connect(lambda _=False, p=path: window._open_confirmed(p))
-    window.examples_menu.setEnabled(bool(examples))
+        action.triggered.connect(lambda _=False, p=path: open_file(p))
+    examples_menu.setEnabled(bool(examples))
     file_menu.addSeparator()
-    file_menu.addActions([window.save_action, window.save_as_action])
+    file_menu.addActions(named("save-action", "save-as-action"))
     file_menu.addSeparator()
-    file_menu.addAction(window.quit_action)
+    file_menu.addActions(named("quit-action"))
 
     edit_menu = _menu(bar, "&Edit", "edit-menu")
-    edit_menu.addActions([window.undo_action, window.redo_action])
+    edit_menu.addActions(named("undo-action", "redo-action"))
     edit_menu.addSeparator()
-    edit_menu.addActions([window.cut_action, window.copy_action, window.paste_action, window.duplicate_action])
+    edit_menu.addActions(named("cut-action", "copy-action", "paste-action", "duplicate-action"))
     edit_menu.addSeparator()
-    edit_menu.addActions([window.rename_action, window.delete_action, window.select_all_action])
+    edit_menu.addActions(named("rename-action", "delete-action", "select-all-action"))
     edit_menu.addSeparator()
-    edit_menu.addActions([window.find_action, window.find_next_action, window.find_previous_action])
+    edit_menu.addActions(named("find-action", "find-next-action", "find-previous-action"))
 
     workflow_menu = _menu(bar, "&Workflow", "workflow-menu")
-    workflow_menu.addActions(window.run_actions.actions)
+    workflow_menu.addActions(named("run-action", "run-selected-action", "stop-action"))
 
     view_menu = _menu(bar, "&View", "view-menu")
-    view_menu.addActions([window.zoom_in_action, window.zoom_out_action, window.zoom_fit_action,
-                          window.zoom_selection_action, window.actual_size_action])
+    view_menu.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "zoom-selection-action",
+                               "actual-size-action"))
     view_menu.addSeparator()
-    view_menu.addActions([window.auto_layout_action, window.snap_action])
+    view_menu.addActions(named("auto-layout-action", "snap-action"))
     view_menu.addSeparator()
-    view_menu.addActions([dock.toggleViewAction() for dock in window._docks.values()])
+    view_menu.addActions([dock.toggleViewAction() for dock in docks])
 
     help_menu = _menu(bar, "&Help", "help-menu")
-    help_menu.addAction(window._action("shortcuts-action", "&Keyboard Shortcuts", window.show_shortcuts,
-                                       QKeySequence.StandardKey.HelpContents, "Every shortcut, with a filter (F1)"))
-    help_menu.addAction(window._action("about-action", "&About Fancy Studio", lambda: show_about(window), None))
+    help_menu.addAction(_new_action(window, "shortcuts-action", "&Keyboard Shortcuts", show_shortcuts,
+                                    QKeySequence.StandardKey.HelpContents, "Every shortcut, with a filter (F1)"))
+    help_menu.addAction(_new_action(window, "about-action", "&About Fancy Studio", lambda: show_about(window)))
 
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("main-toolbar")
     toolbar.toggleViewAction().setObjectName("show-toolbar-action")
-    toolbar.addActions([window.new_action, window.open_action, window.save_action])
+    toolbar.addActions(named("new-action", "open-action", "save-action"))
     toolbar.addSeparator()
-    toolbar.addActions([window.run_actions.run_action, window.run_actions.stop_action])
+    toolbar.addActions(named("run-action", "stop-action"))
     toolbar.addSeparator()
-    toolbar.addActions([window.undo_action, window.redo_action, window.delete_action])
+    toolbar.addActions(named("undo-action", "redo-action", "delete-action"))
     toolbar.addSeparator()
-    toolbar.addActions([window.zoom_in_action, window.zoom_out_action, window.zoom_fit_action,
-                        window.auto_layout_action])
+    toolbar.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "auto-layout-action"))
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     _apply_icons(window)
     view_menu.addAction(toolbar.toggleViewAction())
+    return FileMenus(recent_menu, recent, examples_menu)
 
 
-def name_separators(window: MainWindow) -> None:
+def _action_named(window: QMainWindow, name: str) -> QAction:
+    action = window.findChild(QAction, name, Qt.FindChildOption.FindDirectChildrenOnly)
+    if action is None:
+        raise LookupError(f"the window has no action named {name!r} to put in its menus")
+    return action
+
+
+def _new_action(window: QMainWindow, name: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+    """An action of the window's own (its shortcut works even when the menu bar is hidden)."""
+    action = QAction(text, window)
+    action.setObjectName(name)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))  # the standard key's first binding, as the window's do
+    if tip:
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    window.addAction(action)
+    return action
+
+
+def name_separators(window: QMainWindow) -> None:
     """Separators are QActions too; name them so every action is findable."""
     for action in window.findChildren(QAction):
         if not action.objectName() and action.isSeparator():
             action.setObjectName("separator")
 
 
-def _apply_icons(window: MainWindow) -> None:
+def _apply_icons(window: QMainWindow) -> None:
     """Give each action the icon `resources/icons/<name>.svg` named after its objectName."""
     for action in window.findChildren(QAction):
         icon = icons_dir() / f"{action.objectName().removesuffix('-action')}.svg"
