@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from fancy_studio.core.durations import duration_text
@@ -18,11 +18,26 @@ from fancy_studio.gui.run.status import IDLE, StepRunInfo, StepState
 if TYPE_CHECKING:
     from fancy_studio.gui.document.document import WorkflowDocument
 
-_TITLE_FONT = QFont()
-_TITLE_FONT.setBold(True)
-_TITLE_FONT.setPointSizeF(9.5)
-_LABEL_FONT = QFont()
-_LABEL_FONT.setPointSizeF(8.5)
+_TITLE_FONT = style.TITLE_FONT
+_LABEL_FONT = style.LABEL_FONT
+_CORNER = 8.0
+"""Radius of a node's rounded corners."""
+
+
+def header_path(width: float, height: float, radius: float = _CORNER) -> QPainterPath:
+    """A step's header: rounded top corners like the body, a straight bottom edge.
+
+    One outline, so no fill rule can leave holes (a rounded rect united with a rect under the
+    odd-even rule showed the body through the overlap and left coloured "ears" at the corners)."""
+    path = QPainterPath()
+    path.moveTo(0, height)
+    path.lineTo(0, radius)
+    path.arcTo(QRectF(0, 0, 2 * radius, 2 * radius), 180, -90)
+    path.lineTo(width - radius, 0)
+    path.arcTo(QRectF(width - 2 * radius, 0, 2 * radius, 2 * radius), 90, -90)
+    path.lineTo(width, height)
+    path.closeSubpath()
+    return path
 
 
 _POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
@@ -197,10 +212,7 @@ class StepNodeItem(NodeItem):
         body = QPainterPath()
         body.addRoundedRect(rect, 8, 8)
         painter.fillPath(body, style.NODE_BODY)
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, rect.width(), style.HEADER_HEIGHT), 8, 8)
-        header.addRect(QRectF(0, style.HEADER_HEIGHT - 8, rect.width(), 8))
-        painter.fillPath(header.simplified(), self.header)
+        painter.fillPath(header_path(rect.width(), style.HEADER_HEIGHT), self.header)
         pen = self._border_pen()
         if self.placeholder and not self.isSelected():
             pen = QPen(style.TEXT_DIM, 1.5, Qt.PenStyle.DashLine)

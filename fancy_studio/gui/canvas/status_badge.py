@@ -14,7 +14,7 @@ FAILED = QColor("#e0605a")
 MUTED = QColor("#9aa0a8")
 
 _FONT = QFont()
-_FONT.setPointSizeF(8.0)
+_FONT.setPixelSize(11)  # scene units, like the node fonts (see style.TITLE_FONT)
 
 BORDER = {StepState.RUNNING: RUNNING, StepState.FAILED: FAILED}
 """States that recolour the node's border (done stays quiet: a green badge is enough)."""

@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 LOW_DETAIL = 0.4
 """Below this level of detail items skip text and draw plain shapes (keeps zoomed-out paint cheap)."""
@@ -20,6 +20,21 @@ HEADER_HEIGHT = 26.0
 ROW_HEIGHT = 20.0
 CELL_WIDTH = 150.0
 CELL_HEIGHT = 44.0
+
+
+def _font(pixels: int, bold: bool = False) -> QFont:
+    """Sized in pixels, i.e. in scene units: a title fits its header at any screen DPI (points would
+    grow with the DPI while the header does not)."""
+    font = QFont()
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    return font
+
+
+TITLE_FONT = _font(13, bold=True)
+"""A step's title in its header (HEADER_HEIGHT holds its height with room to spare) and a cell's alias."""
+LABEL_FONT = _font(11)
+"""Port labels, a cell's value, a placeholder's subtitle."""
 
 BACKGROUND = QColor("#1f2226")
 GRID_MINOR = QColor("#272a2f")
