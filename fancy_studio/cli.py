@@ -1,8 +1,10 @@
 """The `fancy-studio` command: run a workflow headless, list functions, or open the studio.
 
-Exit codes of `run`: 0 when every step succeeded, 1 when a step failed (or the run was interrupted), 2 when
-the file cannot be read or the workflow cannot run as written. Problems are one line on stderr, never a
-traceback.
+Exit codes of `run`: 0 when every step succeeded, 1 when a step failed or was skipped (a function it needs
+is not installed) or the run was interrupted, 2 when the file cannot be read or the workflow cannot run as
+written. Problems are one line on stderr, never a traceback. Steps are named as the studio names them (their
+own label, else their function's title); text that comes from the file is printed with its control
+characters escaped, so a file cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from typing import Any, TextIO
 
 from fancy_studio.core.durations import duration_text
@@ -25,6 +28,29 @@ def _run_parser() -> argparse.ArgumentParser:
                         help="run independent steps on N threads (default 1)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     return parser
+
+
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
+"""Unicode categories escaped before printing: control (escape sequences, carriage return, backspace),
+format (bidirectional overrides that reorder what is shown), line and paragraph separators, surrogates."""
+
+
+def terminal_text(text: object) -> str:
+    """`text` as one safe line for a terminal: every control or format character shown as its escape."""
+    text = str(text)
+    if text.isprintable():  # the common case: nothing to do
+        return text
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNPRINTABLE
+                   else ch for ch in text)
+
+
+def step_title(step: Any, registry: Any) -> str:
+    """What the studio calls a step: its own label, else its function's title (the slug when the function
+    is not installed)."""
+    if step.label:
+        return step.label
+    function = registry.find(step.function_slug)
+    return function.title if function is not None else step.function_slug
 
 
 def _jsonable(value: Any) -> Any:
@@ -44,35 +70,51 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
     try:
         workflow = load_workflow(args.file)
     except FancyError as exc:
-        print(f"fancy-studio: {exc}", file=err)
+        print(f"fancy-studio: {terminal_text(exc)}", file=err)
         return EXIT_BAD_INPUT
     for problem in registry.plugin_errors:
-        print(f"fancy-studio: warning: {problem}", file=err)
+        print(f"fancy-studio: warning: {terminal_text(problem)}", file=err)
 
     store = InMemoryStore()
     engine = Engine(store)
     total = len(workflow.steps)
+    titles: dict[Any, str] = {}
+
+    def title(step: Any) -> str:
+        name = titles.get(step.id)
+        if name is None:
+            name = titles[step.id] = terminal_text(step_title(step, registry))
+        return name
+
+    def where(step: Any) -> str:
+        """The slug and short id, to find the step by (in the file, or with the studio's Find)."""
+        return f"({terminal_text(step.function_slug)}, {str(step.id)[:8]})"
 
     def started(step: Any) -> None:
         if not args.quiet:
-            print(f"… {step.label or step.function_slug}", file=err, flush=True)
+            print(f"… {title(step)}", file=err, flush=True)
 
     def finished(step: Any, seconds: float) -> None:
         if not args.quiet:
-            print(f"✓ {step.label or step.function_slug} ({duration_text(seconds)})", file=err, flush=True)
+            print(f"✓ {title(step)} ({duration_text(seconds)})", file=err, flush=True)
 
     def failed(step: Any, error: Any) -> None:
-        print(f"✗ {step.label or step.function_slug} ({str(step.id)[:8]}): {error}", file=err, flush=True)
+        print(f"✗ {title(step)} {where(step)}: {terminal_text(error)}", file=err, flush=True)
 
     callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed)
     try:
         result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers))
     except FancyError as exc:
-        print(f"fancy-studio: {args.file}: {exc}", file=err)
+        print(f"fancy-studio: {terminal_text(args.file)}: {terminal_text(exc)}", file=err)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("fancy-studio: interrupted", file=err)
         return EXIT_STEP_FAILED
+    if result.skip_reasons:
+        steps = {step.id: step for step in workflow.steps}
+        for step_id, reason in result.skip_reasons.items():
+            step = steps[step_id]
+            print(f"– {title(step)} {where(step)}: skipped: {terminal_text(reason)}", file=err)
 
     read = {cell for step in workflow.steps for cell in step.inputs.values()}
     outputs = [cell_id for step in workflow.steps for cell_id in step.outputs.values() if cell_id not in read]
@@ -86,6 +128,7 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
                     "status": status.value,
                     "seconds": result.timings.get(step_id),
                     "error": str(result.errors[step_id]) if step_id in result.errors else None,
+                    "reason": result.skip_reasons.get(step_id),
                 }
                 for step_id, status in result.step_status.items()
             },
@@ -95,7 +138,7 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
         out.write("\n")
     else:
         for cell in shown:
-            print(f"{cell.alias or cell.id} = {cell.value!r}", file=out)
+            print(f"{terminal_text(cell.alias or cell.id)} = {terminal_text(repr(cell.value))}", file=out)
         if not args.quiet:
             summary = ", ".join(
                 f"{result.count(s)} {s.value}" for s in StepStatus if result.count(s) and s is not StepStatus.PENDING

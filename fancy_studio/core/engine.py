@@ -2,8 +2,10 @@
 
 The engine knows nothing of Qt. It reports through plain callbacks (step started / finished / failed,
 progress), which the studio turns into Qt signals in one place. A step that raises is recorded and its
-dependents are skipped while independent branches still run; a `CancelToken` stops the run between
-steps. With `max_workers > 1`, independent steps run in parallel on a thread pool.
+dependents are skipped while independent branches still run; so is a step whose function is not
+installed (a workflow from elsewhere): the rest still runs, and `RunResult.skip_reasons` says why. A
+`CancelToken` stops the run between steps. With `max_workers > 1`, independent steps run in parallel on
+a thread pool.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ class StepStatus(str, enum.Enum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
-    """Not run because a step it depends on failed."""
+    """Not run because a step it depends on failed, or its function (or one a step it depends on
+    needs) is not installed (see `RunResult.skip_reasons`)."""
     CANCELLED = "cancelled"
     """Not run because the run was cancelled first."""
 
@@ -71,6 +74,11 @@ class RunResult:
     """Seconds each step's function took, for steps that ran."""
     duration: float = 0.0
     cancelled: bool = False
+    skip_reasons: dict[UUID, str] = field(default_factory=dict)
+    """Why a skipped step could not run, for the steps skipped because a function is not installed:
+    "function 'x.y' is not installed" for a step that calls it, "depends on step 'T', whose function
+    'x.y' is not installed" for each step after it. (A step skipped because one before it failed has no
+    entry: `errors` holds that failure.)"""
 
     @property
     def ok(self) -> bool:
@@ -100,6 +108,9 @@ class CancelToken:
     def cancelled(self) -> bool:
         return self.requested
 
+
+_FUNCTION_MISSING = -1
+"""A key in `_Run.blocked` that no cell has: the plan has steps whose function is not installed."""
 
 StepCallback = Callable[[WorkflowStep], None]
 FinishedCallback = Callable[[WorkflowStep, float], None]
@@ -141,10 +152,13 @@ class Engine:
         *,
         targets: Iterable[UUID] | None = None,
     ) -> ExecutionPlan:
-        """Validate the workflow and return the plan `run_plan` executes; raises the first problem."""
+        """Validate the workflow and return the plan `run_plan` executes; raises the first problem.
+
+        A step whose function is not installed is not a problem here: the plan lists it in
+        `unavailable` and the run skips it and its dependents."""
         provided = self._provided(workflow, initial_cells)
         steps = select_steps(workflow, targets) if targets is not None else None
-        return plan(workflow, provided, registry=self.registry, steps=steps)
+        return plan(workflow, provided, registry=self.registry, steps=steps, skip_unknown_functions=True)
 
     @staticmethod
     def _provided(workflow: Workflow, initial_cells: Iterable[Cell | CellSpec] | None) -> dict[UUID, Any]:
@@ -165,8 +179,10 @@ class Engine:
     ) -> RunResult:
         """Check and run `workflow`. `initial_cells` default to the workflow's input cells.
 
-        Raises a `WorkflowValidationError` before running anything if the workflow cannot run;
-        once steps run, failures are reported in the `RunResult`, never raised.
+        Raises a `WorkflowValidationError` before running anything if the workflow cannot run (a cycle,
+        an unprovided input, …); a step whose function is not installed is skipped with its dependents
+        instead (`RunResult.skip_reasons`). Once steps run, failures are reported in the `RunResult`,
+        never raised.
         """
         initial = workflow.literal_cells() if initial_cells is None else list(initial_cells)
         checked = self.check(workflow, initial, targets=targets)
@@ -192,7 +208,7 @@ class Engine:
         else:
             run.execute_sequential()
         return RunResult(run.status, run.errors, run.timings, time.perf_counter() - started,
-                         cancel is not None and cancel.cancelled)
+                         cancel is not None and cancel.cancelled, run.skip_reasons)
 
     def _store_initial(self, cells: Iterable[Cell | CellSpec]) -> None:
         store = self.store
@@ -222,6 +238,13 @@ class _Run:
         self.timings: dict[UUID, float] = {}
         self.blocked: set[int] = set()
         """Cells (by `uuid.int`) a failed or skipped step should have written; whoever reads them is skipped."""
+        self.skip_reasons: dict[UUID, str] = {}
+        self.missing: dict[int, str] = {}
+        """Cells (by `uuid.int`) that a missing function keeps from being written → why, for their readers."""
+        if checked.unavailable:
+            # the loops look for blocked inputs only once something is blocked; this key (no cell's:
+            # `uuid.int` is never negative) turns that on, so they meet the steps that cannot run
+            self.blocked.add(_FUNCTION_MISSING)
         self.finished = 0
         self.lock = threading.Lock()
 
@@ -375,6 +398,9 @@ class _Run:
         self.status = status
 
     def _reads_blocked(self, compiled: CompiledStep) -> bool:
+        """True when the step cannot run: an input will never be written, or its function is missing."""
+        if compiled[1] is None:
+            return True
         blocked = self.blocked
         return any(cell.int in blocked for cell in compiled.inputs.values())
 
@@ -456,12 +482,33 @@ class _Run:
         self._progress()
 
     def _skip(self, step: WorkflowStep) -> None:
+        reason = self._missing_function_reason(step)
         with self.lock:
             self.status[step.id] = StepStatus.SKIPPED
             self.blocked.update(cell.int for cell in step.outputs.values())
+            if reason is not None:
+                self.skip_reasons[step.id] = reason
         if self.callbacks.on_step_skipped is not None:
             self.callbacks.on_step_skipped(step)
         self._progress()
+
+    def _missing_function_reason(self, step: WorkflowStep) -> str | None:
+        """Why `step` is skipped, when a missing function is the cause (its own, or one a step before
+        it needs); what its outputs' readers will be told is noted on the way."""
+        slug = self.plan.unavailable.get(step.id)
+        if slug is not None:
+            reason = f"function '{slug}' is not installed"
+            passed_on = f"depends on step '{step.label or slug}', whose function '{slug}' is not installed"
+        else:
+            missing = self.missing
+            if not missing:
+                return None
+            reason = next((missing[cell.int] for cell in step.inputs.values() if cell.int in missing), None)
+            if reason is None:
+                return None
+            passed_on = reason
+        self.missing.update(dict.fromkeys((cell.int for cell in step.outputs.values()), passed_on))
+        return reason
 
     def _progress(self) -> None:
         on_progress = self.callbacks.on_progress

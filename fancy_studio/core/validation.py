@@ -105,6 +105,10 @@ class ExecutionPlan:
     provided: frozenset[UUID]
     step_ids: list[UUID] | None = field(default=None, repr=False, compare=False)
     """The ids of `compiled`, in order."""
+    unavailable: dict[UUID, str] = field(default_factory=dict)
+    """Steps whose function is not installed (step id → slug), when the plan was made to skip them
+    (`plan(..., skip_unknown_functions=True)`, as the engine does): they are in `compiled` with no
+    function, and a run skips them and every step that depends on them."""
 
     def __post_init__(self) -> None:
         if self.step_ids is None:
@@ -119,7 +123,8 @@ class ExecutionPlan:
 
     @property
     def functions(self) -> dict[UUID, FancyFunction]:
-        return {c.step.id: c.function for c in self.compiled}
+        """The function of each step that has one (not the `unavailable` steps)."""
+        return {c.step.id: c.function for c in self.compiled if c.function is not None}
 
     @cached_property
     def graph(self) -> nx.DiGraph:
@@ -195,7 +200,8 @@ def find_problems(
     registry: FunctionRegistry = default_registry,
     steps: list[WorkflowStep] | None = None,
 ) -> list[WorkflowValidationError]:
-    """Every reason the workflow cannot run. `provided` maps the cells given at the start to values."""
+    """Every reason the workflow cannot run as a whole (a function that is not installed included).
+    `provided` maps the cells given at the start to values."""
     return _analyse(workflow, provided, registry, steps)[0]
 
 
@@ -205,9 +211,14 @@ def plan(
     *,
     registry: FunctionRegistry = default_registry,
     steps: list[WorkflowStep] | None = None,
+    skip_unknown_functions: bool = False,
 ) -> ExecutionPlan:
-    """Check the workflow and order its steps; raise the first problem found."""
-    problems, result = _analyse(workflow, provided, registry, steps)
+    """Check the workflow and order its steps; raise the first problem found.
+
+    With `skip_unknown_functions`, a step whose function is not installed is no problem: the plan keeps
+    it (in `unavailable`) for the engine to skip with its dependents, so the rest can still run.
+    """
+    problems, result = _analyse(workflow, provided, registry, steps, skip_unknown_functions)
     if problems:
         first = problems[0]
         if len(problems) > 1:
@@ -225,6 +236,7 @@ def _analyse(
     provided: dict[UUID, Any] | None,
     registry: FunctionRegistry,
     steps: list[WorkflowStep] | None,
+    skip_unknown_functions: bool = False,
 ) -> tuple[list[WorkflowValidationError], ExecutionPlan | None]:
     # Cells are keyed by `uuid.int` here: the same identity, but hashed in C. This runs once per step
     # on every run, so the common case (a known function, every port fine) stays inline and cheap;
@@ -242,6 +254,8 @@ def _analyse(
     """Cell key → the output that writes it, for the (rare) outputs not named `return`."""
     find = registry.find
     by_slug: dict[str, FancyFunction | None] = {}
+    unavailable: dict[UUID, str] = {}
+    """Step id → slug, for the steps whose function is not installed (when they are to be skipped)."""
 
     # functions, ports and producers
     for index, step in enumerate(steps):
@@ -251,7 +265,10 @@ def _analyse(
             function = by_slug[slug] = find(slug)
         functions.append(function)
         if function is None:
-            problems.append(UnknownFunctionError(slug, step.id))
+            if skip_unknown_functions:
+                unavailable[step.id] = slug
+            else:
+                problems.append(UnknownFunctionError(slug, step.id))
             output_ports = None
         else:
             names = function.input_names
@@ -338,12 +355,13 @@ def _analyse(
     if problems:
         return problems, None
     assert order is not None
-    compiled = _compile(steps, functions, order, aliases)  # type: ignore[arg-type]
+    compiled = _compile(steps, functions, order, aliases)
     step_ids = [c[2] for c in compiled]
-    return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided), step_ids)
+    return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided), step_ids,
+                             unavailable)
 
 
-def _compile(steps: list[WorkflowStep], functions: list[FancyFunction], order: list[int],
+def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], order: list[int],
              aliases: dict[int, str]) -> list[CompiledStep]:
     """One `CompiledStep` tuple per step, in `order`:
     (step, function, step id, the Python function, call kind, input keys,
@@ -351,7 +369,9 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction], order: l
 
     The call kind and input keys say how to call the function (see `CALL_ONE` …); the output key, id
     and alias describe the single `return` output (key None when it is not wired); named outputs are
-    ((name, key, cell id, alias), …) for a function returning a named tuple, else None.
+    ((name, key, cell id, alias), …) for a function returning a named tuple, else None. A step whose
+    function is not installed (see `ExecutionPlan.unavailable`) has None for its function: it is never
+    called.
     """
     new = tuple.__new__
     positional: dict[int, tuple[str, ...] | None] = {}
@@ -361,6 +381,9 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction], order: l
     for index in order:
         step = steps[index]
         function = functions[index]
+        if function is None:  # not installed: the engine skips it
+            append(new(CompiledStep, (step, None, step.id, None, CALL_NONE, None, None, None, None, None)))
+            continue
         if function is not last_function:  # consecutive steps often call the same function
             last_function = function
             func = function.func

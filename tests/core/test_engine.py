@@ -46,7 +46,7 @@ def thread_name(x: float) -> str:
     return threading.current_thread().name
 
 
-def test_the_readme_example_works_as_written():
+def test_a_one_step_workflow_runs_from_a_store():
     store = InMemoryStore()
     input_cell = store.put(10, "my_input")
     wf = Workflow(name="My First Flow")
@@ -468,3 +468,75 @@ def test_a_parallel_run_refuses_a_timings_log():
     wf, _, _ = chain(3)
     with pytest.raises(ValueError, match="sequential"):
         Engine(InMemoryStore()).run(wf, callbacks=RunCallbacks(timings_log=[]), max_workers=2)
+
+
+# --- a step whose function is not installed: skipped with its dependents, the rest runs --------------
+
+
+def _missing_function_workflow() -> tuple[Workflow, dict[str, UUID], dict[str, UUID]]:
+    """a → first → [missing] → after → last, a step reading `after` and `first` together, and an
+    independent branch (a → other). Returns the workflow, the step ids and the cell ids by name."""
+    wf = Workflow(name="missing function")
+    a = wf.input_cell("a", 1)
+    cells = {name: wf.output_cell(name).id for name in ("first", "gone", "after", "last", "both", "other")}
+    steps = {
+        "first": wf.add_step(step("math.increment", {"x": a.id}, cells["first"])),
+        "missing": wf.add_step(WorkflowStep(function_slug="plugin.absent", inputs={"x": cells["first"]},
+                                            outputs={"return": cells["gone"]}, label="Absent Thing")),
+        "after": wf.add_step(step("math.increment", {"x": cells["gone"]}, cells["after"])),
+        "last": wf.add_step(step("math.increment", {"x": cells["after"]}, cells["last"])),
+        "both": wf.add_step(step("math.add", {"a": cells["after"], "b": cells["first"]}, cells["both"])),
+        "other": wf.add_step(step("math.increment", {"x": a.id}, cells["other"])),
+    }
+    return wf, {name: s.id for name, s in steps.items()}, cells
+
+
+@pytest.mark.parametrize("store_type, max_workers", [(InMemoryStore, 1), (_PlainStore, 1), (InMemoryStore, 3)],
+                         ids=["fast path", "general path", "parallel"])
+def test_a_missing_function_skips_its_step_and_dependents_and_the_rest_runs(store_type, max_workers):
+    wf, ids, cells = _missing_function_workflow()
+    store = store_type()
+    skipped, progress = [], []
+    callbacks = RunCallbacks(on_step_skipped=lambda s: skipped.append(s.id),
+                             on_progress=lambda done, total: progress.append((done, total)))
+    result = Engine(store).run(wf, callbacks=callbacks, max_workers=max_workers)
+
+    status = {name: result.step_status[step_id].value for name, step_id in ids.items()}
+    assert status == {"first": "done", "missing": "skipped", "after": "skipped", "last": "skipped",
+                      "both": "skipped", "other": "done"}
+    assert store.get(cells["first"]).value == 2 and store.get(cells["other"]).value == 2
+    assert all(cells[name] not in store for name in ("gone", "after", "last", "both"))
+    passed_on = "depends on step 'Absent Thing', whose function 'plugin.absent' is not installed"
+    assert result.skip_reasons == {ids["missing"]: "function 'plugin.absent' is not installed",
+                                   ids["after"]: passed_on, ids["last"]: passed_on, ids["both"]: passed_on}
+    assert sorted(skipped) == sorted(result.skip_reasons) and result.errors == {}
+    assert not result.ok and result.count(StepStatus.SKIPPED) == 4
+    assert progress[-1] == (6, 6) and len(progress) == 6
+
+
+def test_a_missing_function_keeps_its_place_in_the_plan_and_the_timings_log():
+    wf, ids, _ = _missing_function_workflow()
+    engine = Engine(InMemoryStore())
+    checked = engine.check(wf)
+    assert checked.unavailable == {ids["missing"]: "plugin.absent"}
+    assert set(checked.step_ids) == set(ids.values()) and ids["missing"] not in checked.functions
+    log: list[float | None] = []
+    result = engine.run_plan(checked, callbacks=RunCallbacks(timings_log=log))
+    assert list(result.step_status) == checked.step_ids
+    assert [t is None for t in log] == [step_id in result.skip_reasons for step_id in checked.step_ids]
+
+
+def test_a_step_skipped_after_a_failure_has_no_missing_function_reason():
+    wf, ids = failing_middle("test.explode")
+    result = Engine(InMemoryStore()).run(wf)
+    assert result.step_status[ids[2]] is StepStatus.SKIPPED and result.skip_reasons == {}
+
+
+def test_running_only_up_to_a_step_after_a_missing_function_skips_the_way_there():
+    wf, ids, cells = _missing_function_workflow()
+    store = InMemoryStore()
+    result = Engine(store).run(wf, targets=[ids["last"]])
+    assert set(result.step_status) == {ids["first"], ids["missing"], ids["after"], ids["last"]}
+    assert [result.step_status[ids[n]].value for n in ("first", "missing", "after", "last")] == [
+        "done", "skipped", "skipped", "skipped"]
+    assert cells["other"] not in store

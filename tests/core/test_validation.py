@@ -22,6 +22,7 @@ from fancy_studio.core import (
     fancy_function,
     find_problems,
 )
+from fancy_studio.core.validation import plan
 from tests.core.helpers import step
 
 
@@ -41,19 +42,42 @@ def run_expecting(wf: Workflow, error_type: type[WorkflowValidationError]) -> Wo
 
 
 def test_unknown_function_names_the_step_and_slug():
+    """`plan` and `find_problems` report it (the engine skips such a step instead: test_engine)."""
     wf = Workflow(name="w")
     a = wf.input_cell("a", 1)
     bad = wf.add_step(step("nope.missing", {"x": a.id}, uuid4()))
-    error = run_expecting(wf, UnknownFunctionError)
+    with pytest.raises(UnknownFunctionError) as caught:
+        plan(wf)
+    error = caught.value
     assert "nope.missing" in str(error) and str(bad.id) in str(error)
     assert error.step_id == bad.id and error.function_slug == "nope.missing"
+    assert [type(p) for p in find_problems(wf)] == [UnknownFunctionError]
+    assert plan(wf, skip_unknown_functions=True).unavailable == {bad.id: "nope.missing"}
 
 
-def test_a_slug_that_looks_like_a_module_path_is_never_imported():
+def test_a_slug_that_looks_like_a_module_path_is_never_imported(monkeypatch: pytest.MonkeyPatch):
+    import os
+
+    calls = []
+    monkeypatch.setattr(os, "system", lambda command: calls.append(command))
     wf = Workflow(name="w")
     a = wf.input_cell("a", "ls")
     wf.add_step(step("os.system", {"command": a.id}, uuid4()))
-    run_expecting(wf, UnknownFunctionError)
+    result = Engine(InMemoryStore()).run(wf)
+    assert calls == [] and list(result.skip_reasons.values()) == ["function 'os.system' is not installed"]
+
+
+def test_a_missing_function_does_not_hide_other_problems():
+    """Only a missing function is left to the run; anything else still stops it before it starts."""
+    wf = Workflow(name="w")
+    x, y = wf.output_cell("x"), wf.output_cell("y")
+    wf.add_step(step("nope.missing", {"x": x.id}, y.id))
+    wf.add_step(step("math.increment", {"x": y.id}, x.id))
+    run_expecting(wf, CycleError)
+    wf = Workflow(name="w")
+    ghost = wf.output_cell("ghost")
+    wf.add_step(step("nope.missing", {"x": ghost.id}, uuid4()))
+    run_expecting(wf, UnprovidedInputError)
 
 
 def test_cycle_names_the_steps_and_cells_in_the_loop():

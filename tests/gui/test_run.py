@@ -452,7 +452,7 @@ def test_a_run_that_cannot_start_still_clears_the_last_runs_states(qtbot, window
     assert window.open_workflow(EXAMPLE)
     run(qtbot, window)
     assert state(window, MULTIPLY) is StepState.DONE
-    window.document.add_step("nobody.has_this", 0, 500)
+    window.document.add_step("math.increment", 0, 500)  # its input wired to nothing: cannot start
     outcome = run(qtbot, window)
     assert not outcome.started
     assert state(window, MULTIPLY) is StepState.IDLE
