@@ -197,7 +197,7 @@ class StepNodeItem(NodeItem):
         elif info.state is StepState.DONE:
             tip = f"Done in {duration_text(info.seconds)}\n\n{tip}"
         elif info.state is StepState.SKIPPED:
-            tip = f"Skipped: a step it reads from failed\n\n{tip}"
+            tip = f"Skipped: {info.reason or 'a step it reads from failed'}\n\n{tip}"
         elif info.state is not StepState.IDLE:
             tip = f"{info.state.value.capitalize()}\n\n{tip}"
         return tip

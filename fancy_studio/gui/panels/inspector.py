@@ -228,6 +228,8 @@ def last_run_html(info: StepRunInfo) -> str:
         error = info.error
         what = f"{error.type_name}: {error.message}" if isinstance(error, StepError) else str(error or "an error")
         text = f"<span style='color:#d33'>failed</span>, {html.escape(what)}"
+    elif info.state is StepState.SKIPPED and info.reason:
+        text = f"skipped: {html.escape(info.reason)}"
     else:
         text = _LAST_RUN[info.state]
     return f"<p><b>Last run</b>: {text}</p>"

@@ -159,6 +159,8 @@ class RunActions(QObject):
             result = outcome.result
             for step_id, error in result.errors.items():
                 problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback)
+            for step_id, reason in result.skip_reasons.items():  # a function that is not installed
+                problems.add("Skipped", step_id, self._title(step_id), reason)
             parts = [f"{result.count(StepStatus.DONE)} done"]
             for status, word in ((StepStatus.FAILED, "failed"), (StepStatus.SKIPPED, "skipped"),
                                  (StepStatus.CANCELLED, "cancelled")):

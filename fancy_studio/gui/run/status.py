@@ -38,6 +38,9 @@ class StepRunInfo:
     state: StepState
     seconds: float | None = None
     error: StepError | None = None
+    reason: str | None = None
+    """Why a skipped step could not run, when it was not a failure before it (`RunResult.skip_reasons`:
+    a function that is not installed); known once the run is over."""
 
 
 IDLE = StepRunInfo(StepState.IDLE)
@@ -95,7 +98,8 @@ class RunStatusModel(QObject):
         seconds, error = self._seconds.get(key), self._errors.get(key)
         if self._result is not None and seconds is None and error is None:
             seconds, error = self._result.timings.get(step_id), self._result.errors.get(step_id)
-        return StepRunInfo(state, seconds, error)
+        reason = self._result.skip_reasons.get(step_id) if self._result is not None else None
+        return StepRunInfo(state, seconds, error, reason)
 
     def state(self, step_id: UUID) -> StepState:
         return self._state.get(step_id.int, StepState.IDLE)

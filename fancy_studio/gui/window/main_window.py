@@ -366,8 +366,9 @@ class MainWindow(QMainWindow):
             self, "Missing functions",
             f"{path.name} uses functions that are not installed:\n\n"
             + "\n".join(f"• {slug}" for slug in missing)
-            + "\n\nTheir steps are kept as placeholders and saved unchanged; install the plugins "
-              "that provide them to run the workflow.")
+            + "\n\nTheir steps are kept as placeholders and saved unchanged. Run runs the rest of the "
+              "workflow and skips these steps and the steps after them; install the plugins that "
+              "provide them to run it all.")
 
     def _open_confirmed(self, path: Path) -> bool:
         if self.runner.running:
