@@ -6,7 +6,9 @@ through the document, in one undo step (a macro when it takes several edits).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import typing
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QPointF
@@ -15,6 +17,7 @@ from fancy_studio.gui.canvas import style
 from fancy_studio.gui.canvas.node_items import NodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.wire_item import WireItem
+from fancy_studio.gui.panels.value_editor import default_for, kind_for_hint
 
 if TYPE_CHECKING:
     from fancy_studio.gui.canvas.scene import WorkflowScene
@@ -182,11 +185,25 @@ class WireDrag:
             with _macro(doc, f"New cell for {s.name}"):
                 cell = doc.add_cell(self._alias_for(s), pos.x(), pos.y() - style.CELL_HEIGHT / 2)
                 doc.connect_output(s.node_id, s.name, cell.id)
-        elif s.kind == PortKind.STEP_INPUT:
+        elif s.kind == PortKind.STEP_INPUT:  # an input port asks for a value: an input cell, ready to edit
             with _macro(doc, f"New cell for {s.name}"):
                 cell = doc.add_cell(self._unique_alias(s.name), pos.x() - style.CELL_WIDTH,
-                                    pos.y() - style.CELL_HEIGHT / 2)
+                                    pos.y() - style.CELL_HEIGHT / 2, value=self._starting_value(s))
                 doc.connect_input(s.node_id, s.name, cell.id)
+            self.scene.select_ids({cell.id})
+
+    def _starting_value(self, in_port: PortItem) -> Any:
+        """The input's own default if it has one, else the empty value of its type (0, 0.0, "", [] …)."""
+        function = self.document.function_of(self.document.find_step(in_port.node_id))
+        port = function.input(in_port.name) if function is not None else None
+        if port is None:
+            return None
+        if not port.required:
+            try:  # a cell holds JSON: a copy of the default as JSON (a tuple becomes a list)
+                return json.loads(json.dumps(port.default))
+            except (TypeError, ValueError):
+                pass
+        return empty_value_for(port.type)
 
     def _alias_for(self, out_port: PortItem) -> str:
         if out_port.name and out_port.name != "return":
@@ -200,6 +217,19 @@ class WireDrag:
         while alias in taken:
             alias, n = f"{base}_{n}", n + 1
         return alias
+
+
+def empty_value_for(hint: Any) -> Any:
+    """A value of the type `hint` names, for a new input cell: 0, 0.0, False, "", [], {} (None if unknown)."""
+    kind = kind_for_hint(hint)
+    if kind is not None:
+        return default_for(kind)
+    origin = typing.get_origin(hint) or hint
+    if origin in (list, tuple, set, frozenset):
+        return []
+    if origin is dict:
+        return {}
+    return None
 
 
 class _macro:
