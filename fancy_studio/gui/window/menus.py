@@ -94,6 +94,8 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     toolbar.addActions(named("run-action", "stop-action"))
     toolbar.addSeparator()
     toolbar.addActions(named("undo-action", "redo-action", "delete-action"))
+    for action, label in zip(named("undo-action", "redo-action"), ("Undo", "Redo")):
+        action.setIconText(label)  # the button keeps its size; the menu and tooltip say what it undoes
     toolbar.addSeparator()
     toolbar.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "auto-layout-action"))
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
