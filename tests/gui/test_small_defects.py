@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
 from tests.example_ids import EXAMPLE
@@ -42,3 +43,18 @@ def test_the_toolbar_keeps_its_place_as_the_undo_text_grows(qtbot, window):
     assert _toolbar_geometry(window) == before
     assert window.undo_action.text() == f"&Undo Add cell {alias}_again"  # the menu says what it undoes
     assert f"Add cell {alias}_again" in window.undo_action.toolTip()
+
+
+def test_a_palette_search_without_hits_says_so(qtbot, window):
+    palette = window.palette_widget
+    palette.search.setFocus()
+    qtbot.keyClicks(palette.search, "csv")
+    assert palette.visible_slugs() == []
+    assert palette.no_match.isVisible() and palette.no_match.text() == "No function matches 'csv'"
+
+    qtbot.keyClick(palette.search, Qt.Key.Key_Backspace)  # "cs": still nothing
+    assert palette.no_match.text() == "No function matches 'cs'"
+    palette.search.clear()  # the clear button
+    assert not palette.no_match.isVisible() and palette.tree.isVisible()
+    qtbot.keyClicks(palette.search, "mult")
+    assert "math.multiply" in palette.visible_slugs() and not palette.no_match.isVisible()

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QMimeData, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from fancy_studio.core import FancyFunction, registry
 from fancy_studio.gui.mime import FUNCTION_MIME
@@ -103,14 +103,28 @@ class PaletteWidget(QWidget):
         self.tree.activated.connect(self._activate)  # double-click and Enter
         self.tree.expandAll()
 
+        self.no_match = QLabel(self)  # an empty tree looks broken: say that the search found nothing
+        self.no_match.setObjectName("palette-no-match")
+        self.no_match.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_match.setWordWrap(True)
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.no_match.setStyleSheet("color: gray; padding: 8px;")
+        self.no_match.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
+        layout.addWidget(self.no_match, 1)
 
     def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        text = text.strip()
+        self.proxy.setFilterFixedString(text)
         self.tree.expandAll()
+        found = self.proxy.rowCount() > 0
+        self.no_match.setText(f"No function matches '{text}'" if text else "No functions are installed")
+        self.no_match.setVisible(not found)
+        self.tree.setVisible(found)
 
     def _activate(self, index: QModelIndex) -> None:
         slug = index.data(SLUG_ROLE)
