@@ -28,9 +28,9 @@ def scale(x: float, factor: float = 2.5, unit: str = "m", tags: list | None = No
 def _mouse(view, kind: QEvent.Type, scene_pos: QPointF, buttons) -> None:
     """A real QMouseEvent on the viewport (QTest moves carry no button state offscreen)."""
     local = QPointF(view.mapFromScene(scene_pos))
-    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())),
-                        Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton,
-                        buttons, Qt.KeyboardModifier.NoModifier)
+    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(view.viewport(), event)
 
 
@@ -74,8 +74,8 @@ def test_a_cell_dragged_out_of_an_input_port_is_an_input_with_a_value_of_the_por
     assert window.scene.selected_ids() == {cell.id}
     assert inspector.stack.currentWidget() is inspector.cell_page
     assert inspector.has_value.isChecked()
-    assert inspector.value_editor.isEnabled() and inspector.value_editor.current is inspector.value_editor.float_edit
-    assert inspector.value_editor.float_edit.text() == "0.0"
+    editor = inspector.value_editor
+    assert editor.isEnabled() and editor.current is editor.float_edit and editor.float_edit.text() == "0.0"
     assert "not computed" not in inspector.computed.text()
     assert "computed" not in window.scene.item_for(cell.id).toolTip()
 

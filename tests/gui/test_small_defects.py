@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
-from tests.example_ids import EXAMPLE
+from fancy_studio.core import Workflow, WorkflowStep
+
+from tests.example_ids import EXAMPLE, FACTOR, MULTIPLY
 from tests.gui.dialogs import answer_dialogs
 from tests.gui.windows import active_window
 
@@ -58,3 +62,52 @@ def test_a_palette_search_without_hits_says_so(qtbot, window):
     assert not palette.no_match.isVisible() and palette.tree.isVisible()
     qtbot.keyClicks(palette.search, "mult")
     assert "math.multiply" in palette.visible_slugs() and not palette.no_match.isVisible()
+
+
+def _run_from_toolbar(qtbot, window):
+    toolbar = window.findChild(QToolBar, "main-toolbar")
+    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
+        qtbot.mouseClick(toolbar.widgetForAction(window.run_actions.run_action), Qt.MouseButton.LeftButton)
+    return finished.args[0]
+
+
+HEX_ID = re.compile(r"\b[0-9a-f]{8}\b")
+"""A node's id (or the 8-character start of one), which a user cannot read."""
+
+
+def test_a_problem_names_its_step_by_title_and_function_not_by_id(qtbot, window):
+    window.document.connect_input(MULTIPLY, "b", None)  # Multiply now misses its input b
+    window.document.rename_cell(FACTOR, "")  # and an unnamed cell is still not called by its id
+
+    outcome = _run_from_toolbar(qtbot, window)
+
+    assert not outcome.started
+    (kind, node, message), = window.problems.entries()
+    assert kind == "Invalid" and node == "Multiply"
+    assert "Multiply" in message and "math.multiply" in message and "'b'" in message
+    tooltip = window.problems.tree.topLevelItem(0).toolTip(1)
+    assert "Multiply" in tooltip and "math.multiply" in tooltip
+    for text in (node, message, tooltip, window.problems.tree.topLevelItem(0).toolTip(2)):
+        assert not HEX_ID.search(text), text
+
+    tree = window.problems.tree  # the entry still leads to its node
+    rect = tree.visualItemRect(tree.topLevelItem(0))
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.scene.selected_ids() == {MULTIPLY}
+
+
+def test_problems_about_unnamed_cells_and_other_steps_read_without_ids(qtbot, window):
+    workflow = Workflow(name="broken")
+    unnamed = workflow.output_cell("")
+    step = workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": unnamed.id},
+                                          outputs={"return": workflow.output_cell("out").id}, label="Bump"))
+    window.document.replace(workflow, None)
+
+    assert not _run_from_toolbar(qtbot, window).started
+
+    entries = window.problems.entries()
+    assert entries and all(not HEX_ID.search(" ".join(entry)) for entry in entries), entries
+    assert any(node == "Bump" and "Bump" in message and "math.increment" in message
+               for _kind, node, message in entries), entries
+    assert window.problems.tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole) == step.id

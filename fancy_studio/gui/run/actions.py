@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from fancy_studio.core import StepStatus, WorkflowValidationError
+from fancy_studio.gui.panels.problems import readable_message
 from fancy_studio.gui.run.controller import RunController
 from fancy_studio.gui.run.progress import RunProgress
 from fancy_studio.gui.run.worker import RunOutcome
@@ -35,7 +36,8 @@ class ProblemList(Protocol):
 
     def count(self) -> int: ...
 
-    def add(self, kind: str, node_id: UUID | None, node_title: str, message: str, detail: str = "") -> None: ...
+    def add(self, kind: str, node_id: UUID | None, node_title: str, message: str, detail: str = "", *,
+            about: str = "") -> None: ...
 
 
 class RunActions(QObject):
@@ -158,9 +160,11 @@ class RunActions(QObject):
         else:
             result = outcome.result
             for step_id, error in result.errors.items():
-                problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback)
+                problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback,
+                             about=self._node_phrase(step_id) or "")
             for step_id, reason in result.skip_reasons.items():  # a function that is not installed
-                problems.add("Skipped", step_id, self._title(step_id), reason)
+                reason = readable_message(reason, self._node_phrase)
+                problems.add("Skipped", step_id, self._title(step_id), reason, about=self._node_phrase(step_id) or "")
             parts = [f"{result.count(StepStatus.DONE)} done"]
             for status, word in ((StepStatus.FAILED, "failed"), (StepStatus.SKIPPED, "skipped"),
                                  (StepStatus.CANCELLED, "cancelled")):
@@ -175,15 +179,26 @@ class RunActions(QObject):
     def _add_problem(self, problem: WorkflowValidationError) -> None:
         node = problem.step_id or problem.cell_id
         title = self._title(problem.step_id) if problem.step_id else self._cell_title(problem.cell_id)
-        self.problems.add("Invalid", node, title, str(problem))
+        self.problems.add("Invalid", node, title, readable_message(str(problem), self._node_phrase),
+                          about=(self._node_phrase(node) if node is not None else None) or "")
 
     def _title(self, step_id: UUID) -> str:
         document = self.document
         step = document.find_step(step_id)
-        return document.title_of(step) if step is not None else str(step_id)[:8]
+        return document.title_of(step) if step is not None else "a removed step"
 
     def _cell_title(self, cell_id: UUID | None) -> str:
         if cell_id is None:
             return ""
         cell = self.document.find_cell(cell_id)
-        return (cell.alias if cell is not None and cell.alias else str(cell_id)[:8])
+        return cell.alias if cell is not None and cell.alias else "unnamed cell"
+
+    def _node_phrase(self, node_id: UUID) -> str | None:
+        """A node as a problem names it: "step 'Add' (math.add)", "cell 'factor'", "an unnamed cell"."""
+        step = self.document.find_step(node_id)
+        if step is not None:
+            return f"step '{self.document.title_of(step)}' ({step.function_slug})"
+        cell = self.document.find_cell(node_id)
+        if cell is None:
+            return None
+        return f"cell '{cell.alias}'" if cell.alias else "an unnamed cell"
