@@ -164,7 +164,8 @@ class RunActions(QObject):
                              about=self._node_phrase(step_id) or "")
             for step_id, reason in result.skip_reasons.items():  # a function that is not installed
                 reason = readable_message(reason, self._node_phrase)
-                problems.add("Skipped", step_id, self._title(step_id), reason, about=self._node_phrase(step_id) or "")
+                problems.add("Skipped", step_id, self._title(step_id), reason,
+                             about=self._node_phrase(step_id) or "")
             parts = [f"{result.count(StepStatus.DONE)} done"]
             for status, word in ((StepStatus.FAILED, "failed"), (StepStatus.SKIPPED, "skipped"),
                                  (StepStatus.CANCELLED, "cancelled")):
