@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QToolBar
 
-from fancy_studio.core import Workflow, WorkflowStep
+from fancy_studio.core import Workflow, WorkflowStep, fancy_function
 
 from tests.example_ids import EXAMPLE, FACTOR, MULTIPLY
 from tests.gui.dialogs import answer_dialogs
@@ -111,3 +112,40 @@ def test_problems_about_unnamed_cells_and_other_steps_read_without_ids(qtbot, wi
     assert any(node == "Bump" and "Bump" in message and "math.increment" in message
                for _kind, node, message in entries), entries
     assert window.problems.tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole) == step.id
+
+
+@fancy_function("test_small_defects.compare")
+def compare(a: float, b: float) -> bool:
+    """True when `a < b`; <b>not bold</b>, and ``both`` kinds of quotes. A lone ` stays."""
+    return a < b
+
+
+def _click_node(qtbot, window, node_id) -> None:
+    item = window.scene.item_for(node_id)
+    window.view.centerOn(item)
+    point = window.view.mapFromScene(item.sceneBoundingRect().center() + QPointF(0, 4))
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.scene.selected_ids() == {node_id}
+
+
+def _shown_text(label) -> str:
+    """What the user reads in a rich-text label."""
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+@pytest.mark.parametrize(("slug", "code", "reads"), [
+    ("lists.sort", ["reverse"], "largest first if reverse is on"),
+    ("test_small_defects.compare", ["a &lt; b", "both"], "True when a < b; <b>not bold</b>, and both kinds"),
+])
+def test_the_inspector_shows_docstring_backticks_as_code(qtbot, window, slug, code, reads):
+    step = window.document.add_step(slug, 300, 420)
+    _click_node(qtbot, window, step.id)
+
+    html_text = window.inspector.step_label.text()
+    for name in code:
+        assert f"<code>{name}</code>" in html_text
+    shown = _shown_text(window.inspector.step_label)
+    assert reads in shown
+    assert "`" not in shown.replace("A lone ` stays", "")

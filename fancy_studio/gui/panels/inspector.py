@@ -9,6 +9,7 @@ the step inputs the cell feeds.
 from __future__ import annotations
 
 import html
+import re
 from uuid import UUID
 
 from PySide6.QtCore import Qt
@@ -120,7 +121,7 @@ class InspectorWidget(QWidget):
                     "The step keeps its wiring but cannot run.</p>")
         rows = [f"<b>{esc(step.label or function.title)}</b><br><code>{esc(function.slug)}</code>"]
         if function.description:
-            rows.append(f"<p>{esc(function.description)}</p>")
+            rows.append(f"<p>{docstring_html(function.description)}</p>")
         rows.append("<p><b>Inputs</b></p><ul>")
         for port in function.inputs:
             default = "required" if port.required else f"default {esc(repr(port.default))}"
@@ -208,6 +209,16 @@ class InspectorWidget(QWidget):
     def _node_removed(self, node_id: UUID) -> None:
         if node_id == self.node_id:
             self.show_node(None)
+
+
+_CODE_SPAN = re.compile(r"``(.+?)``|`([^`\n]+)`")
+"""A docstring's code: ``double`` (reStructuredText) or `single` backticks (Markdown)."""
+
+
+def docstring_html(text: str) -> str:
+    """A function's description as rich text: escaped first (it is text, never markup), then each
+    backticked span drawn as <code>."""
+    return _CODE_SPAN.sub(lambda m: f"<code>{m[1] or m[2]}</code>", html.escape(text))
 
 
 _LAST_RUN = {
