@@ -1,15 +1,12 @@
 """The Problems dock: why a run could not start or what failed in it, each entry a way to the node.
 
 Entries are rows of a `QTreeWidget` (kind, node, message); the full traceback of a failed step is its
-tooltip. Double-click or Enter asks the window to select and show the node. Nodes are named as the user
-sees them, never by id: the core's messages carry ids for the command line, `readable_message` puts names
-in their place.
+tooltip. Double-click or Enter asks the window to select and show the node. The entries name nodes as
+the user sees them (`gui.run.problem_text`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from uuid import UUID
 
 from PySide6.QtCore import Qt, Signal
@@ -19,18 +16,6 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLa
 from fancy_studio.gui.canvas import style
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
-
-_STEP_SLUG_AND_ID = re.compile(r"\(([^(),\s]+), [0-9a-f]{8}\)")  # "(math.add, 5f0c6a86)"
-_QUOTED_NAME_AND_ID = re.compile(r"('[^']*') \([0-9a-f]{8}\)")  # "'factor' (5f0c6a86)"
-_NODE_BY_UUID = re.compile(r"(?:\b(?:step|cell) )?\b([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})\b")
-
-
-def readable_message(message: str, node_phrase: Callable[[UUID], str | None]) -> str:
-    """`message` with the ids in it replaced by names: "step 'Add' (math.add, 5f0c6a86)" reads
-    "step 'Add' (math.add)"; a whole id (an unnamed cell) becomes what `node_phrase` calls that node."""
-    message = _STEP_SLUG_AND_ID.sub(r"(\1)", message)
-    message = _QUOTED_NAME_AND_ID.sub(r"\1", message)
-    return _NODE_BY_UUID.sub(lambda m: node_phrase(UUID(m[1])) or m[0], message)
 
 
 class ProblemsPanel(QWidget):

@@ -19,8 +19,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from fancy_studio.core import StepStatus, WorkflowValidationError
-from fancy_studio.gui.panels.problems import readable_message
 from fancy_studio.gui.run.controller import RunController
+from fancy_studio.gui.run.problem_text import node_phrase, readable_message
 from fancy_studio.gui.run.progress import RunProgress
 from fancy_studio.gui.run.worker import RunOutcome
 
@@ -195,11 +195,4 @@ class RunActions(QObject):
         return cell.alias if cell is not None and cell.alias else "unnamed cell"
 
     def _node_phrase(self, node_id: UUID) -> str | None:
-        """A node as a problem names it: "step 'Add' (math.add)", "cell 'factor'", "an unnamed cell"."""
-        step = self.document.find_step(node_id)
-        if step is not None:
-            return f"step '{self.document.title_of(step)}' ({step.function_slug})"
-        cell = self.document.find_cell(node_id)
-        if cell is None:
-            return None
-        return f"cell '{cell.alias}'" if cell.alias else "an unnamed cell"
+        return node_phrase(self.document, node_id)
