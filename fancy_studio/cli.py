@@ -177,6 +177,11 @@ def studio_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="fancy-studio", description="Open the studio (or: run FILE, functions).")
     parser.add_argument("file", nargs="?", help="a workflow file to open")
     parser.parse_args(argv)
+    from fancy_studio.gui.window.platform_check import platform_problem
+
+    if (problem := platform_problem()) is not None:  # one clear line, not Qt's abort
+        print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         from fancy_studio.gui.app import main as studio_main  # type: ignore[import-not-found]
     except ImportError:
