@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton, QUndoView, QWidget,
 )
 
+from fancy_studio.gui.window.layout_state import WindowLayout, restore_geometry
+
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
@@ -148,20 +150,16 @@ class MainWindow(QMainWindow):
         self.problems.setObjectName("problems-panel")
         self._docks = {}
         self._shortcuts_dialog: ShortcutsDialog | None = None
-        for title, widget, area in (("Functions", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea),
-                                    ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-                                    ("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea),
-                                    ("Datums", self.datums, Qt.DockWidgetArea.BottomDockWidgetArea),
-                                    ("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)):
+        for title, widget in (("Functions", self.palette_widget), ("Inspector", self.inspector),
+                              ("History", self.history), ("Datums", self.datums), ("Problems", self.problems)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{title.lower()}-dock")
             dock.toggleViewAction().setObjectName(f"show-{title.lower()}-action")
             dock.setWidget(widget)
-            self.addDockWidget(area, dock)
             self._docks[title] = dock
-        self.tabifyDockWidget(self._docks["Datums"], self._docks["Problems"])
-        self._docks["Datums"].raise_()
-        self.resizeDocks([self._docks["Datums"]], [200], Qt.Orientation.Vertical)  # the canvas stays the star
+        self.window_layout = WindowLayout(self, self._docks, lambda: settings())
+        """Where the docks are: the default arrangement, saved on quit, restored, reset."""
+        self.window_layout.arrange_default()
 
         self._build_actions()
         self.run_actions = RunActions(self, self.runner, self.problems, selected_ids=self.scene.selected_ids,
@@ -279,6 +277,8 @@ class MainWindow(QMainWindow):
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(self.scene.snap_to_grid)
         self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
+        self.reset_layout_action = a("reset-layout-action", "&Reset Layout", self.window_layout.reset, None,
+                                     "Put the docks back where they were at the first start")
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """The shortcuts list, read from the menus now (one window of it, brought to the front)."""
@@ -574,10 +574,7 @@ class MainWindow(QMainWindow):
         self.zoom_indicator.setText(f"{round(zoom * 100)} %")
 
     def _save_layout(self) -> None:
-        store = settings()
-        store.setValue("geometry", self.saveGeometry())
-        store.setValue("windowState", self.saveState())
-        store.sync()
+        self.window_layout.save()
 
     def _offer_quit_now(self) -> None:
         """Closing again while a stopped run is still inside a step, which Python cannot interrupt: offer to
@@ -595,13 +592,7 @@ class MainWindow(QMainWindow):
             os._exit(0)
 
     def _restore_geometry(self) -> None:
-        geometry = settings().value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        restore_geometry(self, settings())
 
     def _restore_dock_layout(self) -> None:
-        state = settings().value("windowState")
-        if state is not None:
-            self.restoreState(state)
+        self.window_layout.restore()

@@ -101,6 +101,8 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     _apply_icons(window)
     view_menu.addAction(toolbar.toggleViewAction())
+    view_menu.addSeparator()
+    view_menu.addActions(named("reset-layout-action"))
     return FileMenus(recent_menu, recent, examples_menu)
 
 
