@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 
-from fancy_studio.gui.canvas import WorkflowScene, style
+from fancy_studio.core.workflow import CellSpec, Position, Workflow, WorkflowStep
+from fancy_studio.gui.canvas import WorkflowScene, WorkflowView, style
+from fancy_studio.gui.canvas.port_item import PortItem
 from fancy_studio.gui.document.document import WorkflowDocument
 from tests.example_ids import ADD, EXAMPLE
 
@@ -63,3 +65,89 @@ def test_a_step_header_is_square_at_the_bottom_without_ears_and_holds_its_title(
 
 def _is_text(pixel: QColor) -> bool:
     return pixel.lightness() > 170
+
+
+def chain(steps: int, columns: int = 60) -> Workflow:
+    """x0 → increment → x1 → … laid out as a snake of rows `columns` nodes wide (as in bench_canvas)."""
+    workflow = Workflow(name=f"chain of {steps}")
+    cell = workflow.input_cell("x0", 0)
+    nodes = [cell.id]
+    for i in range(steps):
+        out = CellSpec(alias=f"x{i + 1}")
+        workflow.steps.append(WorkflowStep(function_slug="math.increment", inputs={"x": cell.id},
+                                           outputs={"return": out.id}))
+        workflow.cells.append(out)
+        nodes += [workflow.steps[-1].id, out.id]
+        cell = out
+    for index, node_id in enumerate(nodes):
+        row, col = divmod(index, columns)
+        workflow.layout[node_id] = Position(x=(col if row % 2 == 0 else columns - 1 - col) * 240.0, y=row * 120.0)
+    return workflow
+
+
+def test_a_frame_at_actual_size_asks_only_the_ports_in_view_for_their_bounds(qtbot, monkeypatch):
+    """A repaint at 100 % costs what is visible: Qt must not ask every port of a big workflow (a
+    Python call each) for its bounding rect just because its node is in the same index cell."""
+    calls = []
+    bounds = PortItem.boundingRect
+    monkeypatch.setattr(PortItem, "boundingRect", lambda port: calls.append(port) or bounds(port))
+    document = WorkflowDocument()
+    document.replace(chain(3000))
+    view = WorkflowView(document)
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_zoom(1.0)
+    view.centerOn(2000, 600)
+    view.viewport().grab()
+    calls.clear()
+
+    view.viewport().grab()
+    asked = len(calls)
+
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    in_view = [port for port in view.items(view.viewport().rect()) if isinstance(port, PortItem)]
+    assert in_view and len(in_view) < 200 and not view.workflow_scene.overview
+    assert asked <= 3 * len(in_view), f"{asked} boundingRect calls for {len(in_view)} ports in {shown}"
+
+
+def test_the_outer_half_of_a_port_is_still_under_the_pointer(qtbot, scene):
+    """A port pokes out of its node's body; the pointer finds it there too (Qt skips the children of
+    a node whose shape misses the point, so the node's shape takes in its ports)."""
+    view = WorkflowView(scene.document)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    view.set_zoom(1.0)
+    item = view.workflow_scene.item_for(ADD)
+    view.centerOn(item)
+    for port in item.ports:
+        outside = port.scenePos() + QPointF(-6 if port.kind.is_input else 6, 0)
+        assert view.itemAt(view.mapFromScene(outside)) is port
+
+
+def _ring_pixels(view: WorkflowView, port, colour: QColor) -> int:
+    """Pixels of `colour` within 9 px of the port's centre, as the view shows them at 100 %."""
+    image = view.viewport().grab().toImage()
+    centre = view.mapFromScene(port.scenePos())
+    return sum(near(image.pixelColor(centre.x() + dx, centre.y() + dy), colour, 30)
+               for dx in range(-9, 10) for dy in range(-9, 10))
+
+
+def test_a_port_at_rest_is_drawn_by_its_node_and_lights_up_on_its_own_during_a_drag(qtbot, scene):
+    view = WorkflowView(scene.document)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    view.set_zoom(1.0)
+    item = view.workflow_scene.item_for(ADD)
+    view.centerOn(item)
+    port = item.ports[0]
+    assert _ring_pixels(view, port, port.color) > 30  # the node's picture shows it
+    assert _ring_pixels(view, port, style.ACCEPT) == 0
+
+    port.set_accepting(True)  # what a wire drag does to a port that would take the wire
+    assert _ring_pixels(view, port, style.ACCEPT) > 20
+    port.set_accepting(None)
+    assert _ring_pixels(view, port, style.ACCEPT) == 0

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from fancy_studio.gui.canvas import style
@@ -29,8 +29,24 @@ class PortKind(Enum):
         return self in (PortKind.STEP_INPUT, PortKind.STEP_OUTPUT)
 
 
+def draw_port(painter: QPainter, centre: QPointF, color: QColor, hover: bool = False,
+              accepting: bool | None = None) -> None:
+    """A port's circle: its type's colour; larger when pointed at or accepting a drag, dim when refusing."""
+    r = style.PORT_RADIUS + (2 if hover or accepting else 0)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    fill = color if accepting is not False else color.darker(250)
+    ring = {True: style.ACCEPT, False: fill.darker(150), None: fill.darker(160)}[accepting]
+    painter.setPen(QPen(ring, 2.5 if accepting else 1.5))
+    painter.setBrush(QBrush(fill))
+    painter.drawEllipse(centre, r, r)
+
+
 class PortItem(HoverHighlight, QGraphicsItem):
-    """A small circle; lights up green/red while a wire drag asks whether it would accept."""
+    """A small circle; lights up green/red while a wire drag asks whether it would accept.
+
+    At rest its node draws it (in the node's cached picture) and the item only answers the pointer:
+    it has no contents of its own, so a frame asks it nothing. Pointed at, or lit by a drag, it draws
+    itself on top."""
 
     def __init__(self, parent: QGraphicsItem, node_id: UUID, kind: PortKind, name: str | None,
                  hint: Any, type_name: str) -> None:
@@ -44,11 +60,29 @@ class PortItem(HoverHighlight, QGraphicsItem):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(1)
         self.setToolTip(f"{name or 'value'}: {type_name}")
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
 
     def set_accepting(self, accepting: bool | None) -> None:
         if accepting != self.accepting:
             self.accepting = accepting
-            self.update()
+            self._show_state()
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self._show_state()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Draw itself only while lit; at rest the node's picture shows it (repainted here either way)."""
+        lit = self._hover or self.accepting is not None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not lit)
+        self.update()
+        parent = self.parentItem()
+        if parent is not None:
+            parent.update(self.mapRectToParent(self.boundingRect()))
 
     def scene_center(self) -> QPointF:
         return self.scenePos()
@@ -65,10 +99,4 @@ class PortItem(HoverHighlight, QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOW_DETAIL:
             return  # a port is under a pixel across at this zoom: the node's block stands for it
-        r = style.PORT_RADIUS + (2 if self._hover or self.accepting else 0)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = self.color if self.accepting is not False else self.color.darker(250)
-        ring = {True: style.ACCEPT, False: color.darker(150), None: color.darker(160)}[self.accepting]
-        painter.setPen(QPen(ring, 2.5 if self.accepting else 1.5))
-        painter.setBrush(QBrush(color))
-        painter.drawEllipse(QPointF(0, 0), r, r)
+        draw_port(painter, QPointF(0, 0), self.color, self._hover, self.accepting)
