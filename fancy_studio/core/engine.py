@@ -280,6 +280,7 @@ class _Run:
         store = self.store
         cells: dict[Any, Cell] = store._cells  # type: ignore[attr-defined]
         revisions = store._revisions  # type: ignore[attr-defined]
+        write_lock = store._write_lock  # type: ignore[attr-defined]
         callbacks = self.callbacks
         on_started, on_finished = callbacks.on_step_started, callbacks.on_step_finished
         report_progress = callbacks.on_progress is not None
@@ -344,16 +345,20 @@ class _Run:
                             old = cells.get(out_key)
                             if old is not None:
                                 alias = old[1]
-                        store._revision = revision = next(revisions)  # type: ignore[attr-defined]
-                        cells[out_key] = new(Cell, (out_id, alias, result, step_id, now(), revision))
+                        with write_lock:  # as `InMemoryStore.put`: publish, then move the revision
+                            revision = next(revisions)
+                            cells[out_key] = new(Cell, (out_id, alias, result, step_id, now(), revision))
+                            store._revision = revision  # type: ignore[attr-defined]
                     elif named is not None:
                         for name, key, cell_id, alias in named:
                             if alias is None:
                                 old = cells.get(key)
                                 if old is not None:
                                     alias = old[1]
-                            store._revision = revision = next(revisions)  # type: ignore[attr-defined]
-                            cells[key] = new(Cell, (cell_id, alias, values[name], step_id, now(), revision))
+                            with write_lock:
+                                revision = next(revisions)
+                                cells[key] = new(Cell, (cell_id, alias, values[name], step_id, now(), revision))
+                                store._revision = revision  # type: ignore[attr-defined]
                     record(elapsed)
                     if on_finished is not None:
                         on_finished(step, elapsed)

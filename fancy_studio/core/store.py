@@ -9,6 +9,7 @@ since I last looked?" instead of rescanning everything.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, NamedTuple, Protocol, runtime_checkable
@@ -72,19 +73,25 @@ class DatumStore(Protocol):
 
 
 class InMemoryStore:
-    """A dictionary of cells keyed by id, safe for one writer and many reader threads.
+    """A dictionary of cells keyed by id, safe for many writer and many reader threads.
 
-    Writes are single dictionary assignments and reads iterate over a copy, both atomic steps in
-    CPython, so the engine's hot path takes no lock. A cell has one producer, so two threads never
-    race to write the same cell.
+    Reads iterate over a copy (one atomic step in CPython). A write takes its revision and publishes
+    the cell under one lock, and only then moves `revision` on: cells appear in revision order and
+    `revision` is never ahead of what a reader can see, so a reader that follows `changed_since` with a
+    watermark (the newest revision it was given, or `revision` read before asking) misses nothing, however
+    many threads write. (Without the lock, a writer holding revision 5 could publish after another
+    published 6, and a reader already past 6 would never see 5.) The engine's sequential loop inlines
+    `put` with the same order: publish, then move `revision`.
     """
 
     def __init__(self) -> None:
         self._cells: dict[Any, Cell] = {}
         """Cells keyed by `_key(cell id)`: a UUID's `int` (the same identity, hashed in C rather than by
         `UUID.__hash__`, which is Python code and ran several times per engine step)."""
-        self._revisions = itertools.count(1)  # next() on it is atomic: no lock on the write path
+        self._revisions = itertools.count(1)
         self._revision = 0
+        self._write_lock = threading.Lock()
+        """Held while a write takes its revision and publishes (see the class docstring)."""
 
     def put(
         self,
@@ -98,12 +105,14 @@ class InMemoryStore:
         cell_id = id if id is not None else uuid4()
         key = cell_id.int if type(cell_id) is UUID else _key(cell_id)
         cells = self._cells
-        if alias is None:
-            old = cells.get(key)
-            if old is not None:
-                alias = old.alias
-        self._revision = revision = next(self._revisions)
-        cells[key] = cell = _new_cell(Cell, (cell_id, alias, value, produced_by, _now(), revision))
+        with self._write_lock:
+            if alias is None:
+                old = cells.get(key)
+                if old is not None:
+                    alias = old.alias
+            revision = next(self._revisions)
+            cells[key] = cell = _new_cell(Cell, (cell_id, alias, value, produced_by, _now(), revision))
+            self._revision = revision
         return cell
 
     def get(self, cell_id: UUID) -> Cell:
@@ -118,13 +127,15 @@ class InMemoryStore:
         return max(matches, key=lambda c: c.revision) if matches else None
 
     def remove(self, cell_id: UUID) -> None:
-        if self._cells.pop(_key(cell_id), None) is None:
-            raise CellNotFoundError(cell_id)
-        self._revision = next(self._revisions)
+        with self._write_lock:
+            if self._cells.pop(_key(cell_id), None) is None:
+                raise CellNotFoundError(cell_id)
+            self._revision = next(self._revisions)
 
     def clear(self) -> None:
-        self._cells.clear()
-        self._revision = next(self._revisions)
+        with self._write_lock:
+            self._cells.clear()
+            self._revision = next(self._revisions)
 
     @property
     def revision(self) -> int:
