@@ -10,9 +10,13 @@ characters escaped, so a file cannot drive the terminal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 import unicodedata
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from fancy_studio.core.durations import duration_text
@@ -61,10 +65,31 @@ def _jsonable(value: Any) -> Any:
         return repr(value)
 
 
+@contextlib.contextmanager
+def _ctrl_c_cancels(cancel: Any) -> Iterator[None]:
+    """While running, Ctrl+C cancels the run and then interrupts it (as Python's own handler would).
+
+    The token is set first, so the engine can tell the user's Ctrl+C from a step's own
+    `KeyboardInterrupt`: that one, raised while the token is not set, is the step's failure."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may install a signal handler
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        cancel.cancel()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = _run_parser().parse_args(argv)
     from fancy_studio.core import (
-        Engine, FancyError, InMemoryStore, RunCallbacks, StepStatus, load_workflow, registry,
+        CancelToken, Engine, FancyError, InMemoryStore, RunCallbacks, StepStatus, load_workflow, registry,
     )
 
     try:
@@ -102,14 +127,18 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
         print(f"✗ {title(step)} {where(step)}: {terminal_text(error)}", file=err, flush=True)
 
     callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed)
+    cancel = CancelToken()
     try:
-        result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers))
+        with _ctrl_c_cancels(cancel):
+            result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers), cancel=cancel)
     except FancyError as exc:
         print(f"fancy-studio: {terminal_text(args.file)}: {terminal_text(exc)}", file=err)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl+C outside a step (between steps, in the parallel run's wait)
         print("fancy-studio: interrupted", file=err)
         return EXIT_STEP_FAILED
+    if result.cancelled:
+        print("fancy-studio: interrupted", file=err)
     if result.skip_reasons:
         steps = {step.id: step for step in workflow.steps}
         for step_id, reason in result.skip_reasons.items():

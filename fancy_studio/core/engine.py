@@ -1,8 +1,9 @@
 """Run a workflow: check it, then call each step's function in dependency order.
 
 The engine knows nothing of Qt. It reports through plain callbacks (step started / finished / failed,
-progress), which the studio turns into Qt signals in one place. A step that raises is recorded and its
-dependents are skipped while independent branches still run; so is a step whose function is not
+progress), which the studio turns into Qt signals in one place. A step that raises (anything: also
+`SystemExit`, `KeyboardInterrupt` or another `BaseException`) is recorded as failed and its dependents are
+skipped while independent branches still run; so is a step whose function is not
 installed (a workflow from elsewhere): the rest still runs, and `RunResult.skip_reasons` says why. A
 `CancelToken` stops the run between steps. With `max_workers > 1`, independent steps run in parallel on
 a thread pool.
@@ -322,7 +323,7 @@ class _Run:
                 elif kind == CALL_KEYWORDS:
                     arguments = {name: cells[key][2] for name, key in keys}
             except KeyError:
-                error: Exception = self._missing_input(compiled)
+                error: BaseException = self._missing_input(compiled)
             else:
                 try:
                     if kind == CALL_ONE:
@@ -335,7 +336,9 @@ class _Run:
                         result = func()
                     if named is not None:
                         values = function.split_outputs(result)
-                except Exception as exc:  # a step's failure is reported, never propagated
+                except BaseException as exc:  # whatever a step raises is its failure, never propagated
+                    if self._interrupted(exc):
+                        break  # this step and the rest are cancelled (see `_finish_in_memory`)
                     error = exc
                 else:
                     elapsed = perf_counter() - begun
@@ -455,8 +458,9 @@ class _Run:
             result = func(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
             if named is not None:
                 values = function.split_outputs(result)
-        except Exception as exc:  # a step's failure is reported, never propagated
-            self._fail(step, function, exc, time.perf_counter() - begun)
+        except BaseException as exc:  # whatever a step raises is its failure, never propagated
+            if not self._interrupted(exc):  # (an interrupted step stays pending: `_cancel_rest`)
+                self._fail(step, function, exc, time.perf_counter() - begun)
             return
         elapsed = time.perf_counter() - begun
         put = store.put
@@ -472,10 +476,16 @@ class _Run:
         if callbacks.on_progress is not None:
             self._progress()
 
-    def _fail(self, step: WorkflowStep, function: FancyFunction, exc: Exception, elapsed: float,
+    def _interrupted(self, exc: BaseException) -> bool:
+        """True when `exc` is the run being interrupted rather than the step failing: a KeyboardInterrupt
+        once the run's cancel token is set (the CLI's Ctrl+C handler sets it, then raises). A step's own
+        `KeyboardInterrupt`, `SystemExit` or `GeneratorExit` is its failure like any other exception."""
+        return isinstance(exc, KeyboardInterrupt) and self.cancel is not None and self.cancel.cancelled
+
+    def _fail(self, step: WorkflowStep, function: FancyFunction, exc: BaseException, elapsed: float,
               *, record_timing: bool = True) -> None:
-        error = StepError(step.id, function.slug, type(exc).__name__, str(exc) or type(exc).__name__,
-                          "".join(traceback.format_exception(exc)), exc)
+        error = StepError(step.id, function.slug, _type_name(exc), exception_message(exc),
+                          _traceback_text(exc), exc)
         with self.lock:
             self.errors[step.id] = error
             if record_timing:
@@ -528,3 +538,33 @@ class _Run:
         for step_id, status in self.status.items():
             if status is StepStatus.PENDING:
                 self.status[step_id] = StepStatus.CANCELLED
+
+
+MESSAGE_LIMIT = 10_000
+"""Characters of a step's error message kept (a step can raise with a message of any size)."""
+
+
+def exception_message(exc: BaseException) -> str:
+    """What `exc` says, even when its `__str__` (and `__repr__`) raise or return something odd: a step's
+    exception is any object, and reporting it must not fail."""
+    for describe in (str, repr):
+        try:
+            text = describe(exc)
+        except BaseException:  # noqa: BLE001 - a broken __str__ may raise anything
+            continue
+        if isinstance(text, str):
+            text = text or _type_name(exc)
+            return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT] + "… (cut)"
+    return f"{_type_name(exc)} (its message could not be read)"
+
+
+def _type_name(exc: BaseException) -> str:
+    name = getattr(type(exc), "__name__", None)
+    return name if isinstance(name, str) else "exception"
+
+
+def _traceback_text(exc: BaseException) -> str:
+    try:
+        return "".join(traceback.format_exception(exc))
+    except BaseException:  # noqa: BLE001 - as exception_message
+        return f"{_type_name(exc)}: {exception_message(exc)}"
