@@ -23,7 +23,7 @@ For each workflow and each repeat (alternating baseline, studio; best of R repor
 * **studio** – wall time from calling ``window.run_actions.run_all()`` (what the Run button calls) to the
   ``window.runner.finished`` signal; that is what the user waits for. ``outcome.result.duration`` (the
   engine's own time inside the worker) is reported too. Before each repeat the window forgets the last run
-  (``_forget_run``: empty store, statuses and datum table, as after opening a workflow) and comes to rest
+  (``clean_slate.forget_run``: empty store, statuses and datum table, as after opening a workflow) and comes to rest
   (canvas repainted, table laid out: a user cannot click Run within milliseconds of opening), outside the
   timing.
 * **max gap** – a 5 ms `QTimer` (PreciseTimer) started just before ``run_all()`` and stopped at ``finished``
@@ -214,7 +214,7 @@ def run_baseline(case: Case) -> float:
 
 
 def run_studio(window, case: Case, profiler: cProfile.Profile | None = None) -> StudioRun:
-    window._forget_run()  # as after opening the workflow: empty store, no statuses, empty datum table
+    window.clean_slate.forget_run()  # as after opening the workflow: empty store, no statuses, empty datum table
     # A user clicks Run on a window at rest: let the canvas repaint the reset nodes and the table lay
     # itself out first (a pending relayout or repaint would otherwise run during the timed run).
     scene = window.scene

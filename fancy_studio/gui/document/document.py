@@ -30,6 +30,7 @@ class WorkflowDocument(QObject):
     cell_removed = Signal(object)  # cell id
     cell_changed = Signal(object)  # cell id: alias or value changed
     node_moved = Signal(object, float, float)  # step or cell id, x, y
+    about_to_reset = Signal()  # a whole new workflow is coming: the old one's state can go (see `replace`)
     reset = Signal()  # a whole new workflow: redraw everything
     path_changed = Signal(object)  # Path | None
 
@@ -51,6 +52,7 @@ class WorkflowDocument(QObject):
     def replace(self, workflow: Workflow, path: Path | None = None) -> None:
         if self.undo_stack.locked:
             raise RuntimeError(f"cannot replace the workflow: {self.undo_stack.locked_reason}")
+        self.about_to_reset.emit()  # before the canvas redraws: what it draws of the last run must be gone
         self.workflow = workflow
         self._rebuild_indexes()
         self.undo_stack.clear()

@@ -63,5 +63,11 @@ class RunProgress(QWidget):
         self.bar.hide()
         self.clock.setText(f"{summary} · {duration_text(self._elapsed.elapsed() / 1000)}")  # not "0.0 s"
 
+    def clear(self) -> None:
+        """Show nothing: the run it spoke of belonged to a document that has been replaced."""
+        self._ticker.stop()
+        self.bar.hide()
+        self.clock.clear()
+
     def _tick(self) -> None:
         self.clock.setText(elapsed_text(self._elapsed.elapsed()))

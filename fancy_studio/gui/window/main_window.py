@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.document.clipboard import ClipboardController
     from fancy_studio.gui.datums.panel import DatumPanel
     from fancy_studio.gui.document.document import WorkflowDocument
+    from fancy_studio.gui.window.clean_slate import CleanSlate
     from fancy_studio.gui.window.file_drops import FileDrops
     from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
@@ -55,13 +56,14 @@ def _import_studio() -> None:
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
-    global RunActions, RunController, RecoveryWriter, offer_restore
+    global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
     from fancy_studio.gui.datums.panel import DatumPanel
     from fancy_studio.gui.document.document import WorkflowDocument
+    from fancy_studio.gui.window.clean_slate import CleanSlate
     from fancy_studio.gui.window.file_drops import FileDrops
     from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
@@ -165,6 +167,10 @@ class MainWindow(QMainWindow):
         self.run_actions = RunActions(self, self.runner, self.problems, selected_ids=self.scene.selected_ids,
                                       show_problems=self.show_problems,
                                       locked_while_running=[self.history, self.inspector])
+        self.clean_slate = CleanSlate(self.document, store=self.store, status=self.runner.status,
+                                      datums=self.datums, problems=self.problems,
+                                      progress=self.run_actions.progress, view=self.view, parent=self)
+        """Whatever replaces the workflow, nothing of the last run or the last view stays."""
         self.zoom_indicator = QToolButton(self)
         self.zoom_indicator.setObjectName("zoom-indicator")
         self.zoom_indicator.setAutoRaise(True)
@@ -183,7 +189,7 @@ class MainWindow(QMainWindow):
         self.scene.message.connect(self._show_message)
         self.view.canvas_double_clicked.connect(self._canvas_double_clicked)
         self.document.path_changed.connect(self._update_title)
-        self.document.reset.connect(self._forget_run)
+        self.document.reset.connect(self._settle_after_reset)
         self.document.undo_stack.refused.connect(self._show_message)
         self.runner.running_changed.connect(self._running_changed)
         self.problems.node_activated.connect(self.show_node)
@@ -433,12 +439,8 @@ class MainWindow(QMainWindow):
         step = self.document.find_step(step_id) if step_id is not None else None
         return self.document.title_of(step) if step is not None else ""
 
-    def _forget_run(self) -> None:
-        """Another workflow: the last one's datums, statuses and problems no longer apply."""
-        self.store.clear()
-        self.runner.status.clear()
-        self.problems.clear()
-        self.datums.model.reset()
+    def _settle_after_reset(self) -> None:
+        """Another workflow (the last run was forgotten by `clean_slate`): free the old one's objects."""
         QTimer.singleShot(0, self, settle_heap)
 
     def _running_changed(self, running: bool) -> None:
