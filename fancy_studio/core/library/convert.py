@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any
 
 from fancy_studio.core.functions import fancy_function
+from fancy_studio.core.library.limits import ResultTooLargeError, check_length
 
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "no", "n", "off", "0", ""})
@@ -45,8 +47,17 @@ def to_float(value: Any) -> float:
 
 @fancy_function("convert.to_str", title="To Text")
 def to_str(value: Any) -> str:
-    """The value written as text, for example 42 → "42"."""
-    return value if isinstance(value, str) else str(value)
+    """The value written as text, for example 42 → "42". A whole number of more than 4,300 digits
+    cannot be written (Python's limit, which keeps the conversion from taking minutes)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and value.bit_length() > 14_000:  # 4,300 digits is 14,284 bits
+        try:
+            return str(value)
+        except ValueError:
+            raise ValueError(f"cannot write a whole number of about {int(value.bit_length() * 0.30103):,} "
+                             f"digits as text; at most {sys.get_int_max_str_digits():,} digits") from None
+    return str(value)
 
 
 @fancy_function("convert.to_bool", title="To True/False")
@@ -76,7 +87,21 @@ def parse_json(text: str) -> Any:
 def to_json(value: Any, indent: int = 0) -> str:
     """The value written as JSON text; with `indent` above 0 it is spread over lines, indented by
     that many spaces."""
+    if indent <= 0:
+        try:
+            return json.dumps(value, ensure_ascii=False)  # no larger than a few times the value
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"cannot write as JSON: {exc}") from None
+    check_length(indent, "to_json (indent)")
+    # indented, every line repeats the indent: the text is built piece by piece and measured on the way
+    pieces, made = [], 0
     try:
-        return json.dumps(value, indent=indent if indent > 0 else None, ensure_ascii=False)
+        for piece in json.JSONEncoder(indent=indent, ensure_ascii=False).iterencode(value):
+            made += len(piece)
+            check_length(made, "to_json")
+            pieces.append(piece)
+    except ResultTooLargeError:
+        raise
     except (TypeError, ValueError) as exc:
         raise ValueError(f"cannot write as JSON: {exc}") from None
+    return "".join(pieces)

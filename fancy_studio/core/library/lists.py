@@ -10,6 +10,7 @@ import numbers
 from typing import Any
 
 from fancy_studio.core.functions import fancy_function
+from fancy_studio.core.library.limits import check_length
 
 
 @fancy_function("lists.range", title="Range of Numbers")
@@ -18,6 +19,9 @@ def number_range(stop: int, start: int = 0, step: int = 1) -> list:
     `step`: stop 5 gives [0, 1, 2, 3, 4]. A negative step counts down."""
     if step == 0:
         raise ValueError("range: step must not be 0")
+    if isinstance(start, int) and isinstance(stop, int) and isinstance(step, int):
+        # how many numbers, counted without `len`, which fails beyond sys.maxsize
+        check_length(max(0, (stop - start + step - (1 if step > 0 else -1)) // step), "range", "numbers")
     return list(builtins.range(start, stop, step))
 
 

@@ -6,6 +6,7 @@ import math as _math
 from typing import NamedTuple
 
 from fancy_studio.core.functions import fancy_function
+from fancy_studio.core.library.limits import check_int_bits, check_repeat, power_bits
 
 Number = float
 
@@ -31,6 +32,11 @@ def subtract(a: float, b: float) -> float:
 @fancy_function("math.multiply", title="Multiply")
 def multiply(a: float, b: float) -> float:
     """a × b."""
+    if type(a) is int and type(b) is int:
+        check_int_bits(a.bit_length() + b.bit_length(), "multiply")
+    elif not isinstance(a, (int, float)) or not isinstance(b, (int, float)):  # text or a list repeated
+        check_repeat(a, b, "multiply")
+        check_repeat(b, a, "multiply")
     return a * b
 
 
@@ -54,7 +60,10 @@ def divide_with_remainder(a: int, b: int) -> QuotientRemainder:
 
 @fancy_function("math.power", title="Power")
 def power(base: float, exponent: float = 2) -> float:
-    """base raised to exponent (squared by default)."""
+    """base raised to exponent (squared by default). A whole-number result of more than about 1.26
+    million digits is refused (it would take minutes and freeze everything)."""
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        check_int_bits(power_bits(base, exponent), "power")
     return base**exponent
 
 
@@ -74,6 +83,8 @@ def absolute(x: float) -> float:
 def round_number(x: float, digits: int = 0) -> float:
     """x rounded to `digits` decimal places (0 by default). Halves round to the even neighbour, as in
     Python: 2.5 → 2, 3.5 → 4."""
+    if isinstance(x, int) and isinstance(digits, int) and -digits > x.bit_length() * 0.302 + 2:
+        return 0  # x is less than half of 10 ** -digits (Python would compute that power first)
     return round(x, digits)
 
 

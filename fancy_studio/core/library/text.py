@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import string
 from typing import Any
 
 from fancy_studio.core.functions import fancy_function
+from fancy_studio.core.library.limits import MAX_LENGTH, ResultTooLargeError, check_length
 
 
 @fancy_function("text.concatenate", title="Concatenate")
@@ -18,11 +21,36 @@ def format_text(template: str, value: Any) -> str:
     """Put `value` into `template` where it says {} or {value}; a format spec works too, for example
     "Total: {:.2f}" or "{value:>8}"."""
     try:
-        return template.format(value, value=value)
+        return _SizedFormatter().vformat(template, (value,), {"value": value})
     except (KeyError, IndexError) as exc:
         raise ValueError(
             f"the template {template!r} asks for {exc}, but only {{}} or {{value}} can be filled in"
         ) from None
+
+
+_NUMBERS = re.compile(r"\d+")
+
+
+class _SizedFormatter(string.Formatter):
+    """`str.format`, refusing a width or precision (nested ones included, once filled in) beyond
+    `MAX_LENGTH`, and a result growing past it, before formatting each field."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        for number in _NUMBERS.findall(format_spec):  # a width or a precision
+            if len(number) > 8 or int(number) > MAX_LENGTH:
+                raise ResultTooLargeError(f"format: the width or precision {_short(number)} in "
+                                          f"{_short(format_spec)!r} is too large; at most {MAX_LENGTH:,}")
+        text = super().format_field(value, format_spec)
+        self.made += len(text)
+        check_length(self.made, "format")
+        return text
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else f"{text[:10]}… ({len(text):,} characters)"
 
 
 @fancy_function("text.upper", title="Upper Case")
@@ -68,7 +96,9 @@ def lines(text: str) -> list:
 def join(items: list, separator: str = " ") -> str:
     """The items of a list joined into one text, with `separator` between them (a space by default).
     Items that are not text are written as text first."""
-    return separator.join(item if isinstance(item, str) else str(item) for item in items)
+    pieces = [item if isinstance(item, str) else str(item) for item in items]
+    check_length(sum(map(len, pieces)) + len(separator) * max(len(pieces) - 1, 0), "join")
+    return separator.join(pieces)
 
 
 @fancy_function("text.length", title="Text Length")
@@ -82,6 +112,8 @@ def replace(text: str, old: str, new: str) -> str:
     """The text with every occurrence of `old` replaced by `new`."""
     if old == "":
         raise ValueError("replace: the text to look for (old) must not be empty")
+    if len(new) > len(old):
+        check_length(len(text) + text.count(old) * (len(new) - len(old)), "replace")
     return text.replace(old, new)
 
 
