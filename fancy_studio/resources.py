@@ -28,3 +28,13 @@ def icons_dir() -> Path:
 
 def default_example() -> Path:
     return examples_dir() / "temperature.json"
+
+
+def is_bundled(path: str | Path) -> bool:
+    """True for a file among the bundled resources (an example): the studio reads it but never writes it,
+    since it belongs to the installation (site-packages for a normal install), not to the user."""
+    try:
+        Path(path).resolve().relative_to(resources_dir().resolve())
+    except ValueError:
+        return False
+    return True

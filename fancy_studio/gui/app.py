@@ -73,7 +73,7 @@ def open_window(argv: list[str]) -> MainWindow:
     window.show()
     QApplication.processEvents()  # the frame is exposed and painted before the studio is built
     files = [a for a in argv if not a.startswith("-")]
-    target = Path(files[0]) if files else DEFAULT_EXAMPLE
+    target = Path(files[0]) if files else DEFAULT_EXAMPLE  # an example opens as an untitled copy (Save asks)
 
     def finish() -> None:
         window.build()

@@ -6,6 +6,7 @@ Every modal dialog is answered by monkeypatching `QMessageBox`, so no test can b
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,16 @@ def window(qtbot):
 
 
 @pytest.fixture
-def opened(window: MainWindow):
-    assert window.open_workflow(EXAMPLE)
+def mine(tmp_path) -> Path:
+    """The user's own copy of the example (the bundled one opens as an untitled copy: tests/gui/test_examples.py)."""
+    path = tmp_path / "temperature.json"
+    shutil.copyfile(EXAMPLE, path)
+    return path
+
+
+@pytest.fixture
+def opened(window: MainWindow, mine: Path):
+    assert window.open_workflow(mine)
     return window
 
 
@@ -54,15 +63,15 @@ def test_window_opens_with_canvas_and_docks(window: MainWindow):
     assert not window.isWindowModified()
 
 
-def test_open_example_populates_the_document(opened: MainWindow):
+def test_open_example_populates_the_document(opened: MainWindow, mine: Path):
     assert opened.document.workflow.name == "Temperature report"
     assert len(opened.document.workflow.steps) == 3 and len(opened.document.workflow.cells) == 7
-    assert opened.document.path == EXAMPLE
+    assert opened.document.path == mine
     assert opened.windowTitle().startswith("temperature.json[*]")
-    assert opened.recent_files() == [str(EXAMPLE.resolve())]
+    assert opened.recent_files() == [str(mine.resolve())]
 
 
-def test_broken_file_reports_the_problem_and_keeps_the_document(opened: MainWindow, dialogs, tmp_path):
+def test_broken_file_reports_the_problem_and_keeps_the_document(opened: MainWindow, dialogs, tmp_path, mine):
     broken = tmp_path / "broken.json"
     broken.write_text("{ this is not json", encoding="utf-8")
     before = opened.document.workflow.model_dump_json()
@@ -70,7 +79,7 @@ def test_broken_file_reports_the_problem_and_keeps_the_document(opened: MainWind
     (call,) = dialogs["critical"].calls
     assert "broken.json" in call[2] and "JSON" in call[2].upper()
     assert opened.document.workflow.model_dump_json() == before
-    assert opened.document.path == EXAMPLE
+    assert opened.document.path == mine
 
 
 def test_save_then_reopen_compares_equal(opened: MainWindow, tmp_path, qtbot):
@@ -114,11 +123,11 @@ def test_close_with_unsaved_changes_cancel_keeps_window_discard_closes(opened: M
     assert not opened.isVisible()
 
 
-def test_new_with_unsaved_changes_asks_first(opened: MainWindow, dialogs):
+def test_new_with_unsaved_changes_asks_first(opened: MainWindow, dialogs, mine):
     opened.document.rename_cell(_cell(opened, "celsius").id, "degrees")
     dialogs["question"].answer = QMessageBox.StandardButton.Cancel
     opened.new_action.trigger()
-    assert opened.document.path == EXAMPLE
+    assert opened.document.path == mine
     dialogs["question"].answer = QMessageBox.StandardButton.Discard
     opened.new_action.trigger()
     assert opened.document.path is None and opened.document.workflow.steps == []
@@ -199,14 +208,14 @@ def _drop_file(target, path: Path) -> None:
                                               Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
 
 
-def test_dropping_a_json_file_opens_it(window: MainWindow, qtbot):
-    _drop_file(window, EXAMPLE)
-    qtbot.waitUntil(lambda: window.document.path == EXAMPLE)
+def test_dropping_a_json_file_opens_it(window: MainWindow, qtbot, mine):
+    _drop_file(window, mine)
+    qtbot.waitUntil(lambda: window.document.path == mine)
 
 
-def test_dropping_a_json_file_on_the_canvas_opens_it(window: MainWindow, qtbot):
-    _drop_file(window.view.viewport(), EXAMPLE)  # the canvas takes palette drags; files go to the window
-    qtbot.waitUntil(lambda: window.document.path == EXAMPLE)
+def test_dropping_a_json_file_on_the_canvas_opens_it(window: MainWindow, qtbot, mine):
+    _drop_file(window.view.viewport(), mine)  # the canvas takes palette drags; files go to the window
+    qtbot.waitUntil(lambda: window.document.path == mine)
 
 
 def test_every_action_has_an_object_name(opened: MainWindow):
@@ -225,7 +234,7 @@ def test_examples_menu_lists_the_bundled_examples(window: MainWindow):
     json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
-def test_app_main_shows_the_window_first_then_builds_it_and_opens_the_file(qtbot, monkeypatch):
+def test_app_main_shows_the_window_first_then_builds_it_and_opens_the_file(qtbot, monkeypatch, mine):
     from fancy_studio.gui import app as app_module
 
     shown: list[MainWindow] = []
@@ -234,12 +243,12 @@ def test_app_main_shows_the_window_first_then_builds_it_and_opens_the_file(qtbot
         window = shown[0]
         assert not window.is_built  # on screen before the studio's modules are imported and built
         assert window.windowTitle() == "Fancy Studio"
-        qtbot.waitUntil(lambda: window.is_built and window.document.path == EXAMPLE, timeout=10_000)
+        qtbot.waitUntil(lambda: window.is_built and window.document.path == mine, timeout=10_000)
         return 0
 
     monkeypatch.setattr(QApplication, "exec", run_event_loop)
     monkeypatch.setattr(MainWindow, "show", lambda self: shown.append(self))
-    assert app_module.main([str(EXAMPLE)]) == 0
+    assert app_module.main([str(mine)]) == 0
     assert shown[0].centralWidget() is shown[0].view
     assert QApplication.instance().applicationName() == "Fancy Studio"
     shown[0].deleteLater()

@@ -7,6 +7,7 @@ subprocess edits, waits for its recovery file, and ends with `os._exit(1)` (no c
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -29,11 +30,19 @@ def dialogs(monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot):
+def mine(tmp_path) -> Path:
+    """The user's own copy of the example (the bundled one opens as an untitled copy, with no file)."""
+    path = tmp_path / "temperature.json"
+    shutil.copyfile(EXAMPLE, path)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, mine):
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
-    assert win.open_workflow(EXAMPLE)
+    assert win.open_workflow(mine)
     return win
 
 
@@ -41,12 +50,12 @@ def recovery_files() -> list[Path]:
     return sorted(recovery.recovery_dir().glob("*.json"))
 
 
-def test_an_edit_is_kept_in_a_recovery_file_until_it_is_saved(qtbot, window, tmp_path):
+def test_an_edit_is_kept_in_a_recovery_file_until_it_is_saved(qtbot, window, tmp_path, mine):
     assert recovery_files() == []  # opened, nothing unsaved
     window.document.set_cell_value(CELSIUS, 30.0)
     qtbot.waitUntil(lambda: len(recovery_files()) == 1, timeout=5000)  # written a moment after the edit
     (kept,) = recovery.pending_recoveries()  # read as the next start would read it
-    assert kept.original == EXAMPLE and kept.name == "temperature.json"
+    assert kept.original == mine and kept.name == "temperature.json"
     assert next(c for c in kept.load().cells if c.id == CELSIUS).value == 30.0
     assert window.save_workflow(tmp_path / "saved.json")
     assert recovery_files() == []
@@ -88,11 +97,11 @@ CRASH = textwrap.dedent("""
 """)
 
 
-def test_after_a_crash_the_next_start_restores_the_unsaved_work(qtbot, monkeypatch, tmp_path):
+def test_after_a_crash_the_next_start_restores_the_unsaved_work(qtbot, monkeypatch, tmp_path, mine):
     script = tmp_path / "crash.py"
     script.write_text(CRASH)
     folder = recovery.recovery_dir()
-    done = subprocess.run([sys.executable, str(script), str(folder), str(tmp_path / "s.ini"), str(EXAMPLE)],
+    done = subprocess.run([sys.executable, str(script), str(folder), str(tmp_path / "s.ini"), str(mine)],
                           capture_output=True, text=True, timeout=60, cwd=ROOT,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 1, done.stderr
@@ -102,13 +111,13 @@ def test_after_a_crash_the_next_start_restores_the_unsaved_work(qtbot, monkeypat
     monkeypatch.setattr(QMessageBox, "question", question)
     from fancy_studio.gui.app import open_window
 
-    window = open_window([str(EXAMPLE)])
+    window = open_window([str(mine)])
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.is_built and window.document.find_cell(CELSIUS) is not None, timeout=10_000)
     assert "temperature.json" in question.asked[0] and "did not close normally" in question.asked[0]
     restored = window.document.find_cell(CELSIUS)
     assert (restored.alias, restored.value) == ("crashed_celsius", 99.5)
-    assert window.document.path == EXAMPLE  # Save goes back to the file it came from
+    assert window.document.path == mine  # Save goes back to the file it came from
     assert window.document.modified and window.isWindowModified()
     assert window.statusBar().currentMessage() == "Restored the unsaved changes to temperature.json"
     # The crashed session's file is gone; this session keeps the work under its own name at once.
@@ -116,7 +125,7 @@ def test_after_a_crash_the_next_start_restores_the_unsaved_work(qtbot, monkeypat
     assert kept.name.startswith(f"{os.getpid()}-")
 
 
-def test_declining_deletes_the_recovery_and_opens_the_file(qtbot, monkeypatch, tmp_path):
+def test_declining_deletes_the_recovery_and_opens_the_file(qtbot, monkeypatch, tmp_path, mine):
     folder = recovery.recovery_dir()
     folder.mkdir(parents=True)
     stale = folder / "1-abc.json"
@@ -125,9 +134,9 @@ def test_declining_deletes_the_recovery_and_opens_the_file(qtbot, monkeypatch, t
     monkeypatch.setattr(QMessageBox, "question", Answer(QMessageBox.StandardButton.No))
     from fancy_studio.gui.app import open_window
 
-    window = open_window([str(EXAMPLE)])
+    window = open_window([str(mine)])
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.is_built and window.document.path == EXAMPLE, timeout=10_000)
+    qtbot.waitUntil(lambda: window.is_built and window.document.path == mine, timeout=10_000)
     assert not stale.exists()
     assert not window.document.modified
 

@@ -26,7 +26,8 @@ def start_studio(qtbot) -> MainWindow:
     """Start as `fancy-studio` does: the frame is shown, then built, then the example opened."""
     window = open_window([str(EXAMPLE)])
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.is_built and window.document.path == EXAMPLE, timeout=10_000)
+    qtbot.waitUntil(lambda: window.is_built and window.example_copies.title is not None,  # its untitled copy
+                    timeout=10_000)
     qtbot.waitExposed(window)
     QTest.qWait(50)  # the layout settles as it would before a user looks at it
     return window

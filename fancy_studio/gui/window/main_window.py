@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fancy_studio.gui.window.layout_state import WindowLayout, restore_geometry
+from fancy_studio.resources import is_bundled
 
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.datums.panel import DatumPanel
     from fancy_studio.gui.document.document import WorkflowDocument
     from fancy_studio.gui.window.clean_slate import CleanSlate
+    from fancy_studio.gui.window.example_copies import ExampleCopies
     from fancy_studio.gui.window.file_drops import FileDrops
     from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
@@ -43,6 +45,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.window.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run.controller import RunController
     from fancy_studio.gui.window.menus import build_menus, name_separators
+    from fancy_studio.gui.window.save_folders import SaveFolders
 
 FILE_FILTER = "Workflows (*.json);;All files (*)"
 
@@ -56,7 +59,7 @@ def _import_studio() -> None:
     global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
-    global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate
+    global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
@@ -64,6 +67,7 @@ def _import_studio() -> None:
     from fancy_studio.gui.datums.panel import DatumPanel
     from fancy_studio.gui.document.document import WorkflowDocument
     from fancy_studio.gui.window.clean_slate import CleanSlate
+    from fancy_studio.gui.window.example_copies import ExampleCopies
     from fancy_studio.gui.window.file_drops import FileDrops
     from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
@@ -76,6 +80,7 @@ def _import_studio() -> None:
     from fancy_studio.gui.window.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run.controller import RunController
     from fancy_studio.gui.window.menus import build_menus, name_separators
+    from fancy_studio.gui.window.save_folders import SaveFolders
 
 
 def settings() -> QSettings:
@@ -171,6 +176,9 @@ class MainWindow(QMainWindow):
                                       datums=self.datums, problems=self.problems,
                                       progress=self.run_actions.progress, view=self.view, parent=self)
         """Whatever replaces the workflow, nothing of the last run or the last view stays."""
+        self.example_copies = ExampleCopies(self.document, self)
+        """Opens files; a bundled example as an untitled copy, so Save never writes into the package."""
+        self.save_folders = SaveFolders(lambda: settings())
         self.zoom_indicator = QToolButton(self)
         self.zoom_indicator.setObjectName("zoom-indicator")
         self.zoom_indicator.setAutoRaise(True)
@@ -342,13 +350,18 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Cannot open {path.name} while a run is going", 8000)
             return False
         try:
-            self.document.open(path)
+            self.example_copies.open(path)
         except (FancyError, OSError) as exc:
             QMessageBox.critical(self, "Cannot open workflow", f"Cannot open {path.name}:\n\n{exc}")
             return False
-        self.recent.add(path)
+        self.recent.add(path)  # not an example: the recent list offers files to edit
+        self.save_folders.remember(path)
+        self._update_title()
         self.view.zoom_to_fit()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        if self.example_copies.title is not None:
+            self.statusBar().showMessage(f"Opened {self._display_name()}: a copy, Save asks where to keep it", 8000)
+        else:
+            self.statusBar().showMessage(f"Opened {path}", 5000)
         self._warn_missing_functions(path)
         return True
 
@@ -388,14 +401,15 @@ class MainWindow(QMainWindow):
             return
         if not self._confirm_discard():
             return
-        start = str(self.document.path.parent) if self.document.path else ""
+        start = str(self.save_folders.start_folder(self.document.path))
         name, _ = QFileDialog.getOpenFileName(self, "Open workflow", start, FILE_FILTER)
         if name:
             self.open_workflow(name)
 
     def save_workflow(self, path: str | Path | None = None) -> bool:
-        """Save to `path`, the document's file, or (when it has none) a file the user picks."""
-        if path is None and self.document.path is None:
+        """Save to `path`, the document's file, or (when it has none, or it is a bundled example) a file
+        the user picks."""
+        if path is None and (self.document.path is None or is_bundled(self.document.path)):
             return self._save_as_dialog()
         try:
             self.document.save(path)
@@ -404,11 +418,12 @@ class MainWindow(QMainWindow):
                                  f"Cannot save {self._display_name()}:\n\n{exc}")
             return False
         self.recent.add(self.document.path)
+        self.save_folders.remember(self.document.path)
         self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
         return True
 
     def _save_as_dialog(self) -> bool:
-        start = str(self.document.path or Path.home() / f"{self.document.workflow.name or 'workflow'}.json")
+        start = str(self.save_folders.save_as_target(self.document.path, self.document.workflow.name))
         name, _ = QFileDialog.getSaveFileName(self, "Save workflow as", start, FILE_FILTER)
         if not name:
             return False
@@ -420,7 +435,9 @@ class MainWindow(QMainWindow):
         return self.recent.names()
 
     def _display_name(self) -> str:
-        return self.document.path.name if self.document.path else "Untitled"
+        if self.document.path is not None:
+            return self.document.path.name
+        return self.example_copies.title or "Untitled"
 
     def _clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from fancy_studio.resources import is_bundled
+
 MAX_RECENT = 10
 KEY = "recentFiles"
 
@@ -22,12 +24,14 @@ class RecentFiles(QObject):
         menu.aboutToShow.connect(self.fill_menu)
 
     def names(self) -> list[str]:
+        """The user's files, most recent first (a bundled example an older version listed is left out)."""
         value = self._settings().value(KEY, [])
         names = [value] if isinstance(value, str) else list(value or [])
-        return [n for n in names if n]
+        return [n for n in names if n and not is_bundled(n)]
 
     def add(self, path: Path | None) -> None:
-        if path is None:
+        """Put `path` first; a bundled example is not listed: it opens as a copy, never as a file to edit."""
+        if path is None or is_bundled(path):
             return
         name = str(Path(path).resolve())
         self._store([name] + [n for n in self.names() if n != name])
