@@ -105,6 +105,22 @@ def test_open_recent_starts_clean(window, tmp_path, qtbot):
     _assert_clean(window)
 
 
+def test_the_example_from_the_menu_starts_clean(window):
+    action = next(a for a in window.examples_menu.actions() if a.objectName() == "example-temperature-action")
+    action.trigger()
+    assert window.document.path is None and window.scene.item_for(FAHRENHEIT) is not None
+    _assert_clean(window)
+
+
+def test_a_dropped_file_starts_clean(window, tmp_path, qtbot):
+    from tests.gui.test_main_window import _drop_file
+
+    hot = _copy_with_celsius(tmp_path, 100)
+    _drop_file(window, hot)
+    qtbot.waitUntil(lambda: window.document.path == hot)
+    _assert_clean(window)
+
+
 def test_new_starts_clean(window):
     window.new_action.trigger()
     assert window.document.workflow.steps == []
