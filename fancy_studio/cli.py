@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from fancy_studio.cli_values import json_value, value_text
 from fancy_studio.core.durations import duration_text
 
 EXIT_OK, EXIT_STEP_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -55,14 +56,6 @@ def step_title(step: Any, registry: Any) -> str:
         return step.label
     function = registry.find(step.function_slug)
     return function.title if function is not None else step.function_slug
-
-
-def _jsonable(value: Any) -> Any:
-    try:
-        json.dumps(value)
-        return value
-    except (TypeError, ValueError):
-        return repr(value)
 
 
 @contextlib.contextmanager
@@ -161,13 +154,13 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
                 }
                 for step_id, status in result.step_status.items()
             },
-            "outputs": [{"id": str(c.id), "alias": c.alias, "value": _jsonable(c.value)} for c in shown],
+            "outputs": [{"id": str(c.id), "alias": c.alias, "value": json_value(c.value)} for c in shown],
         }
-        json.dump(payload, out, indent=2)
+        json.dump(payload, out, indent=2, allow_nan=False)  # always valid JSON: see cli_values
         out.write("\n")
     else:
         for cell in shown:
-            print(f"{terminal_text(cell.alias or cell.id)} = {terminal_text(repr(cell.value))}", file=out)
+            print(f"{terminal_text(cell.alias or cell.id)} = {terminal_text(value_text(cell.value))}", file=out)
         if not args.quiet:
             summary = ", ".join(
                 f"{result.count(s)} {s.value}" for s in StepStatus if result.count(s) and s is not StepStatus.PENDING
