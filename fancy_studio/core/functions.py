@@ -17,10 +17,10 @@ import threading
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
 from fancy_studio.core.errors import FunctionRegistrationError, UnknownFunctionError
+from fancy_studio.core.plugins import plugin_entry_points
 
 ENTRY_POINT_GROUP = "fancy_studio.functions"
 RETURN = "return"
@@ -212,8 +212,9 @@ class FunctionRegistry:
             self._load_plugins()
 
     def _load_plugins(self) -> None:
-        """Import installed plugin packages; a broken plugin is reported, never fatal."""
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
+        """Import installed plugin packages (never from the current folder: see `core.plugins`); a broken
+        plugin is reported, never fatal."""
+        for entry in plugin_entry_points(ENTRY_POINT_GROUP):
             try:
                 loaded = entry.load()
             except Exception as exc:  # a plugin's own bug must not stop the studio
