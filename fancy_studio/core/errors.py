@@ -7,6 +7,8 @@ cell involved, so the user can find it.
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
 from uuid import UUID
 
 
@@ -52,6 +54,20 @@ class UnsavableValueError(FancyError, ValueError):
     def __init__(self, message: str, *, cell_id: UUID) -> None:
         self.cell_id = cell_id
         super().__init__(message)
+
+
+class ReadOnlyFileError(FancyError, PermissionError):
+    """A save would overwrite a file that is read-only (no write permission): refused unless the caller
+    says to overwrite it (the studio asks the user first). Also a `PermissionError`, so code that
+    reports failed writes as `OSError` reports this one too."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        PermissionError.__init__(self, errno.EACCES, f"'{self.path.name}' is read-only; nothing was written",
+                                 str(self.path))
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 # --- validation ------------------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
 
+from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.errors import UnsavableValueError, WorkflowFileError
 from fancy_studio.core.store import DatumStore
 from fancy_studio.core.workflow import CellSpec, Workflow
@@ -87,16 +87,20 @@ def dump_workflow(workflow: Workflow) -> str:
     return workflow.model_dump_json(indent=2)
 
 
-def save_workflow(workflow: Workflow, path: str | os.PathLike[str], *, store: DatumStore | None = None) -> None:
+def save_workflow(workflow: Workflow, path: str | os.PathLike[str], *, store: DatumStore | None = None,
+                  overwrite_read_only: bool = False) -> None:
     """Write atomically: a temporary file beside the target, flushed to disk, then renamed over it.
 
-    With `store`, the file also holds the values of the workflow's input cells taken from the store (see
-    `with_input_values`); a value JSON cannot hold raises `UnsavableValueError` and writes nothing. The
-    `workflow` object itself is left as it was.
+    A symlink's target is written (the link stays), a hard-linked file keeps its links, the file keeps
+    its permission bits, and a read-only file raises `ReadOnlyFileError` unless `overwrite_read_only`
+    (see `write_atomically`). With `store`, the file also holds the values of the workflow's input cells
+    taken from the store (see `with_input_values`); a value JSON cannot hold raises `UnsavableValueError`
+    and writes nothing. The `workflow` object itself is left as it was.
     """
     if store is not None:
         workflow = with_input_values(workflow, store)
-    write_atomically(Path(path), dump_workflow(workflow).encode("utf-8") + b"\n")
+    write_atomically(Path(path), dump_workflow(workflow).encode("utf-8") + b"\n",
+                     overwrite_read_only=overwrite_read_only)
 
 
 def input_cell_ids(workflow: Workflow) -> list[UUID]:
@@ -167,30 +171,3 @@ def _json_problem_at(value: Any, where: str) -> str | None:
                 return problem
         return None
     return f"{where or 'it'} is {value!r:.40} (type {kind.__name__}); a workflow file holds {_JSON_KINDS}"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    folder = path.resolve().parent
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        if path.exists():
-            os.chmod(temp_name, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -61,11 +61,13 @@ class WorkflowDocument(QObject):
         self.reset.emit()
         self.path_changed.emit(path)
 
-    def save(self, path: str | Path | None = None) -> None:
+    def save(self, path: str | Path | None = None, *, overwrite_read_only: bool = False) -> None:
+        """Write the workflow (atomically, see `save_workflow`); a read-only file raises `ReadOnlyFileError`
+        unless `overwrite_read_only` (the window asks the user first)."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("the document has no file yet: give a path")
-        save_workflow(self.workflow, target)
+        save_workflow(self.workflow, target, overwrite_read_only=overwrite_read_only)
         self.undo_stack.setClean()
         if target != self.path:
             self.path = target

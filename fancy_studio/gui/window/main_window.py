@@ -26,6 +26,7 @@ from fancy_studio.resources import is_bundled
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
+    from fancy_studio.core.errors import ReadOnlyFileError
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
@@ -60,7 +61,9 @@ def _import_studio() -> None:
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
     global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
+    global ReadOnlyFileError
     from fancy_studio.core import FancyError, InMemoryStore, Workflow
+    from fancy_studio.core.errors import ReadOnlyFileError
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
@@ -412,7 +415,8 @@ class MainWindow(QMainWindow):
         if path is None and (self.document.path is None or is_bundled(self.document.path)):
             return self._save_as_dialog()
         try:
-            self.document.save(path)
+            if not self._save_document(path):
+                return False
         except (FancyError, OSError, ValueError) as exc:
             QMessageBox.critical(self, "Cannot save workflow",
                                  f"Cannot save {self._display_name()}:\n\n{exc}")
@@ -420,6 +424,20 @@ class MainWindow(QMainWindow):
         self.recent.add(self.document.path)
         self.save_folders.remember(self.document.path)
         self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
+        return True
+
+    def _save_document(self, path: str | Path | None) -> bool:
+        """Save; a read-only file is overwritten only if the user says so (False when they do not)."""
+        try:
+            self.document.save(path)
+        except ReadOnlyFileError as exc:
+            answer = QMessageBox.question(
+                self, "Read-only file", f"'{exc.path.name}' is read-only. Overwrite it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                self.statusBar().showMessage(f"Not saved: {exc.path.name} is read-only", 8000)
+                return False
+            self.document.save(path, overwrite_read_only=True)
         return True
 
     def _save_as_dialog(self) -> bool:
