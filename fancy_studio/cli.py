@@ -188,10 +188,12 @@ def functions_command(argv: list[str], out: TextIO = sys.stdout) -> int:
     for function in registry:
         if function.category != category:
             category = function.category
-            print(f"{category}:", file=out)
+            print(f"{terminal_text(category)}:", file=out)
+        # titles, categories and type names come from plugins: escaped like text from a file
         inputs = ", ".join(f"{p.name}: {p.type_name}" for p in function.inputs)
         outputs = ", ".join(f"{p.name}: {p.type_name}" for p in function.outputs)
-        print(f"  {function.slug:24} {function.title} ({inputs}) -> {outputs}", file=out)
+        print(f"  {terminal_text(function.slug):24} {terminal_text(function.title)} "
+              f"({terminal_text(inputs)}) -> {terminal_text(outputs)}", file=out)
     return EXIT_OK
 
 
