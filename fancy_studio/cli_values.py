@@ -8,9 +8,9 @@ Any value a step returns must print without failing: a whole number too long for
 * JSON (`json_value`): a structure `json.dumps(..., allow_nan=False)` always writes as valid JSON. Values JSON
   holds are written exactly; the rest by rule: NaN, Infinity and -Infinity (JSON has no such numbers, and a
   workflow file refuses them too) as the strings "NaN", "Infinity" and "-Infinity"; a whole number over
-  4,300 digits as a string (its leading and trailing digits and its length); a tuple as a list; a key that is
-  not text as its abbreviated `repr`; any other object as the text of its abbreviated `repr`; nesting deeper than
-  `MAX_DEPTH` as the string "…".
+  4,300 digits as a string (its leading and trailing digits and its length); a tuple as a list; a key
+  that is not text, and any other object, as its abbreviated `repr`; nesting deeper than `MAX_DEPTH` as
+  the string "…".
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ def _repr_pieces(value: Any, depth: int) -> Iterator[str]:
     if kind is int:
         yield _int_text(value)
     elif kind is str:
-        yield repr(value) if len(value) <= MAX_TEXT else repr(value[:MAX_TEXT]) + f"…({len(value):,} characters)"
+        if len(value) <= MAX_TEXT:
+            yield repr(value)
+        else:
+            yield repr(value[:MAX_TEXT]) + f"…({len(value):,} characters)"
     elif kind is float or kind is bool or value is None:
         yield repr(value)
     elif kind is list or kind is tuple or kind is dict:

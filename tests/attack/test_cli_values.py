@@ -104,7 +104,8 @@ def _run(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 CASES = {
     # slug, inputs → what the text line shows (a part of it), what --json holds
-    "power 10**5000": ("math.power", {"base": 10, "exponent": 5000}, "out = 1000000000…0000000000 (5,001 digits)",
+    "power 10**5000": ("math.power", {"base": 10, "exponent": 5000},
+                       "out = 1000000000…0000000000 (5,001 digits)",
                        "1000000000…0000000000 (5,001 digits)"),
     "negative power": ("math.power", {"base": -7, "exponent": 9999}, "out = -", None),
     "repr raises": ("odd.bad_repr", None, "out = <BadRepr object (its repr failed)>",

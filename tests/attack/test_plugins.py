@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def _distribution(folder: Path, name: str, entry: str, module: str, code: str) -> None:
-    """A minimal installed distribution in `folder`: NAME-1.0.dist-info with an entry point, and its module."""
+    """A minimal installed distribution in `folder`: NAME-1.0.dist-info, an entry point, its module."""
     info = folder / f"{name}-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
@@ -79,7 +79,8 @@ def test_a_plugin_whose_metadata_is_also_in_the_current_folder_loads_from_where_
     site, here = tmp_path / "site", tmp_path / "checkout"
     marker = tmp_path / "marker.txt"
     _distribution(site, "goodplug", "good_plugin:register", "good_plugin", GOOD)
-    _distribution(here, "goodplug", "checkout_copy:register", "checkout_copy", EVIL.format(marker=str(marker)))
+    evil = EVIL.format(marker=str(marker))
+    _distribution(here, "goodplug", "checkout_copy:register", "checkout_copy", evil)
     done = _fancy(here, "functions", site=site)
     assert done.returncode == 0, done.stderr
     assert "goodplug.shout" in done.stdout

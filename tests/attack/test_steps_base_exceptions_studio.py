@@ -53,7 +53,8 @@ def test_a_step_raising_a_base_exception_fails_and_the_document_is_editable_agai
     workflow = Workflow(name="raises")
     a = workflow.input_cell("a", 1)
     bad_out, after_out, good_out = (workflow.output_cell(n) for n in ("bad", "after", "good"))
-    bad = workflow.add_step(WorkflowStep(function_slug=slug, inputs={"x": a.id}, outputs={"return": bad_out.id}))
+    bad = workflow.add_step(WorkflowStep(function_slug=slug, inputs={"x": a.id},
+                                         outputs={"return": bad_out.id}))
     after = workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": bad_out.id},
                                            outputs={"return": after_out.id}))
     good = workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": a.id},

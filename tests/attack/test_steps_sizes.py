@@ -49,7 +49,8 @@ def _workflow(slug: str, inputs: dict) -> tuple[Workflow, WorkflowStep, Workflow
 
 
 REFUSED = {
-    "power 2**10**10": ("math.power", {"base": 2, "exponent": 10**10}, "power: the result would be a whole number"),
+    "power 2**10**10": ("math.power", {"base": 2, "exponent": 10**10},
+                        "power: the result would be a whole number"),
     "power 12345**10**9": ("math.power", {"base": 12345, "exponent": 10**9}, "digits"),
     "power 10**10**7": ("math.power", {"base": 10, "exponent": 10**7}, "at most 1,262,611 digits"),
     "text repeated": ("math.multiply", {"a": First(["ab"]), "b": 10**10}, "multiply: the result would have "
@@ -57,8 +58,10 @@ REFUSED = {
     "repeat count first": ("math.multiply", {"a": 10**10, "b": First(["ab"])}, "20,000,000,000 characters"),
     "list repeated": ("math.multiply", {"a": First([[1, 2]]), "b": 10**9}, "2,000,000,000 items"),
     "width": ("text.format", {"template": "{:>1500000000}", "value": 1}, "width or precision 1500000000"),
-    "precision": ("text.format", {"template": "{:.1500000000f}", "value": 1.5}, "width or precision 1500000000"),
-    "nested width": ("text.format", {"template": "{0:>{value}}", "value": 10**9}, "width or precision 1000000000"),
+    "precision": ("text.format", {"template": "{:.1500000000f}", "value": 1.5},
+                  "width or precision 1500000000"),
+    "nested width": ("text.format", {"template": "{0:>{value}}", "value": 10**9},
+                     "width or precision 1000000000"),
     "width of 5000 digits": ("text.format", {"template": "{:>" + "9" * 5000 + "}", "value": 1},
                              "(5,000 characters)"),
     "many fields": ("text.format", {"template": "{0}" * 1000, "value": "x" * 20_000}, "format: the result"),
@@ -138,7 +141,8 @@ def test_the_cli_fails_the_step_at_once_and_prints_no_giant(tmp_path: Path, case
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == "two = 2\n" and len(done.stderr) < 2000
-    payload = json.loads(subprocess.run([sys.executable, "-m", "fancy_studio", "run", str(path), "--json", "-q"],
-                                        capture_output=True, text=True, timeout=60).stdout)
+    as_json = subprocess.run([sys.executable, "-m", "fancy_studio", "run", str(path), "--json", "-q"],
+                             capture_output=True, text=True, timeout=60)
+    payload = json.loads(as_json.stdout)
     assert payload["steps"][str(big.id)]["status"] == "failed"
     assert payload["steps"][str(after.id)]["status"] == "skipped"

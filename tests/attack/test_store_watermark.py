@@ -74,7 +74,8 @@ def test_a_reader_following_changed_since_sees_every_cell_of_several_writers(eag
 
 @pytest.mark.parametrize("workers", [1, 4], ids=["sequential", "parallel"])
 @pytest.mark.parametrize("take_store_revision", [False, True], ids=["newest-cell", "store-revision"])
-def test_a_reader_following_a_running_engine_sees_every_cell(eager_thread_switches, workers, take_store_revision):
+def test_a_reader_following_a_running_engine_sees_every_cell(eager_thread_switches, workers,
+                                                              take_store_revision):
     """The engine's own writes (the sequential loop inlines `put`) keep the same promise."""
 
     for _ in range(5):

@@ -56,4 +56,5 @@ def power_bits(base: int, exponent: int) -> float:
 def check_repeat(sequence: object, times: object, what: str) -> None:
     """Refuse `sequence * times` (text or list repeated) beyond `MAX_LENGTH`."""
     if isinstance(sequence, (str, list, tuple, bytes)) and isinstance(times, int):
-        check_length(len(sequence) * max(times, 0), what, "characters" if isinstance(sequence, str) else "items")
+        unit = "characters" if isinstance(sequence, str) else "items"
+        check_length(len(sequence) * max(times, 0), what, unit)
