@@ -183,8 +183,7 @@ def test_auto_layout_puts_producers_left_of_readers_in_one_undo_step(qtbot, win)
     doc.undo_stack.undo()
     assert doc.workflow.model_dump_json() == before
     doc.undo_stack.redo()
-    assert not auto_layout(doc, lambda n: (win.scene.item_for(n).boundingRect().width(),
-                                           win.scene.item_for(n).boundingRect().height()))
+    assert not auto_layout(doc, aspect=win.view.layout_aspect())  # laid out already: nothing moves
 
 
 def test_auto_layout_survives_a_cycle_in_the_file(win):

@@ -10,7 +10,9 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem, QToolTip
 
 from fancy_studio.core import CellSpec, WorkflowStep
+from fancy_studio.core.layout import DEFAULT_ASPECT
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.auto_layout import place_unplaced
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.wire_drag import WireDrag
@@ -57,6 +59,10 @@ class WorkflowScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(BSP_DEPTH)
         self.overview = False
+        self.layout_aspect = DEFAULT_ASPECT
+        """Width over height of the view, for laying out a file opened without positions (the view sets it)."""
+        self._placing_many = False
+        """Inside `_on_nodes_moved`: nodes moving do not place their wires one by one."""
         """Zoomed far out: see `set_overview`."""
         self.run_status: RunStatusModel | None = None
         """How the last run went per step; nodes read it when they paint."""
@@ -74,6 +80,14 @@ class WorkflowScene(QGraphicsScene):
         self._dirty_timer.setSingleShot(True)
         self._dirty_timer.setInterval(0)
         self._dirty_timer.timeout.connect(self._show_run_changes)
+        self._many_changing = False
+        """Inside the document's `many_changing` … `many_changed`: see `_begin_many`."""
+        self._selection_lost = False
+        self._cells_to_refresh: set[UUID] = set()
+        self._cells_to_add: dict[UUID, None] = {}
+        self._steps_to_wire: dict[UUID, None] = {}
+        document.many_changing.connect(self._begin_many)
+        document.many_changed.connect(self._end_many)
         document.reset.connect(self.rebuild)
         document.step_added.connect(self._on_step_added)
         document.step_removed.connect(self._on_step_removed)
@@ -82,6 +96,7 @@ class WorkflowScene(QGraphicsScene):
         document.cell_removed.connect(self._on_cell_removed)
         document.cell_changed.connect(self._on_cell_changed)
         document.node_moved.connect(self._on_node_moved)
+        document.nodes_moved.connect(self._on_nodes_moved)
         self.rebuild()
 
     # --- public API ----------------------------------------------------------------------------------
@@ -176,6 +191,10 @@ class WorkflowScene(QGraphicsScene):
         self._nodes.clear()
         self._wires.clear()
         self._wires_at.clear()
+        self._cells_to_add.clear()
+        self._steps_to_wire.clear()
+        self._cells_to_refresh.clear()
+        place_unplaced(self.document, self.layout_aspect)  # before the items: nothing is ever piled up
         workflow = self.document.workflow
         for cell in workflow.cells:
             self._add_node(CellNodeItem(self.document, cell.id))
@@ -286,8 +305,42 @@ class WorkflowScene(QGraphicsScene):
 
     def _remove_node(self, node_id: UUID) -> None:
         item = self._nodes.pop(node_id, None)
-        if item is not None:
+        if item is None:
+            return
+        if self._many_changing and item.isSelected():
+            # Qt emits selectionChanged for each selected item removed, and each one makes the window
+            # update the inspector and the Datums table: during a bulk change, once at its end instead.
+            self._selection_lost = True
+            blocked = self.blockSignals(True)
+            try:
+                self.removeItem(item)
+            finally:
+                self.blockSignals(blocked)
+        else:
             self.removeItem(item)
+
+    def _begin_many(self) -> None:
+        """Many nodes are about to come or go: until the end, hold the selection signal, and build new cells
+        (whose type follows their producer, which may come later) and wires once everything is in."""
+        self._many_changing = True
+
+    def _end_many(self) -> None:
+        self._many_changing = False
+        added, self._cells_to_add = self._cells_to_add, {}
+        to_wire, self._steps_to_wire = self._steps_to_wire, {}
+        to_refresh, self._cells_to_refresh = self._cells_to_refresh, set()
+        for cell_id in added:
+            if cell_id not in self._nodes and self.document.find_cell(cell_id) is not None:
+                self._add_node(CellNodeItem(self.document, cell_id))
+        for cell_id in added:
+            for step in self.document.steps_using(cell_id):
+                to_wire[step.id] = None
+        for step_id in to_wire:
+            self._rebuild_wires(step_id)
+        self._refresh_cells(to_refresh.difference(added))
+        if self._selection_lost:
+            self._selection_lost = False
+            self.selectionChanged.emit()
 
     def _keys_at(self, node_id: UUID) -> list[WireKey]:
         return list(self._wires_at.get(node_id, ()))
@@ -350,6 +403,8 @@ class WorkflowScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a node as it moves (drag or model), to keep its wires attached."""
+        if self._placing_many:
+            return
         for key in self._keys_at(item.node_id):
             self._place_wire(self._wires[key])
 
@@ -358,8 +413,11 @@ class WorkflowScene(QGraphicsScene):
     def _on_step_added(self, step: WorkflowStep) -> None:
         self._remove_node(step.id)
         self._add_node(StepNodeItem(self.document, step.id))
-        self._rebuild_wires(step.id)
-        self._refresh_cells(set(step.outputs.values()))
+        if self._many_changing:
+            self._steps_to_wire[step.id] = None
+        else:
+            self._rebuild_wires(step.id)
+        self._refresh_cells_soon(set(step.outputs.values()))
 
     def _on_step_removed(self, step_id: UUID) -> None:
         keys = self._step_wire_keys(step_id)
@@ -367,7 +425,7 @@ class WorkflowScene(QGraphicsScene):
         for key in keys:
             self._remove_wire(key)
         self._remove_node(step_id)
-        self._refresh_cells(touched)
+        self._refresh_cells_soon(touched)
 
     def _on_step_changed(self, step_id: UUID) -> None:
         touched = {self._wires[k].cell_id for k in self._step_wire_keys(step_id)}
@@ -376,6 +434,13 @@ class WorkflowScene(QGraphicsScene):
         self._rebuild_wires(step_id)
         step = self.document.find_step(step_id)
         self._refresh_cells(touched | (set(step.outputs.values()) if step else set()))
+
+    def _refresh_cells_soon(self, cell_ids: set[UUID]) -> None:
+        """Refresh these cells now, or at the end of a bulk change (once each, and not the ones it removes)."""
+        if self._many_changing:
+            self._cells_to_refresh |= cell_ids
+        else:
+            self._refresh_cells(cell_ids)
 
     def _refresh_cells(self, cell_ids: set[UUID]) -> None:
         """A cell's type follows its producer, so re-read cells whose wiring changed."""
@@ -386,11 +451,15 @@ class WorkflowScene(QGraphicsScene):
 
     def _on_cell_added(self, cell: CellSpec) -> None:
         self._remove_node(cell.id)
+        if self._many_changing:
+            self._cells_to_add[cell.id] = None
+            return
         self._add_node(CellNodeItem(self.document, cell.id))
         for step in self.document.steps_using(cell.id):
             self._rebuild_wires(step.id)
 
     def _on_cell_removed(self, cell_id: UUID) -> None:
+        self._cells_to_add.pop(cell_id, None)
         for key in self._cell_wire_keys(cell_id):
             self._remove_wire(key)
         self._remove_node(cell_id)
@@ -401,6 +470,27 @@ class WorkflowScene(QGraphicsScene):
             wire = self._wires[key]
             wire.color = self._wire_color(key[0], key[1], key[2], cell_id)
             wire.set_dashed(False)
+
+    def _on_nodes_moved(self, positions: dict[UUID, tuple[float, float]]) -> None:
+        """Many nodes placed at once (Auto Layout, its undo): move them with the scene's item index off, then
+        place each touched wire once and rebuild the index in one go. Moving item by item re-files each
+        one in the index, and its wires twice: 98 s for a 10,000-step chain."""
+        moves = [(item, x, y) for node_id, (x, y) in positions.items()
+                 if (item := self._nodes.get(node_id)) is not None and (item.x(), item.y()) != (x, y)]
+        if not moves:
+            return
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._placing_many = True
+        try:
+            for item, x, y in moves:
+                item.setPos(x, y)
+        finally:
+            self._placing_many = False
+        keys = {key: None for item, _, _ in moves for key in self._wires_at.get(item.node_id, ())}
+        for key in keys:
+            self._place_wire(self._wires[key])
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setBspTreeDepth(BSP_DEPTH)
 
     def _on_node_moved(self, node_id: UUID, x: float, y: float) -> None:
         if (item := self._nodes.get(node_id)) is not None and (item.x(), item.y()) != (x, y):

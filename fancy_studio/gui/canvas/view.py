@@ -18,7 +18,13 @@ from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.mime import FUNCTION_MIME
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+"""The wheel and zoom keys stay within these; fitting a graph larger than the view at MIN_ZOOM goes further
+out (and the user may then zoom out as far as that fit, see `_zoom_floor`)."""
+FIT_MAX_ZOOM = 1.0
+"""Fitting never magnifies: a small workflow shows at actual size, not at 263 %."""
 GRID = 20
+FIT_MARGIN = 40.0
+"""Scene pixels left around a fitted graph."""
 WORLD = 100_000.0
 """Half the width of the scrollable world, so panning is never stopped by the items' bounds."""
 
@@ -101,13 +107,32 @@ class WorkflowView(QGraphicsView):
 
     def set_zoom(self, factor: float) -> None:
         """Scale to `factor` (clamped), keeping the anchor (the cursor, for wheel zoom) in place."""
-        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        factor = max(self._zoom_floor(factor), min(MAX_ZOOM, factor))
         self._keep_fitted = False
         if not math.isclose(factor, self.zoom()):
             self.scale(factor / self.zoom(), factor / self.zoom())
             self.resetCachedContent()
             self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
             self.zoom_changed.emit(self.zoom())
+
+    def _zoom_floor(self, factor: float) -> float:
+        """How far out `factor` may go: MIN_ZOOM, or further when the whole graph needs it to fit."""
+        if factor >= MIN_ZOOM:
+            return MIN_ZOOM
+        return min(MIN_ZOOM, self._fit_zoom(self._scene.nodes_rect()))
+
+    def _fit_zoom(self, rect: QRectF) -> float:
+        """The zoom at which `rect` (plus the fit margin) fills the viewport."""
+        margin = 2 * FIT_MARGIN
+        viewport = self.viewport().rect()
+        if rect.isNull() or rect.width() + margin <= 0 or rect.height() + margin <= 0:
+            return MIN_ZOOM
+        return min(viewport.width() / (rect.width() + margin), viewport.height() / (rect.height() + margin))
+
+    def layout_aspect(self) -> float:
+        """Width over height of the viewport: the shape Auto Layout gives a long graph."""
+        viewport = self.viewport().rect()
+        return viewport.width() / viewport.height() if viewport.height() > 0 else self._scene.layout_aspect
 
     def zoom_in(self) -> None:
         self._zoom_centered(self.zoom() * 1.25)
@@ -132,6 +157,7 @@ class WorkflowView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._scene.layout_aspect = self.layout_aspect()  # a file opened without layout is laid out this shape
         if self._keep_fitted:
             self.zoom_to_fit()
         self.place_corner_widgets()
@@ -167,14 +193,15 @@ class WorkflowView(QGraphicsView):
         self._fit(rect if not rect.isNull() else self._scene.nodes_rect())
 
     def _fit(self, rect: QRectF) -> None:
+        """Show all of `rect`, however large (below MIN_ZOOM nodes are drawn as plain boxes), at most 100 %."""
         if rect.isNull():
             return
-        margin = 40.0
-        self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio)
-        clamped = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom()))
-        if not math.isclose(clamped, self.zoom()):
-            self.set_zoom(clamped)
-            self.centerOn(rect.center())
+        world = self.sceneRect()
+        if not world.contains(rect):  # a graph wider than the scrollable world: centring must reach it
+            self.setSceneRect(world.united(rect.adjusted(-WORLD, -WORLD, WORLD, WORLD)))
+        factor = min(FIT_MAX_ZOOM, self._fit_zoom(rect))
+        self.scale(factor / self.zoom(), factor / self.zoom())
+        self.centerOn(rect.center())
         self.resetCachedContent()
         self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
         self.zoom_changed.emit(self.zoom())

@@ -8,6 +8,7 @@ restores ids, wiring and positions exactly.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -22,6 +23,16 @@ NUDGE_MERGE_ID = 1
 """`NudgeNodes.id()`: arrow-key nudges of the same nodes, one after another, are one undo step."""
 
 
+def copied(node: WorkflowStep | CellSpec) -> WorkflowStep | CellSpec:
+    """A copy that shares nothing mutable with `node`, like pydantic's deep copy but sharing the ids and
+    strings (immutable): copying every UUID too was a third of deleting or pasting 3,000 steps."""
+    if isinstance(node, WorkflowStep):
+        return node.model_copy(update={"inputs": dict(node.inputs), "outputs": dict(node.outputs)})
+    if node.has_value:
+        return node.model_copy(update={"value": copy.deepcopy(node.value)})
+    return node.model_copy()
+
+
 class AddNodes(QUndoCommand):
     """Add steps and cells (a drop from the palette, a paste, a duplicate)."""
 
@@ -30,13 +41,13 @@ class AddNodes(QUndoCommand):
                  text: str = "Add") -> None:
         super().__init__(text)
         self.document = document
-        self.steps = [s.model_copy(deep=True) for s in steps]
-        self.cells = [c.model_copy(deep=True) for c in cells]
+        self.steps = [copied(s) for s in steps]
+        self.cells = [copied(c) for c in cells]
         self.positions = dict(positions or {})
 
     def redo(self) -> None:
-        self.document.insert_nodes([s.model_copy(deep=True) for s in self.steps],
-                                   [c.model_copy(deep=True) for c in self.cells], self.positions)
+        self.document.insert_nodes([copied(s) for s in self.steps],
+                                   [copied(c) for c in self.cells], self.positions)
 
     def undo(self) -> None:
         self.document.delete_nodes({s.id for s in self.steps}, {c.id for c in self.cells})
@@ -49,8 +60,8 @@ class RemoveNodes(QUndoCommand):
         super().__init__(f"Delete {len(ids)} item{'s' if len(ids) != 1 else ''}")
         self.document = document
         workflow = document.workflow
-        self.steps = [(i, s.model_copy(deep=True)) for i, s in enumerate(workflow.steps) if s.id in ids]
-        self.cells = [(i, c.model_copy(deep=True)) for i, c in enumerate(workflow.cells) if c.id in ids]
+        self.steps = [(i, copied(s)) for i, s in enumerate(workflow.steps) if s.id in ids]
+        self.cells = [(i, copied(c)) for i, c in enumerate(workflow.cells) if c.id in ids]
         self.positions = {i: document.position(i) for i in ids if i in workflow.layout}
         self.layout_order = list(workflow.layout)  # undo puts the positions back in file order too
         removed_cells = {c.id for _, c in self.cells}
@@ -69,8 +80,8 @@ class RemoveNodes(QUndoCommand):
 
     def undo(self) -> None:
         self.document.insert_nodes([], [], self.positions)
-        self.document.reinsert_nodes([(i, c.model_copy(deep=True)) for i, c in self.cells],
-                                     [(i, s.model_copy(deep=True)) for i, s in self.steps])
+        self.document.reinsert_nodes([(i, copied(c)) for i, c in self.cells],
+                                     [(i, copied(s)) for i, s in self.steps])
         for step_id, side, name, cell in self.cut:
             self.document.set_wire(step_id, side, name, cell)
         self.document.order_layout(self.layout_order)
@@ -90,6 +101,20 @@ class MoveNodes(QUndoCommand):
 
     def undo(self) -> None:
         self.document.set_positions(self.before)
+
+
+class ArrangeNodes(MoveNodes):
+    """Move many nodes at once (Auto Layout): one undo step, which the canvas applies in one pass."""
+
+    def __init__(self, document: WorkflowDocument, moves: dict[UUID, tuple[float, float]], text: str) -> None:
+        super().__init__(document, moves)
+        self.setText(text)
+
+    def redo(self) -> None:
+        self.document.set_layout(self.after)
+
+    def undo(self) -> None:
+        self.document.set_layout(self.before)
 
 
 class NudgeNodes(MoveNodes):

@@ -8,6 +8,8 @@ indexes exact and emit the signals. Saving writes the model.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -30,9 +32,14 @@ class WorkflowDocument(QObject):
     cell_removed = Signal(object)  # cell id
     cell_changed = Signal(object)  # cell id: alias or value changed
     node_moved = Signal(object, float, float)  # step or cell id, x, y
+    nodes_moved = Signal(object)  # {id: (x, y)}: many nodes placed at once (a layout), drawn in one pass
     about_to_reset = Signal()  # a whole new workflow is coming: the old one's state can go (see `replace`)
     reset = Signal()  # a whole new workflow: redraw everything
     path_changed = Signal(object)  # Path | None
+    many_changing = Signal()
+    many_changed = Signal()
+    """Around a change of many nodes at once (delete, paste, undo of a delete): listeners may hold per-node
+    work (a selection update, refreshing neighbours) until `many_changed`, and do it once."""
 
     def __init__(self, workflow: Workflow | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +47,7 @@ class WorkflowDocument(QObject):
         self.path: Path | None = None
         self.undo_stack = LockableUndoStack(self)
         """Every edit is pushed here; locked while a run reads the workflow."""
+        self._changing_depth = 0
         self._rebuild_indexes()
 
     # --- files ---------------------------------------------------------------------------------------
@@ -296,6 +304,16 @@ class WorkflowDocument(QObject):
         if moves:
             self.undo_stack.push(MoveNodes(self, moves))
 
+    def arrange_nodes(self, positions: dict[UUID, tuple[float, float]], text: str = "Arrange") -> bool:
+        """Move many nodes at once (Auto Layout) as ONE undo step; False when none had to move."""
+        from fancy_studio.gui.document.commands import ArrangeNodes
+
+        moves = {node_id: p for node_id, p in positions.items() if self.position(node_id) != p}
+        if not moves:
+            return False
+        self.undo_stack.push(ArrangeNodes(self, moves, text))
+        return True
+
     def nudge_nodes(self, ids: set[UUID], dx: float, dy: float) -> None:
         """Move nodes by (dx, dy); nudges in a row of the same nodes are one undo step."""
         from fancy_studio.gui.document.commands import NudgeNodes
@@ -353,56 +371,71 @@ class WorkflowDocument(QObject):
     def insert_nodes(self, steps: list[WorkflowStep], cells: list[CellSpec],
                      positions: dict[UUID, tuple[float, float]]) -> None:
         """Append steps and cells (the objects given, not copies) and place nodes at `positions`."""
-        for node_id, (x, y) in positions.items():
-            self.workflow.layout[node_id] = Position(x=x, y=y)
-        for cell in cells:
-            self.workflow.cells.append(cell)
-            self._cells_by_id.setdefault(cell.id, []).append(cell)
-            self.cell_added.emit(cell)
-        for step in steps:
-            self.workflow.steps.append(step)
-            self._index_step(step)
-            if self._step_rank is not None:
-                self._step_rank[id(step)] = len(self.workflow.steps) - 1
-            self.step_added.emit(step)
+        with self.changing_many():
+            for node_id, (x, y) in positions.items():
+                self.workflow.layout[node_id] = Position(x=x, y=y)
+            for cell in cells:
+                self.workflow.cells.append(cell)
+                self._cells_by_id.setdefault(cell.id, []).append(cell)
+                self.cell_added.emit(cell)
+            for step in steps:
+                self.workflow.steps.append(step)
+                self._index_step(step)
+                if self._step_rank is not None:
+                    self._step_rank[id(step)] = len(self.workflow.steps) - 1
+                self.step_added.emit(step)
 
     def reinsert_nodes(self, cells: list[tuple[int, CellSpec]], steps: list[tuple[int, WorkflowStep]]) -> None:
-        """Put removed cells and steps back at their old list indexes (undo of a delete)."""
-        for index, cell in cells:
-            self.workflow.cells.insert(index, cell)
-            cell = self.workflow.cells[index]
-            self._cells_by_id.setdefault(cell.id, []).append(cell)
-            self.cell_added.emit(cell)
-        for index, step in steps:
-            self.workflow.steps.insert(index, step)
-            step = self.workflow.steps[index]
+        """Put removed cells and steps back at their old list indexes (undo of a delete), each list in one pass."""
+        with self.changing_many():
+            self.workflow.cells[:] = _merged(self.workflow.cells, cells)
+            for _, cell in cells:
+                self._cells_by_id.setdefault(cell.id, []).append(cell)
+                self.cell_added.emit(cell)
+            self.workflow.steps[:] = _merged(self.workflow.steps, steps)
             self._step_rank = None
-            self._index_step(step)
-            self.step_added.emit(step)
+            for _, step in steps:
+                self._index_step(step)
+                self.step_added.emit(step)
 
     def delete_nodes(self, step_ids: set[UUID], cell_ids: set[UUID]) -> None:
         """Take steps and cells out of the workflow with their positions (wires to them are not cut)."""
-        kept = []
-        for step in self.workflow.steps:
-            if step.id in step_ids:
-                self._unindex_step(step)
-            else:
-                kept.append(step)
-        self.workflow.steps[:] = kept
-        self._step_rank = None
-        for step_id in step_ids:
-            self.workflow.layout.pop(step_id, None)
-            self.step_removed.emit(step_id)
-        kept_cells = []
-        for cell in self.workflow.cells:
-            if cell.id in cell_ids:
-                self._drop(self._cells_by_id, cell.id, lambda entry, c=cell: entry is c)
-            else:
-                kept_cells.append(cell)
-        self.workflow.cells[:] = kept_cells
-        for cell_id in cell_ids:
-            self.workflow.layout.pop(cell_id, None)
-            self.cell_removed.emit(cell_id)
+        with self.changing_many():
+            kept = []
+            for step in self.workflow.steps:
+                if step.id in step_ids:
+                    self._unindex_step(step)
+                else:
+                    kept.append(step)
+            self.workflow.steps[:] = kept
+            self._step_rank = None
+            for step_id in step_ids:
+                self.workflow.layout.pop(step_id, None)
+                self.step_removed.emit(step_id)
+            kept_cells = []
+            for cell in self.workflow.cells:
+                if cell.id in cell_ids:
+                    self._drop(self._cells_by_id, cell.id, lambda entry, c=cell: entry is c)
+                else:
+                    kept_cells.append(cell)
+            self.workflow.cells[:] = kept_cells
+            for cell_id in cell_ids:
+                self.workflow.layout.pop(cell_id, None)
+                self.cell_removed.emit(cell_id)
+
+    @contextmanager
+    def changing_many(self) -> Iterator[None]:
+        """Bracket a change of many nodes with `many_changing` / `many_changed`, once however nested (a command
+        that makes several changes may wrap them all)."""
+        self._changing_depth += 1
+        if self._changing_depth == 1:
+            self.many_changing.emit()
+        try:
+            yield
+        finally:
+            self._changing_depth -= 1
+            if not self._changing_depth:
+                self.many_changed.emit()
 
     def set_wire(self, step_id: UUID, side: str, name: str, cell_id: UUID | None) -> None:
         """Wire a step's input or output (`side`: "inputs" or "outputs") to a cell; None unwires it."""
@@ -438,6 +471,18 @@ class WorkflowDocument(QObject):
             self.workflow.layout[node_id] = Position(x=x, y=y)
             self.node_moved.emit(node_id, x, y)
 
+    def set_layout(self, positions: dict[UUID, tuple[float, float]]) -> None:
+        """Move many nodes to these scene positions with one `nodes_moved` (the canvas moves them in one pass)."""
+        layout = self.workflow.layout
+        for node_id, (x, y) in positions.items():
+            layout[node_id] = Position(x=x, y=y)
+        self.nodes_moved.emit(dict(positions))
+
+    def fill_layout(self, positions: dict[UUID, tuple[float, float]]) -> None:
+        """Place nodes a file left without a position. Not an edit: no undo step, and the document stays
+        unmodified (the file holds the same workflow; a save adds the positions). See `place_unplaced`."""
+        self.set_layout(positions)
+
     def order_layout(self, node_ids: list[UUID]) -> None:
         """Put the layout's entries in this order (others after them), so an undone delete saves as before."""
         layout = self.workflow.layout
@@ -445,6 +490,21 @@ class WorkflowDocument(QObject):
         ordered = sorted(layout.items(), key=lambda kv: rank.get(kv[0], len(rank)))
         layout.clear()
         layout.update(ordered)
+
+
+def _merged(items: list[Any], placed: list[tuple[int, Any]]) -> list[Any]:
+    """`items` with each of `placed` (index, item) put back at its index (ascending): a list.insert each, in one pass."""
+    merged: list[Any] = []
+    rest = iter(items)
+    for index, item in sorted(placed, key=lambda entry: entry[0]):
+        while len(merged) < index:
+            following = next(rest, None)
+            if following is None:
+                break
+            merged.append(following)
+        merged.append(item)
+    merged.extend(rest)
+    return merged
 
 
 def _first_by_id(index: dict[UUID, list[Any]], items: list[Any], item_id: UUID) -> Any:
