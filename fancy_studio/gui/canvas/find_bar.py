@@ -85,7 +85,8 @@ class FindBar(QFrame):
         self._stale = True
         """The workflow changed since the matches were found: find them again before moving."""
         for signal in (document.step_added, document.step_removed, document.step_changed, document.cell_added,
-                       document.cell_removed, document.cell_changed, document.node_moved, document.reset):
+                       document.cell_removed, document.cell_changed, document.node_moved, document.nodes_moved,
+                       document.reset):
             signal.connect(self._mark_stale)
         self.edit.textChanged.connect(self._search)
         self.hide()
