@@ -1,4 +1,4 @@
-"""Start the studio: the application object, a look that follows the system, and the first window."""
+"""Start the studio: the application object and the first window (which applies the saved theme)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from fancy_studio.resources import default_example
@@ -18,42 +17,12 @@ if TYPE_CHECKING:
 DEFAULT_EXAMPLE = default_example()
 
 
-def dark_palette() -> QPalette:
-    """A Fusion dark palette: platform styles often ignore a dark scheme on Linux and Windows."""
-    palette = QPalette()
-    base, window, text = QColor(30, 30, 32), QColor(45, 45, 48), QColor(230, 230, 230)
-    for role, color in ((QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
-                        (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, window),
-                        (QPalette.ColorRole.ToolTipBase, window), (QPalette.ColorRole.ToolTipText, text),
-                        (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
-                        (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.BrightText, QColor("red")),
-                        (QPalette.ColorRole.Link, QColor(90, 160, 255)),
-                        (QPalette.ColorRole.Highlight, QColor(42, 130, 218)),
-                        (QPalette.ColorRole.HighlightedText, QColor("black")),
-                        (QPalette.ColorRole.PlaceholderText, QColor(140, 140, 140))):
-        palette.setColor(role, color)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 120, 120))
-    return palette
-
-
-def apply_color_scheme(app: QApplication) -> None:
-    """Fusion everywhere for one consistent look; dark palette when the system asks for dark."""
-    app.setStyle("Fusion")
-    hints = QGuiApplication.styleHints()
-    scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
-    app.setPalette(dark_palette() if scheme == Qt.ColorScheme.Dark else app.style().standardPalette())
-
-
 def main(argv: list[str]) -> int:
     """Open the studio on `argv[0]` (a workflow file) or on the bundled example; return the exit code."""
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fancy-studio"])
     app.setApplicationName("Fancy Studio")
     app.setApplicationDisplayName("Fancy Studio")
-    app.setOrganizationName("FancyStudio")
-    apply_color_scheme(app)
-    if hasattr(QGuiApplication.styleHints(), "colorSchemeChanged"):
-        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: apply_color_scheme(app))
+    app.setOrganizationName("FancyStudio")  # the window applies the saved theme before it is shown
 
     window = open_window(argv)
     code = app.exec()

@@ -23,6 +23,18 @@ LOW_DETAIL = {StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), Step
               StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)}
 """Zoomed far out a node is a block; these states give the block their colour."""
 
+_COLORS = {True: ("#5aa9f0", "#6ee07a", "#e0605a", "#9aa0a8"), False: ("#2f7fd0", "#23883b", "#cf3b33", "#6e757e")}
+"""Running, done, failed, muted on a dark and on a light canvas (light green text is unreadable on white)."""
+
+
+def use_colors(dark: bool) -> None:
+    """Rebind the state colours for a dark or a light canvas (the theme calls this with style.use_colors)."""
+    global RUNNING, DONE, FAILED, MUTED
+    RUNNING, DONE, FAILED, MUTED = (QColor(c) for c in _COLORS[dark])
+    BORDER.update({StepState.RUNNING: RUNNING, StepState.FAILED: FAILED})
+    LOW_DETAIL.update({StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
+                       StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)})
+
 
 def label(info: StepRunInfo) -> str:
     """The words beside the badge: a duration when done, the state otherwise."""

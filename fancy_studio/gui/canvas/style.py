@@ -36,33 +36,66 @@ TITLE_FONT = _font(13, bold=True)
 LABEL_FONT = _font(11)
 """Port labels, a cell's value, a placeholder's subtitle."""
 
-BACKGROUND = QColor("#1f2226")
-GRID_MINOR = QColor("#272a2f")
-GRID_MAJOR = QColor("#2f333a")
-NODE_BODY = QColor("#2d3138")
-NODE_BORDER = QColor("#444a53")
-SELECTED = QColor("#f0c04c")
-HOVER = QColor("#8aa4c8")
-TEXT = QColor("#e4e6ea")
-TEXT_DIM = QColor("#9aa0a8")
-PLACEHOLDER = QColor("#5b5f66")
-ACCEPT = QColor("#6ee07a")
-REFUSE = QColor("#e0605a")
-
-_NUMBER = QColor("#5a9cf0")
-_TEXT = QColor("#5cc47a")
-_LIST = QColor("#f09a3c")
-_BOOL = QColor("#a877e8")
-_DICT = QColor("#3cc0c0")
-_ANY = QColor("#9a9ea6")
-
-_CATEGORY = {
-    "math": QColor("#3d6fb4"),
-    "text": QColor("#3f8f5a"),
-    "lists": QColor("#b06a28"),
-    "convert": QColor("#7a55a8"),
+DARK = {
+    "BACKGROUND": "#1f2226", "GRID_MINOR": "#272a2f", "GRID_MAJOR": "#2f333a", "NODE_BODY": "#2d3138",
+    "NODE_BORDER": "#444a53", "SELECTED": "#f0c04c", "HOVER": "#8aa4c8", "TEXT": "#e4e6ea",
+    "TEXT_DIM": "#9aa0a8", "PLACEHOLDER": "#5b5f66", "ACCEPT": "#6ee07a", "REFUSE": "#e0605a",
+    "_NUMBER": "#5a9cf0", "_TEXT": "#5cc47a", "_LIST": "#f09a3c", "_BOOL": "#a877e8", "_DICT": "#3cc0c0",
+    "_ANY": "#9a9ea6",
+    "category": {"math": "#3d6fb4", "text": "#3f8f5a", "lists": "#b06a28", "convert": "#7a55a8"},
+    "extra": ("#a0455a", "#3a8c8c", "#8c7a3a", "#5a5ab0", "#6a8c3a"),
 }
-_EXTRA = [QColor(c) for c in ("#a0455a", "#3a8c8c", "#8c7a3a", "#5a5ab0", "#6a8c3a")]
+"""The canvas on a dark theme: light text on dark nodes, saturated headers."""
+LIGHT = {
+    "BACKGROUND": "#f4f5f7", "GRID_MINOR": "#e8eaee", "GRID_MAJOR": "#d8dce2", "NODE_BODY": "#ffffff",
+    "NODE_BORDER": "#b4bac3", "SELECTED": "#dd9a00", "HOVER": "#4f7fc0", "TEXT": "#1f2328",
+    "TEXT_DIM": "#5c636d", "PLACEHOLDER": "#b8bcc3", "ACCEPT": "#2f9e4a", "REFUSE": "#cf4a42",
+    "_NUMBER": "#3b7fdc", "_TEXT": "#2e9d55", "_LIST": "#d47a1e", "_BOOL": "#8757d6", "_DICT": "#1f9d9d",
+    "_ANY": "#7d838c",
+    "category": {"math": "#9dbde9", "text": "#9fd2ae", "lists": "#f2c192", "convert": "#c8b0e8"},
+    "extra": ("#e3a3b1", "#99d1d1", "#d9cc95", "#b0b0e8", "#bcd99a"),
+}
+"""The canvas on a light theme: dark text on white nodes, pastel headers, deeper wire colours."""
+
+BACKGROUND: QColor
+GRID_MINOR: QColor
+GRID_MAJOR: QColor
+NODE_BODY: QColor
+NODE_BORDER: QColor
+SELECTED: QColor
+HOVER: QColor
+TEXT: QColor
+TEXT_DIM: QColor
+PLACEHOLDER: QColor
+ACCEPT: QColor
+REFUSE: QColor
+_NUMBER: QColor
+_TEXT: QColor
+_LIST: QColor
+_BOOL: QColor
+_DICT: QColor
+_ANY: QColor
+_CATEGORY: dict[str, QColor] = {}
+_EXTRA: list[QColor] = []
+
+
+def use_colors(dark: bool) -> None:
+    """Rebind this module's colours to the dark or the light set.
+
+    Items read `style.NAME` when they paint, so painting costs what it did; items that keep a colour
+    (a header, a port's type) take the new one when they are built again (see `window/theme.py`).
+    """
+    colors = DARK if dark else LIGHT
+    names = globals()
+    for name, value in colors.items():
+        if isinstance(value, str):
+            names[name] = QColor(value)
+    _CATEGORY.clear()
+    _CATEGORY.update({slug: QColor(value) for slug, value in colors["category"].items()})
+    _EXTRA[:] = [QColor(value) for value in colors["extra"]]
+
+
+use_colors(dark=True)
 
 
 def type_color(hint: Any) -> QColor:

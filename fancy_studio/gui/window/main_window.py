@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fancy_studio.gui.window.layout_state import WindowLayout, restore_geometry
 from fancy_studio.resources import is_bundled
+from fancy_studio.gui.window.theme import FRAME_COLORS, apply_saved_theme, is_dark, sync_canvas_colors
 
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
     built = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, build: bool = True) -> None:
+        apply_saved_theme(settings())  # before the frame is made: no flash of the other look
         super().__init__(parent)
         self.setObjectName("main-window")
         self.setWindowTitle("Fancy Studio")
@@ -122,7 +124,7 @@ class MainWindow(QMainWindow):
         frame.setObjectName("startup-frame")
         frame.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # The canvas's own background, so there is no flash when the canvas takes its place.
-        frame.setStyleSheet("background: #1f2226; color: #6b717a; font-size: 15pt;")
+        frame.setStyleSheet("background: %s; color: %s; font-size: 15pt;" % FRAME_COLORS[is_dark()])
         self.setCentralWidget(frame)
         self._restore_geometry()
         if build:
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
         if self.is_built:
             return
         _import_studio()
+        sync_canvas_colors()
         self.document = WorkflowDocument(parent=self)
         self.view = WorkflowView(self.document, self)
         self.view.setObjectName("workflow-view")

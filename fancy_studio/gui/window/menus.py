@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from fancy_studio.gui.window.help_dialogs import show_about
 from fancy_studio.gui.window.recent_files import RecentFiles
+from fancy_studio.gui.window.theme import add_theme_menu
 from fancy_studio.resources import examples_dir, icons_dir
 
 
@@ -103,6 +104,7 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     view_menu.addAction(toolbar.toggleViewAction())
     view_menu.addSeparator()
     view_menu.addActions(named("reset-layout-action"))
+    add_theme_menu(view_menu, settings_factory)
     return FileMenus(recent_menu, recent, examples_menu)
 
 
