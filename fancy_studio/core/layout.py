@@ -50,7 +50,7 @@ class Spacing:
 
 
 class _Graph:
-    """The wiring as integer-indexed adjacency lists (node i is `ids[i]`: cells, then steps, in file order)."""
+    """The wiring as adjacency lists over node numbers (node i is `ids[i]`: cells, then steps, file order)."""
 
     def __init__(self, workflow: Workflow) -> None:
         index: dict[UUID, int] = {}
@@ -92,8 +92,8 @@ def layered_layout(workflow: Workflow, size_of: Callable[[UUID], Size], aspect: 
     return _in_rows(graph, layers, sizes, centre_y, aspect, spacing)
 
 
-def positions_for_unplaced(workflow: Workflow, size_of: Callable[[UUID], Size], aspect: float = DEFAULT_ASPECT,
-                           spacing: Spacing = Spacing()) -> dict[UUID, Point]:
+def positions_for_unplaced(workflow: Workflow, size_of: Callable[[UUID], Size],
+                           aspect: float = DEFAULT_ASPECT, spacing: Spacing = Spacing()) -> dict[UUID, Point]:
     """Positions for the nodes the workflow's layout lacks (a file written by a script has none).
 
     With no node placed, this is the whole layout. With some placed, the others keep their places from

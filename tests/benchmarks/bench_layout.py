@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         window = new_window()
         open_in_window(window, snake)
         document = window.document
-        figures["layout computation"] = timed(lambda: compute_layout(document, aspect=window.view.layout_aspect()))
+        aspect = window.view.layout_aspect()
+        figures["layout computation"] = timed(lambda: compute_layout(document, aspect=aspect))
         count = document.undo_stack.count()
         figures["auto layout"] = timed(lambda: (window.auto_layout_action.trigger(), settled(window.view)))
         assert document.undo_stack.count() == count + 1, "one undo step"
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         figures["fit-all frame"] = timed(lambda: window.view.viewport().repaint())
         app.processEvents()
 
-    print(f"chain of {args.steps} steps ({2 * args.steps + 1} nodes), window {WINDOW_SIZE[0]}×{WINDOW_SIZE[1]}")
+    width, height = WINDOW_SIZE
+    print(f"chain of {args.steps} steps ({2 * args.steps + 1} nodes), window {width}×{height}")
     for name, value in figures.items():
         unit = "" if name.endswith("(%)") else " s"
         print(f"  {name:28} {value:8.3f}{unit}")

@@ -43,9 +43,9 @@ def write_without_layout(workflow: Workflow, path: Path) -> Path:
     return path
 
 
-def chain(n: int, workflow: Workflow | None = None, start: CellSpec | None = None) -> tuple[Workflow, CellSpec]:
-    workflow = workflow or Workflow(name=f"chain of {n}")
-    cell = start or workflow.input_cell("x0", 0)
+def chain(n: int) -> tuple[Workflow, CellSpec]:
+    workflow = Workflow(name=f"chain of {n}")
+    cell = workflow.input_cell("x0", 0)
     for i in range(n):
         out = CellSpec(alias=f"x{i + 1}")
         workflow.steps.append(WorkflowStep(function_slug="math.increment", inputs={"x": cell.id},
@@ -60,7 +60,8 @@ def deep_reader() -> tuple[Workflow, CellSpec, WorkflowStep]:
     workflow, last = chain(6)
     k = workflow.input_cell("k", 5)
     total = CellSpec(alias="total")
-    add = WorkflowStep(function_slug="math.add", inputs={"a": last.id, "b": k.id}, outputs={"return": total.id})
+    add = WorkflowStep(function_slug="math.add", inputs={"a": last.id, "b": k.id},
+                       outputs={"return": total.id})
     workflow.steps.append(add)
     workflow.cells.append(total)
     return workflow, k, add

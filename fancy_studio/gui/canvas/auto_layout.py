@@ -35,7 +35,7 @@ def node_size(document: WorkflowDocument, node_id: UUID) -> Size:
 def compute_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] | None = None,
                    aspect: float = DEFAULT_ASPECT) -> dict[UUID, tuple[float, float]]:
     """Every node's new top-left position (grid-aligned)."""
-    return layered_layout(document.workflow, size_of or (lambda node_id: node_size(document, node_id)), aspect)
+    return layered_layout(document.workflow, size_of or (lambda n: node_size(document, n)), aspect)
 
 
 def auto_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] | None = None,
@@ -51,7 +51,7 @@ def place_unplaced(document: WorkflowDocument, aspect: float = DEFAULT_ASPECT) -
     not an edit: no undo step, and the document stays unmodified (the file on disk already holds this
     workflow; its layout is derived from it the same way each time). A save writes the positions.
     """
-    positions = positions_for_unplaced(document.workflow, lambda node_id: node_size(document, node_id), aspect)
+    positions = positions_for_unplaced(document.workflow, lambda n: node_size(document, n), aspect)
     if positions:
         document.fill_layout(positions)
 

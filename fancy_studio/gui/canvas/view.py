@@ -157,7 +157,7 @@ class WorkflowView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._scene.layout_aspect = self.layout_aspect()  # a file opened without layout is laid out this shape
+        self._scene.layout_aspect = self.layout_aspect()  # the shape a file without layout is laid out in
         if self._keep_fitted:
             self.zoom_to_fit()
         self.place_corner_widgets()
@@ -193,7 +193,7 @@ class WorkflowView(QGraphicsView):
         self._fit(rect if not rect.isNull() else self._scene.nodes_rect())
 
     def _fit(self, rect: QRectF) -> None:
-        """Show all of `rect`, however large (below MIN_ZOOM nodes are drawn as plain boxes), at most 100 %."""
+        """Show all of `rect`, however large (zoomed far out nodes are plain boxes), at most at 100 %."""
         if rect.isNull():
             return
         world = self.sceneRect()
