@@ -33,6 +33,17 @@ def count_text(shown: int, total: int) -> str:
     return f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
 
 
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row <= runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], max(row, runs[-1][1]))
+        else:
+            runs.append((row, row))
+    return runs
+
+
 class DatumPanel(QWidget):
     """Filter box, table and count; double-click or Enter on a row opens the value viewer."""
 
@@ -221,9 +232,11 @@ class DatumPanel(QWidget):
         return {index.data(ID_ROLE) for index in self.table.selectionModel().selectedRows()}
 
     def select_cells(self, ids: Iterable[UUID]) -> None:
-        """Select the rows of these cells (those shown), without emitting `cells_selected`."""
-        selection = QItemSelection()
-        last_column = self.proxy.columnCount() - 1
+        """Select the rows of these cells (those shown), without emitting `cells_selected`.
+
+        Rows next to each other become one range: selecting all of 10,000 rows is one range, not 10,000
+        that Qt compares with the last selection's pairwise."""
+        rows: list[int] = []
         first: QModelIndex | None = None
         for cell_id in ids:
             row = self.model.row_of(cell_id)
@@ -232,9 +245,13 @@ class DatumPanel(QWidget):
             index = self.proxy.mapFromSource(self.model.index(row, 0))
             if not index.isValid():
                 continue  # filtered out
-            selection.select(index, index.siblingAtColumn(last_column))
+            rows.append(index.row())
             if first is None:
                 first = index
+        selection = QItemSelection()
+        last_column = self.proxy.columnCount() - 1
+        for top, bottom in _runs(sorted(rows)):
+            selection.select(self.proxy.index(top, 0), self.proxy.index(bottom, last_column))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self._quietly(self.table.selectionModel().select, selection, flags)
         if first is not None:
