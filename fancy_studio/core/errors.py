@@ -49,9 +49,10 @@ class SchemaVersionError(WorkflowFileError):
 
 
 class UnsavableValueError(FancyError, ValueError):
-    """A cell's value that a workflow file (JSON) cannot hold: a tuple, a set, NaN, an object, …"""
+    """A cell's value that a workflow file (JSON) cannot hold: a tuple, a set, NaN, an object, …
+    (`cell_id` is None when the number is in the layout or the metadata rather than a cell.)"""
 
-    def __init__(self, message: str, *, cell_id: UUID) -> None:
+    def __init__(self, message: str, *, cell_id: UUID | None) -> None:
         self.cell_id = cell_id
         super().__init__(message)
 

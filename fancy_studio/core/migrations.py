@@ -7,6 +7,7 @@ current (that is what `Workflow(name=...)` in Python code builds).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,18 +16,23 @@ from fancy_studio.core.errors import SchemaVersionError
 
 def _from_0(data: dict[str, Any]) -> dict[str, Any]:
     """Schema 0, the draft format: a step named its function under `function`, and cells were a
-    mapping of id to `{alias, value}` instead of a list."""
+    mapping of id to `{alias, value}` instead of a list.
+
+    Only what has the draft's shape is converted; anything else (`steps: null`, a cell that is not an
+    object) is passed on as it is, for validation to report in one line with its place.
+    """
     data = dict(data)
-    steps = []
-    for step in data.get("steps", []):
-        if isinstance(step, dict) and "function" in step and "function_slug" not in step:
-            step = {**step, "function_slug": step["function"]}
-            del step["function"]
-        steps.append(step)
-    data["steps"] = steps
+    steps = data.get("steps", [])
+    if isinstance(steps, list):
+        data["steps"] = [
+            {**{k: v for k, v in step.items() if k != "function"}, "function_slug": step["function"]}
+            if isinstance(step, dict) and "function" in step and "function_slug" not in step else step
+            for step in steps
+        ]
     cells = data.get("cells", [])
     if isinstance(cells, dict):
-        data["cells"] = [{"id": cell_id, **spec} for cell_id, spec in cells.items()]
+        data["cells"] = [{"id": cell_id, **spec} if isinstance(spec, dict) else spec
+                         for cell_id, spec in cells.items()]
     data["schema_version"] = 1
     return data
 
@@ -39,8 +45,9 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     from fancy_studio.core.workflow import SCHEMA_VERSION
 
     version = data.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, int) or isinstance(version, bool):
-        return data  # let validation report the wrong type
+    if type(version) is not int:  # "2", 2.0 and true are not versions (bool is an int subclass)
+        raise SchemaVersionError(
+            f"schema_version must be a whole number such as {SCHEMA_VERSION}, not {_shown(version)}")
     if version > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"this file uses workflow schema version {version}, but this Fancy Studio reads versions "
@@ -52,3 +59,9 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
         data = MIGRATIONS[version](data)
         version += 1
     return data
+
+
+def _shown(value: Any) -> str:
+    """A wrong schema_version as the file wrote it (JSON), shortened."""
+    text = json.dumps(value) if isinstance(value, (str, float, bool)) or value is None else type(value).__name__
+    return text if len(text) <= 40 else text[:39] + "…"

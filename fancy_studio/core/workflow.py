@@ -6,10 +6,15 @@ This is the single truth that the file format, the engine and the studio share. 
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_serializer, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, JsonValue, Strict, ValidationInfo, field_validator, model_serializer,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
 """The version of the file format this code writes. Older files are migrated on load."""
@@ -29,6 +34,17 @@ class CellSpec(BaseModel):
     alias: str = ""
     value: JsonValue = None
     description: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _finite_value(cls, value: JsonValue, info: ValidationInfo) -> JsonValue:
+        """A field validator, not a model one: a refused assignment then leaves the old value in place."""
+        problem = non_finite_at(value, "value")
+        if problem is not None:
+            alias, cell_id = info.data.get("alias"), info.data.get("id")
+            name = f"'{alias}' ({cell_id})" if alias else str(cell_id)
+            raise PydanticCustomError(NOT_FINITE, "cell {name}: {problem}", {"name": name, "problem": problem})
+        return value
 
     @property
     def has_value(self) -> bool:
@@ -61,12 +77,13 @@ class WorkflowStep(BaseModel):
 
 
 class Position(BaseModel):
-    """Where the studio draws a node (scene coordinates of its top-left corner)."""
+    """Where the studio draws a node (scene coordinates of its top-left corner), in finite numbers: a file's
+    position that is not finite loads as no position, and the studio places the node anew."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    x: float = 0.0
-    y: float = 0.0
+    x: float = Field(default=0.0, allow_inf_nan=False)
+    y: float = Field(default=0.0, allow_inf_nan=False)
 
 
 class Workflow(BaseModel):
@@ -74,7 +91,8 @@ class Workflow(BaseModel):
 
     model_config = ConfigDict(validate_assignment=True, extra="forbid")
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: Annotated[int, Strict()] = SCHEMA_VERSION
+    """Only a JSON integer is a version ("2", 2.0 and true are not: see `migrations.migrate`)."""
     id: UUID = Field(default_factory=uuid4)
     name: str = "Untitled"
     description: str = ""
@@ -91,6 +109,38 @@ class Workflow(BaseModel):
         from fancy_studio.core.migrations import migrate
 
         return migrate(data) if isinstance(data, dict) else data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_non_finite_positions(cls, data: Any) -> Any:
+        """A position that is not a finite number is no position: the node loads unplaced and the studio
+        places it (a position is layout, not the user's data, and not worth refusing a file for)."""
+        if not isinstance(data, dict) or not isinstance(data.get("layout"), dict):
+            return data
+        layout = data["layout"]
+        kept = {node: spec for node, spec in layout.items() if not _non_finite_position(spec)}
+        return data if len(kept) == len(layout) else {**data, "layout": kept}
+
+    @model_validator(mode="after")
+    def _check_ids_and_numbers(self) -> Workflow:
+        """Ids are unique (a step's or cell's id is how everything refers to it), and the metadata holds
+        only what JSON can hold, so that every workflow saves and reopens as it is."""
+        seen: dict[UUID, str] = {}
+        for kind, items in (("step", self.steps), ("cell", self.cells)):
+            for item in items:
+                if item.id not in seen:
+                    seen[item.id] = kind
+                elif seen[item.id] == kind:
+                    raise PydanticCustomError(
+                        "duplicate_id", "two {kind}s have the id {id}: each {kind} needs its own id",
+                        {"kind": kind, "id": str(item.id)})
+                else:
+                    raise PydanticCustomError(
+                        "duplicate_id", "the id {id} is used by both a step and a cell", {"id": str(item.id)})
+        problem = non_finite_at(self.metadata, "metadata")
+        if problem is not None:
+            raise PydanticCustomError(NOT_FINITE, "{problem}", {"problem": problem})
+        return self
 
     # --- editing helpers ---------------------------------------------------------------------------
 
@@ -139,3 +189,48 @@ class Workflow(BaseModel):
 
     def literal_cells(self) -> list[CellSpec]:
         return [c for c in self.cells if c.has_value]
+
+
+NOT_FINITE = "not_finite"
+"""The error type of a number JSON cannot hold (NaN, Infinity, or one too large for a float)."""
+
+
+def non_finite_at(value: Any, where: str) -> str | None:
+    """Where in `value` a NaN or an infinite number sits (as 'value[2]["x"] is NaN ...'), or None.
+
+    A workflow file is strict JSON: it has no NaN or Infinity, so such a number could not be saved and read
+    back the same.
+    """
+    stack: list[tuple[Any, str]] = [(value, where)]
+    while stack:
+        item, place = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                if math.isnan(item):
+                    return f"{place} is NaN: a workflow file holds only finite numbers (JSON has no NaN)"
+                return (f"{place} is {'' if item > 0 else '-'}Infinity (or a number too large to hold, such as "
+                        f"1e400): a workflow file holds only finite numbers (JSON has no Infinity)")
+        elif isinstance(item, list):
+            stack.extend((inner, f"{place}[{index}]") for index, inner in reversed(list(enumerate(item))))
+        elif isinstance(item, dict):
+            stack.extend((inner, f"{place}[{key!r:.40}]") for key, inner in reversed(list(item.items())))
+    return None
+
+
+def _non_finite_position(spec: Any) -> bool:
+    """Whether a layout entry's x or y is a number that is not finite (other mistakes are left to validation)."""
+    if isinstance(spec, Position):
+        spec = {"x": spec.x, "y": spec.y}
+    if not isinstance(spec, dict):
+        return False
+    for coordinate in (spec.get("x"), spec.get("y")):
+        if isinstance(coordinate, bool) or not isinstance(coordinate, (int, float, str)):
+            continue
+        try:
+            if not math.isfinite(float(coordinate)):
+                return True
+        except OverflowError:
+            return True
+        except ValueError:
+            continue
+    return False

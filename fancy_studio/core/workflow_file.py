@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,15 +20,28 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from fancy_studio.core.atomic_write import write_atomically
-from fancy_studio.core.errors import UnsavableValueError, WorkflowFileError
+from fancy_studio.core.errors import SchemaVersionError, UnsavableValueError, WorkflowFileError
 from fancy_studio.core.store import DatumStore
-from fancy_studio.core.workflow import CellSpec, Workflow
+from fancy_studio.core.workflow import NOT_FINITE, CellSpec, Workflow, non_finite_at
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+"""The largest workflow file read (enforced while reading: a device or pipe reports no size)."""
+READ_CHUNK_BYTES = 1024 * 1024
+BOM = "\ufeff"
+"""A UTF-8 byte order mark, which some editors put at the start of a file: skipped when reading."""
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_SELF_DESCRIBED = frozenset((NOT_FINITE, "duplicate_id"))
+"""Error types whose message names its place itself (see workflow.py's validators)."""
 
 
 def parse_workflow(data: bytes | str, source: str = "<text>") -> Workflow:
-    """Parse a workflow from JSON text; raise `WorkflowFileError` (or `SchemaVersionError`)."""
+    """Parse a workflow from JSON text; raise `WorkflowFileError` (or `SchemaVersionError`).
+
+    The text is strict JSON, optionally after a UTF-8 byte order mark (some editors write one). NaN,
+    Infinity and numbers too large for a float are refused, naming the cell (or the metadata) that holds
+    them, so that whatever loads saves back and reopens; a layout position that is not finite is dropped
+    (the studio places the node anew).
+    """
     if isinstance(data, bytes):
         if not data.strip():
             raise WorkflowFileError(f"{source}: the file is empty")
@@ -37,6 +51,7 @@ def parse_workflow(data: bytes | str, source: str = "<text>") -> Workflow:
             raise WorkflowFileError(
                 f"{source}: not a text file (byte {exc.start} is not UTF-8); a workflow file is JSON"
             ) from None
+    data = data.removeprefix(BOM)
     if not data.strip():
         raise WorkflowFileError(f"{source}: the file is empty")
     try:
@@ -45,6 +60,8 @@ def parse_workflow(data: bytes | str, source: str = "<text>") -> Workflow:
         raise WorkflowFileError(f"{source}: {describe_validation_error(exc)}") from None
     except RecursionError:
         raise WorkflowFileError(f"{source}: the JSON is nested too deeply to be a workflow") from None
+    except SchemaVersionError as exc:
+        raise SchemaVersionError(f"{source}: {exc}") from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -57,6 +74,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     else:
         location = ".".join(str(part) for part in first.get("loc", ())) or "the top level"
         message = f"{location}: {first['msg']}"
+        if kind in _SELF_DESCRIBED:  # the message names the step or cell itself
+            message = first["msg"]
         if kind == "model_type" or kind == "dict_type":
             message = f"{location}: expected a JSON object ({first['msg']})"
     more = len(errors) - 1
@@ -68,23 +87,82 @@ def describe_validation_error(exc: ValidationError) -> str:
 def load_workflow(path: str | os.PathLike[str]) -> Workflow:
     """Read a workflow file. Raises `WorkflowFileError` for anything that is not a readable workflow."""
     path = Path(path)
+    return parse_workflow(read_workflow_bytes(path), str(path))
+
+
+def read_workflow_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most `MAX_FILE_BYTES`; `WorkflowFileError` for anything else.
+
+    A FIFO, a device (/dev/zero, /dev/urandom) or a folder is refused without reading it: the file is opened
+    non-blocking (so a FIFO with no writer cannot hang the caller) and checked with fstat before any read.
+    The size limit is enforced while reading, not from stat's size, which a special file reports as 0.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise WorkflowFileError(f"{path}: {size} bytes is too large for a workflow file")
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:
         raise WorkflowFileError(f"{path}: is a folder, not a workflow file") from None
     except FileNotFoundError:
         raise WorkflowFileError(f"{path}: no such file") from None
     except OSError as exc:
         raise WorkflowFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return parse_workflow(raw, str(path))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise WorkflowFileError(f"{path}: {_not_a_file(mode)}, not a workflow file; only regular files are read")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(READ_CHUNK_BYTES, MAX_FILE_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise WorkflowFileError(
+                f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, too large for a workflow file")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise WorkflowFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _not_a_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if stat.S_ISFIFO(mode):
+        return "is a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device"
+    if stat.S_ISSOCK(mode):
+        return "is a socket"
+    return "is not a regular file"
 
 
 def dump_workflow(workflow: Workflow) -> str:
-    """The file's text: indented JSON, so files diff well under version control."""
+    """The file's text: indented JSON, so files diff well under version control.
+
+    Raises `UnsavableValueError`, naming the cell, for a number JSON cannot hold (NaN, ±Infinity) that got
+    into the workflow after validation (inside a list, say): written as JSON's `null` it would not read
+    back the same, and a non-finite position would not read back at all.
+    """
+    _refuse_non_finite(workflow)
     return workflow.model_dump_json(indent=2)
+
+
+def _refuse_non_finite(workflow: Workflow) -> None:
+    for cell in workflow.cells:
+        problem = non_finite_at(cell.value, "its value") if cell.has_value else None
+        if problem is not None:
+            name = f"'{cell.alias}' ({cell.id})" if cell.alias else str(cell.id)
+            raise UnsavableValueError(f"cell {name}: {problem}; nothing was written", cell_id=cell.id)
+    for node_id, position in workflow.layout.items():
+        problem = non_finite_at([position.x, position.y], "its position")
+        if problem is not None:
+            raise UnsavableValueError(f"node {node_id}: {problem}; nothing was written", cell_id=None)
+    problem = non_finite_at(workflow.metadata, "metadata")
+    if problem is not None:
+        raise UnsavableValueError(f"{problem}; nothing was written", cell_id=None)
 
 
 def save_workflow(workflow: Workflow, path: str | os.PathLike[str], *, store: DatumStore | None = None,

@@ -199,8 +199,8 @@ class WireDrag:
         if port is None:
             return None
         if not port.required:
-            try:  # a cell holds JSON: a copy of the default as JSON (a tuple becomes a list)
-                return json.loads(json.dumps(port.default))
+            try:  # a cell holds JSON: a copy of the default as JSON (a tuple becomes a list; not inf or NaN)
+                return json.loads(json.dumps(port.default, allow_nan=False))
             except (TypeError, ValueError):
                 pass
         return empty_value_for(port.type)

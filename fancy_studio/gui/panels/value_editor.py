@@ -316,7 +316,7 @@ class ValueEditor(QWidget):
                 raise ValueError("That number is too large to store.")
             return number
         try:
-            return json.loads(text, parse_constant=_no_constant)
+            return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
         except ValueError as exc:
             where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
             raise ValueError(f"Not a JSON value: {getattr(exc, 'msg', exc)}{where}. "
@@ -325,4 +325,13 @@ class ValueEditor(QWidget):
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in a workflow file")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float, refusing one too large to hold (1e400 would become Infinity, which a
+    workflow file cannot hold: the same rule as the loader's and the saver's)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text:.40} is too large to store")
+    return number
 

@@ -355,15 +355,21 @@ class MainWindow(QMainWindow):
         if self.runner.running:  # callers ask first (see _stop_run_then); never swap a running workflow
             self.statusBar().showMessage(f"Cannot open {path.name} while a run is going", 8000)
             return False
-        try:
-            self.example_copies.open(path)
+        from fancy_studio.gui.window.open_guard import open_all_or_nothing
+
+        try:  # parse → check → build; any failure leaves the previous workflow open
+            open_all_or_nothing(self.document, lambda: self.example_copies.open(path), self.view.zoom_to_fit)
         except (FancyError, OSError) as exc:
             QMessageBox.critical(self, "Cannot open workflow", f"Cannot open {path.name}:\n\n{exc}")
+            return False
+        except Exception as exc:  # noqa: BLE001 -- the canvas could not show it: say so, keep working
+            QMessageBox.critical(self, "Cannot open workflow",
+                                 f"Cannot open {path.name}: it could not be shown "
+                                 f"({type(exc).__name__}: {exc}); the previous workflow is still open.")
             return False
         self.recent.add(path)  # not an example: the recent list offers files to edit
         self.save_folders.remember(path)
         self._update_title()
-        self.view.zoom_to_fit()
         if self.example_copies.title is not None:
             self.statusBar().showMessage(f"Opened {self._display_name()}: a copy, Save asks where to keep it", 8000)
         else:
