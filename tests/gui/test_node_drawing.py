@@ -10,7 +10,7 @@ from fancy_studio.core.workflow import CellSpec, Position, Workflow, WorkflowSte
 from fancy_studio.gui.canvas import WorkflowScene, WorkflowView, style
 from fancy_studio.gui.canvas.port_item import PortItem
 from fancy_studio.gui.document.document import WorkflowDocument
-from tests.example_ids import ADD, EXAMPLE
+from tests.example_ids import ADD, CELSIUS, EXAMPLE
 
 
 @pytest.fixture
@@ -151,3 +151,67 @@ def test_a_port_at_rest_is_drawn_by_its_node_and_lights_up_on_its_own_during_a_d
     assert _ring_pixels(view, port, style.ACCEPT) > 20
     port.set_accepting(None)
     assert _ring_pixels(view, port, style.ACCEPT) == 0
+
+
+def _zoomed_view(qtbot, workflow: Workflow, zoom: float) -> WorkflowView:
+    document = WorkflowDocument()
+    document.replace(workflow)
+    view = WorkflowView(document)
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_zoom(zoom)
+    view.centerOn(view.workflow_scene.nodes_rect().center())
+    return view
+
+
+def _differing_pixels(image: QImage, box, colour: QColor) -> int:
+    """Pixels in `box` (view coordinates) far from `colour`: text drawn on a block of that colour."""
+    inner = box.adjusted(2, 2, -2, -2)
+    return sum(not near(image.pixelColor(x, y), colour, 40)
+               for x in range(inner.left(), inner.right()) for y in range(inner.top(), inner.bottom()))
+
+
+def test_zoomed_out_to_24_percent_every_step_still_shows_its_title(qtbot):
+    """A 9-step workflow fitted at 24 % is an overview of plain blocks; each block carries its title,
+    drawn at a readable size on screen rather than shrunk with the zoom."""
+    view = _zoomed_view(qtbot, chain(9, columns=6), 0.24)
+    assert view.workflow_scene.overview
+    image = view.viewport().grab().toImage()
+    steps = [item for item in view.workflow_scene.node_items() if hasattr(item, "header")]
+    assert len(steps) == 9
+    for item in steps:
+        block = view.mapFromScene(item.mapRectToScene(item.body_rect())).boundingRect()
+        fill = item.low_detail_color()
+        assert near(image.pixelColor(block.left() + 1, block.top() + 1), fill, 40)  # it is the block
+        assert _differing_pixels(image, block, fill) >= 20, f"no title on {item.title}"
+
+
+def test_zoomed_out_to_45_percent_a_step_title_is_drawn_larger_than_the_zoom_would_make_it(qtbot, scene):
+    """Just above the overview a title would be 5 px tall on screen; it is drawn at a readable size."""
+    view = _zoomed_view(qtbot, scene.document.workflow, 0.45)
+    assert not view.workflow_scene.overview
+    image = view.viewport().grab().toImage()
+    item = view.workflow_scene.item_for(ADD)
+    header = view.mapFromScene(item.mapRectToScene(QRectF(0, 0, style.STEP_WIDTH, style.HEADER_HEIGHT)))
+    box = header.boundingRect()
+    rows = [y for y in range(box.top(), box.bottom())
+            if any(_is_text(image.pixelColor(x, y)) for x in range(box.left() + 2, box.left() + 40))]
+    assert _tallest_run(rows) >= 7, f"title {_tallest_run(rows)} px tall"
+    assert max(rows) < box.bottom() - 1  # and it stays in the header
+    # a cell shows its alias alone at this zoom (its value would be a smear), as large
+    cell = view.workflow_scene.item_for(CELSIUS)
+    box = view.mapFromScene(cell.mapRectToScene(cell.body_rect())).boundingRect()
+    rows = [y for y in range(box.top(), box.bottom())
+            if any(_is_text(image.pixelColor(x, y)) for x in range(box.left() + 6, box.right() - 6))]
+    assert _tallest_run(rows) >= 7, f"alias {_tallest_run(rows)} px tall"
+
+
+def _tallest_run(rows: list[int]) -> int:
+    """The most consecutive rows in `rows`: the height of the tallest line of text."""
+    best = run = 0
+    for i, row in enumerate(rows):
+        run = run + 1 if i and row == rows[i - 1] + 1 else 1
+        best = max(best, run)
+    return best

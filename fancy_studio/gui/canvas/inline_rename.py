@@ -38,9 +38,9 @@ class InlineRename(QObject):
             return False
         self.finish(commit=True)
         self.view.ensureVisible(item, 40, 40)
-        box = self.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        box = self.view.mapFromScene(item.mapRectToScene(item.body_rect())).boundingRect()
         if step is not None:  # over the title bar, where the name is drawn
-            header = item.mapRectToScene(QRectF(0, 0, item.rect().width(), style.HEADER_HEIGHT))
+            header = item.mapRectToScene(QRectF(0, 0, item.body_rect().width(), style.HEADER_HEIGHT))
             box = self.view.mapFromScene(header).boundingRect()
         width = max(box.width(), MIN_WIDTH)
         editor = QLineEdit(cell.alias if cell is not None else self.document.title_of(step), self.view.viewport())

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGrap
 from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.canvas import status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
+from fancy_studio.gui.canvas.node_titles import draw_overview_title, title_font
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind, draw_port
 from fancy_studio.gui.run.status import IDLE, StepRunInfo, StepState
 
@@ -22,6 +23,8 @@ _TITLE_FONT = style.TITLE_FONT
 _LABEL_FONT = style.LABEL_FONT
 _CORNER = 8.0
 """Radius of a node's rounded corners."""
+MIN_VALUE_PX = 6.0
+"""Zoomed out until a cell's value would show smaller than this on screen, the cell shows its alias only."""
 
 
 def header_path(width: float, height: float, radius: float = _CORNER) -> QPainterPath:
@@ -90,6 +93,10 @@ class NodeItem(HoverHighlight, QGraphicsRectItem):
         side = max(3.0, style.PORT_HIT_RADIUS)
         self.setRect(rect.adjusted(-side, -3, side, 3))
 
+    def body_rect(self) -> QRectF:
+        """The node's body in its own coordinates (its bounding rect adds the border and the ports)."""
+        return QRectF(self._size)
+
     def shape(self) -> QPainterPath:
         """The body and its ports' circles (made when first asked: building thousands of nodes asks none)."""
         if self._shape is None:
@@ -137,10 +144,13 @@ class NodeItem(HoverHighlight, QGraphicsRectItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Zoomed far out, a node is a filled block (cheap for thousands); otherwise its full drawing."""
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOW_DETAIL:
-            painter.fillRect(self._size, style.SELECTED if self.isSelected() else self.low_detail_color())
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < style.LOW_DETAIL:
+            fill = style.SELECTED if self.isSelected() else self.low_detail_color()
+            painter.fillRect(self._size, fill)
+            draw_overview_title(painter, self._size, lod, self.overview_title(), fill)
             return
-        self.paint_detail(painter)
+        self.paint_detail(painter, lod)
         self.draw_ports(painter)
 
     def run_status(self):
@@ -164,7 +174,12 @@ class NodeItem(HoverHighlight, QGraphicsRectItem):
     def low_detail_color(self) -> QColor:
         raise NotImplementedError
 
-    def paint_detail(self, painter: QPainter) -> None:
+    def overview_title(self) -> str:
+        """What the node's block says in the overview."""
+        raise NotImplementedError
+
+    def paint_detail(self, painter: QPainter, lod: float) -> None:
+        """The full drawing at level of detail `lod` (titles grow as it falls, see `node_titles`)."""
         raise NotImplementedError
 
 class StepNodeItem(NodeItem):
@@ -228,7 +243,10 @@ class StepNodeItem(NodeItem):
     def low_detail_color(self) -> QColor:
         return status_badge.LOW_DETAIL.get(self.run_info().state, self.header)
 
-    def paint_detail(self, painter: QPainter) -> None:
+    def overview_title(self) -> str:
+        return self.title
+
+    def paint_detail(self, painter: QPainter, lod: float) -> None:
         rect = self._size
         info = self.run_info()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -244,9 +262,10 @@ class StepNodeItem(NodeItem):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(body)
-        painter.setFont(_TITLE_FONT)
+        font = title_font(_TITLE_FONT, lod, style.HEADER_HEIGHT - 3)
+        painter.setFont(font)
         painter.setPen(style.TEXT)
-        metrics = QFontMetricsF(_TITLE_FONT)
+        metrics = QFontMetricsF(font)
         title_width = rect.width() - 16 - status_badge.width(info)
         title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, title_width)
         painter.drawText(QRectF(8, 0, title_width, style.HEADER_HEIGHT), Qt.AlignmentFlag.AlignVCenter, title)
@@ -332,7 +351,10 @@ class CellNodeItem(NodeItem):
     def low_detail_color(self) -> QColor:
         return self.color.darker(200)
 
-    def paint_detail(self, painter: QPainter) -> None:
+    def overview_title(self) -> str:
+        return self.alias
+
+    def paint_detail(self, painter: QPainter, lod: float) -> None:
         rect = self._size
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         radius = rect.height() / 2
@@ -345,9 +367,16 @@ class CellNodeItem(NodeItem):
         painter.setPen(self._border_pen())
         painter.drawRoundedRect(rect, radius, radius)
         inner = rect.adjusted(14, 3, -14, -3)
-        painter.setFont(_TITLE_FONT)
         painter.setPen(style.TEXT)
-        metrics = QFontMetricsF(_TITLE_FONT)
+        if lod * _LABEL_FONT.pixelSize() < MIN_VALUE_PX:  # the value would be a smear: the alias alone, larger
+            font = title_font(_TITLE_FONT, lod, inner.height() * 0.75)
+            painter.setFont(font)
+            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter,
+                             QFontMetricsF(font).elidedText(self.alias, Qt.TextElideMode.ElideRight, inner.width()))
+            return
+        font = title_font(_TITLE_FONT, lod, inner.height() / 2 - 2)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
         painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2),
                          Qt.AlignmentFlag.AlignCenter,
                          metrics.elidedText(self.alias, Qt.TextElideMode.ElideRight, inner.width()))

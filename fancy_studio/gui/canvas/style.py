@@ -11,7 +11,8 @@ from typing import Any
 from PySide6.QtGui import QColor, QFont
 
 LOW_DETAIL = 0.4
-"""Below this level of detail items skip text and draw plain shapes (keeps zoomed-out paint cheap)."""
+"""Below this level of detail (the overview) nodes are plain blocks with only their titles and wires are
+hairlines (keeps zoomed-out paint cheap)."""
 
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 9.0
@@ -35,6 +36,12 @@ TITLE_FONT = _font(13, bold=True)
 """A step's title in its header (HEADER_HEIGHT holds its height with room to spare) and a cell's alias."""
 LABEL_FONT = _font(11)
 """Port labels, a cell's value, a placeholder's subtitle."""
+MIN_TITLE_PX = 10
+"""A title is never drawn smaller than this on screen where its box leaves room (see `node_titles`)."""
+OVERVIEW_FONT = _font(MIN_TITLE_PX)
+"""A title on a node's block in the overview, in screen pixels."""
+MIN_OVERVIEW_TITLE_WIDTH = 24
+"""Screen width a block needs before its title is drawn on it (room for a few letters)."""
 
 DARK = {
     "BACKGROUND": "#1f2226", "GRID_MINOR": "#272a2f", "GRID_MAJOR": "#2f333a", "NODE_BODY": "#2d3138",
