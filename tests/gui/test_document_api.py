@@ -19,7 +19,7 @@ DOCUMENT_MODULE = PACKAGE / "gui" / "document" / "document.py"
 COMMANDS_MODULE = PACKAGE / "gui" / "document" / "commands.py"
 
 MODEL_CHANGES = {"insert_nodes", "reinsert_nodes", "delete_nodes", "set_wire", "set_cell", "set_step_label",
-                 "set_positions", "order_layout"}
+                 "set_positions", "set_layout", "order_layout"}
 """The document's public methods that change the workflow without an undo command."""
 
 

@@ -207,7 +207,7 @@ class DatumPanel(QWidget):
         return [cell for index in indexes if (cell := self.model.cell(index.data(ID_ROLE))) is not None]
 
     def export_dialog(self) -> Path | None:
-        """Ask where, then export (see `datum_export`); a failure is reported and loses nothing."""
+        """Ask where, then export (see `datums/export.py`); a failure is reported and loses nothing."""
         cells = self.cells_to_export()
         if not cells:
             self.message.emit("Nothing to export: run the workflow first")
