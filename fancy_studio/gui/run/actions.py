@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 from uuid import UUID
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -42,6 +42,10 @@ class ProblemList(Protocol):
 
 class RunActions(QObject):
     """Run / Run Selected / Stop for one window."""
+
+    starting = Signal()
+    """A run is about to start (emitted before any step runs: the window keeps unsaved edits on disk, as
+    a step may end the process)."""
 
     def __init__(self, window: QMainWindow, controller: RunController, problems: ProblemList, *,
                  selected_ids: Callable[[], set[UUID]], show_problems: Callable[[], None],
@@ -123,6 +127,7 @@ class RunActions(QObject):
         if self.controller.running:
             return False
         self.problems.clear()
+        self.starting.emit()
         return self.controller.start(targets)
 
     # --- what the window shows ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fancy_studio.gui.window.layout_state import WindowLayout, restore_geometry
+from fancy_studio.gui.window.private_files import keep_settings_private
 from fancy_studio.resources import is_bundled
 from fancy_studio.gui.window.theme import FRAME_COLORS, apply_saved_theme, is_dark, sync_canvas_colors
 
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
     built = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, build: bool = True) -> None:
+        keep_settings_private(settings())  # 0600 in a 0700 folder: they name the user's files
         apply_saved_theme(settings())  # before the frame is made: no flash of the other look
         super().__init__(parent)
         self.setObjectName("main-window")
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
         self.run_actions = RunActions(self, self.runner, self.problems, selected_ids=self.scene.selected_ids,
                                       show_problems=self.show_problems,
                                       locked_while_running=[self.history, self.inspector])
+        self.run_actions.starting.connect(self.recovery.flush)  # the edit just before Run survives a fatal step
         self.clean_slate = CleanSlate(self.document, store=self.store, status=self.runner.status,
                                       datums=self.datums, problems=self.problems,
                                       progress=self.run_actions.progress, view=self.view, parent=self)
@@ -621,6 +624,7 @@ class MainWindow(QMainWindow):
 
     def _save_layout(self) -> None:
         self.window_layout.save()
+        keep_settings_private(settings())  # a first session's settings file is new: 0600 it
 
     def _offer_quit_now(self) -> None:
         """Closing again while a stopped run is still inside a step, which Python cannot interrupt: offer to
