@@ -62,10 +62,8 @@ def test_the_unsaved_copy_of_a_private_workflow_is_private(qtbot, private_workfl
     window = window_on(qtbot, private_workflow)
     window.document.set_cell_value(CELSIUS, 12.5)
     window.recovery.write()
-    files = sorted(folder.iterdir())
-    assert [f.suffix for f in files] == [".json", ".lock"]
     assert mode(folder) == 0o700
-    assert [mode(f) for f in files] == [0o600, 0o600]
+    assert {f.suffix: mode(f) for f in folder.iterdir()} == {".json": 0o600, ".lock": 0o600}
 
 
 def test_saving_a_private_workflow_keeps_it_private(qtbot, private_workflow):
