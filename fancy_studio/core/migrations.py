@@ -63,5 +63,6 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 def _shown(value: Any) -> str:
     """A wrong schema_version as the file wrote it (JSON), shortened."""
-    text = json.dumps(value) if isinstance(value, (str, float, bool)) or value is None else type(value).__name__
+    shown_as_json = isinstance(value, (str, float, bool)) or value is None
+    text = json.dumps(value) if shown_as_json else type(value).__name__
     return text if len(text) <= 40 else text[:39] + "…"

@@ -43,7 +43,8 @@ class CellSpec(BaseModel):
         if problem is not None:
             alias, cell_id = info.data.get("alias"), info.data.get("id")
             name = f"'{alias}' ({cell_id})" if alias else str(cell_id)
-            raise PydanticCustomError(NOT_FINITE, "cell {name}: {problem}", {"name": name, "problem": problem})
+            raise PydanticCustomError(NOT_FINITE, "cell {name}: {problem}",
+                                      {"name": name, "problem": problem})
         return value
 
     @property
@@ -208,8 +209,9 @@ def non_finite_at(value: Any, where: str) -> str | None:
             if not math.isfinite(item):
                 if math.isnan(item):
                     return f"{place} is NaN: a workflow file holds only finite numbers (JSON has no NaN)"
-                return (f"{place} is {'' if item > 0 else '-'}Infinity (or a number too large to hold, such as "
-                        f"1e400): a workflow file holds only finite numbers (JSON has no Infinity)")
+                sign = "" if item > 0 else "-"
+                return (f"{place} is {sign}Infinity (or a number too large to hold, such as 1e400): "
+                        f"a workflow file holds only finite numbers (JSON has no Infinity)")
         elif isinstance(item, list):
             stack.extend((inner, f"{place}[{index}]") for index, inner in reversed(list(enumerate(item))))
         elif isinstance(item, dict):
@@ -218,7 +220,7 @@ def non_finite_at(value: Any, where: str) -> str | None:
 
 
 def _non_finite_position(spec: Any) -> bool:
-    """Whether a layout entry's x or y is a number that is not finite (other mistakes are left to validation)."""
+    """Whether a layout entry's x or y is a number that is not finite (other mistakes: left to validation)."""
     if isinstance(spec, Position):
         spec = {"x": spec.x, "y": spec.y}
     if not isinstance(spec, dict):

@@ -29,7 +29,9 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 READ_CHUNK_BYTES = 1024 * 1024
 BOM = "\ufeff"
 """A UTF-8 byte order mark, which some editors put at the start of a file: skipped when reading."""
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
+"""Non-blocking, so that opening a FIFO with no writer returns at once (and is then refused)."""
 _SELF_DESCRIBED = frozenset((NOT_FINITE, "duplicate_id"))
 """Error types whose message names its place itself (see workflow.py's validators)."""
 
@@ -98,7 +100,7 @@ def read_workflow_bytes(path: Path) -> bytes:
     The size limit is enforced while reading, not from stat's size, which a special file reports as 0.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _OPEN_FLAGS)
     except IsADirectoryError:
         raise WorkflowFileError(f"{path}: is a folder, not a workflow file") from None
     except FileNotFoundError:
@@ -108,7 +110,8 @@ def read_workflow_bytes(path: Path) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise WorkflowFileError(f"{path}: {_not_a_file(mode)}, not a workflow file; only regular files are read")
+            raise WorkflowFileError(
+                f"{path}: {_not_a_file(mode)}, not a workflow file; only regular files are read")
         chunks: list[bytes] = []
         total = 0
         while total <= MAX_FILE_BYTES:

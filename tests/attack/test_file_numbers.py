@@ -126,7 +126,8 @@ def test_the_command_line_refuses_a_non_finite_value_in_one_line(tmp_path, numbe
 @pytest.mark.parametrize("number", NUMBERS)
 def test_the_studio_refuses_a_non_finite_value_and_keeps_the_open_document(qtbot, tmp_path, dialogs, number):
     window = window_on_my_file(qtbot, tmp_path)
-    assert_studio_refuses(window, dialogs, _with_celsius(tmp_path, number), "numbers.json", "'celsius'", "finite")
+    path = _with_celsius(tmp_path, number)
+    assert_studio_refuses(window, dialogs, path, "numbers.json", "'celsius'", "finite")
 
 
 @pytest.mark.parametrize("axis", ["x", "y"])
@@ -146,7 +147,8 @@ def test_the_studio_opens_a_non_finite_position_placing_the_node_and_saves_a_fil
     assert "null" not in path.read_text(encoding="utf-8").split('"layout"')[1]
 
 
-def test_a_file_the_canvas_fails_to_show_leaves_the_open_document_as_it_was(qtbot, tmp_path, dialogs, monkeypatch):
+def test_a_file_the_canvas_fails_to_show_leaves_the_open_document_as_it_was(
+        qtbot, tmp_path, dialogs, monkeypatch):
     """Parse → check → build: should the build fail (before: a ZeroDivisionError from the view with
     x = Infinity), the previous workflow comes back and the user is told."""
     window = window_on_my_file(qtbot, tmp_path)

@@ -56,7 +56,8 @@ def test_only_an_integer_is_a_schema_version(tmp_path, version):
 
 @pytest.mark.parametrize("version", ["99", "2", "-1", 2.0, True], ids=repr)
 def test_the_command_line_refuses_a_version_that_is_not_an_integer(tmp_path, version):
-    assert_cli_refuses(_with_version(tmp_path, version), "version.json", "schema_version", json.dumps(version))
+    path = _with_version(tmp_path, version)
+    assert_cli_refuses(path, "version.json", "schema_version", json.dumps(version))
 
 
 @pytest.mark.parametrize("version", [2, 99, -1])
