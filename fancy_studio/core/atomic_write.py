@@ -34,6 +34,8 @@ STALE_TEMP_SECONDS = 60.0
 """A leftover temporary file unchanged this long is stale even if its writer's process id is alive (ids
 are reused; a live writer keeps writing, and renames its file within moments)."""
 _TEMP_RANDOM = r"[a-z0-9_]{8}"  # what tempfile.mkstemp puts between prefix and suffix
+MAX_STEM_BYTES = 200
+"""A longer file name is cut to this in its temporary file's name (which adds up to 36 bytes)."""
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes, *, overwrite_read_only: bool = False,
@@ -71,7 +73,15 @@ def is_read_only(path: Path, status: os.stat_result | None = None) -> bool:
 
 
 def temp_prefix(target: Path) -> str:
-    return f".{target.name}.{os.getpid()}."
+    return f".{_temp_stem(target)}.{os.getpid()}."
+
+
+def _temp_stem(target: Path) -> str:
+    """The target's name, cut so that the temporary file's name fits the usual 255-byte limit."""
+    encoded = target.name.encode("utf-8", "surrogateescape")
+    if len(encoded) <= MAX_STEM_BYTES:
+        return target.name
+    return encoded[:MAX_STEM_BYTES].decode("utf-8", "ignore")
 
 
 def _write_temp(target: Path, data: bytes) -> Path:
@@ -138,7 +148,7 @@ def _keep_attributes(temp: Path, existing: os.stat_result | None, new_file_mode:
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove leftovers of interrupted saves of `target` (see the module's docstring); return them."""
-    name = re.escape(target.name)
+    name = re.escape(_temp_stem(target))
     ours = re.compile(rf"\.{name}\.(?P<pid>\d+)\.{_TEMP_RANDOM}\.tmp")
     older = re.compile(rf"\.{name}\.{_TEMP_RANDOM}\.tmp")  # before the writer's pid was in the name
     removed = []

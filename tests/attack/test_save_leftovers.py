@@ -97,3 +97,14 @@ def test_only_stale_temporaries_of_the_saved_file_are_removed(tmp_path):
     save_workflow(Workflow(name="after"), target)
     assert not gone.exists() and not old_live.exists() and not older_version.exists()
     assert saving_now.exists() and fresh_older_version.exists() and a_folder.is_dir()
+
+
+def test_a_file_whose_name_is_near_the_length_limit_saves_and_cleans_up(tmp_path):
+    """The temporary file's name adds to the target's: a 250-byte name must still save."""
+    target = tmp_path / ("é" * 60 + "w" * 120 + ".json")  # 245 bytes in UTF-8
+    save_workflow(Workflow(name="long"), target)
+    stale = tmp_path / f".{('é' * 60 + 'w' * 80)}.{dead_pid()}.abcd1234.tmp"  # its cut name
+    stale.write_bytes(b"{")
+    save_workflow(Workflow(name="longer"), target)
+    assert load_workflow(target).name == "longer"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]

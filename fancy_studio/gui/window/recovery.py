@@ -145,7 +145,7 @@ def _studio_running(file: Path, envelope: dict) -> bool:
         state = held(lock)
         if state is not None:
             return state
-        if os.name == "posix":  # the lock file is gone: its studio ended (or discarded the file just now)
+        if os.name == "posix" and not lock.exists():  # its studio ended (or discarded the file just now)
             return not file.exists()
     return _alive(int(envelope["pid"]))
 
