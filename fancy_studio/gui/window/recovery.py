@@ -103,16 +103,19 @@ class RecoveryWriter(QObject):
         if not self.document.modified:
             self.discard()
             return
-        envelope = {"format": FORMAT, "pid": os.getpid(), "lock": self.lock.path.name, "saved_at": time.time(),
-                    "original": str(self.document.path) if self.document.path else None,
-                    "workflow": dump_workflow(self.document.workflow)}
         try:
+            envelope = {"format": FORMAT, "pid": os.getpid(), "lock": self.lock.path.name,
+                        "saved_at": time.time(),
+                        "original": str(self.document.path) if self.document.path else None,
+                        "workflow": dump_workflow(self.document.workflow)}
             private_folder(self.file.parent)
             self.lock.acquire()  # before the file exists: a reader never sees it unowned
             write_atomically(self.file, json.dumps(envelope).encode("utf-8"), overwrite_read_only=True,
                              new_file_mode=PRIVATE_FILE)
-        except OSError:
-            pass  # a full or read-only disk must not break editing; the next edit tries again
+        except (OSError, FancyError):
+            # a full or read-only disk, or a value no file can hold, must not break editing: the next
+            # edit tries again (and Save says what is wrong)
+            pass
 
     def discard(self) -> None:
         self._timer.stop()
