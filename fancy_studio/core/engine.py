@@ -433,7 +433,13 @@ class _Run:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    ready.extend(self._release(running.pop(future), waiting, by_id))
+                    compiled = running.pop(future)
+                    escaped = future.exception()
+                    if escaped is not None and self.status[compiled.step_id] is StepStatus.PENDING:
+                        # raised past the step (a callback): still that step's failure, never a silent
+                        # "cancelled" whose readers would then run without their input
+                        self._fail(compiled.step, compiled.function, escaped, 0.0, record_timing=False)
+                    ready.extend(self._release(compiled, waiting, by_id))
         self._cancel_rest()
 
     def _release(self, compiled: CompiledStep, waiting: dict[UUID, int],
@@ -463,12 +469,17 @@ class _Run:
                 self._fail(step, function, exc, time.perf_counter() - begun)
             return
         elapsed = time.perf_counter() - begun
-        put = store.put
-        if out_key is not None:
-            put(result, out_alias, id=out_id, produced_by=step_id)
-        elif named is not None:
-            for name, _, cell_id, alias in named:
-                put(values[name], alias, id=cell_id, produced_by=step_id)
+        try:
+            put = store.put
+            if out_key is not None:
+                put(result, out_alias, id=out_id, produced_by=step_id)
+            elif named is not None:
+                for name, _, cell_id, alias in named:
+                    put(values[name], alias, id=cell_id, produced_by=step_id)
+        except BaseException as exc:  # the store could not keep the result: the step did not get done
+            if not self._interrupted(exc):
+                self._fail(step, function, exc, elapsed)
+            return
         self.timings[step_id] = elapsed
         self.status[step_id] = StepStatus.DONE
         if callbacks.on_step_finished is not None:

@@ -251,3 +251,49 @@ def test_a_real_ctrl_c_still_stops_the_cli(tmp_path):
     assert process.returncode == 1, err
     assert "interrupted" in err and "Traceback" not in err
     assert "failed" not in err  # the step is not blamed for the user's Ctrl+C
+
+
+class _RefusingStore(InMemoryStore):
+    """A store (not the engine's own type: the general path) that cannot keep one cell (a full disk)."""
+
+    def __init__(self, refused) -> None:
+        super().__init__()
+        self.refused = refused
+
+    def put(self, value, alias=None, *, id=None, produced_by=None):
+        if id == self.refused:
+            raise OSError(28, "No space left on device")
+        return super().put(value, alias, id=id, produced_by=produced_by)
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["sequential", "parallel"])
+def test_a_result_the_store_cannot_keep_fails_its_step_and_skips_its_readers(workers):
+    """Before, the sequential run raised out of `Engine.run`, and the parallel one called the step
+    cancelled and then ran its reader, which failed with CellNotFoundError."""
+    wf = Workflow(name="full disk")
+    a = wf.input_cell("a", 1)
+    first, second, other = uuid4(), uuid4(), uuid4()
+    writer = wf.add_step(step("math.increment", {"x": a.id}, first))
+    reader = wf.add_step(step("math.increment", {"x": first}, second))
+    independent = wf.add_step(step("math.increment", {"x": a.id}, other))
+    result = Engine(_RefusingStore(first)).run(wf, max_workers=workers)
+    assert result.step_status == {writer.id: StepStatus.FAILED, reader.id: StepStatus.SKIPPED,
+                                  independent.id: StepStatus.DONE}
+    assert result.errors[writer.id].type_name == "OSError"
+    assert "No space left on device" in result.errors[writer.id].message
+
+
+def test_an_exception_past_the_step_in_a_parallel_run_is_that_steps_failure():
+    """A callback that raises on a worker thread: the step is failed and its readers skipped, not the
+    step silently 'cancelled' and its reader run without its input (CellNotFoundError)."""
+    wf, (first, broken, after, other) = _workflow("t.custom")
+
+    def started(step_):
+        if step_.id == first:
+            raise RuntimeError("the progress display broke")
+
+    result = Engine(_PlainStore(), registry=_registry()).run(
+        wf, max_workers=2, callbacks=RunCallbacks(on_step_started=started))
+    assert result.step_status == {first: StepStatus.FAILED, broken: StepStatus.SKIPPED,
+                                  after: StepStatus.SKIPPED, other: StepStatus.DONE}
+    assert result.errors[first].message == "the progress display broke"
