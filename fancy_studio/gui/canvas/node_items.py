@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGrap
 from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.canvas import status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
-from fancy_studio.gui.canvas.node_titles import draw_overview_title, title_font
+from fancy_studio.gui.canvas.node_titles import cell_lines, draw_overview_title, title_font
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind, draw_port
 from fancy_studio.gui.run.status import IDLE, StepRunInfo, StepState
 
@@ -23,8 +23,8 @@ _TITLE_FONT = style.TITLE_FONT
 _LABEL_FONT = style.LABEL_FONT
 _CORNER = 8.0
 """Radius of a node's rounded corners."""
-MIN_VALUE_PX = 6.0
-"""Zoomed out until a cell's value would show smaller than this on screen, the cell shows its alias only."""
+CELL_TEXT_MARGIN = 12.0
+"""Room left and right of a cell's text, for its ports and the round ends of its pill."""
 
 
 def header_path(width: float, height: float, radius: float = _CORNER) -> QPainterPath:
@@ -366,24 +366,15 @@ class CellNodeItem(NodeItem):
         painter.setBrush(QBrush(fill))
         painter.setPen(self._border_pen())
         painter.drawRoundedRect(rect, radius, radius)
-        inner = rect.adjusted(14, 3, -14, -3)
+        left, width = rect.left() + CELL_TEXT_MARGIN, rect.width() - 2 * CELL_TEXT_MARGIN
+        lines = cell_lines(lod, rect.height())
+        top = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
         painter.setPen(style.TEXT)
-        if lod * _LABEL_FONT.pixelSize() < MIN_VALUE_PX:  # the value would be a smear: the alias alone, larger
-            font = title_font(_TITLE_FONT, lod, inner.height() * 0.75)
-            painter.setFont(font)
-            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter,
-                             QFontMetricsF(font).elidedText(self.alias, Qt.TextElideMode.ElideRight, inner.width()))
-            return
-        font = title_font(_TITLE_FONT, lod, inner.height() / 2 - 2)
-        painter.setFont(font)
-        metrics = QFontMetricsF(font)
-        painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2),
-                         Qt.AlignmentFlag.AlignCenter,
-                         metrics.elidedText(self.alias, Qt.TextElideMode.ElideRight, inner.width()))
-        painter.setFont(_LABEL_FONT)
+        painter.setFont(lines.alias_font)
+        painter.drawText(QRectF(left, rect.top() + lines.alias_top, width, lines.alias_metrics.height()), top,
+                         lines.alias_metrics.elidedText(self.alias, Qt.TextElideMode.ElideRight, width))
+        painter.setFont(lines.value_font)
         painter.setPen(style.TEXT if self.literal else status_badge.DONE if self.computed else style.TEXT_DIM)
-        painter.drawText(QRectF(inner.left(), inner.center().y(), inner.width(), inner.height() / 2),
-                         Qt.AlignmentFlag.AlignCenter,
-                         QFontMetricsF(_LABEL_FONT).elidedText(self.value_text, Qt.TextElideMode.ElideRight,
-                                                               inner.width()))
+        painter.drawText(QRectF(left, rect.top() + lines.value_top, width, lines.value_metrics.height()), top,
+                         lines.value_metrics.elidedText(self.value_text, Qt.TextElideMode.ElideRight, width))
 

@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QGuiApplication
 
 LOW_DETAIL = 0.4
 """Below this level of detail (the overview) nodes are plain blocks with only their titles and wires are
@@ -25,8 +25,11 @@ CELL_HEIGHT = 44.0
 
 def _font(pixels: int, bold: bool = False) -> QFont:
     """Sized in pixels, i.e. in scene units: a title fits its header at any screen DPI (points would
-    grow with the DPI while the header does not)."""
-    font = QFont()
+    grow with the DPI while the header does not).
+
+    Made before the application exists (a test that imports the canvas first), `QFont()` has no family
+    and fontconfig's first choice, a serif with other metrics, would stand in: name the generic sans."""
+    font = QFont() if QGuiApplication.instance() is not None else QFont("Sans Serif")
     font.setPixelSize(pixels)
     font.setBold(bold)
     return font
@@ -38,6 +41,10 @@ LABEL_FONT = _font(11)
 """Port labels, a cell's value, a placeholder's subtitle."""
 MIN_TITLE_PX = 10
 """A title is never drawn smaller than this on screen where its box leaves room (see `node_titles`)."""
+MIN_CELL_ALIAS_PX = 9
+"""A cell's alias is never drawn smaller than this on screen in the full drawing (bold, above its value)."""
+MIN_VALUE_PX = 8
+"""Nor a cell's value under it: both share the cell's height, so the alias grows a little less than a title."""
 OVERVIEW_FONT = _font(MIN_TITLE_PX)
 """A title on a node's block in the overview, in screen pixels."""
 MIN_OVERVIEW_TITLE_WIDTH = 24
