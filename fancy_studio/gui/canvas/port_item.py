@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QCursor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from fancy_studio.gui.canvas import style
@@ -20,6 +20,10 @@ class PortKind(Enum):
     CELL_INPUT = "cell_input"  # what produces the cell arrives here
     CELL_OUTPUT = "cell_output"  # what reads the cell leaves here
 
+    __hash__ = object.__hash__
+    """Members are compared by identity, so hash them so: Enum's own hash is a Python call, and every
+    port lookup (`NodeItem.port`, 30,000 in a 3,000-step undo) hashes a kind."""
+
     @property
     def is_input(self) -> bool:
         return self in (PortKind.STEP_INPUT, PortKind.CELL_INPUT)
@@ -27,6 +31,26 @@ class PortKind(Enum):
     @property
     def on_step(self) -> bool:
         return self in (PortKind.STEP_INPUT, PortKind.STEP_OUTPUT)
+
+
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+_colors: dict[Any, QColor] = {}
+_colors_theme: list[QColor | None] = [None]
+
+
+def port_color(hint: Any) -> QColor:
+    """`style.type_color(hint)`, remembered per type: the 12,000 ports a 3,000-step undo builds have a
+    handful of types between them. Forgotten when the theme rebinds the style's colours (new objects)."""
+    if _colors_theme[0] is not style.BACKGROUND:
+        _colors.clear()
+        _colors_theme[0] = style.BACKGROUND
+    try:
+        color = _colors.get(hint)
+    except TypeError:  # an unhashable hint (e.g. Annotated with a dict): not remembered
+        return style.type_color(hint)
+    if color is None:
+        color = _colors[hint] = style.type_color(hint)
+    return QColor(color)  # each port its own, as before
 
 
 def draw_port(painter: QPainter, centre: QPointF, color: QColor, hover: bool = False,
@@ -46,21 +70,26 @@ class PortItem(HoverHighlight, QGraphicsItem):
 
     At rest its node draws it (in the node's cached picture) and the item only answers the pointer:
     it has no contents of its own, so a frame asks it nothing. Pointed at, or lit by a drag, it draws
-    itself on top."""
+    itself on top.
+
+    It has no tooltip of its own: the scene words its node's when asked (`WorkflowScene.helpEvent`).
+    Nor a z value: its siblings are its node's other ports, and its node stacks it above itself."""
+
+    _cursor: QCursor | None = None
+    """One cursor for every port (a 3,000-step undo builds 12,000), made with the first (it needs the app)."""
 
     def __init__(self, parent: QGraphicsItem, node_id: UUID, kind: PortKind, name: str | None,
                  hint: Any, type_name: str) -> None:
         super().__init__(parent)
         self.node_id, self.kind, self.name = node_id, kind, name
         self.hint, self.type_name = hint, type_name
-        self.color = style.type_color(hint)
+        self.color = port_color(hint)
         self.accepting: bool | None = None  # None: not part of the current drag
-        self._hover = False
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setZValue(1)
-        self.setToolTip(f"{name or 'value'}: {type_name}")
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        if PortItem._cursor is None:
+            PortItem._cursor = QCursor(Qt.CursorShape.CrossCursor)
+        self.setCursor(PortItem._cursor)
+        self.setFlag(_NO_CONTENTS)
 
     def set_accepting(self, accepting: bool | None) -> None:
         if accepting != self.accepting:
@@ -78,7 +107,7 @@ class PortItem(HoverHighlight, QGraphicsItem):
     def _show_state(self) -> None:
         """Draw itself only while lit; at rest the node's picture shows it (repainted here either way)."""
         lit = self._hover or self.accepting is not None
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not lit)
+        self.setFlag(_NO_CONTENTS, not lit)
         self.update()
         parent = self.parentItem()
         if parent is not None:

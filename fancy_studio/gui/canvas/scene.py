@@ -61,8 +61,6 @@ class WorkflowScene(QGraphicsScene):
         self.overview = False
         self.layout_aspect = DEFAULT_ASPECT
         """Width over height of the view, for laying out a file opened without positions (the view sets it)."""
-        self._placing_many = False
-        """Inside `_on_nodes_moved`: nodes moving do not place their wires one by one."""
         """Zoomed far out: see `set_overview`."""
         self.run_status: RunStatusModel | None = None
         """How the last run went per step; nodes read it when they paint."""
@@ -378,7 +376,8 @@ class WorkflowScene(QGraphicsScene):
             for name, cell_id in getattr(step, side).items():
                 if cell_id not in self._nodes:
                     continue  # a cell the workflow does not declare: nothing to draw to
-                wire = WireItem(self._wire_color(step_id, side, name, cell_id), (step_id, side, name), cell_id)
+                wire = WireItem(self._wire_color(step_id, side, name, cell_id), (step_id, side, name), cell_id,
+                                self.overview)
                 self._add_wire((step_id, side, name), wire)
                 self._place_wire(wire)
 
@@ -402,10 +401,15 @@ class WorkflowScene(QGraphicsScene):
         wire.set_ends(start, end)
 
     def node_item_moved(self, item: NodeItem) -> None:
-        """Called by a node as it moves (drag or model), to keep its wires attached."""
-        if self._placing_many:
-            return
+        """Place the wires of a node that moved (nodes do not tell: see `NodeItem.mouseMoveEvent`)."""
         for key in self._keys_at(item.node_id):
+            self._place_wire(self._wires[key])
+
+    def nodes_dragged(self, items: list) -> None:
+        """The pointer dragged these items (nodes, or other selected items): place each touched wire once."""
+        keys = {key: None for item in items if isinstance(item, NodeItem)
+                for key in self._wires_at.get(item.node_id, ())}
+        for key in keys:
             self._place_wire(self._wires[key])
 
     # --- document signals ----------------------------------------------------------------------------
@@ -480,12 +484,8 @@ class WorkflowScene(QGraphicsScene):
         if not moves:
             return
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        self._placing_many = True
-        try:
-            for item, x, y in moves:
-                item.setPos(x, y)
-        finally:
-            self._placing_many = False
+        for item, x, y in moves:
+            item.setPos(x, y)
         keys = {key: None for item, _, _ in moves for key in self._wires_at.get(item.node_id, ())}
         for key in keys:
             self._place_wire(self._wires[key])
@@ -495,6 +495,7 @@ class WorkflowScene(QGraphicsScene):
     def _on_node_moved(self, node_id: UUID, x: float, y: float) -> None:
         if (item := self._nodes.get(node_id)) is not None and (item.x(), item.y()) != (x, y):
             item.setPos(x, y)
+            self.node_item_moved(item)
 
     # --- gestures ------------------------------------------------------------------------------------
 
@@ -542,9 +543,11 @@ class WorkflowScene(QGraphicsScene):
                 moves[node_id] = target
             else:
                 item.setPos(*model)
+                self.node_item_moved(item)
         if moves and self.document.undo_stack.locked:  # refused below: put the nodes back
             for node_id in moves:
                 self._nodes[node_id].setPos(*self.document.position(node_id))
+                self.node_item_moved(self._nodes[node_id])
         self.document.move_nodes(moves)
 
     @staticmethod
