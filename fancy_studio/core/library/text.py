@@ -38,6 +38,14 @@ class _SizedFormatter(string.Formatter):
     def __init__(self) -> None:
         self.made = 0
 
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        """Only `{}`, `{0}` or `{value}`: a template from a file may not walk the value's attributes or
+        items (`{value.__class__.__mro__}` would read the interpreter's internals into the result)."""
+        if "." in field_name or "[" in field_name:
+            raise ValueError(f"the template asks for {{{_short(field_name)}}}: only {{}} or {{value}} can be "
+                             "filled in, without attributes or items")
+        return super().get_field(field_name, args, kwargs)
+
     def format_field(self, value: Any, format_spec: str) -> Any:
         for number in _NUMBERS.findall(format_spec):  # a width or a precision
             if len(number) > 8 or int(number) > MAX_LENGTH:
