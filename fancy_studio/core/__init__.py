@@ -18,6 +18,7 @@ from fancy_studio.core.errors import (
     WorkflowValidationError,
 )
 from fancy_studio.core.functions import FancyFunction, FunctionRegistry, Port, fancy_function, registry
+from fancy_studio.core.sqlite_store import SqliteStore
 from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
 from fancy_studio.core.validation import ExecutionPlan, find_problems
 from fancy_studio.core.workflow import SCHEMA_VERSION, CellSpec, Position, Workflow, WorkflowStep
@@ -45,6 +46,7 @@ __all__ = [
     "RunCallbacks",
     "RunResult",
     "SchemaVersionError",
+    "SqliteStore",
     "StepError",
     "StepStatus",
     "TypeMismatchError",

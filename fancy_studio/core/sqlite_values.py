@@ -1,0 +1,114 @@
+"""How `SqliteStore` writes a value to disk and reads it back, safely.
+
+A value is kept in the plainest format that holds it *exactly*: JSON when it is made only of
+`None`, `bool`, `int`, finite `float`, `str`, `list` and `dict` with `str` keys (so reading it back
+gives the same types, never a list for a tuple or a float for an int); otherwise a pickle signed with
+an HMAC-SHA256 under a per-user key. A pickle is only ever unpickled after its signature verifies, so a
+store file from anywhere else cannot run code: its values are refused (`StoredValueError`). A value
+that cannot be pickled is kept in the process's memory only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import os
+import pickle
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fancy_studio.core.errors import FancyError
+
+JSON, SIGNED_PICKLE, IN_MEMORY = 0, 1, 2
+"""A stored value's encoding (the `encoding` column)."""
+
+_MAC_SIZE = 32  # HMAC-SHA256
+_dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode
+_loads = json.loads
+
+
+class StoredValueError(FancyError, ValueError):
+    """A stored value that cannot be read back: an unsigned or wrongly signed pickle (a store written
+    under another user's key, or tampered with) or a damaged blob."""
+
+
+class StoreFormatError(FancyError):
+    """A store file that is not a Fancy Studio store, or was written by a newer version."""
+
+
+def key_path() -> Path:
+    """Where the per-user signing key lives: ``$XDG_CONFIG_HOME/fancy-studio/store.key``
+    (``~/.config/fancy-studio/store.key`` when the variable is not set)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "fancy-studio" / "store.key"
+
+
+def load_or_create_key(path: Path | None = None) -> bytes:
+    """The user's signing key, created on first use (32 random bytes, the file 0600 in a 0700 folder)."""
+    path = path or key_path()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as file:
+        file.write(key)
+    return key
+
+
+def _exact_json(value: Any, depth: int = 0) -> bool:
+    """True when JSON gives `value` back with the same types and values."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth > 200:
+        return False
+    if kind is list:
+        return all(_exact_json(item, depth + 1) for item in value)
+    if kind is dict:
+        return all(type(k) is str and _exact_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def encode(value: Any, key: bytes) -> tuple[int, bytes | None]:
+    """`(encoding, blob)` for `value`; `(IN_MEMORY, None)` when it cannot be pickled."""
+    kind = type(value)
+    if kind is int or kind is str or value is None or _exact_json(value):
+        return JSON, _dumps(value).encode()
+    try:
+        data = pickle.dumps(value, protocol=5)
+    except Exception:  # noqa: BLE001 - anything pickle raises means "cannot go to disk"
+        return IN_MEMORY, None
+    return SIGNED_PICKLE, hmac.new(key, data, hashlib.sha256).digest() + data
+
+
+def decode(encoding: int, blob: bytes | None, key: bytes) -> Any:
+    """The value `encode` gave `blob` for; a pickle only after its signature verifies."""
+    if encoding == JSON and blob is not None:
+        try:
+            return _loads(blob)
+        except ValueError as exc:
+            raise StoredValueError(f"a stored value is damaged (not valid JSON: {exc})") from None
+    if encoding == SIGNED_PICKLE and blob is not None:
+        mac, data = blob[:_MAC_SIZE], blob[_MAC_SIZE:]
+        expected = hmac.new(key, data, hashlib.sha256).digest()
+        if len(mac) != _MAC_SIZE or not hmac.compare_digest(mac, expected):
+            raise StoredValueError(
+                "a stored value was refused: its signature does not match this user's key (the store "
+                "was written by someone else, or changed since); it was not loaded and will be recomputed"
+            )
+        try:
+            return pickle.loads(data)  # noqa: S301 - signed by this user's key, verified above
+        except Exception as exc:  # noqa: BLE001 - e.g. a class that no longer exists
+            raise StoredValueError(f"a stored value could not be unpickled: {exc}") from None
+    raise StoredValueError(f"a stored value has an unknown encoding {encoding}")
