@@ -5,54 +5,29 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDropEvent, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent
 
-from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
-from fancy_studio.gui.canvas import WorkflowScene, WorkflowView
+from tests.example_ids import ADD, CELSIUS, FAHRENHEIT, MULTIPLY, SCALED
+from fancy_studio.gui.canvas import WorkflowScene
 from fancy_studio.gui.canvas.node_items import CellNodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortKind
 from fancy_studio.gui.canvas.wire_item import WireItem
 from fancy_studio.gui.document.commands import MoveNodes
 from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.mime import FUNCTION_MIME
+from tests.gui.views import drag, example_document, example_view, shown_view
 
 
 
 @pytest.fixture
 def document(qapp):
-    doc = WorkflowDocument()
-    doc.open(EXAMPLE)
-    return doc
+    return example_document()
 
 
 @pytest.fixture
 def view(qtbot, document):
-    view = WorkflowView(document)
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_zoom(1.0)
-    view.centerOn(660, 120)
-    return view
-
-
-def _send_mouse(view: WorkflowView, kind: QEvent.Type, scene_pos: QPointF,
-                button=Qt.MouseButton.LeftButton, buttons=Qt.MouseButton.LeftButton) -> None:
-    """Deliver a real QMouseEvent to the viewport (QTest moves carry no button state offscreen)."""
-    local = QPointF(view.mapFromScene(scene_pos))
-    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(view.viewport(), event)
-
-
-def _drag(qtbot, view: WorkflowView, start: QPointF, end: QPointF) -> None:
-    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(start))
-    for t in (0.25, 0.5, 0.75, 1.0):
-        _send_mouse(view, QEvent.Type.MouseMove, start + (end - start) * t, Qt.MouseButton.NoButton)
-    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(end))
+    return example_view(qtbot, document)
 
 
 def _port(scene: WorkflowScene, node_id: UUID, kind: PortKind, name: str | None = None):
@@ -121,7 +96,7 @@ def test_dragging_cell_output_to_step_input_connects(qtbot, view, document):
     scene = view.workflow_scene
     document.connect_input(ADD, "b", None)
     count = document.undo_stack.count()
-    _drag(qtbot, view, _port(scene, CELSIUS, PortKind.CELL_OUTPUT), _port(scene, ADD, PortKind.STEP_INPUT, "b"))
+    drag(qtbot, view, _port(scene, CELSIUS, PortKind.CELL_OUTPUT), _port(scene, ADD, PortKind.STEP_INPUT, "b"))
     assert document.find_step(ADD).inputs["b"] == CELSIUS
     assert document.undo_stack.count() == count + 1
     assert scene.wire_for(ADD, "inputs", "b").cell_id == CELSIUS
@@ -131,7 +106,7 @@ def test_drag_that_would_make_a_cycle_is_refused_with_a_message(qtbot, view, doc
     scene = view.workflow_scene
     before = document.workflow.model_dump_json()
     with qtbot.waitSignal(scene.message, timeout=1000) as blocker:
-        _drag(qtbot, view, _port(scene, FAHRENHEIT, PortKind.CELL_OUTPUT),
+        drag(qtbot, view, _port(scene, FAHRENHEIT, PortKind.CELL_OUTPUT),
               _port(scene, MULTIPLY, PortKind.STEP_INPUT, "b"))
     assert "cycle" in blocker.args[0]
     assert document.workflow.model_dump_json() == before
@@ -141,7 +116,7 @@ def test_step_output_to_step_input_creates_a_cell_in_one_undo_step(qtbot, view, 
     scene = view.workflow_scene
     step = document.add_step("math.increment", 500, 300)
     count = document.undo_stack.count()
-    _drag(qtbot, view, _port(scene, MULTIPLY, PortKind.STEP_OUTPUT, "return"),
+    drag(qtbot, view, _port(scene, MULTIPLY, PortKind.STEP_OUTPUT, "return"),
           _port(scene, step.id, PortKind.STEP_INPUT, "x"))
     cell_id = document.find_step(step.id).inputs["x"]
     assert document.find_step(MULTIPLY).outputs["return"] == cell_id
@@ -156,7 +131,7 @@ def test_step_output_dropped_on_empty_canvas_makes_a_wired_cell(qtbot, view, doc
     scene = view.workflow_scene
     step = document.add_step("math.increment", 500, 300)
     start = _port(scene, step.id, PortKind.STEP_OUTPUT, "return")
-    _drag(qtbot, view, start, start + QPointF(120, 90))
+    drag(qtbot, view, start, start + QPointF(120, 90))
     cell_id = document.find_step(step.id).outputs["return"]
     assert document.position(cell_id)[0] == pytest.approx(start.x() + 120)
 
@@ -164,7 +139,7 @@ def test_step_output_dropped_on_empty_canvas_makes_a_wired_cell(qtbot, view, doc
 def test_dragging_a_wired_input_off_rewires_it(qtbot, view, document):
     scene = view.workflow_scene
     step = document.add_step("math.increment", 500, 300)
-    _drag(qtbot, view, _port(scene, ADD, PortKind.STEP_INPUT, "a"), _port(scene, step.id, PortKind.STEP_INPUT, "x"))
+    drag(qtbot, view, _port(scene, ADD, PortKind.STEP_INPUT, "a"), _port(scene, step.id, PortKind.STEP_INPUT, "x"))
     assert "a" not in document.find_step(ADD).inputs
     assert document.find_step(step.id).inputs["x"] == SCALED
     document.undo_stack.undo()
@@ -176,7 +151,7 @@ def test_moving_a_node_by_mouse_pushes_one_move_command(qtbot, view, document):
     item = scene.item_for(ADD)
     count = document.undo_stack.count()
     start = item.mapToScene(item.boundingRect().center().x(), 12)  # the header, away from ports
-    _drag(qtbot, view, start, start + QPointF(60, 40))
+    drag(qtbot, view, start, start + QPointF(60, 40))
     assert document.undo_stack.count() == count + 1
     assert isinstance(document.undo_stack.command(count), MoveNodes)
     assert document.position(ADD) == pytest.approx((720, 120))
@@ -203,15 +178,7 @@ def test_double_click_on_empty_canvas_emits_scene_position(qtbot, view):
 
 
 def test_a_fitted_view_stays_fitted_when_the_window_grows_until_the_user_zooms(qtbot):
-    from fancy_studio.gui.canvas import WorkflowView
-
-    document = WorkflowDocument()
-    document.open(EXAMPLE)
-    view = WorkflowView(document)
-    qtbot.addWidget(view)
-    view.resize(500, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_view(qtbot, example_document(), size=(500, 300))
     view.zoom_to_fit()
     small = view.zoom()
     view.resize(1200, 800)

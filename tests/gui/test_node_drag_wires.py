@@ -8,35 +8,16 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 
-from fancy_studio.gui.canvas import WorkflowScene, WorkflowView
+from fancy_studio.gui.canvas import WorkflowScene
 from fancy_studio.gui.canvas.port_item import PortKind
-from fancy_studio.gui.document.document import WorkflowDocument
-from tests.example_ids import ADD, EXAMPLE, MULTIPLY, SCALED
+from tests.example_ids import ADD, MULTIPLY, SCALED
+from tests.gui.views import example_view, send_mouse
 
 
 @pytest.fixture
 def view(qtbot, qapp):
-    document = WorkflowDocument()
-    document.open(EXAMPLE)
-    view = WorkflowView(document)
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_zoom(1.0)
-    view.centerOn(660, 120)
-    return view
-
-
-def send_mouse(view: WorkflowView, kind: QEvent.Type, scene_pos: QPointF, buttons) -> None:
-    """A real mouse event on the viewport (QTest's moves carry no button state offscreen)."""
-    local = QPointF(view.mapFromScene(scene_pos))
-    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())),
-                        Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(view.viewport(), event)
+    return example_view(qtbot)
 
 
 def misplaced_wires(scene: WorkflowScene) -> list:

@@ -11,13 +11,12 @@ from fancy_studio.gui.canvas import WorkflowScene, WorkflowView, style
 from fancy_studio.gui.canvas.port_item import PortItem
 from fancy_studio.gui.document.document import WorkflowDocument
 from tests.example_ids import ADD, CELSIUS, EXAMPLE
+from tests.gui.views import example_document, shown_view
 
 
 @pytest.fixture
 def scene(qapp):
-    document = WorkflowDocument()
-    document.open(EXAMPLE)
-    return WorkflowScene(document)
+    return WorkflowScene(example_document())
 
 
 def render(scene: WorkflowScene, source: QRectF, zoom: float) -> QImage:
@@ -93,11 +92,7 @@ def test_a_frame_at_actual_size_asks_only_the_ports_in_view_for_their_bounds(qtb
     monkeypatch.setattr(PortItem, "boundingRect", lambda port: calls.append(port) or bounds(port))
     document = WorkflowDocument()
     document.replace(chain(3000))
-    view = WorkflowView(document)
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_view(qtbot, document)
     view.set_zoom(1.0)
     view.centerOn(2000, 600)
     view.viewport().grab()
@@ -112,16 +107,19 @@ def test_a_frame_at_actual_size_asks_only_the_ports_in_view_for_their_bounds(qtb
     assert asked <= 3 * len(in_view), f"{asked} boundingRect calls for {len(in_view)} ports in {shown}"
 
 
+def _view_on_add(qtbot, scene: WorkflowScene) -> WorkflowView:
+    """A shown view on the scene's document at 100 %, centred on the Add step."""
+    view = shown_view(qtbot, scene.document, size=(800, 600))
+    view.set_zoom(1.0)
+    view.centerOn(view.workflow_scene.item_for(ADD))
+    return view
+
+
 def test_the_outer_half_of_a_port_is_still_under_the_pointer(qtbot, scene):
     """A port pokes out of its node's body; the pointer finds it there too (Qt skips the children of
     a node whose shape misses the point, so the node's shape takes in its ports)."""
-    view = WorkflowView(scene.document)
-    qtbot.addWidget(view)
-    view.resize(800, 600)
-    view.show()
-    view.set_zoom(1.0)
+    view = _view_on_add(qtbot, scene)
     item = view.workflow_scene.item_for(ADD)
-    view.centerOn(item)
     for port in item.ports:
         outside = port.scenePos() + QPointF(-6 if port.kind.is_input else 6, 0)
         assert view.itemAt(view.mapFromScene(outside)) is port
@@ -136,13 +134,8 @@ def _ring_pixels(view: WorkflowView, port, colour: QColor) -> int:
 
 
 def test_a_port_at_rest_is_drawn_by_its_node_and_lights_up_on_its_own_during_a_drag(qtbot, scene):
-    view = WorkflowView(scene.document)
-    qtbot.addWidget(view)
-    view.resize(800, 600)
-    view.show()
-    view.set_zoom(1.0)
+    view = _view_on_add(qtbot, scene)
     item = view.workflow_scene.item_for(ADD)
-    view.centerOn(item)
     port = item.ports[0]
     assert _ring_pixels(view, port, port.color) > 30  # the node's picture shows it
     assert _ring_pixels(view, port, style.ACCEPT) == 0
@@ -156,11 +149,7 @@ def test_a_port_at_rest_is_drawn_by_its_node_and_lights_up_on_its_own_during_a_d
 def _zoomed_view(qtbot, workflow: Workflow, zoom: float) -> WorkflowView:
     document = WorkflowDocument()
     document.replace(workflow)
-    view = WorkflowView(document)
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_view(qtbot, document)
     view.set_zoom(zoom)
     view.centerOn(view.workflow_scene.nodes_rect().center())
     return view
