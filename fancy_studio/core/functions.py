@@ -79,6 +79,29 @@ class FancyFunction:
     input_names: frozenset[str] = field(default=frozenset(), repr=False)
     input_ports: dict[str, Port] = field(default_factory=dict, repr=False, compare=False)
     output_ports: dict[str, Port] = field(default_factory=dict, repr=False, compare=False)
+    cacheable: bool = True
+    """False for a function whose result must never be reused (it reads the clock, draws random numbers)."""
+    fingerprint: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    """For a function that reads the outside world: called with the step's inputs, it returns a token
+    (a file's size and modification time, say) that is part of the step's key, so the step runs again
+    when the outside changed."""
+    pinned_version: str | None = None
+    """The `version=` given at registration; without one the version is a hash of the code."""
+    _code_version: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def version(self) -> str:
+        """The version its stored results are kept under: the pinned one, else a hash of its code
+        (computed once, on first use)."""
+        if self.pinned_version:
+            return self.pinned_version
+        computed = self._code_version
+        if computed is None:
+            from fancy_studio.core.caching import code_version
+
+            computed = code_version(self.func)
+            object.__setattr__(self, "_code_version", computed)  # a cache, not a change: frozen otherwise
+        return computed
 
     def input(self, name: str) -> Port | None:
         return self.input_ports.get(name)
@@ -97,7 +120,8 @@ class FancyFunction:
 
 
 def describe(func: Callable[..., Any], slug: str, *, title: str | None = None,
-             category: str | None = None, description: str | None = None) -> FancyFunction:
+             category: str | None = None, description: str | None = None, cacheable: bool = True,
+             fingerprint: Callable[..., Any] | None = None, version: str | None = None) -> FancyFunction:
     """Read a Python function's signature and docstring into a `FancyFunction`."""
     if not _SLUG.match(slug):
         raise FunctionRegistrationError(
@@ -137,6 +161,9 @@ def describe(func: Callable[..., Any], slug: str, *, title: str | None = None,
         input_names=frozenset(p.name for p in inputs),
         input_ports={p.name: p for p in inputs},
         output_ports={p.name: p for p in outputs},
+        cacheable=cacheable,
+        fingerprint=fingerprint,
+        pinned_version=None if version is None else str(version),
     )
 
 
@@ -242,12 +269,20 @@ def fancy_function(
     category: str | None = None,
     description: str | None = None,
     registry: FunctionRegistry | None = None,
+    cacheable: bool = True,
+    fingerprint: Callable[..., Any] | None = None,
+    version: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated function under `slug`; the function itself is returned unchanged."""
+    """Register the decorated function under `slug`; the function itself is returned unchanged.
+
+    Its results are reused while its version (`version=`, else a hash of its code) and inputs are the
+    same; `cacheable=False` always runs it; `fingerprint=` a callable taking the same inputs adds its
+    token to the recipe."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         target = registry if registry is not None else globals()["registry"]
-        target.register(describe(func, slug, title=title, category=category, description=description))
+        target.register(describe(func, slug, title=title, category=category, description=description,
+                                 cacheable=cacheable, fingerprint=fingerprint, version=version))
         return func
 
     return decorate
