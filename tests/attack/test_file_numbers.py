@@ -211,7 +211,8 @@ def clip(x: float, limit: float = math.inf) -> float:
 def test_a_cell_pulled_from_an_input_whose_default_is_infinite_starts_from_a_finite_value(qtbot, monkeypatch):
     """The rule holds for the studio's own edits: a port's default of `math.inf` cannot become a cell's
     value (it could not be saved); the new input cell starts from its type's empty value instead."""
-    from tests.gui.test_input_cells import EMPTY, _drag, _input_port
+    from tests.gui.test_input_cells import EMPTY, _input_port
+    from tests.gui.views import drag
 
     answer_dialogs(monkeypatch)
     window = active_window(qtbot, EXAMPLE)
@@ -220,6 +221,6 @@ def test_a_cell_pulled_from_an_input_whose_default_is_infinite_starts_from_a_fin
     window.view.centerOn(300, 200)
     qtbot.wait(10)
     step = window.document.add_step("test_file_numbers.clip", 220, 260)
-    _drag(qtbot, window.view, _input_port(window, step.id, "limit"), EMPTY + QPointF(-60, 150))
+    drag(qtbot, window.view, _input_port(window, step.id, "limit"), EMPTY + QPointF(-60, 150))
     cell = window.document.find_cell(window.document.find_step(step.id).inputs["limit"])
     assert cell.has_value and cell.value == 0.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QSettings, Qt
-from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FACTOR, MULTIPLY, SCALED
@@ -14,6 +14,7 @@ from fancy_studio.gui.window import main_window as main_window_module
 from fancy_studio.gui.canvas.auto_layout import auto_layout, compute_layout
 from fancy_studio.gui.document.clipboard import FRAGMENT_MIME, Fragment, fragment_from_mime
 from fancy_studio.gui.window.main_window import MainWindow
+from tests.gui.views import drag
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -192,27 +193,12 @@ def test_auto_layout_survives_a_cycle_in_the_file(win):
     assert set(compute_layout(doc)) == _ids(win)
 
 
-def _send_mouse(view, kind, scene_pos: QPointF, button=Qt.MouseButton.LeftButton,
-                buttons=Qt.MouseButton.LeftButton) -> None:
-    local = QPointF(view.mapFromScene(scene_pos))
-    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(view.viewport(), event)
-
-
-def _drag(qtbot, view, start: QPointF, end: QPointF) -> None:
-    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(start))
-    for t in (0.25, 0.5, 0.75, 1.0):
-        _send_mouse(view, QEvent.Type.MouseMove, start + (end - start) * t, Qt.MouseButton.NoButton)
-    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(end))
-
-
 def _drag_add_by(qtbot, win, dx: float, dy: float) -> None:
     win.view.set_zoom(1.0)
     item = win.scene.item_for(ADD)
     win.view.centerOn(item)
     start = item.mapToScene(item.boundingRect().center().x(), 12)  # the header, away from ports
-    _drag(qtbot, win.view, start, start + QPointF(dx, dy))
+    drag(qtbot, win.view, start, start + QPointF(dx, dy))
 
 
 def test_dragging_with_snap_lands_on_the_grid(qtbot, win):

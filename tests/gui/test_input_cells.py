@@ -5,15 +5,14 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPointF
 
 from fancy_studio.core import fancy_function
 from fancy_studio.gui.canvas.port_item import PortKind
 from fancy_studio.gui.panels.value_editor import literal
 from tests.example_ids import EXAMPLE, FACTOR, MULTIPLY
 from tests.gui.dialogs import answer_dialogs
+from tests.gui.views import drag
 from tests.gui.windows import active_window
 
 EMPTY = QPointF(120, 330)
@@ -23,22 +22,6 @@ EMPTY = QPointF(120, 330)
 @fancy_function("test_input_cells.scale")
 def scale(x: float, factor: float = 2.5, unit: str = "m", tags: list | None = None) -> float:
     return x * factor
-
-
-def _mouse(view, kind: QEvent.Type, scene_pos: QPointF, buttons) -> None:
-    """A real QMouseEvent on the viewport (QTest moves carry no button state offscreen)."""
-    local = QPointF(view.mapFromScene(scene_pos))
-    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
-    event = QMouseEvent(kind, local, QPointF(view.viewport().mapToGlobal(local.toPoint())), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(view.viewport(), event)
-
-
-def _drag(qtbot, view, start: QPointF, end: QPointF) -> None:
-    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(start))
-    for t in (0.25, 0.5, 0.75, 1.0):
-        _mouse(view, QEvent.Type.MouseMove, start + (end - start) * t, Qt.MouseButton.LeftButton)
-    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(end))
 
 
 def _input_port(window, step_id: UUID, name: str) -> QPointF:
@@ -61,11 +44,11 @@ def window(qtbot, monkeypatch):
 
 def test_a_cell_dragged_out_of_an_input_port_is_an_input_with_a_value_of_the_ports_type(qtbot, window):
     doc, inspector = window.document, window.inspector
-    _drag(qtbot, window.view, _input_port(window, MULTIPLY, "b"), EMPTY)  # pull factor's wire off: b is free
+    drag(qtbot, window.view, _input_port(window, MULTIPLY, "b"), EMPTY)  # pull factor's wire off: b is free
     assert "b" not in doc.find_step(MULTIPLY).inputs
     cells_before = len(doc.workflow.cells)
 
-    _drag(qtbot, window.view, _input_port(window, MULTIPLY, "b"), EMPTY + QPointF(0, 40))
+    drag(qtbot, window.view, _input_port(window, MULTIPLY, "b"), EMPTY + QPointF(0, 40))
 
     assert len(doc.workflow.cells) == cells_before + 1
     cell = doc.workflow.cells[-1]
@@ -95,7 +78,7 @@ def test_a_cell_dragged_out_of_an_input_port_is_an_input_with_a_value_of_the_por
 def test_a_new_input_cell_starts_from_the_ports_default(qtbot, window, port, expected):
     doc = window.document
     step = doc.add_step("test_input_cells.scale", 220, 260)
-    _drag(qtbot, window.view, _input_port(window, step.id, port), EMPTY + QPointF(-60, 150))
+    drag(qtbot, window.view, _input_port(window, step.id, port), EMPTY + QPointF(-60, 150))
     cell = doc.find_cell(doc.find_step(step.id).inputs[port])
     assert cell.has_value and literal(cell.value) == expected
     assert window.scene.selected_ids() == {cell.id}
