@@ -22,12 +22,30 @@ def eager_thread_switches():
     sys.setswitchinterval(before)
 
 
-def _follow(store: InMemoryStore, *, take_store_revision: bool, writers: int = 4,
-            per_writer: int = 5_000) -> tuple[set, set]:
-    """Writers put cells while a reader polls `changed_since(watermark)`; returns (written, seen).
+def _read_until_done(store: InMemoryStore, done: threading.Event, seen: set,
+                     take_store_revision: bool) -> None:
+    """Poll `changed_since(watermark)` into `seen` until `done` is set, then take one last look.
 
     The reader moves its watermark to the newest cell it was given (the Datums dock's way) or, with
     `take_store_revision`, to `store.revision` read before asking."""
+    watermark = 0
+    while True:
+        finished = done.is_set()
+        revision = store.revision
+        changed = store.changed_since(watermark)
+        seen.update(cell.id for cell in changed)
+        if take_store_revision:
+            watermark = revision
+        elif changed:
+            watermark = changed[-1].revision
+        if finished:  # one last look after every writer finished
+            seen.update(cell.id for cell in store.changed_since(watermark))
+            return
+
+
+def _follow(store: InMemoryStore, *, take_store_revision: bool, writers: int = 4,
+            per_writer: int = 5_000) -> tuple[set, set]:
+    """Writers put cells while a reader follows them (`_read_until_done`); returns (written, seen)."""
     written: list[list] = [[] for _ in range(writers)]
     done = threading.Event()
     seen: set = set()
@@ -36,22 +54,7 @@ def _follow(store: InMemoryStore, *, take_store_revision: bool, writers: int = 4
         for _ in range(per_writer):
             mine.append(store.put(0, id=uuid4()).id)
 
-    def read() -> None:
-        watermark = 0
-        while True:
-            finished = done.is_set()
-            revision = store.revision
-            changed = store.changed_since(watermark)
-            seen.update(cell.id for cell in changed)
-            if take_store_revision:
-                watermark = revision
-            elif changed:
-                watermark = changed[-1].revision
-            if finished:  # one last look after every writer finished
-                seen.update(cell.id for cell in store.changed_since(watermark))
-                return
-
-    reader = threading.Thread(target=read)
+    reader = threading.Thread(target=_read_until_done, args=(store, done, seen, take_store_revision))
     threads = [threading.Thread(target=write, args=(mine,)) for mine in written]
     reader.start()
     for thread in threads:
@@ -87,23 +90,7 @@ def test_a_reader_following_a_running_engine_sees_every_cell(eager_thread_switch
         store = InMemoryStore()
         done = threading.Event()
         seen: set = set()
-
-        def read() -> None:
-            watermark = 0
-            while True:
-                finished = done.is_set()
-                revision = store.revision
-                changed = store.changed_since(watermark)
-                seen.update(cell.id for cell in changed)
-                if take_store_revision:
-                    watermark = revision
-                elif changed:
-                    watermark = changed[-1].revision
-                if finished:
-                    seen.update(cell.id for cell in store.changed_since(watermark))
-                    return
-
-        reader = threading.Thread(target=read)
+        reader = threading.Thread(target=_read_until_done, args=(store, done, seen, take_store_revision))
         reader.start()
         result = Engine(store).run(wf, max_workers=workers)
         done.set()
