@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,8 +19,8 @@ from PySide6.QtCore import Qt
 
 from fancy_studio.core import parse_workflow
 from fancy_studio.gui.window import recovery
-from fancy_studio.gui.window.main_window import MainWindow
-from tests.example_ids import EXAMPLE, MULTIPLY
+from tests.attack.file_helpers import window_on_my_file
+from tests.example_ids import MULTIPLY
 from tests.gui.dialogs import answer_dialogs
 
 ROOT = Path(__file__).parents[2]
@@ -41,13 +40,7 @@ def kept_workflow():
 
 
 def test_edits_every_300_ms_reach_the_recovery_file_while_they_go_on(qtbot, tmp_path):
-    mine = tmp_path / "temperature.json"
-    shutil.copyfile(EXAMPLE, mine)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_workflow(mine)
+    window = window_on_my_file(qtbot, tmp_path)
     item = window.scene.item_for(MULTIPLY)
     window.view.centerOn(item)
     title_bar = item.mapToScene(item.boundingRect().center().x(), item.boundingRect().top() + 6)
