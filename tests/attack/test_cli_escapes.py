@@ -45,6 +45,14 @@ def fancy(*args: str, cwd: Path | None = None, env: dict | None = None) -> subpr
                           timeout=60, cwd=cwd, env=env, errors="surrogateescape")
 
 
+def assert_refused_inertly(wf: Workflow, path: Path, message: str) -> None:
+    """`run` of `wf` saved at `path` is refused (exit 2) with `message` on stderr, every stream inert."""
+    save_workflow(wf, path)
+    done = fancy("run", str(path))
+    assert done.returncode == 2 and message in done.stderr
+    assert_inert(done.stdout, done.stderr)
+
+
 def _vector_ids():
     return pytest.mark.parametrize("vector", list(VECTORS.values()), ids=list(VECTORS))
 
@@ -71,11 +79,7 @@ def test_a_label_and_an_alias_in_a_validation_error(tmp_path: Path, vector: str)
     orphan = wf.output_cell(f"alias{vector}")
     wf.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": orphan.id},
                              outputs={"return": wf.output_cell("out").id}, label=f"label{vector}"))
-    path = tmp_path / "unprovided.json"
-    save_workflow(wf, path)
-    done = fancy("run", str(path))
-    assert done.returncode == 2 and "no step writes that cell" in done.stderr
-    assert_inert(done.stdout, done.stderr)
+    assert_refused_inertly(wf, tmp_path / "unprovided.json", "no step writes that cell")
 
 
 @_vector_ids()
@@ -84,11 +88,7 @@ def test_a_port_name_in_a_validation_error(tmp_path: Path, vector: str):
     a = wf.input_cell("a", 1)
     wf.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": a.id, f"port{vector}": a.id},
                              outputs={"return": wf.output_cell("out").id}))
-    path = tmp_path / "ports.json"
-    save_workflow(wf, path)
-    done = fancy("run", str(path))
-    assert done.returncode == 2 and "wires input" in done.stderr
-    assert_inert(done.stdout, done.stderr)
+    assert_refused_inertly(wf, tmp_path / "ports.json", "wires input")
 
 
 @_vector_ids()
