@@ -1,12 +1,15 @@
 """A `DatumStore` and `ResultCache` on disk: one SQLite file (standard library, WAL mode).
 
 Results survive a restart and can be shared by processes (the studio, `fancy-studio run --store`).
-Values are written as exact JSON or as pickles signed with the user's key (`sqlite_values`). Each cell,
-result and lineage row is written inside a transaction; to keep a chain of trivial steps fast, the
-transaction is committed at most `commit_interval` seconds after its first write (a background timer
-commits when nothing else does), so a killed process loses at most that much recent work and never
-corrupts the file. `commit_interval=0` commits every write. Beyond `max_bytes` of stored results the
-least recently used are evicted.
+Values are written as exact JSON or as pickles signed with the user's key (`sqlite_values`).
+
+Speed: a SQLite commit costs some 20 µs and a query some 5 µs here, more than a whole trivial step may
+take, so the store keeps the cells, results and lineage this process wrote or read in dictionaries
+(reads are dictionary lookups) and writes new ones in groups: at most `commit_interval` seconds after a
+write, a background timer writes everything pending in one transaction. A killed process loses at most
+that much recent work (the steps run again) and never corrupts the file; `commit_interval=0` writes and
+commits every change at once. One process writes a store file at a time (the studio keeps one per
+workflow); others may read it. Beyond `max_bytes` of stored results the least recently used are evicted.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from fancy_studio.core import sqlite_values as values
 from fancy_studio.core.errors import CellNotFoundError
 from fancy_studio.core.result_cache import Lineage, StoredResult
 from fancy_studio.core.sqlite_values import StoreFormatError, StoredValueError
-from fancy_studio.core.store import Cell
+from fancy_studio.core.store import Cell, _key, _new_cell
 
 SCHEMA_VERSION = 1
 """`PRAGMA user_version` of the files this code writes; a newer file is refused, an older one migrated."""
@@ -36,21 +39,17 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (
     id BLOB PRIMARY KEY, alias TEXT, produced_by BLOB, produced_at REAL NOT NULL,
     revision INTEGER NOT NULL, encoding INTEGER NOT NULL, value BLOB, value_hash TEXT,
-    size INTEGER NOT NULL, last_used REAL NOT NULL);
+    size INTEGER NOT NULL, last_used REAL NOT NULL, lineage TEXT);
 CREATE INDEX IF NOT EXISTS cells_revision ON cells(revision);
 CREATE INDEX IF NOT EXISTS cells_alias ON cells(alias);
 CREATE TABLE IF NOT EXISTS results (
     key TEXT PRIMARY KEY, encoding INTEGER NOT NULL, outputs BLOB, output_hashes TEXT NOT NULL,
     lineage TEXT NOT NULL, size INTEGER NOT NULL, last_used REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS lineage (cell_id BLOB PRIMARY KEY, lineage TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value);
 """
-_PUT = (
-    "INSERT INTO cells VALUES (?,?,?,?,?,?,?,NULL,?,?) ON CONFLICT(id) DO UPDATE SET "
-    "alias=coalesce(excluded.alias, alias), produced_by=excluded.produced_by, "
-    "produced_at=excluded.produced_at, revision=excluded.revision, encoding=excluded.encoding, "
-    "value=excluded.value, value_hash=NULL, size=excluded.size, last_used=excluded.last_used RETURNING alias"
-)
+_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,NULL,?,?,?)"
+_REMEMBER = "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)"
+_SET_LINEAGE = "UPDATE cells SET lineage=? WHERE id=?"
 _CELL_COLUMNS = "id, alias, produced_by, produced_at, revision, encoding, value"
 _GET = f"SELECT {_CELL_COLUMNS} FROM cells WHERE id=?"
 _LOOKUP = "SELECT encoding, outputs, output_hashes, lineage FROM results WHERE key=?"
@@ -68,16 +67,24 @@ def _id_from(key: bytes | str) -> Any:
     return UUID(bytes=key) if isinstance(key, bytes) else json.loads(key)
 
 
+_LINEAGE_FIELDS = tuple(f.name for f in dataclasses.fields(Lineage))
+_LINEAGE_IDS = tuple(f.name for f in dataclasses.fields(Lineage) if "UUID" in str(f.type))
+"""Lineage's fields, and those that hold a UUID (written as text)."""
+
+
 def _lineage_json(lineage: Lineage) -> str:
-    return json.dumps({f.name: (str(v) if isinstance(v := getattr(lineage, f.name), UUID) else v)
-                       for f in dataclasses.fields(lineage)})
+    data = {name: getattr(lineage, name) for name in _LINEAGE_FIELDS}
+    for name in _LINEAGE_IDS:
+        if data[name] is not None:
+            data[name] = str(data[name])
+    return json.dumps(data)
 
 
 def _lineage_from(text: str) -> Lineage:
     data = json.loads(text)
-    for f in dataclasses.fields(Lineage):
-        if "UUID" in str(f.type) and data.get(f.name) is not None:
-            data[f.name] = UUID(data[f.name])
+    for name in _LINEAGE_IDS:
+        if data.get(name) is not None:
+            data[name] = UUID(data[name])
     return Lineage(**data)
 
 
@@ -85,8 +92,9 @@ class SqliteStore:
     """Cells, results and lineage in one SQLite file; see the module docstring.
 
     One connection serves every thread, guarded by a lock (the engine's writer and the studio's readers
-    take turns; SQLite statements on small rows take microseconds). The revision counter is taken and
-    the row written under the lock, so `changed_since` with a watermark is exact, as in `InMemoryStore`.
+    take turns). A write takes its revision and publishes its cell under the lock and only then moves
+    `revision` on, and every query first writes what is pending, so `changed_since` with a watermark is
+    exact, as in `InMemoryStore`.
     """
 
     def __init__(self, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, key: bytes | None = None,
@@ -96,12 +104,17 @@ class SqliteStore:
         self.commit_interval = commit_interval
         self._key = key if key is not None else values.load_or_create_key()
         self._lock = threading.RLock()
-        self._memory: dict[bytes | str, Any] = {}
-        """Values of this process that could not be pickled, by id key (their rows say IN_MEMORY)."""
-        self._memory_results: dict[str, StoredResult] = {}
+        self._cells: dict[Any, Cell] = {}
+        """The cells this process wrote or read, by `_key(id)` (a value that cannot be pickled lives
+        only here; its row says IN_MEMORY)."""
+        self._pending: dict[Any, Cell] = {}
+        self._results: dict[str, StoredResult] = {}
+        self._pending_results: dict[str, StoredResult] = {}
+        self._lineages: dict[Any, Lineage] = {}
+        self._pending_lineages: dict[Any, tuple[Any, Lineage]] = {}
         self._touched: dict[str, float] = {}
-        """Results read since the last commit (their `last_used` is written with the next commit)."""
-        self._in_transaction = False
+        """When results were last remembered or looked up (written to `last_used` before an eviction and
+        on closing: an UPDATE per reused step would cost more than the step)."""
         self._closed = False
         self._timer: threading.Timer | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,9 +125,9 @@ class SqliteStore:
             self._db.close()
             raise StoreFormatError(f"{self.path} is not a usable Fancy Studio store: {exc}") from None
         self._bytes = self._db.execute("SELECT coalesce(sum(size),0) FROM results").fetchone()[0]
-        """About how many bytes the stored results take (exact after each eviction)."""
-        flush = weakref.WeakMethod(self.flush)
-        atexit.register(lambda: (method := flush()) is not None and method())  # commit the last writes
+        """How many bytes the stored results take."""
+        close = weakref.WeakMethod(self.close)
+        atexit.register(lambda: (method := close()) is not None and method())  # write the last changes
 
     def _open(self) -> None:
         db = self._db
@@ -132,47 +145,79 @@ class SqliteStore:
         top = db.execute("SELECT max(revision) FROM cells").fetchone()[0]
         self._revision = max(stored[0] if stored else 0, top or 0)
 
-    # --- transactions -----------------------------------------------------------------------------
+    # --- writing to disk --------------------------------------------------------------------------
 
-    def _begin(self) -> None:
-        """Open the write transaction (called with the lock held); `_written` schedules its commit."""
-        if not self._in_transaction:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._in_transaction = True
-
-    def _written(self) -> None:
-        if self._bytes > self.max_bytes:
-            self._evict()
+    def _schedule(self) -> None:
+        """Called with the lock held after a change: write it now, or within `commit_interval`."""
         if self.commit_interval <= 0:
-            self._commit()
+            self._write_pending()
         elif self._timer is None:
             self._timer = threading.Timer(self.commit_interval, self.flush)
             self._timer.daemon = True
             self._timer.start()
 
-    def _commit(self) -> None:
+    def _write_pending(self, *more: tuple[str, tuple]) -> None:
+        """Write every pending change (and `more` statements) in one transaction; called with the lock."""
+        if not (self._pending or self._pending_results or self._pending_lineages or more):
+            return
+        key = self._key
+        cells = []
+        lineages = self._pending_lineages
+        for cell_key, cell in self._pending.items():
+            encoding, blob = values.encode(cell.value, key)
+            producer = cell.produced_by.bytes if cell.produced_by is not None else None
+            lineage = lineages.pop(cell_key, None)  # a cell's lineage goes in its row
+            cells.append((_id_key(cell.id), cell.alias, producer, cell.produced_at, cell.revision, encoding, blob,
+                          len(blob) if blob is not None else 0, cell.produced_at,
+                          lineage and _lineage_json(lineage[1])))
+        results = []
+        now = _now()
+        for result_key, result in self._pending_results.items():
+            encoding, blob = values.encode(dict(result.outputs), key)
+            size = len(blob) if blob is not None else 0
+            results.append((result_key, encoding, blob, json.dumps(dict(result.output_hashes)),
+                            _lineage_json(result.lineage), size, now))
+            self._bytes += size
+        lineages = [(_lineage_json(lineage), _id_key(cell_id)) for cell_id, lineage in lineages.values()]
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(_PUT, cells)
+            db.executemany(_REMEMBER, results)
+            db.executemany(_SET_LINEAGE, lineages)
+            for statement, parameters in more:
+                db.execute(statement, parameters)
+            if self._bytes > self.max_bytes:
+                self._evict()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._pending.clear()
+        self._pending_results.clear()
+        self._pending_lineages.clear()
+
+    def _write_touches(self) -> None:
         if self._touched:
             self._db.executemany(_TOUCH, [(t, k) for k, t in self._touched.items()])
             self._touched.clear()
-        if self._in_transaction:
-            self._db.execute("COMMIT")
-            self._in_transaction = False
 
     def flush(self) -> None:
-        """Commit what was written (the background timer calls this; so does `close`)."""
+        """Write and commit what is pending (the background timer calls this; so does `close`)."""
         with self._lock:
             self._timer = None
-            if self._closed:
-                return
-            if self._in_transaction or self._touched:
-                self._begin()
-                self._commit()
+            if not self._closed:
+                self._write_pending()
 
     def close(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             if self._timer is not None:
                 self._timer.cancel()
             self.flush()
+            if self._touched:
+                self._write_pending(*[(_TOUCH, (t, k)) for k, t in self._touched.items()])
             self._db.close()
             self._closed = True
 
@@ -188,44 +233,58 @@ class SqliteStore:
             produced_by: UUID | None = None) -> Cell:
         """Store `value`; with `id`, replace that cell (keeping its alias unless a new one is given)."""
         cell_id = id if id is not None else uuid4()
-        key = _id_key(cell_id)
-        encoding, blob = values.encode(value, self._key)
-        size = len(blob) if blob is not None else 0
-        now = _now()
+        key = cell_id.int if type(cell_id) is UUID else _key(cell_id)
         with self._lock:
-            self._begin()
+            if alias is None and id is not None:
+                old = self._cells.get(key)
+                if old is not None:
+                    alias = old.alias
+                else:
+                    row = self._db.execute("SELECT alias FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
+                    alias = row[0] if row else None
             revision = self._revision + 1
-            producer = produced_by.bytes if produced_by else None
-            row = (key, alias, producer, now, revision, encoding, blob, size, now)
-            alias = self._db.execute(_PUT, row).fetchone()[0]
-            if encoding == values.IN_MEMORY:
-                self._memory[key] = value
-            else:
-                self._memory.pop(key, None)
+            if self._lineages:  # a new value: where it came from is for `set_lineage` to say again
+                self._lineages.pop(key, None)
+                self._pending_lineages.pop(key, None)
+            self._cells[key] = self._pending[key] = cell = _new_cell(
+                Cell, (cell_id, alias, value, produced_by, _now(), revision))
             self._revision = revision
-            self._written()
-        return Cell(cell_id, alias, value, produced_by, now, revision)
+            if self._timer is None:
+                self._schedule()
+        return cell
 
     def _cell(self, row: tuple) -> Cell | None:
-        """The cell of a `_CELL_COLUMNS` row; None for another process's in-memory-only value."""
-        key, alias, produced_by, produced_at, revision, encoding, blob = row
+        """The cell of a `_CELL_COLUMNS` row (from this process's cells when it is theirs); None for
+        another process's in-memory-only value."""
+        stored_id, alias, produced_by, produced_at, revision, encoding, blob = row
+        cell_id = _id_from(stored_id)
+        known = self._cells.get(_key(cell_id))
+        if known is not None and known.revision == revision:
+            return known
         if encoding == values.IN_MEMORY:
-            if key not in self._memory:
-                return None
-            value = self._memory[key]
-        else:
-            value = values.decode(encoding, blob, self._key)
+            return None
+        value = values.decode(encoding, blob, self._key)
         producer = produced_by and UUID(bytes=produced_by)
-        return Cell(_id_from(key), alias, value, producer, produced_at, revision)
+        return Cell(cell_id, alias, value, producer, produced_at, revision)
 
     def get(self, cell_id: UUID) -> Cell:
         """The cell; `StoredValueError` when its value cannot be read back safely."""
+        cell = self._cells.get(cell_id.int if type(cell_id) is UUID else _key(cell_id))
+        if cell is not None:
+            return cell
         with self._lock:
             row = self._db.execute(_GET, (_id_key(cell_id),)).fetchone()
-        cell = self._cell(row) if row is not None else None
-        if cell is None:
-            raise CellNotFoundError(cell_id)
+            cell = self._cell(row) if row is not None else None
+            if cell is None:
+                raise CellNotFoundError(cell_id)
+            self._cells[_key(cell_id)] = cell
         return cell
+
+    def _query(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """Rows of a query over what is written so far (pending changes are written first)."""
+        with self._lock:
+            self._write_pending()
+            return self._db.execute(sql, parameters).fetchall()
 
     def _readable(self, rows: list[tuple]) -> list[Cell]:
         """The cells of `rows` that can be read (others are skipped: a reader never breaks on one)."""
@@ -241,40 +300,35 @@ class SqliteStore:
 
     def find(self, alias: str) -> Cell | None:
         """The most recently written cell with this alias, if any."""
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC",
-                                    (alias,)).fetchall()
+        rows = self._query(f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC", (alias,))
         return next(iter(self._readable(rows)), None)
 
     def in_memory_only(self, cell_id: UUID) -> bool:
-        """True when the cell's value could not be serialised: it lives in this process only."""
-        with self._lock:
-            row = self._db.execute("SELECT encoding FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
-        return row is not None and row[0] == values.IN_MEMORY
+        """True when the cell's value could not be serialised: it lives in one process only."""
+        rows = self._query("SELECT encoding FROM cells WHERE id=?", (_id_key(cell_id),))
+        return bool(rows) and rows[0][0] == values.IN_MEMORY
 
     def remove(self, cell_id: UUID) -> None:
-        key = _id_key(cell_id)
+        stored = _id_key(cell_id)
         with self._lock:
-            self._begin()
-            if self._db.execute("DELETE FROM cells WHERE id=?", (key,)).rowcount == 0:
+            self._write_pending()
+            if self._db.execute("SELECT 1 FROM cells WHERE id=?", (stored,)).fetchone() is None:
                 raise CellNotFoundError(cell_id)
-            self._db.execute("DELETE FROM lineage WHERE cell_id=?", (key,))
-            self._memory.pop(key, None)
-            self._bump()
+            self._cells.pop(_key(cell_id), None)
+            self._lineages.pop(_key(cell_id), None)
+            self._revision += 1
+            self._write_pending(("DELETE FROM cells WHERE id=?", (stored,)),
+                                ("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,)))
 
     def clear(self) -> None:
         with self._lock:
-            self._begin()
-            self._db.execute("DELETE FROM cells")
-            self._db.execute("DELETE FROM lineage")
-            self._memory.clear()
-            self._bump()
-
-    def _bump(self) -> None:
-        """Move the revision on for a removal (kept in `meta`, so it never goes back on reopening)."""
-        self._revision += 1
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,))
-        self._written()
+            self._pending.clear()
+            self._pending_lineages.clear()
+            self._cells.clear()
+            self._lineages.clear()
+            self._revision += 1
+            self._write_pending(("DELETE FROM cells", ()),
+                                ("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,)))
 
     @property
     def revision(self) -> int:
@@ -283,25 +337,25 @@ class SqliteStore:
 
     def changed_since(self, revision: int) -> list[Cell]:
         """Cells written after `revision`, oldest first."""
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision",
-                                    (revision,)).fetchall()
+        rows = self._query(f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision", (revision,))
         return self._readable(rows)
 
     def __contains__(self, cell_id: object) -> bool:
-        key = _id_key(cell_id)
+        key = _key(cell_id)
+        if key in self._cells:
+            return True
         with self._lock:
-            row = self._db.execute("SELECT encoding FROM cells WHERE id=?", (key,)).fetchone()
-        return row is not None and (row[0] != values.IN_MEMORY or key in self._memory)
+            row = self._db.execute("SELECT encoding FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
+        return row is not None and row[0] != values.IN_MEMORY
 
     def __iter__(self) -> Iterator[Cell]:
         return iter(self.changed_since(-1))
 
     def __len__(self) -> int:
+        rows = self._query("SELECT id FROM cells WHERE encoding=?", (values.IN_MEMORY,))
         with self._lock:
-            rows = self._db.execute("SELECT id FROM cells WHERE encoding=?", (values.IN_MEMORY,)).fetchall()
             total = self._db.execute("SELECT count(*) FROM cells").fetchone()[0]
-        return total - sum(1 for (key,) in rows if key not in self._memory)
+        return total - sum(1 for (stored,) in rows if _key(_id_from(stored)) not in self._cells)
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -310,57 +364,53 @@ class SqliteStore:
 
     def lookup(self, key: str) -> StoredResult | None:
         """The result stored under `key`, or None (also when it cannot be read back safely)."""
-        with self._lock:
-            row = self._db.execute(_LOOKUP, (key,)).fetchone()
-            if row is None:
-                return None
-            self._touched[key] = _now()
-        encoding, blob, hashes, lineage = row
-        if encoding == values.IN_MEMORY:
-            return self._memory_results.get(key)
-        try:
-            outputs = values.decode(encoding, blob, self._key)
-        except StoredValueError:
-            return None
-        return StoredResult(outputs, json.loads(hashes), _lineage_from(lineage))
+        result = self._results.get(key)
+        if result is None:
+            with self._lock:
+                row = self._db.execute(_LOOKUP, (key,)).fetchone()
+                if row is None:
+                    return None
+                encoding, blob, hashes, lineage = row
+                try:
+                    outputs = values.decode(encoding, blob, self._key)
+                except StoredValueError:
+                    return None  # another user's, damaged, or another process's in-memory value: run again
+                self._results[key] = result = StoredResult(outputs, json.loads(hashes), _lineage_from(lineage))
+        self._touched[key] = _now()
+        return result
 
     def remember(self, key: str, result: StoredResult) -> None:
-        encoding, blob = values.encode(dict(result.outputs), self._key)
-        size = len(blob) if blob is not None else 0
         with self._lock:
-            self._begin()
-            self._db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)",
-                             (key, encoding, blob, json.dumps(dict(result.output_hashes)),
-                              _lineage_json(result.lineage), size, _now()))
-            if encoding == values.IN_MEMORY:
-                self._memory_results[key] = result
-            else:
-                self._memory_results.pop(key, None)
-            self._touched.pop(key, None)
-            self._bytes += size
-            self._written()
+            self._results[key] = self._pending_results[key] = result
+            self._touched[key] = _now()  # its last_used
+            if self._timer is None:
+                self._schedule()
 
     def set_lineage(self, cell_id: UUID, lineage: Lineage) -> None:
+        """Record where the cell's current value came from (a later `put` of the cell forgets it)."""
+        key = _key(cell_id)
         with self._lock:
-            self._begin()
-            row = (_id_key(cell_id), _lineage_json(lineage))
-            self._db.execute("INSERT OR REPLACE INTO lineage VALUES (?,?)", row)
-            self._written()
+            self._lineages[key] = lineage
+            self._pending_lineages[key] = (cell_id, lineage)
+            if self._timer is None:
+                self._schedule()
 
     def lineage(self, cell_id: UUID) -> Lineage | None:
+        key = _key(cell_id)
+        known = self._lineages.get(key)
+        if known is not None or key in self._pending:  # a pending cell's lineage is known here, if any
+            return known
         with self._lock:
-            key = _id_key(cell_id)
-            row = self._db.execute("SELECT lineage FROM lineage WHERE cell_id=?", (key,)).fetchone()
-        return _lineage_from(row[0]) if row else None
+            row = self._db.execute("SELECT lineage FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
+        return _lineage_from(row[0]) if row and row[0] else None
 
     def forget_results(self) -> None:
         with self._lock:
-            self._begin()
-            self._db.execute("DELETE FROM results")
-            self._memory_results.clear()
+            self._results.clear()
+            self._pending_results.clear()
             self._touched.clear()
             self._bytes = 0
-            self._written()
+            self._write_pending(("DELETE FROM results", ()))
 
     # --- size cap ---------------------------------------------------------------------------------
 
@@ -368,14 +418,12 @@ class SqliteStore:
         """Drop the least recently used results until they take at most `max_bytes` (cells, the datums
         of the latest run, are never evicted: a running step may be about to read them)."""
         db = self._db
-        if self._touched:
-            db.executemany(_TOUCH, [(t, k) for k, t in self._touched.items()])
-            self._touched.clear()
+        self._write_touches()
         total = db.execute("SELECT coalesce(sum(size),0) FROM results").fetchone()[0]
         for key, size in db.execute("SELECT key, size FROM results ORDER BY last_used").fetchall():
             if total <= self.max_bytes:
                 break
             db.execute("DELETE FROM results WHERE key=?", (key,))
-            self._memory_results.pop(key, None)
+            self._results.pop(key, None)
             total -= size
         self._bytes = total

@@ -83,7 +83,11 @@ def _exact_json(value: Any, depth: int = 0) -> bool:
 def encode(value: Any, key: bytes) -> tuple[int, bytes | None]:
     """`(encoding, blob)` for `value`; `(IN_MEMORY, None)` when it cannot be pickled."""
     kind = type(value)
-    if kind is int or kind is str or value is None or _exact_json(value):
+    if kind is int:
+        return JSON, b"%d" % value
+    if kind is float and math.isfinite(value):
+        return JSON, repr(value).encode()  # what json.dumps writes for a float
+    if kind is str or value is None or _exact_json(value):
         return JSON, _dumps(value).encode()
     try:
         data = pickle.dumps(value, protocol=5)

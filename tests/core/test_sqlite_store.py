@@ -179,8 +179,8 @@ def _lineage(key: str = "k1") -> Lineage:
 
 def test_results_and_lineage_round_trip_through_a_new_store(tmp_path):
     lineage = _lineage()
-    cell_id = uuid4()
     with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        cell_id = store.put((3, 4), "out").id
         assert isinstance(store, ResultCache)
         assert store.lookup("k1") is None and store.lineage(cell_id) is None
         store.remember("k1", StoredResult({"out": (3, 4), "n": 1}, {"out": "aa", "n": "bb"}, lineage))
@@ -191,7 +191,11 @@ def test_results_and_lineage_round_trip_through_a_new_store(tmp_path):
         assert found.output_hashes == {"out": "aa", "n": "bb"} and found.lineage == lineage
         assert store.lineage(cell_id) == lineage
         store.forget_results()
-        assert store.lookup("k1") is None
+        assert store.lookup("k1") is None and store.lineage(cell_id) == lineage
+        store.put((5, 6), id=cell_id)  # a new value by hand: its lineage no longer holds
+        assert store.lineage(cell_id) is None
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        assert store.lineage(cell_id) is None
 
 
 class TouchesSentinel:
@@ -273,6 +277,7 @@ def test_a_process_killed_while_writing_leaves_a_usable_store(tmp_path):
             store.remember(f"k{{i}}", StoredResult({{"out": [i]}}, {{"out": "00"}},
                            Lineage(uuid4(), "s", "1", {{}}, f"k{{i}}", 0.0, 0.0)))
             if i == 2000:
+                store.flush()  # the first 2000 are on disk now; the rest are written as it goes
                 print("going", flush=True)
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
@@ -294,14 +299,14 @@ def test_a_process_killed_while_writing_leaves_a_usable_store(tmp_path):
 
 
 def test_the_size_cap_evicts_the_least_recently_used_results(tmp_path):
-    with SqliteStore(tmp_path / "s.db", key=KEY_A, max_bytes=5000) as store:
+    with SqliteStore(tmp_path / "s.db", key=KEY_A, max_bytes=5000, commit_interval=0) as store:
         for i in range(4):
             store.remember(f"k{i}", StoredResult({"out": "x" * 1000}, {"out": "00"}, _lineage(f"k{i}")))
-        assert all(store.lookup(f"k{i}") for i in range(4))
-        time.sleep(0.01)
+            time.sleep(0.01)
         assert store.lookup("k0") is not None  # k0 is now the most recently used
         for i in range(4, 6):
             time.sleep(0.01)
             store.remember(f"k{i}", StoredResult({"out": "x" * 1000}, {"out": "00"}, _lineage(f"k{i}")))
-        kept = [i for i in range(6) if store.lookup(f"k{i}") is not None]
-        assert kept == [0, 3, 4, 5]
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as reopened:
+        kept = [i for i in range(6) if reopened.lookup(f"k{i}") is not None]
+    assert kept == [0, 3, 4, 5]
