@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.caching import step_key, value_hash
+from fancy_studio.core.functions import RETURN, FancyFunction, FunctionRegistry, registry as default_registry
 from fancy_studio.core.errors import CellNotFoundError
+from fancy_studio.core.result_cache import Lineage, ResultCache, StoredResult
 from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
 from fancy_studio.core.validation import (
     CALL_KEYWORDS,
@@ -47,6 +49,9 @@ class StepStatus(str, enum.Enum):
     needs) is not installed (see `RunResult.skip_reasons`)."""
     CANCELLED = "cancelled"
     """Not run because the run was cancelled first."""
+    CACHED = "cached"
+    """Not run: the store held its result for the same function version, inputs and fingerprint, and
+    that result was written to its output cells."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class RunResult:
     """Every step of the run, in the plan's order (`ExecutionPlan.step_ids`), whatever order they ran in."""
     errors: dict[UUID, StepError]
     timings: dict[UUID, float]
-    """Seconds each step's function took, for steps that ran."""
+    """Seconds each step's function took, for steps that ran (not for reused ones)."""
     duration: float = 0.0
     cancelled: bool = False
     skip_reasons: dict[UUID, str] = field(default_factory=dict)
@@ -83,8 +88,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """True when every step ran and succeeded."""
-        return all(status is StepStatus.DONE for status in self.step_status.values())
+        """True when every step ran and succeeded, or was reused."""
+        return all(status is StepStatus.DONE or status is StepStatus.CACHED for status in self.step_status.values())
 
     def count(self, status: StepStatus) -> int:
         return list(self.step_status.values()).count(status)
@@ -110,6 +115,9 @@ class CancelToken:
         return self.requested
 
 
+_UNKNOWN: Any = object()
+"""A cell whose hash this run has not computed yet (None means: it cannot be hashed)."""
+
 _FUNCTION_MISSING = -1
 """A key in `_Run.blocked` that no cell has: the plan has steps whose function is not installed."""
 
@@ -128,12 +136,15 @@ class RunCallbacks:
     """Called with the step and the seconds it took."""
     on_step_failed: FailedCallback | None = None
     on_step_skipped: StepCallback | None = None
+    on_step_cached: StepCallback | None = None
+    """Called for a step whose stored result was reused; without it, `on_step_finished` is called with
+    0 seconds instead, so a caller that knows only finished steps still sees it end."""
     on_progress: ProgressCallback | None = None
     """Called with (steps finished, steps in the run) after each step, whatever its outcome."""
     timings_log: list[float | None] | None = None
     """For a caller that watches the run from another thread rather than taking a call per step: the
     engine appends to this list as each step ends, in plan order (`ExecutionPlan.step_ids`): the seconds
-    it took, or None when it did not run. A failed or skipped step's callback comes before its entry.
+    it took, or None when it did not run (a reused step did not run either). A failed or skipped step's callback comes before its entry.
     It costs the run nothing: it is the list the engine keeps its timings in. Sequential runs only."""
 
 
@@ -177,8 +188,14 @@ class Engine:
         cancel: CancelToken | None = None,
         max_workers: int = 1,
         targets: Iterable[UUID] | None = None,
+        reuse: bool = True,
     ) -> RunResult:
         """Check and run `workflow`. `initial_cells` default to the workflow's input cells.
+
+        When the store is a `ResultCache` (`InMemoryStore` for its lifetime, `SqliteStore` on disk), a
+        step whose function version, inputs and fingerprint match a stored result is not run: the result
+        is written to its cells and the step is `StepStatus.CACHED`. `reuse=False` runs every step (and
+        still stores the results).
 
         Raises a `WorkflowValidationError` before running anything if the workflow cannot run (a cycle,
         an unprovided input, …); a step whose function is not installed is skipped with its dependents
@@ -187,7 +204,8 @@ class Engine:
         """
         initial = workflow.literal_cells() if initial_cells is None else list(initial_cells)
         checked = self.check(workflow, initial, targets=targets)
-        return self.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, max_workers=max_workers)
+        return self.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, max_workers=max_workers,
+                             reuse=reuse)
 
     def run_plan(
         self,
@@ -197,17 +215,33 @@ class Engine:
         callbacks: RunCallbacks | None = None,
         cancel: CancelToken | None = None,
         max_workers: int = 1,
+        reuse: bool = True,
     ) -> RunResult:
-        """Run an already checked plan (see `check`)."""
+        """Run an already checked plan (see `check`; `reuse` as in `run`)."""
         started = time.perf_counter()
         if max_workers > 1 and callbacks is not None and callbacks.timings_log is not None:
             raise ValueError("a timings log needs a sequential run (max_workers=1)")
         self._store_initial(checked.workflow.literal_cells() if initial_cells is None else initial_cells)
         run = _Run(self.store, checked, callbacks or RunCallbacks(), cancel)
+        store = self.store
+        if isinstance(store, ResultCache):
+            if type(store) is InMemoryStore and max_workers == 1 and not (reuse and store.has_results()):
+                # nothing to look up: the fast loop runs, and its results are hashed and remembered only
+                # when a later run looks for them (so a run that reuses nothing costs no hashing)
+                run.execute_sequential()
+                store.defer_results(_remember_later(store, checked, run, store._cells.copy()))
+                return self._result(run, started, cancel)
+            if type(store) is InMemoryStore:
+                store.settle_results()
+            run.cache, run.reuse = store, reuse
         if max_workers > 1:
             run.execute_parallel(max_workers)
         else:
             run.execute_sequential()
+        return self._result(run, started, cancel)
+
+    @staticmethod
+    def _result(run: _Run, started: float, cancel: CancelToken | None) -> RunResult:
         return RunResult(run.status, run.errors, run.timings, time.perf_counter() - started,
                          cancel is not None and cancel.cancelled, run.skip_reasons)
 
@@ -248,15 +282,24 @@ class _Run:
             self.blocked.add(_FUNCTION_MISSING)
         self.finished = 0
         self.lock = threading.Lock()
+        self.cache: ResultCache | None = None
+        """The store as a `ResultCache` when this run looks up and remembers results, else None."""
+        self.reuse = True
+        """False: look nothing up (every step runs), but remember what the steps make."""
+        self.hashes: dict[int, str | None] = {}
+        """Content hashes of the cells this run has read or written, by `uuid.int` (None: unhashable)."""
+        self.made: set[str] = set()
+        """Keys this run has remembered: a second step with the same recipe in the same run still runs
+        (results are reused from earlier runs only, so a first run never shows a step as reused)."""
 
     def execute_sequential(self) -> None:
-        if type(self.store) is InMemoryStore:
+        if type(self.store) is InMemoryStore and self.cache is None:
             self._execute_in_memory()
             return
         self.status = dict.fromkeys(self.step_ids, StepStatus.PENDING)
         cancel = self.cancel
         blocked = self.blocked
-        execute = self._execute
+        execute = self._execute if self.cache is None else self._execute_reusing
         log = self.callbacks.timings_log
         timings = self.timings
         for compiled in self.plan.compiled:
@@ -419,7 +462,8 @@ class _Run:
         waiting = {step_id: graph.in_degree(step_id) for step_id in by_id}
         ready = [by_id[step_id] for step_id, count in waiting.items() if count == 0]
         ready.reverse()  # pop() then starts with the first step in dependency order
-        running: dict[Future[None], CompiledStep] = {}
+        running: dict[Future[Any], CompiledStep] = {}
+        execute = self._execute if self.cache is None else self._execute_reusing
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fancy-step") as pool:
             while ready or running:
                 while ready and not (self.cancel is not None and self.cancel.cancelled):
@@ -428,7 +472,7 @@ class _Run:
                         self._skip(compiled.step)
                         ready.extend(self._release(compiled, waiting, by_id))
                     else:
-                        running[pool.submit(self._execute, compiled)] = compiled
+                        running[pool.submit(execute, compiled)] = compiled
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -451,8 +495,107 @@ class _Run:
                 released.append(by_id[successor])
         return released
 
-    def _execute(self, compiled: CompiledStep) -> None:
-        """Run one step through the store's own `get` and `put` (any store; the parallel run)."""
+    def _execute_reusing(self, compiled: CompiledStep) -> None:
+        """Run one step, or reuse its stored result (see `Engine.run`); remember what a run makes."""
+        step, function, step_id = compiled[0], compiled[1], compiled[2]
+        if not function.cacheable:
+            self._execute(compiled)
+            return
+        recipe = self._recipe(step, function)
+        if recipe is None:  # an input that cannot be hashed (or read): the step simply runs
+            self._execute(compiled)
+            return
+        key, input_hashes = recipe
+        cache = self.cache
+        assert cache is not None
+        if self.reuse and key not in self.made:
+            try:
+                stored = cache.lookup(key)
+            except Exception:  # a store that cannot answer: run the step instead
+                stored = None
+            if stored is not None and self._write_stored(compiled, stored):
+                return
+        began_at = time.time()
+        outputs = self._execute(compiled)
+        if outputs is None:
+            return
+        output_hashes = {name: value_hash(value) for name, value in outputs.items()}
+        hashes = self.hashes
+        for name, cell_id in step.outputs.items():
+            hashes[cell_id.int] = output_hashes.get(name)
+        if None in output_hashes.values():
+            return  # a later reader could not be keyed anyway
+        lineage = Lineage(step_id, function.slug, function.version, input_hashes, key, began_at,
+                          self.timings.get(step_id, 0.0))
+        self.made.add(key)
+        try:
+            cache.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
+            for cell_id in step.outputs.values():
+                cache.set_lineage(cell_id, lineage)
+        except Exception:  # the values are in their cells; only reuse next time is lost
+            pass
+
+    def _recipe(self, step: WorkflowStep, function: FancyFunction) -> tuple[str, dict[str, str]] | None:
+        """The step's recipe key (see `caching.step_key`) and its input hashes, or None when an input has
+        no hash."""
+        hashes = self.hashes
+        get = self.store.get
+        input_hashes = {}
+        try:
+            for name, cell_id in step.inputs.items():
+                digest = hashes.get(cell_id.int, _UNKNOWN)
+                if digest is _UNKNOWN:
+                    digest = hashes[cell_id.int] = value_hash(get(cell_id).value)
+                if digest is None:
+                    return None
+                input_hashes[name] = digest
+            fingerprint = None
+            if function.fingerprint is not None:
+                token = function.fingerprint(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+                fingerprint = value_hash(token)
+                if fingerprint is None:
+                    return None
+        except Exception:  # a missing input or a fingerprint that fails: the step runs and says why
+            return None
+        return step_key(function.slug, function.version, input_hashes, None, fingerprint), input_hashes
+
+    def _write_stored(self, compiled: CompiledStep, stored: StoredResult) -> bool:
+        """Write a stored result to the step's output cells and report the step reused; False (nothing
+        written) when the result lacks an output the step needs."""
+        step, step_id = compiled[0], compiled[2]
+        outputs, output_hashes = stored.outputs, stored.output_hashes
+        if any(name not in outputs or name not in output_hashes for name in step.outputs):
+            return False
+        lineage = stored.lineage
+        if lineage.step_id != step_id:
+            lineage = Lineage(step_id, lineage.slug, lineage.version, lineage.input_hashes, lineage.key,
+                              lineage.made_at, lineage.duration)
+        store, cache, hashes = self.store, self.cache, self.hashes
+        assert cache is not None
+        out_key, out_id, out_alias, named = compiled[6], compiled[7], compiled[8], compiled[9]
+        try:
+            if out_key is not None:
+                store.put(outputs[RETURN], out_alias, id=out_id, produced_by=step_id)
+            elif named is not None:
+                for name, _, cell_id, alias in named:
+                    store.put(outputs[name], alias, id=cell_id, produced_by=step_id)
+            for name, cell_id in step.outputs.items():
+                hashes[cell_id.int] = output_hashes[name]
+                cache.set_lineage(cell_id, lineage)
+        except Exception:  # the store could not take it back: run the step instead
+            return False
+        self.status[step_id] = StepStatus.CACHED
+        callbacks = self.callbacks
+        if callbacks.on_step_cached is not None:
+            callbacks.on_step_cached(step)
+        elif callbacks.on_step_finished is not None:
+            callbacks.on_step_finished(step, 0.0)
+        self._progress()
+        return True
+
+    def _execute(self, compiled: CompiledStep) -> dict[str, Any] | None:
+        """Run one step through the store's own `get` and `put` (any store; the parallel run); its
+        outputs by port name when it succeeded, else None."""
         step, function, step_id, func, _, _, out_key, out_id, out_alias, named = compiled
         callbacks = self.callbacks
         store = self.store
@@ -467,7 +610,7 @@ class _Run:
         except BaseException as exc:  # whatever a step raises is its failure, never propagated
             if not self._interrupted(exc):  # (an interrupted step stays pending: `_cancel_rest`)
                 self._fail(step, function, exc, time.perf_counter() - begun)
-            return
+            return None
         elapsed = time.perf_counter() - begun
         try:
             put = store.put
@@ -479,13 +622,14 @@ class _Run:
         except BaseException as exc:  # the store could not keep the result: the step did not get done
             if not self._interrupted(exc):
                 self._fail(step, function, exc, elapsed)
-            return
+            return None
         self.timings[step_id] = elapsed
         self.status[step_id] = StepStatus.DONE
         if callbacks.on_step_finished is not None:
             callbacks.on_step_finished(step, elapsed)
         if callbacks.on_progress is not None:
             self._progress()
+        return values if named is not None else {RETURN: result}
 
     def _interrupted(self, exc: BaseException) -> bool:
         """True when `exc` is the run being interrupted rather than the step failing: a KeyboardInterrupt
@@ -579,3 +723,49 @@ def _traceback_text(exc: BaseException) -> str:
         return "".join(traceback.format_exception(exc))
     except BaseException:  # noqa: BLE001 - as exception_message
         return f"{_type_name(exc)}: {exception_message(exc)}"
+
+
+def _remember_later(store: ResultCache, checked: ExecutionPlan, run: _Run,
+                    cells: dict[Any, Cell]) -> Callable[[], None]:
+    """The work that keys and remembers what a fast in-memory run made, from `cells` (the store's cells
+    as the run left them), for `InMemoryStore.defer_results`. Steps with a fingerprint are left out: it
+    would be asked later than the step ran, and could vouch for an outside that has changed since."""
+    status, timings = run.status, run.timings
+
+    def remember() -> None:
+        hashes: dict[int, str | None] = {}
+
+        def hash_of(cell_id: UUID) -> str | None:
+            digest = hashes.get(cell_id.int, _UNKNOWN)
+            if digest is _UNKNOWN:
+                cell = cells.get(cell_id.int)
+                digest = hashes[cell_id.int] = None if cell is None else value_hash(cell[2])
+            return digest
+
+        live = store._cells  # type: ignore[attr-defined]
+        for compiled in checked.compiled:
+            step, function, step_id = compiled[0], compiled[1], compiled[2]
+            if status.get(step_id) is not StepStatus.DONE or function is None:
+                continue
+            if not function.cacheable or function.fingerprint is not None:
+                continue
+            input_hashes = {name: hash_of(cell_id) for name, cell_id in step.inputs.items()}
+            output_cells = {name: cells.get(cell_id.int) for name, cell_id in step.outputs.items()}
+            if None in input_hashes.values() or None in output_cells.values():
+                continue
+            if len(function.outputs) != len(output_cells):
+                continue  # an output that no cell took was not kept: this result cannot serve every step
+            output_hashes = {name: hash_of(step.outputs[name]) for name in output_cells}
+            if None in output_hashes.values():
+                continue
+            key = step_key(function.slug, function.version, input_hashes)  # type: ignore[arg-type]
+            first = next(iter(output_cells.values()), None)
+            lineage = Lineage(step_id, function.slug, function.version, input_hashes,  # type: ignore[arg-type]
+                              key, first[4] if first is not None else 0.0, timings.get(step_id, 0.0))
+            outputs = {name: cell[2] for name, cell in output_cells.items()}  # type: ignore[index]
+            store.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
+            for cell_id in step.outputs.values():
+                if live.get(cell_id.int) is cells.get(cell_id.int):  # not written since
+                    store.set_lineage(cell_id, lineage)
+
+    return remember

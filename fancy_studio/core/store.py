@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 from uuid import UUID, uuid4
 
 from fancy_studio.core.errors import CellNotFoundError
+from fancy_studio.core.result_cache import Lineage, StoredResult
 
 
 class Cell(NamedTuple):
@@ -92,6 +93,11 @@ class InMemoryStore:
         self._revision = 0
         self._write_lock = threading.Lock()
         """Held while a write takes its revision and publishes (see the class docstring)."""
+        self._results: dict[str, StoredResult] = {}
+        self._lineages: dict[int, Lineage] = {}
+        self._pending_results: list[Callable[[], None]] = []
+        """Work that hashes and remembers a finished run's results, put off until something asks
+        (see `defer_results`)."""
 
     def put(
         self,
@@ -161,3 +167,40 @@ class InMemoryStore:
 
     def __repr__(self) -> str:
         return f"InMemoryStore({len(self)} cells)"
+
+    # --- ResultCache (see core/result_cache.py): reuse within the store's lifetime --------------------
+
+    def lookup(self, key: str) -> StoredResult | None:
+        if self._pending_results:
+            self.settle_results()
+        return self._results.get(key)
+
+    def remember(self, key: str, result: StoredResult) -> None:
+        self._results[key] = result
+
+    def set_lineage(self, cell_id: UUID, lineage: Lineage) -> None:
+        self._lineages[cell_id.int] = lineage
+
+    def lineage(self, cell_id: UUID) -> Lineage | None:
+        if self._pending_results:
+            self.settle_results()
+        return self._lineages.get(cell_id.int)
+
+    def forget_results(self) -> None:
+        self._pending_results.clear()
+        self._results.clear()
+        self._lineages.clear()
+
+    def has_results(self) -> bool:
+        """True when a run could find something to reuse here."""
+        return bool(self._results or self._pending_results)
+
+    def defer_results(self, work: Callable[[], None]) -> None:
+        """Keep `work` (which hashes and remembers a run's results) until a lookup needs it: a run on a
+        fresh store then costs no hashing at all, and the hashing is paid by the run that reuses."""
+        self._pending_results.append(work)
+
+    def settle_results(self) -> None:
+        """Do the deferred work now, oldest first."""
+        while self._pending_results:
+            self._pending_results.pop(0)()

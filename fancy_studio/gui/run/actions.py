@@ -172,7 +172,8 @@ class RunActions(QObject):
                 problems.add("Skipped", step_id, self._title(step_id), reason,
                              about=self._node_phrase(step_id) or "")
             parts = [f"{result.count(StepStatus.DONE)} done"]
-            for status, word in ((StepStatus.FAILED, "failed"), (StepStatus.SKIPPED, "skipped"),
+            for status, word in ((StepStatus.CACHED, "cached"), (StepStatus.FAILED, "failed"),
+                                 (StepStatus.SKIPPED, "skipped"),
                                  (StepStatus.CANCELLED, "cancelled")):
                 if result.count(status):
                     parts.append(f"{result.count(status)} {word}")

@@ -47,6 +47,7 @@ IDLE = StepRunInfo(StepState.IDLE)
 
 _FROM_ENGINE = {
     StepStatus.DONE: StepState.DONE,
+    StepStatus.CACHED: StepState.DONE,  # reused: shown as done (its own badge is the studio's part of issue 11)
     StepStatus.FAILED: StepState.FAILED,
     StepStatus.SKIPPED: StepState.SKIPPED,
     StepStatus.CANCELLED: StepState.CANCELLED,
