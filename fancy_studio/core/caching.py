@@ -164,18 +164,17 @@ def step_key(slug: str, version: str, input_hashes: Mapping[str, str],
     fingerprint (a hash, see `value_hash`), whatever the order of `input_hashes`. Pure.
 
     Raises TypeError when `params` cannot be hashed."""
-    parts = [KEY_FORMAT, slug, version]
-    for name in sorted(input_hashes):
-        parts.append(name)
-        parts.append(input_hashes[name])
+    # every part framed by its length, so no two different recipes give the same text
+    text = f"{KEY_FORMAT}\x00{len(slug)}:{slug}\x00{len(version)}:{version}"
+    names = input_hashes if len(input_hashes) < 2 else sorted(input_hashes)
+    for name in names:
+        digest = input_hashes[name]
+        text += f"\x00{len(name)}:{name}\x00{len(digest)}:{digest}"
     if params:
         digest = value_hash(dict(params))
         if digest is None:
             raise TypeError("the step's parameters cannot be hashed")
-        parts.append("params")
-        parts.append(digest)
+        text += f"\x00params\x00{digest}"
     if fingerprint is not None:
-        parts.append("fingerprint")
-        parts.append(fingerprint)
-    # each part framed by its length, so no two different lists of parts give the same text
-    return _digest("".join(f"{len(part)}:{part}" for part in parts).encode("utf-8", "surrogatepass"))
+        text += f"\x00fingerprint\x00{len(fingerprint)}:{fingerprint}"
+    return _digest(text.encode("utf-8", "surrogatepass"))
