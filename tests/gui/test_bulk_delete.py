@@ -8,6 +8,7 @@ what the user sees afterwards is exactly right.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections import Counter
 from contextlib import contextmanager
@@ -119,6 +120,34 @@ def test_undo_and_paste_build_nodes_and_wires_without_python_calls_per_item_chan
     assert len(scene.node_items()) == 2 * STEPS + 1 and len(scene.wire_items()) == 2 * STEPS
     assert calls["itemChange"] == 0
     assert calls["_apply_pen"] == 2 * STEPS
+
+
+def test_the_garbage_collector_waits_while_a_bulk_change_builds_the_canvas_and_resumes_after(qtbot, window):
+    """The items and model copies of a bulk change set off collections of the whole heap on the way;
+    none of them is garbage before the change is over."""
+    collections_inside = []
+
+    def count(phase, info):
+        if phase == "start" and window.scene._many_changing:
+            collections_inside.append(info["generation"])
+
+    press(qtbot, window, Qt.Key.Key_A, CTRL)
+    gc.callbacks.append(count)
+    try:
+        press(qtbot, window, Qt.Key.Key_Delete)
+        press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    finally:
+        gc.callbacks.remove(count)
+    assert len(window.scene.node_items()) == 2 * STEPS + 1
+    assert collections_inside == []  # 9 at 300 steps before
+    assert gc.isenabled()
+
+    gc.disable()  # whoever turned it off keeps it off
+    try:
+        press(qtbot, window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+        assert not window.scene.node_items() and not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_select_all_then_delete_syncs_the_panels_once_not_per_node(qtbot, monkeypatch, window):
