@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -50,8 +50,17 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value);
 _PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,NULL,?,?,?)"
 _REMEMBER = "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)"
 _SET_LINEAGE = "UPDATE cells SET lineage=? WHERE id=?"
+_REWRITE = (
+    "UPDATE cells SET alias=?, produced_by=?, produced_at=?, revision=?, last_used=?, lineage=? WHERE id=?"
+)
+_IMMUTABLE = frozenset({int, float, str, bytes, bool, complex, type(None)})
+"""Types whose value, once written, cannot change: writing the same object again needs no new blob."""
+_NOTHING = object()
 _CELL_COLUMNS = "id, alias, produced_by, produced_at, revision, encoding, value"
 _GET = f"SELECT {_CELL_COLUMNS} FROM cells WHERE id=?"
+_FIND = f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC"
+_CHANGED = f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision"
+_ALIAS = "SELECT alias FROM cells WHERE id=?"
 _LOOKUP = "SELECT encoding, outputs, output_hashes, lineage FROM results WHERE key=?"
 _TOUCH = "UPDATE results SET last_used=? WHERE key=?"
 DEFAULT_MAX_BYTES = 4 << 30
@@ -74,10 +83,13 @@ _LINEAGE_IDS = tuple(f.name for f in dataclasses.fields(Lineage) if "UUID" in st
 
 def _lineage_json(lineage: Lineage) -> str:
     data = {name: getattr(lineage, name) for name in _LINEAGE_FIELDS}
+    for name, value in data.items():
+        if isinstance(value, Mapping) and type(value) is not dict:
+            data[name] = dict(value)
     for name in _LINEAGE_IDS:
         if data[name] is not None:
             data[name] = str(data[name])
-    return json.dumps(data)
+    return values.dumps(data)
 
 
 def _lineage_from(text: str) -> Lineage:
@@ -108,6 +120,10 @@ class SqliteStore:
         """The cells this process wrote or read, by `_key(id)` (a value that cannot be pickled lives
         only here; its row says IN_MEMORY)."""
         self._pending: dict[Any, Cell] = {}
+        self._on_disk: dict[Any, Any] = {}
+        """The immutable value each cell of this process has on disk (see `_IMMUTABLE`)."""
+        self._written_lineages: dict[Any, tuple[Lineage, str]] = {}
+        """The lineage (and its JSON) each cell of this process has on disk."""
         self._results: dict[str, StoredResult] = {}
         self._pending_results: dict[str, StoredResult] = {}
         self._lineages: dict[Any, Lineage] = {}
@@ -161,28 +177,48 @@ class SqliteStore:
         if not (self._pending or self._pending_results or self._pending_lineages or more):
             return
         key = self._key
-        cells = []
-        lineages = self._pending_lineages
+        memo: dict[int, str] = {}  # a step's cells and its result share one Lineage: write its JSON once
+
+        def lineage_json(lineage: Lineage) -> str:
+            text = memo.get(id(lineage))
+            if text is None:
+                text = memo[id(lineage)] = _lineage_json(lineage)
+            return text
+
+        cells, rewritten, on_disk, written_lineages = [], [], self._on_disk, self._written_lineages
+        lineages = dict(self._pending_lineages)
         for cell_key, cell in self._pending.items():
-            encoding, blob = values.encode(cell.value, key)
             producer = cell.produced_by.bytes if cell.produced_by is not None else None
             lineage = lineages.pop(cell_key, None)  # a cell's lineage goes in its row
-            cells.append((_id_key(cell.id), cell.alias, producer, cell.produced_at, cell.revision, encoding, blob,
-                          len(blob) if blob is not None else 0, cell.produced_at,
-                          lineage and _lineage_json(lineage[1])))
+            if lineage is None:
+                lineage_text = None
+            else:
+                known = written_lineages.get(cell_key)  # a reused step writes the same lineage again
+                same = known is not None and known[0] is lineage[1]
+                lineage_text = known[1] if same else lineage_json(lineage[1])
+            value = cell.value
+            if on_disk.get(cell_key, _NOTHING) is value:  # the same immutable value again (a reused step)
+                rewritten.append((cell.alias, producer, cell.produced_at, cell.revision, cell.produced_at,
+                                  lineage_text, _id_key(cell.id)))
+                continue
+            encoding, blob = values.encode(value, key)
+            size = len(blob) if blob is not None else 0
+            cells.append((_id_key(cell.id), cell.alias, producer, cell.produced_at, cell.revision,
+                          encoding, blob, size, cell.produced_at, lineage_text))
         results = []
         now = _now()
         for result_key, result in self._pending_results.items():
             encoding, blob = values.encode(dict(result.outputs), key)
             size = len(blob) if blob is not None else 0
-            results.append((result_key, encoding, blob, json.dumps(dict(result.output_hashes)),
-                            _lineage_json(result.lineage), size, now))
+            results.append((result_key, encoding, blob, values.dumps(dict(result.output_hashes)),
+                            lineage_json(result.lineage), size, now))
             self._bytes += size
-        lineages = [(_lineage_json(lineage), _id_key(cell_id)) for cell_id, lineage in lineages.values()]
+        lineages = [(lineage_json(lineage), _id_key(cell_id)) for cell_id, lineage in lineages.values()]
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany(_PUT, cells)
+            db.executemany(_REWRITE, rewritten)
             db.executemany(_REMEMBER, results)
             db.executemany(_SET_LINEAGE, lineages)
             for statement, parameters in more:
@@ -193,6 +229,16 @@ class SqliteStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        for cell_key, cell in self._pending.items():
+            if type(cell.value) in _IMMUTABLE:
+                on_disk[cell_key] = cell.value
+            else:
+                on_disk.pop(cell_key, None)
+            if cell_key not in self._pending_lineages:
+                written_lineages.pop(cell_key, None)
+        for cell_key, (_, lineage) in self._pending_lineages.items():
+            text = memo.get(id(lineage))  # None: it was written from `written_lineages` already
+            written_lineages[cell_key] = (lineage, text or written_lineages[cell_key][1])
         self._pending.clear()
         self._pending_results.clear()
         self._pending_lineages.clear()
@@ -240,7 +286,7 @@ class SqliteStore:
                 if old is not None:
                     alias = old.alias
                 else:
-                    row = self._db.execute("SELECT alias FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
+                    row = self._db.execute(_ALIAS, (_id_key(cell_id),)).fetchone()
                     alias = row[0] if row else None
             revision = self._revision + 1
             if self._lineages:  # a new value: where it came from is for `set_lineage` to say again
@@ -300,7 +346,7 @@ class SqliteStore:
 
     def find(self, alias: str) -> Cell | None:
         """The most recently written cell with this alias, if any."""
-        rows = self._query(f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC", (alias,))
+        rows = self._query(_FIND, (alias,))
         return next(iter(self._readable(rows)), None)
 
     def in_memory_only(self, cell_id: UUID) -> bool:
@@ -315,6 +361,8 @@ class SqliteStore:
             if self._db.execute("SELECT 1 FROM cells WHERE id=?", (stored,)).fetchone() is None:
                 raise CellNotFoundError(cell_id)
             self._cells.pop(_key(cell_id), None)
+            self._on_disk.pop(_key(cell_id), None)
+            self._written_lineages.pop(_key(cell_id), None)
             self._lineages.pop(_key(cell_id), None)
             self._revision += 1
             self._write_pending(("DELETE FROM cells WHERE id=?", (stored,)),
@@ -325,6 +373,8 @@ class SqliteStore:
             self._pending.clear()
             self._pending_lineages.clear()
             self._cells.clear()
+            self._on_disk.clear()
+            self._written_lineages.clear()
             self._lineages.clear()
             self._revision += 1
             self._write_pending(("DELETE FROM cells", ()),
@@ -337,7 +387,7 @@ class SqliteStore:
 
     def changed_since(self, revision: int) -> list[Cell]:
         """Cells written after `revision`, oldest first."""
-        rows = self._query(f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision", (revision,))
+        rows = self._query(_CHANGED, (revision,))
         return self._readable(rows)
 
     def __contains__(self, cell_id: object) -> bool:
@@ -375,7 +425,8 @@ class SqliteStore:
                     outputs = values.decode(encoding, blob, self._key)
                 except StoredValueError:
                     return None  # another user's, damaged, or another process's in-memory value: run again
-                self._results[key] = result = StoredResult(outputs, json.loads(hashes), _lineage_from(lineage))
+                result = StoredResult(outputs, json.loads(hashes), _lineage_from(lineage))
+                self._results[key] = result
         self._touched[key] = _now()
         return result
 

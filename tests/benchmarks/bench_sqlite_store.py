@@ -96,6 +96,8 @@ def operations(ops: int, repeats: int, folder: Path) -> None:
         def made() -> Any:
             store = make()
             fill(store)
+            if hasattr(store, "flush"):
+                store.flush()
             return store
 
         return made

@@ -310,3 +310,19 @@ def test_the_size_cap_evicts_the_least_recently_used_results(tmp_path):
     with SqliteStore(tmp_path / "s.db", key=KEY_A) as reopened:
         kept = [i for i in range(6) if reopened.lookup(f"k{i}") is not None]
     assert kept == [0, 3, 4, 5]
+
+
+def test_writing_the_same_value_again_records_the_new_write_and_a_changed_list_its_contents(tmp_path):
+    text, items = "same text", [1, 2]
+    step = uuid4()
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        a = store.put(text, "a")
+        b = store.put(items, "b")
+        store.flush()
+        again = store.put(text, id=a.id, produced_by=step)  # a reused step writes its value again
+        store.set_lineage(a.id, _lineage())
+        items.append(3)  # changed in place, then written again
+        store.put(items, id=b.id)
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        assert store.get(a.id) == again and store.lineage(a.id) is not None
+        assert store.get(b.id).value == [1, 2, 3] and store.revision == again.revision + 1
