@@ -32,6 +32,10 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="run independent steps on N threads (default 1)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    parser.add_argument("--store", metavar="PATH",
+                        help="keep results in this store file (SQLite) and reuse them on the next run")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="run every step, even one whose stored result could be reused (it is still stored)")
     return parser
 
 
@@ -81,9 +85,7 @@ def _ctrl_c_cancels(cancel: Any) -> Iterator[None]:
 
 def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = _run_parser().parse_args(argv)
-    from fancy_studio.core import (
-        CancelToken, Engine, FancyError, InMemoryStore, RunCallbacks, StepStatus, load_workflow, registry,
-    )
+    from fancy_studio.core import FancyError, InMemoryStore, load_workflow, registry
 
     try:
         workflow = load_workflow(args.file)
@@ -93,7 +95,24 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
     for problem in registry.plugin_errors:
         print(f"fancy-studio: warning: {terminal_text(problem)}", file=err)
 
-    store = InMemoryStore()
+    if args.store is not None:
+        from fancy_studio.core import SqliteStore
+
+        try:
+            store: Any = SqliteStore(args.store)
+        except Exception as exc:  # not a store file, no permission, a full disk: one clear line
+            print(f"fancy-studio: cannot open the store {terminal_text(args.store)}: {terminal_text(exc)}",
+                  file=err)
+            return EXIT_BAD_INPUT
+    else:
+        store = InMemoryStore()
+    with contextlib.closing(store) if hasattr(store, "close") else contextlib.nullcontext():
+        return _run_on(store, workflow, args, out, err)
+
+
+def _run_on(store: Any, workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from fancy_studio.core import CancelToken, Engine, FancyError, RunCallbacks, StepStatus, registry
+
     engine = Engine(store)
     total = len(workflow.steps)
     titles: dict[Any, str] = {}
@@ -119,11 +138,17 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
     def failed(step: Any, error: Any) -> None:
         print(f"✗ {title(step)} {where(step)}: {terminal_text(error)}", file=err, flush=True)
 
-    callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed)
+    def cached(step: Any) -> None:
+        if not args.quiet:
+            print(f"✓ {title(step)} (cached)", file=err, flush=True)
+
+    callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed,
+                             on_step_cached=cached)
     cancel = CancelToken()
     try:
         with _ctrl_c_cancels(cancel):
-            result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers), cancel=cancel)
+            result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers), cancel=cancel,
+                                reuse=not args.no_cache)
     except FancyError as exc:
         print(f"fancy-studio: {terminal_text(args.file)}: {terminal_text(exc)}", file=err)
         return EXIT_BAD_INPUT

@@ -6,9 +6,13 @@ one store; the counts say which steps really ran.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import typing
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -281,3 +285,48 @@ def test_named_outputs_are_reused_into_their_own_cells_with_lineage():
     assert lineage is not None
     assert (lineage.step_id, lineage.slug, lineage.version) == (step.id, "t.split", reg.get("t.split").version)
     assert set(lineage.input_hashes) == {"x"}
+
+
+# --- the command line: --store keeps results for the next process, --no-cache runs everything --------------
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "temperature.json"
+
+
+def _fancy_json(*args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "fancy_studio", "run", str(EXAMPLE), "--json", *args],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_cli_reuses_a_store_file_from_an_earlier_process_and_no_cache_recomputes(tmp_path: Path):
+    store = str(tmp_path / "results.sqlite")
+    first = _fancy_json("--store", store)
+    assert {s["status"] for s in first["steps"].values()} == {"done"}
+
+    second = _fancy_json("--store", store)  # a new interpreter on the same file
+    assert {s["status"] for s in second["steps"].values()} == {"cached"}
+    assert second["ok"] is True and second["outputs"] == first["outputs"]
+    assert all(s["seconds"] is None for s in second["steps"].values())
+
+    forced = _fancy_json("--store", store, "--no-cache")
+    assert {s["status"] for s in forced["steps"].values()} == {"done"}
+    assert forced["outputs"] == first["outputs"]
+
+    text = subprocess.run([sys.executable, "-m", "fancy_studio", "run", str(EXAMPLE), "--store", store],
+                          capture_output=True, text=True, timeout=60)
+    assert "3 steps: 3 cached" in text.stderr and "✓ Multiply (cached)" in text.stderr
+
+
+def test_without_a_store_the_cli_runs_every_step(tmp_path: Path):
+    assert {s["status"] for s in _fancy_json()["steps"].values()} == {"done"}
+    assert {s["status"] for s in _fancy_json()["steps"].values()} == {"done"}
+
+
+def test_a_store_path_that_is_not_a_store_is_one_clear_line(tmp_path: Path):
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-m", "fancy_studio", "run", str(EXAMPLE), "--store", str(folder)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("fancy-studio: cannot open the store") and "Traceback" not in done.stderr
