@@ -1,5 +1,6 @@
 """The headless core: cells, functions, workflows and the engine. Never imports Qt."""
 
+from fancy_studio.core.caching import function_version, step_key, value_hash
 from fancy_studio.core.engine import CancelToken, Engine, RunCallbacks, RunResult, StepError, StepStatus
 from fancy_studio.core.errors import (
     CellNotFoundError,
@@ -18,6 +19,7 @@ from fancy_studio.core.errors import (
     WorkflowValidationError,
 )
 from fancy_studio.core.functions import FancyFunction, FunctionRegistry, Port, fancy_function, registry
+from fancy_studio.core.result_cache import Lineage, ResultCache, StoredResult
 from fancy_studio.core.sqlite_store import SqliteStore
 from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
 from fancy_studio.core.validation import ExecutionPlan, find_problems
@@ -40,15 +42,18 @@ __all__ = [
     "FunctionRegistrationError",
     "FunctionRegistry",
     "InMemoryStore",
+    "Lineage",
     "MissingParameterError",
     "Port",
     "Position",
     "RunCallbacks",
+    "ResultCache",
     "RunResult",
     "SchemaVersionError",
     "SqliteStore",
     "StepError",
     "StepStatus",
+    "StoredResult",
     "TypeMismatchError",
     "UnknownFunctionError",
     "UnknownPortError",
@@ -60,8 +65,11 @@ __all__ = [
     "WorkflowValidationError",
     "fancy_function",
     "find_problems",
+    "function_version",
     "load_workflow",
     "parse_workflow",
     "registry",
     "save_workflow",
+    "step_key",
+    "value_hash",
 ]
