@@ -125,6 +125,39 @@ def test_a_reused_value_is_written_with_its_producer_and_the_run_reports_it():
     assert "not expected" not in finished
 
 
+@STORES
+def test_a_failed_step_is_never_reused_and_runs_again_after_cached_steps(store_type, workers):
+    calls: Counter = Counter()
+    reg = _counting_registry(calls)
+    flaky = {"fail": True}
+
+    @fancy_function("t.flaky", registry=reg)
+    def flaky_step(x: float) -> float:
+        calls["t.flaky"] += 1
+        if flaky["fail"]:
+            raise RuntimeError("not today")
+        return x + 100
+
+    wf, steps, cells = _two_branches()
+    steps["flaky"], out = _add_step(wf, "t.flaky", {"x": cells["total"]}, "flaky_out")
+    steps["after"], _ = _add_step(wf, "t.negate", {"x": out}, "after_out")
+    engine = Engine(store_type(), registry=reg)
+    first = engine.run(wf, max_workers=workers)
+    assert (first.step_status[steps["flaky"].id], first.step_status[steps["after"].id]) == \
+        (StepStatus.FAILED, StepStatus.SKIPPED)
+    second = engine.run(wf, max_workers=workers)
+    assert _statuses(second, steps) == {"double": StepStatus.CACHED, "add": StepStatus.CACHED,
+                                        "negate": StepStatus.CACHED, "flaky": StepStatus.FAILED,
+                                        "after": StepStatus.SKIPPED}
+    assert not second.ok and calls["t.flaky"] == 2
+    flaky["fail"] = False
+    third = engine.run(wf, max_workers=workers)
+    assert third.ok
+    assert (third.step_status[steps["flaky"].id], third.step_status[steps["after"].id]) == \
+        (StepStatus.DONE, StepStatus.DONE)
+    assert engine.store.get(out.id).value == 112.0
+
+
 def test_reuse_false_runs_every_step_and_still_remembers():
     calls: Counter = Counter()
     engine = Engine(InMemoryStore(), registry=_counting_registry(calls))
