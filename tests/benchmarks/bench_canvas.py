@@ -230,7 +230,7 @@ if sys.argv[1] != "studio":
     app.processEvents()
     shown = time.perf_counter() - start
 else:  # then until the example is open on the canvas
-    while not (window.is_built and window.document.path is not None):
+    while not (window.is_built and window.scene.node_items()):  # the example opens as an untitled copy
         app.processEvents()
     app.processEvents()
 print(shown, time.perf_counter() - start)
