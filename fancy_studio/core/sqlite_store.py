@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -78,14 +78,15 @@ def _id_from(key: bytes | str) -> Any:
 
 _LINEAGE_FIELDS = tuple(f.name for f in dataclasses.fields(Lineage))
 _LINEAGE_IDS = tuple(f.name for f in dataclasses.fields(Lineage) if "UUID" in str(f.type))
-"""Lineage's fields, and those that hold a UUID (written as text)."""
+_LINEAGE_MAPPINGS = tuple(f.name for f in dataclasses.fields(Lineage) if "Mapping" in str(f.type))
+"""Lineage's fields, those that hold a UUID (written as text) and those that hold a mapping."""
 
 
 def _lineage_json(lineage: Lineage) -> str:
     data = {name: getattr(lineage, name) for name in _LINEAGE_FIELDS}
-    for name, value in data.items():
-        if isinstance(value, Mapping) and type(value) is not dict:
-            data[name] = dict(value)
+    for name in _LINEAGE_MAPPINGS:
+        if type(data[name]) is not dict:
+            data[name] = dict(data[name])
     for name in _LINEAGE_IDS:
         if data[name] is not None:
             data[name] = str(data[name])
