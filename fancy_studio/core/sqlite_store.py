@@ -62,6 +62,10 @@ _FIND = f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC
 _CHANGED = f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision"
 _ALIAS = "SELECT alias FROM cells WHERE id=?"
 _LOOKUP = "SELECT encoding, outputs, output_hashes, lineage FROM results WHERE key=?"
+_LOOKUP_ALL = "SELECT key, encoding, outputs, output_hashes, lineage FROM results"
+PREFETCH_BYTES = 64 << 20
+"""Up to this many bytes of stored results, the first `lookup` that is not in memory reads them all
+in one query (a query per step would cost more than the step); above it, each is read when asked for."""
 _TOUCH = "UPDATE results SET last_used=? WHERE key=?"
 DEFAULT_MAX_BYTES = 4 << 30
 _now = time.time
@@ -126,6 +130,8 @@ class SqliteStore:
         self._written_lineages: dict[Any, tuple[Lineage, str]] = {}
         """The lineage (and its JSON) each cell of this process has on disk."""
         self._results: dict[str, StoredResult] = {}
+        self._stored_rows: dict[str, tuple] | None = None
+        """The rows of the results on disk not yet read (see `PREFETCH_BYTES`), once read."""
         self._pending_results: dict[str, StoredResult] = {}
         self._lineages: dict[Any, Lineage] = {}
         self._pending_lineages: dict[Any, tuple[Any, Lineage]] = {}
@@ -418,7 +424,12 @@ class SqliteStore:
         result = self._results.get(key)
         if result is None:
             with self._lock:
-                row = self._db.execute(_LOOKUP, (key,)).fetchone()
+                if self._stored_rows is None and self._bytes <= PREFETCH_BYTES:
+                    self._stored_rows = {row[0]: row[1:] for row in self._db.execute(_LOOKUP_ALL)}
+                if self._stored_rows is not None:
+                    row = self._stored_rows.pop(key, None)
+                else:
+                    row = self._db.execute(_LOOKUP, (key,)).fetchone()
                 if row is None:
                     return None
                 encoding, blob, hashes, lineage = row
@@ -459,6 +470,7 @@ class SqliteStore:
     def forget_results(self) -> None:
         with self._lock:
             self._results.clear()
+            self._stored_rows = {}
             self._pending_results.clear()
             self._touched.clear()
             self._bytes = 0
@@ -477,5 +489,7 @@ class SqliteStore:
                 break
             db.execute("DELETE FROM results WHERE key=?", (key,))
             self._results.pop(key, None)
+            if self._stored_rows is not None:
+                self._stored_rows.pop(key, None)
             total -= size
         self._bytes = total

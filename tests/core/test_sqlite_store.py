@@ -326,3 +326,19 @@ def test_writing_the_same_value_again_records_the_new_write_and_a_changed_list_i
     with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
         assert store.get(a.id) == again and store.lineage(a.id) is not None
         assert store.get(b.id).value == [1, 2, 3] and store.revision == again.revision + 1
+
+
+@pytest.mark.parametrize("prefetch", [True, False])
+def test_a_new_store_finds_results_read_all_at_once_or_one_by_one(tmp_path, monkeypatch, prefetch):
+    import fancy_studio.core.sqlite_store as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "PREFETCH_BYTES", 1 << 30 if prefetch else 0)
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        for i in range(3):
+            store.remember(f"k{i}", StoredResult({"out": (i,)}, {"out": f"{i:02x}"}, _lineage(f"k{i}")))
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        assert store.lookup("k9") is None
+        assert [store.lookup(f"k{i}").outputs["out"] for i in range(3)] == [(0,), (1,), (2,)]
+        assert store.lookup("k1").output_hashes == {"out": "01"}
+        store.forget_results()
+        assert store.lookup("k2") is None
