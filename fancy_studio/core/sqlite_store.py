@@ -131,6 +131,9 @@ class SqliteStore:
         """The lineage (and its JSON) each cell of this process has on disk."""
         self._results: dict[str, StoredResult] = {}
         self._stored_rows: dict[str, tuple] | None = None
+        self._read_lineages: dict[int, tuple[Lineage, str]] = {}
+        """The JSON each lineage read from disk was read from (by id; the object is kept, so the id is
+        its own): a reused step writes that lineage to its cells without making its JSON again."""
         """The rows of the results on disk not yet read (see `PREFETCH_BYTES`), once read."""
         self._pending_results: dict[str, StoredResult] = {}
         self._lineages: dict[Any, Lineage] = {}
@@ -186,10 +189,14 @@ class SqliteStore:
         key = self._key
         memo: dict[int, str] = {}  # a step's cells and its result share one Lineage: write its JSON once
 
+        read = self._read_lineages
+
         def lineage_json(lineage: Lineage) -> str:
             text = memo.get(id(lineage))
             if text is None:
-                text = memo[id(lineage)] = _lineage_json(lineage)
+                known = read.get(id(lineage))
+                text = known[1] if known is not None and known[0] is lineage else _lineage_json(lineage)
+                memo[id(lineage)] = text
             return text
 
         cells, rewritten, on_disk, written_lineages = [], [], self._on_disk, self._written_lineages
@@ -439,6 +446,7 @@ class SqliteStore:
                     return None  # another user's, damaged, or another process's in-memory value: run again
                 result = StoredResult(outputs, json.loads(hashes), _lineage_from(lineage))
                 self._results[key] = result
+                self._read_lineages[id(result.lineage)] = (result.lineage, lineage)
         self._touched[key] = _now()
         return result
 
@@ -470,6 +478,7 @@ class SqliteStore:
     def forget_results(self) -> None:
         with self._lock:
             self._results.clear()
+            self._read_lineages.clear()
             self._stored_rows = {}
             self._pending_results.clear()
             self._touched.clear()

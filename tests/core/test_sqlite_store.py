@@ -342,3 +342,15 @@ def test_a_new_store_finds_results_read_all_at_once_or_one_by_one(tmp_path, monk
         assert store.lookup("k1").output_hashes == {"out": "01"}
         store.forget_results()
         assert store.lookup("k2") is None
+
+
+def test_a_lineage_read_back_is_written_again_unchanged(tmp_path):
+    lineage = _lineage()
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        store.remember("k1", StoredResult({"out": 1}, {"out": "aa"}, lineage))
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:  # a new session reuses the result
+        found = store.lookup("k1")
+        cell = store.put(found.outputs["out"], "out")
+        store.set_lineage(cell.id, found.lineage)
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        assert store.lineage(cell.id) == lineage and store.get(cell.id).value == 1
