@@ -181,6 +181,21 @@ class Workflow(BaseModel):
             ids.update(step.outputs.values())
         return ids
 
+    def declare_referenced_cells(self) -> list[CellSpec]:
+        """Declare every cell a step reads or writes that `cells` leaves out (a workflow built by a script
+        with `add_step` alone), named after the port that first mentions it, so an editor can draw and
+        wire it. Returns the new declarations; what runs does not change."""
+        declared = {c.id for c in self.cells}
+        added: list[CellSpec] = []
+        for step in self.steps:
+            for side in (step.outputs, step.inputs):
+                for port, cell_id in side.items():
+                    if cell_id not in declared:
+                        declared.add(cell_id)
+                        added.append(CellSpec(id=cell_id, alias=port))
+        self.cells.extend(added)
+        return added
+
     def alias_of(self, cell_id: UUID) -> str:
         """The cell's alias, or a short form of its id when it has none."""
         for cell in self.cells:

@@ -214,3 +214,18 @@ def test_without_a_store_the_file_has_no_input_values(tmp_path: Path):
     _reads(wf, a.id)
     save_workflow(wf, tmp_path / "w.json")
     assert load_workflow(tmp_path / "w.json").cells == []
+
+
+def test_cells_named_only_in_steps_are_declared_once_after_their_port():
+    from uuid import uuid4
+
+    from fancy_studio.core import Workflow, WorkflowStep
+
+    workflow = Workflow()
+    given, middle, out = uuid4(), uuid4(), uuid4()
+    workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": given}, outputs={"return": middle}))
+    workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": middle}, outputs={"return": out}))
+    added = workflow.declare_referenced_cells()
+    assert [(c.id, c.alias, c.has_value) for c in added] == [
+        (middle, "return", False), (given, "x", False), (out, "return", False)]
+    assert workflow.declare_referenced_cells() == []  # nothing left to declare

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from itertools import combinations
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from PySide6.QtCore import QLineF, Qt
@@ -259,3 +259,25 @@ def test_wheel_zoom_goes_out_as_far_as_the_whole_graph_needs(qtbot, tmp_path):
     for _ in range(40):
         press(qtbot, window, Qt.Key.Key_Minus)
     assert view.zoom() == pytest.approx(fitted, rel=0.02)
+
+
+def test_a_script_that_names_its_cells_only_in_its_steps_opens_wired_and_laid_out(qtbot, tmp_path):
+    """The README's way to build a workflow (`add_step` with fresh ids, no `CellSpec`s for the results):
+    every cell a step reads or writes is on the canvas, wired, and the chain reads left to right."""
+    workflow = Workflow(name="scripted")
+    x = workflow.input_cell("x", 3.0)
+    previous, steps = x.id, []
+    for _ in range(6):
+        out = uuid4()
+        steps.append(workflow.add_step(WorkflowStep(function_slug="math.add", inputs={"a": previous, "b": x.id},
+                                                    outputs={"return": out})))
+        previous = out
+    path = write_without_layout(workflow, tmp_path / "scripted.json")
+    window = active_window(qtbot, path)
+    document = window.document
+    for step in steps:
+        assert window.scene.item_for(step.outputs["return"]) is not None, "a step's result is drawn"
+    assert len(window.scene.wire_items()) == 6 * 3
+    xs = [document.position(step.id)[0] for step in steps]
+    assert xs == sorted(xs) and len(set(xs)) > 1, "the chain runs left to right, not down one column"
+    assert not document.modified, "declaring the cells the steps name is not an edit"

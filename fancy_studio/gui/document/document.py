@@ -61,6 +61,7 @@ class WorkflowDocument(QObject):
         if self.undo_stack.locked:
             raise RuntimeError(f"cannot replace the workflow: {self.undo_stack.locked_reason}")
         self.about_to_reset.emit()  # before the canvas redraws: what it draws of the last run must be gone
+        workflow.declare_referenced_cells()  # a script's workflow may name its cells only in its steps
         self.workflow = workflow
         self._rebuild_indexes()
         self.undo_stack.clear()
