@@ -236,10 +236,14 @@ class StepNodeItem(NodeItem):
         """The function's description, after the run state (a failed step's carries the exception)."""
         info = self.run_info()
         tip = self.description
-        if info.state is StepState.FAILED and info.error is not None:
+        if status_badge.shows_stale(info):
+            tip = f"Stale: {info.stale}\n\n{tip}"
+        elif info.state is StepState.FAILED and info.error is not None:
             tip = f"Failed: {info.error.type_name}: {info.error.message}\n\n{tip}"
         elif info.state is StepState.DONE:
             tip = f"Done in {duration_text(info.seconds)}\n\n{tip}"
+        elif info.state is StepState.CACHED:
+            tip = f"Cached, {status_badge.CACHED_TIP}\n\n{tip}"
         elif info.state is StepState.SKIPPED:
             tip = f"Skipped: {info.reason or 'a step it reads from failed'}\n\n{tip}"
         elif info.state is not StepState.IDLE:
@@ -350,8 +354,10 @@ class CellNodeItem(NodeItem):
         else:
             status = self.run_status()
             stored, value = status.computed_value(self.node_id) if status is not None else (False, None)
-            self.computed = stored
-            self.value_text = f"= {style.preview(value)}" if stored else "computed"
+            stale = stored and status.stale_reason(self.node_id) is not None
+            self.computed = stored and not stale  # a stale value is drawn dim, never as current
+            self.value_text = (f"stale: {style.preview(value)}" if stale else f"= {style.preview(value)}") \
+                if stored else "computed"
         self.update()
 
     def low_detail_color(self) -> QColor:

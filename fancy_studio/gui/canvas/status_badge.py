@@ -20,11 +20,14 @@ BORDER = {StepState.RUNNING: RUNNING, StepState.FAILED: FAILED}
 """States that recolour the node's border (done stays quiet: a green badge is enough)."""
 
 LOW_DETAIL = {StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
-              StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)}
+              StepState.CACHED: DONE.darker(220), StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)}
 """Zoomed far out a node is a block; these states give the block their colour."""
 
 _COLORS = {True: ("#5aa9f0", "#6ee07a", "#e0605a", "#9aa0a8"), False: ("#2f7fd0", "#23883b", "#cf3b33", "#6e757e")}
 """Running, done, failed, muted on a dark and on a light canvas (light green text is unreadable on white)."""
+
+CACHED_TIP = "reused: its function, inputs and parameters are what they were when this result was made"
+"""Why a cached step did not run (its node's tooltip)."""
 
 
 def use_colors(dark: bool) -> None:
@@ -33,27 +36,38 @@ def use_colors(dark: bool) -> None:
     RUNNING, DONE, FAILED, MUTED = (QColor(c) for c in _COLORS[dark])
     BORDER.update({StepState.RUNNING: RUNNING, StepState.FAILED: FAILED})
     LOW_DETAIL.update({StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
-                       StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)})
+                       StepState.CACHED: DONE.darker(220), StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)})
+
+
+_OPEN = (StepState.QUEUED, StepState.RUNNING)
+
+
+def shows_stale(info: StepRunInfo) -> bool:
+    """An edit upstream has made the step's last result out of date (and no run is computing it yet)."""
+    return info.stale is not None and info.state not in _OPEN
 
 
 def label(info: StepRunInfo) -> str:
     """The words beside the badge: a duration when done, the state otherwise."""
+    if info.stale is not None and info.state not in _OPEN:
+        return "stale"
     if info.state is StepState.DONE:
         return duration_text(info.seconds)
     return {StepState.QUEUED: "queued", StepState.RUNNING: "running", StepState.FAILED: "failed",
+            StepState.CACHED: "cached",
             StepState.SKIPPED: "skipped", StepState.CANCELLED: "cancelled"}.get(info.state, "")
 
 
 def width(info: StepRunInfo) -> float:
     """Header width the badge takes, so the title can be elided before it."""
-    if info.state is StepState.IDLE:
+    if info.state is StepState.IDLE and info.stale is None:
         return 0.0
     return 20 + QFontMetricsF(_FONT).horizontalAdvance(label(info))
 
 
 def paint(painter: QPainter, header: QRectF, info: StepRunInfo, phase: int) -> None:
     """Draw the badge at the right end of `header`; `phase` turns the running spinner."""
-    if info.state is StepState.IDLE:
+    if info.state is StepState.IDLE and info.stale is None:
         return
     text = label(info)
     painter.setFont(_FONT)
@@ -63,7 +77,12 @@ def paint(painter: QPainter, header: QRectF, info: StepRunInfo, phase: int) -> N
     centre = QPointF(right - text_width - 10, header.center().y())
     icon = QRectF(centre.x() - 5, centre.y() - 5, 10, 10)
     state = info.state
-    if state is StepState.RUNNING:
+    if shows_stale(info):  # out of date: a dotted circle, whatever the last run did
+        painter.setPen(QPen(MUTED, 1.4, Qt.PenStyle.DotLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(icon)
+        colour = MUTED
+    elif state is StepState.RUNNING:
         painter.setPen(QPen(RUNNING, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawArc(icon, -phase * 30 * 16, 270 * 16)
         colour = RUNNING
@@ -81,6 +100,13 @@ def paint(painter: QPainter, header: QRectF, info: StepRunInfo, phase: int) -> N
         painter.drawLine(QPointF(icon.center().x(), icon.top() + 2.5), QPointF(icon.center().x(), icon.center().y() + 1))
         painter.drawPoint(QPointF(icon.center().x(), icon.bottom() - 2.2))
         colour = FAILED.lighter(130)
+    elif state is StepState.CACHED:  # reused: a muted circular arrow (↺), not the done tick
+        painter.setPen(QPen(MUTED, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(icon, 90 * 16, 270 * 16)
+        tip = QPointF(icon.center().x(), icon.top())
+        painter.drawPolyline([QPointF(tip.x() + 3, tip.y() - 2.5), tip, QPointF(tip.x() + 3, tip.y() + 2.5)])
+        colour = MUTED
     else:  # queued, skipped, cancelled: a quiet hollow circle
         painter.setPen(QPen(MUTED, 1.4, Qt.PenStyle.DashLine if state is StepState.SKIPPED else Qt.PenStyle.SolidLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -153,6 +153,9 @@ class InspectorWidget(QWidget):
         if self.run_status is None or cell.has_value:
             return "" if self.run_status is None else "an input: the run reads this value"
         stored, value = self.run_status.computed_value(cell.id)
+        stale = self.run_status.stale_reason(cell.id) if stored else None
+        if stale is not None:
+            return f"stale: {stale} (the last run made {value_preview(value)}: run again)"
         return f"= {value_preview(value)}" if stored else "not computed yet: run the workflow"
 
     def _port_kind(self, cell) -> str | None:
@@ -224,6 +227,7 @@ def docstring_html(text: str) -> str:
 _LAST_RUN = {
     StepState.QUEUED: "queued",
     StepState.RUNNING: "running…",
+    StepState.CACHED: "reused (cached): its function, inputs and parameters are what they were when its result was made",
     StepState.SKIPPED: "skipped: a step it reads from failed",
     StepState.CANCELLED: "not run: the run was stopped first",
 }
@@ -231,6 +235,8 @@ _LAST_RUN = {
 
 def last_run_html(info: StepRunInfo) -> str:
     """How the step's last run went: its time, or what went wrong (the Problems list has the traceback)."""
+    if info.stale is not None and info.state not in (StepState.QUEUED, StepState.RUNNING):
+        return f"<p><b>Last run</b>: stale: {html.escape(info.stale, quote=False)}</p>"
     if info.state is StepState.IDLE:
         return ""
     if info.state is StepState.DONE:

@@ -65,6 +65,9 @@ class RunActions(QObject):
         self.run_selected_action = a("run-selected-action", "Run &Selected", self.run_selected,
                                      [QKeySequence("Ctrl+Shift+R"), QKeySequence(Qt.Key.Key_F6)],
                                      "Run the selected steps and only what they need")
+        self.run_all_again_action = a("run-all-again-action", "Run All &Again", self.run_all_again,
+                                      [QKeySequence("Ctrl+Shift+F5")],
+                                      "Run every step again, ignoring stored results (Ctrl+Shift+F5)")
         self.stop_action = a("stop-action", "S&top", self.stop,
                              [QKeySequence("Shift+F5"), QKeySequence(Qt.Key.Key_Escape)],
                              "Stop the run: no further step starts")
@@ -87,12 +90,16 @@ class RunActions(QObject):
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.run_action, self.run_selected_action, self.stop_action]
+        return [self.run_action, self.run_selected_action, self.run_all_again_action, self.stop_action]
 
     # --- starting and stopping ---------------------------------------------------------------------
 
     def run_all(self) -> bool:
         return self._start(None)
+
+    def run_all_again(self) -> bool:
+        """Recompute every step, whatever the store holds (a function that reads the outside world)."""
+        return self._start(None, reuse=False)
 
     def run_selected(self) -> bool:
         """Run up to the selected nodes: a selected cell stands for the step that computes it."""
@@ -123,12 +130,12 @@ class RunActions(QObject):
                 targets.append(producer[0].id)
         return targets
 
-    def _start(self, targets: list[UUID] | None) -> bool:
+    def _start(self, targets: list[UUID] | None, *, reuse: bool = True) -> bool:
         if self.controller.running:
             return False
         self.problems.clear()
         self.starting.emit()
-        return self.controller.start(targets)
+        return self.controller.start(targets, reuse=reuse)
 
     # --- what the window shows ---------------------------------------------------------------------
 
@@ -148,6 +155,7 @@ class RunActions(QObject):
             widget.setEnabled(not running)
         self.run_action.setEnabled(not running)
         self.run_selected_action.setEnabled(not running)
+        self.run_all_again_action.setEnabled(not running)
         self.stop_action.setEnabled(running)
         if running:
             self.progress.begin()

@@ -65,6 +65,7 @@ class RunController(QObject):
         self.document = document
         self.store = store
         self.status = RunStatusModel(store, self)
+        self.status.watch(document)
         self.elapsed = QElapsedTimer()
         self._cancel_box: list[CancelToken | None] = [None]
         """The current run's token, in a box a destroyed-callback can reach without `self`."""
@@ -84,8 +85,9 @@ class RunController(QObject):
     def stopping(self) -> bool:
         return self._cancel is not None and self._cancel.cancelled
 
-    def start(self, targets: Iterable[UUID] | None = None) -> bool:
-        """Run the document's workflow (only `targets` and what they need, if given); False if busy."""
+    def start(self, targets: Iterable[UUID] | None = None, *, reuse: bool = True) -> bool:
+        """Run the document's workflow (only `targets` and what they need, if given); False if busy.
+        `reuse=False` recomputes every step rather than reusing stored results (Run All Again)."""
         if self.running:
             return False
         self._ensure_thread()
@@ -96,7 +98,7 @@ class RunController(QObject):
         self.status.clear(starting=True)
         self.elapsed.start()
         request = RunRequest(self.document.workflow, self.store,
-                             list(targets) if targets is not None else None, self._cancel)
+                             list(targets) if targets is not None else None, self._cancel, reuse=reuse)
         self._requested.emit(request)  # the worker starts checking while the window shows the run
         self.running_changed.emit(True)
         return True

@@ -16,7 +16,8 @@ from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
 
-from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus
+from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus, WorkflowStep
+from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.run.worker import RunBatch
 
 
@@ -27,6 +28,8 @@ class StepState(str, enum.Enum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
+    CACHED = "cached"
+    """Not run: the store held its result for the same function, inputs and parameters (reused)."""
     FAILED = "failed"
     SKIPPED = "skipped"
     """Not run because a step it reads from failed."""
@@ -41,13 +44,15 @@ class StepRunInfo:
     reason: str | None = None
     """Why a skipped step could not run, when it was not a failure before it (`RunResult.skip_reasons`:
     a function that is not installed); known once the run is over."""
+    stale: str | None = None
+    """Why the step's last result is out of date (an edit upstream since), e.g. "input 'celsius' changed"."""
 
 
 IDLE = StepRunInfo(StepState.IDLE)
 
 _FROM_ENGINE = {
     StepStatus.DONE: StepState.DONE,
-    StepStatus.CACHED: StepState.DONE,  # reused: shown as done (its own badge is the studio's part of issue 11)
+    StepStatus.CACHED: StepState.CACHED,
     StepStatus.FAILED: StepState.FAILED,
     StepStatus.SKIPPED: StepState.SKIPPED,
     StepStatus.CANCELLED: StepState.CANCELLED,
@@ -88,6 +93,13 @@ class RunStatusModel(QObject):
         self.active = False
         """True from `begin` to `end`: a run is delivering events."""
         self._began = False
+        self._stale: dict[int, str] = {}
+        """Steps and computed cells (by `uuid.int`) whose last result an edit since has made out of date."""
+        self._staleness: Staleness | None = None
+
+    def watch(self, document: WorkflowDocument) -> None:
+        """Mark what is downstream of each edit of `document` stale, at once (before any run)."""
+        self._staleness = Staleness(self, document)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -95,15 +107,19 @@ class RunStatusModel(QObject):
         key = step_id.int
         state = self._state.get(key)
         if state is None:
-            return IDLE
+            return StepRunInfo(StepState.IDLE, stale=self._stale[key]) if key in self._stale else IDLE
         seconds, error = self._seconds.get(key), self._errors.get(key)
         if self._result is not None and seconds is None and error is None:
             seconds, error = self._result.timings.get(step_id), self._result.errors.get(step_id)
         reason = self._result.skip_reasons.get(step_id) if self._result is not None else None
-        return StepRunInfo(state, seconds, error, reason)
+        return StepRunInfo(state, seconds, error, reason, self._stale.get(key))
 
     def state(self, step_id: UUID) -> StepState:
         return self._state.get(step_id.int, StepState.IDLE)
+
+    def stale_reason(self, node_id: UUID) -> str | None:
+        """Why a step's or a computed cell's last result is out of date, or None when it is not."""
+        return self._stale.get(node_id.int)
 
     def computed_value(self, cell_id: UUID) -> tuple[bool, Any]:
         """(True, value) when the store holds a value for the cell, else (False, None)."""
@@ -116,6 +132,8 @@ class RunStatusModel(QObject):
     def begin(self, step_ids: list[UUID]) -> None:
         """A run starts: every step it will run is queued, every other step goes back to idle."""
         touched = self._ids
+        if self._stale and self._staleness is not None:
+            touched = touched + self._staleness.refreshing(step_ids)
         self._ids = list(step_ids)
         self._keys = list(map(_INT, step_ids))
         self._state = dict.fromkeys(self._keys, StepState.QUEUED)
@@ -167,6 +185,8 @@ class RunStatusModel(QObject):
             touched, self._ids, self._keys = self._ids, [], []
             self.changed.emit(touched)
             return
+        if self._staleness is not None:
+            self._staleness.remember()  # what this run read: later edits are compared with it
         if result is None:
             self._cancel_open()
             return
@@ -194,6 +214,11 @@ class RunStatusModel(QObject):
         touched = self._ids
         self._ids, self._keys, self._state, self._seconds, self._errors = [], [], {}, {}, {}
         self._result, self._ended_otherwise = None, {}
+        if not starting:
+            touched = touched + [UUID(int=key) for key in self._stale]
+            self._stale = {}
+            if self._staleness is not None:
+                self._staleness.remember()
         self.total = self.finished = 0
         self.active = starting
         if starting:
@@ -202,3 +227,100 @@ class RunStatusModel(QObject):
             return
         if touched:
             self.changed.emit(touched)
+
+
+class Staleness:
+    """Turns the document's edits into stale marks on the status model: an input cell's new value, or a
+    step's new wiring, makes every step and computed cell downstream of it out of date.
+
+    Downstream is walked over the document's own reader and producer indexes (a breadth-first search that
+    touches only what is downstream), so an edit costs nothing for the rest of a large workflow. What the
+    last run read is remembered, so renaming a cell or relabelling a step (no change to any result) marks
+    nothing.
+    """
+
+    def __init__(self, model: RunStatusModel, document: WorkflowDocument) -> None:
+        self.model, self.document = model, document
+        self._values: dict[int, tuple[type, Any]] = {}
+        self._wiring: dict[int, tuple] = {}
+        self.remember()
+        document.cell_changed.connect(self._cell_changed)
+        document.step_changed.connect(self._step_changed)
+        document.reset.connect(self._reset)
+
+    def _reset(self) -> None:
+        """A whole new workflow: nothing of it is stale (its stored results are checked when it runs)."""
+        self.model._stale = {}
+        self.remember()
+
+    def remember(self) -> None:
+        """What the workflow is now: the input values and wiring the last run read."""
+        workflow = self.document.workflow
+        self._values = {cell.id.int: (type(cell.value), cell.value) for cell in workflow.cells if cell.has_value}
+        self._wiring = {step.id.int: _wiring(step) for step in workflow.steps}
+
+    def refreshing(self, step_ids: list[UUID]) -> list[UUID]:
+        """A run is about to compute (or reuse) these steps: they and their cells are no longer stale."""
+        stale, find_step, fresh = self.model._stale, self.document.find_step, []
+        for step_id in step_ids:
+            if stale.pop(step_id.int, None) is not None:
+                fresh.append(step_id)
+            step = find_step(step_id)
+            if step is not None:
+                fresh.extend(cell for cell in step.outputs.values() if stale.pop(cell.int, None) is not None)
+        return fresh
+
+    def _cell_changed(self, cell_id: UUID) -> None:
+        cell = self.document.find_cell(cell_id)
+        if cell is None or not cell.has_value:
+            return
+        before = self._values.get(cell_id.int)
+        if before is not None and before[0] is type(cell.value) and _same(before[1], cell.value):
+            return  # its alias changed, or its value is back to what the last run read
+        self._values[cell_id.int] = (type(cell.value), cell.value)
+        self._mark([step for step, _name in self.document.readers_of(cell_id)],
+                   f"input '{cell.alias or 'unnamed'}' changed")
+
+    def _step_changed(self, step_id: UUID) -> None:
+        step = self.document.find_step(step_id)
+        if step is None:
+            return
+        wiring = _wiring(step)
+        if self._wiring.get(step_id.int) == wiring:
+            return  # only its label changed
+        self._wiring[step_id.int] = wiring
+        self._mark([step], f"step '{self.document.title_of(step)}' changed")
+
+    def _mark(self, first: list[WorkflowStep], reason: str) -> None:
+        """Every step from `first` on down, and the cells they compute, that have a result to be out of date."""
+        model, store, document = self.model, self.model.store, self.document
+        stale, states = model._stale, model._state
+        seen: set[int] = set()
+        todo, marked = list(first), []
+        while todo:
+            step = todo.pop()
+            if step.id.int in seen:
+                continue
+            seen.add(step.id.int)
+            outputs = list(step.outputs.values())
+            if step.id.int in states or any(cell in store for cell in outputs):
+                marked.append(step.id)
+                stale.setdefault(step.id.int, reason)
+            for cell in outputs:
+                if cell in store:
+                    marked.append(cell)
+                    stale.setdefault(cell.int, reason)
+                todo.extend(reader for reader, _name in document.readers_of(cell))
+        if marked and not model.active:
+            model.changed.emit(marked)
+
+
+def _wiring(step: WorkflowStep) -> tuple:
+    return step.function_slug, tuple(step.inputs.items()), tuple(step.outputs.items())
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # an array's == is not a bool
+        return False

@@ -37,6 +37,8 @@ class RunRequest:
     targets: list[UUID] | None = None
     """Run only these steps and what they need; None runs everything."""
     cancel: CancelToken = field(default_factory=CancelToken)
+    reuse: bool = True
+    """Reuse a step's stored result when its function, inputs and parameters match; False recomputes all."""
     registry: FunctionRegistry = default_registry
 
 
@@ -82,7 +84,8 @@ class RunWorker(QObject):
             return RunOutcome(problems=self._problems(request, initial))
         self.planned.emit(list(checked.step_ids))
         with _Batcher(self.events) as batch:
-            result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel)
+            result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel,
+                                    reuse=request.reuse)
         return RunOutcome(result=result)
 
     @staticmethod

@@ -72,7 +72,7 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     edit_menu.addActions(named("find-action", "find-next-action", "find-previous-action"))
 
     workflow_menu = _menu(bar, "&Workflow", "workflow-menu")
-    workflow_menu.addActions(named("run-action", "run-selected-action", "stop-action"))
+    workflow_menu.addActions(named("run-action", "run-selected-action", "run-all-again-action", "stop-action"))
 
     view_menu = _menu(bar, "&View", "view-menu")
     view_menu.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "zoom-selection-action",
