@@ -1,0 +1,187 @@
+"""Result reuse: a step whose function version, inputs and fingerprint match a stored result is not run.
+
+`ResultReuse` keys each step (`caching.step_key`), looks its result up in the store (a `ResultCache`)
+and writes it to the step's cells, or runs the step and remembers what it made. `remember_later` is the
+deferred pass after a fast in-memory run that looked nothing up: it keys and remembers that run's
+results only when a later run asks (`InMemoryStore.defer_results`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from fancy_studio.core.caching import step_key, value_hash
+from fancy_studio.core.functions import RETURN, FancyFunction
+from fancy_studio.core.result_cache import Lineage, ResultCache, StoredResult
+from fancy_studio.core.run_types import StepStatus
+from fancy_studio.core.store import Cell
+from fancy_studio.core.validation import CompiledStep, ExecutionPlan
+from fancy_studio.core.workflow import WorkflowStep
+
+if TYPE_CHECKING:
+    from fancy_studio.core.step_run import StepRun
+
+_UNKNOWN: Any = object()
+"""A cell whose hash this run has not computed yet (None means: it cannot be hashed)."""
+
+
+class ResultReuse:
+    """One run's lookups and remembering: the hashes of the cells it has seen and the keys it made."""
+
+    def __init__(self, run: StepRun, cache: ResultCache, reuse: bool) -> None:
+        self.run = run
+        self.store = run.store
+        self.cache = cache
+        self.reuse = reuse
+        """False: look nothing up (every step runs), but remember what the steps make."""
+        self.hashes: dict[int, str | None] = {}
+        """Content hashes of the cells this run has read or written, by `uuid.int` (None: unhashable)."""
+        self.made: set[str] = set()
+        """Keys this run has remembered: a second step with the same recipe in the same run still runs
+        (results are reused from earlier runs only, so a first run never shows a step as reused)."""
+
+    def execute(self, compiled: CompiledStep) -> None:
+        """Run one step, or reuse its stored result (see `Engine.run`); remember what a run makes."""
+        step, function, step_id = compiled[0], compiled[1], compiled[2]
+        if not function.cacheable:
+            self.run.execute(compiled)
+            return
+        recipe = self._recipe(step, function)
+        if recipe is None:  # an input that cannot be hashed (or read): the step simply runs
+            self.run.execute(compiled)
+            return
+        key, input_hashes = recipe
+        cache = self.cache
+        if self.reuse and key not in self.made:
+            try:
+                stored = cache.lookup(key)
+            except Exception:  # a store that cannot answer: run the step instead
+                stored = None
+            if stored is not None and self._write_stored(compiled, stored):
+                return
+        began_at = time.time()
+        outputs = self.run.execute(compiled)
+        if outputs is None:
+            return
+        output_hashes = {name: value_hash(value) for name, value in outputs.items()}
+        hashes = self.hashes
+        for name, cell_id in step.outputs.items():
+            hashes[cell_id.int] = output_hashes.get(name)
+        if None in output_hashes.values():
+            return  # a later reader could not be keyed anyway
+        lineage = Lineage(step_id, function.slug, function.version, input_hashes, key, began_at,
+                          self.run.timings.get(step_id, 0.0))
+        self.made.add(key)
+        try:
+            cache.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
+            for cell_id in step.outputs.values():
+                cache.set_lineage(cell_id, lineage)
+        except Exception:  # the values are in their cells; only reuse next time is lost
+            pass
+
+    def _recipe(self, step: WorkflowStep, function: FancyFunction) -> tuple[str, dict[str, str]] | None:
+        """The step's recipe key (see `caching.step_key`) and its input hashes, or None when an input has
+        no hash."""
+        hashes = self.hashes
+        get = self.store.get
+        input_hashes = {}
+        try:
+            for name, cell_id in step.inputs.items():
+                digest = hashes.get(cell_id.int, _UNKNOWN)
+                if digest is _UNKNOWN:
+                    digest = hashes[cell_id.int] = value_hash(get(cell_id).value)
+                if digest is None:
+                    return None
+                input_hashes[name] = digest
+            fingerprint = None
+            if function.fingerprint is not None:
+                token = function.fingerprint(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+                fingerprint = value_hash(token)
+                if fingerprint is None:
+                    return None
+        except Exception:  # a missing input or a fingerprint that fails: the step runs and says why
+            return None
+        return step_key(function.slug, function.version, input_hashes, None, fingerprint), input_hashes
+
+    def _write_stored(self, compiled: CompiledStep, stored: StoredResult) -> bool:
+        """Write a stored result to the step's output cells and report the step reused; False (nothing
+        written) when the result lacks an output the step needs."""
+        step, step_id = compiled[0], compiled[2]
+        outputs, output_hashes = stored.outputs, stored.output_hashes
+        if any(name not in outputs or name not in output_hashes for name in step.outputs):
+            return False
+        lineage = stored.lineage
+        if lineage.step_id != step_id:
+            lineage = Lineage(step_id, lineage.slug, lineage.version, lineage.input_hashes, lineage.key,
+                              lineage.made_at, lineage.duration)
+        store, cache, hashes = self.store, self.cache, self.hashes
+        out_key, out_id, out_alias, named = compiled[6], compiled[7], compiled[8], compiled[9]
+        try:
+            if out_key is not None:
+                store.put(outputs[RETURN], out_alias, id=out_id, produced_by=step_id)
+            elif named is not None:
+                for name, _, cell_id, alias in named:
+                    store.put(outputs[name], alias, id=cell_id, produced_by=step_id)
+            for name, cell_id in step.outputs.items():
+                hashes[cell_id.int] = output_hashes[name]
+                cache.set_lineage(cell_id, lineage)
+        except Exception:  # the store could not take it back: run the step instead
+            return False
+        run = self.run
+        run.status[step_id] = StepStatus.CACHED
+        callbacks = run.callbacks
+        if callbacks.on_step_cached is not None:
+            callbacks.on_step_cached(step)
+        elif callbacks.on_step_finished is not None:
+            callbacks.on_step_finished(step, 0.0)
+        run.progress()
+        return True
+
+
+def remember_later(store: ResultCache, checked: ExecutionPlan, run: StepRun,
+                   cells: dict[Any, Cell]) -> Callable[[], None]:
+    """The work that keys and remembers what a fast in-memory run made, from `cells` (the store's cells
+    as the run left them), for `InMemoryStore.defer_results`. Steps with a fingerprint are left out: it
+    would be asked later than the step ran, and could vouch for an outside that has changed since."""
+    status, timings = run.status, run.timings
+
+    def remember() -> None:
+        hashes: dict[int, str | None] = {}
+
+        def hash_of(cell_id: UUID) -> str | None:
+            digest = hashes.get(cell_id.int, _UNKNOWN)
+            if digest is _UNKNOWN:
+                cell = cells.get(cell_id.int)
+                digest = hashes[cell_id.int] = None if cell is None else value_hash(cell[2])
+            return digest
+
+        live = store._cells  # type: ignore[attr-defined]
+        for compiled in checked.compiled:
+            step, function, step_id = compiled[0], compiled[1], compiled[2]
+            if status.get(step_id) is not StepStatus.DONE or function is None:
+                continue
+            if not function.cacheable or function.fingerprint is not None:
+                continue
+            input_hashes = {name: hash_of(cell_id) for name, cell_id in step.inputs.items()}
+            output_cells = {name: cells.get(cell_id.int) for name, cell_id in step.outputs.items()}
+            if None in input_hashes.values() or None in output_cells.values():
+                continue
+            if len(function.outputs) != len(output_cells):
+                continue  # an output that no cell took was not kept: this result cannot serve every step
+            output_hashes = {name: hash_of(step.outputs[name]) for name in output_cells}
+            if None in output_hashes.values():
+                continue
+            key = step_key(function.slug, function.version, input_hashes)  # type: ignore[arg-type]
+            first = next(iter(output_cells.values()), None)
+            lineage = Lineage(step_id, function.slug, function.version, input_hashes,  # type: ignore[arg-type]
+                              key, first[4] if first is not None else 0.0, timings.get(step_id, 0.0))
+            outputs = {name: cell[2] for name, cell in output_cells.items()}  # type: ignore[index]
+            store.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
+            for cell_id in step.outputs.values():
+                if live.get(cell_id.int) is cells.get(cell_id.int):  # not written since
+                    store.set_lineage(cell_id, lineage)
+
+    return remember
