@@ -25,7 +25,7 @@ def execute_in_memory(run: StepRun) -> None:
 
     It does what `StepRun.execute` does for each step, writing the same `Cell`s (see `InMemoryStore.put`),
     but reads and writes the store's dictionary by `uuid.int` directly, calls one- and two-input
-    functions positionally (see `validation._positional_names`) and builds the status and timing
+    functions positionally (see `validation.positional_names`) and builds the status and timing
     dictionaries once at the end.
     """
     store = run.store

@@ -18,7 +18,9 @@ from fancy_studio.core.functions import RETURN, FancyFunction
 from fancy_studio.core.result_cache import Lineage, ResultCache, StoredResult
 from fancy_studio.core.run_types import StepStatus
 from fancy_studio.core.store import Cell
-from fancy_studio.core.validation import CompiledStep, ExecutionPlan
+from fancy_studio.core.validation import (
+    CALL_KEYWORDS, CALL_NONE, CALL_ONE, CompiledStep, ExecutionPlan, positional_names,
+)
 from fancy_studio.core.workflow import WorkflowStep
 
 if TYPE_CHECKING:
@@ -141,47 +143,67 @@ class ResultReuse:
         return True
 
 
+def wiring_as_run(compiled: CompiledStep) -> tuple[dict[str, int], dict[str, int]]:
+    """The step's inputs and outputs (port -> cell key, `uuid.int`) as the plan compiled them, which is
+    what the run used: the step object itself may have been rewired since (the studio edits in place)."""
+    kind, keys = compiled[4], compiled[5]
+    if kind == CALL_NONE:
+        inputs: dict[str, int] = {}
+    elif kind == CALL_KEYWORDS:
+        inputs = dict(keys)
+    else:
+        names = positional_names(compiled[3])
+        inputs = {names[0]: keys} if kind == CALL_ONE else {names[0]: keys[0], names[1]: keys[1]}
+    if compiled[9] is not None:
+        outputs = {name: key for name, key, _cell_id, _alias in compiled[9]}
+    else:
+        outputs = {} if compiled[6] is None else {RETURN: compiled[6]}
+    return inputs, outputs
+
+
 def remember_later(store: ResultCache, checked: ExecutionPlan, run: StepRun,
                    cells: dict[Any, Cell]) -> Callable[[], None]:
     """The work that keys and remembers what a fast in-memory run made, from `cells` (the store's cells
     as the run left them), for `InMemoryStore.defer_results`. Steps with a fingerprint are left out: it
-    would be asked later than the step ran, and could vouch for an outside that has changed since."""
+    would be asked later than the step ran, and could vouch for an outside that has changed since. The
+    wiring comes from the compiled plan, never from the steps, which may have been edited since."""
     status, timings = run.status, run.timings
 
     def remember() -> None:
         hashes: dict[int, str | None] = {}
 
-        def hash_of(cell_id: UUID) -> str | None:
-            digest = hashes.get(cell_id.int, _UNKNOWN)
+        def hash_of(key: int) -> str | None:
+            digest = hashes.get(key, _UNKNOWN)
             if digest is _UNKNOWN:
-                cell = cells.get(cell_id.int)
-                digest = hashes[cell_id.int] = None if cell is None else value_hash(cell[2])
+                cell = cells.get(key)
+                digest = hashes[key] = None if cell is None else value_hash(cell[2])
             return digest
 
         live = store._cells  # type: ignore[attr-defined]
         for compiled in checked.compiled:
-            step, function, step_id = compiled[0], compiled[1], compiled[2]
+            function, step_id = compiled[1], compiled[2]
             if status.get(step_id) is not StepStatus.DONE or function is None:
                 continue
             if not function.cacheable or function.fingerprint is not None:
                 continue
-            input_hashes = {name: hash_of(cell_id) for name, cell_id in step.inputs.items()}
-            output_cells = {name: cells.get(cell_id.int) for name, cell_id in step.outputs.items()}
+            inputs, outputs = wiring_as_run(compiled)
+            input_hashes = {name: hash_of(key) for name, key in inputs.items()}
+            output_cells = {name: cells.get(key) for name, key in outputs.items()}
             if None in input_hashes.values() or None in output_cells.values():
                 continue
             if len(function.outputs) != len(output_cells):
                 continue  # an output that no cell took was not kept: this result cannot serve every step
-            output_hashes = {name: hash_of(step.outputs[name]) for name in output_cells}
+            output_hashes = {name: hash_of(key) for name, key in outputs.items()}
             if None in output_hashes.values():
                 continue
             key = step_key(function.slug, function.version, input_hashes)  # type: ignore[arg-type]
             first = next(iter(output_cells.values()), None)
             lineage = Lineage(step_id, function.slug, function.version, input_hashes,  # type: ignore[arg-type]
                               key, first[4] if first is not None else 0.0, timings.get(step_id, 0.0))
-            outputs = {name: cell[2] for name, cell in output_cells.items()}  # type: ignore[index]
-            store.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
-            for cell_id in step.outputs.values():
-                if live.get(cell_id.int) is cells.get(cell_id.int):  # not written since
-                    store.set_lineage(cell_id, lineage)
+            outputs_made = {name: cell[2] for name, cell in output_cells.items()}  # type: ignore[index]
+            store.remember(key, StoredResult(outputs_made, output_hashes, lineage))  # type: ignore[arg-type]
+            for cell in output_cells.values():
+                if live.get(cell[0].int) is cell:  # type: ignore[index]  # not written since
+                    store.set_lineage(cell[0], lineage)  # type: ignore[index]
 
     return remember

@@ -75,7 +75,7 @@ CALL_KEYWORDS = 3
 """Keyword arguments: item 5 is ((name, key), …)."""
 
 
-def _positional_names(func: Any) -> tuple[str, ...] | None:
+def positional_names(func: Any) -> tuple[str, ...] | None:
     """The names of `func`'s leading positional-or-keyword parameters, when calling it positionally is
     exactly the same as calling it by keyword: a plain Python function, not a wrapper whose signature
     came from elsewhere. None otherwise (such functions are always called by keyword)."""
@@ -389,7 +389,7 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], o
             func = function.func
             names = positional.get(id(func), _MISSING)
             if names is _MISSING:
-                names = positional[id(func)] = _positional_names(func)
+                names = positional[id(func)] = positional_names(func)
             named_tuple = function.returns_named_tuple
         inputs = step.inputs
         count = len(inputs)

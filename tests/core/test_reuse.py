@@ -363,3 +363,24 @@ def test_a_store_path_that_is_not_a_store_is_one_clear_line(tmp_path: Path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.startswith("fancy-studio: cannot open the store") and "Traceback" not in done.stderr
+
+
+@STORES
+@pytest.mark.parametrize("how", ["in place", "a new mapping"])
+def test_a_step_rewired_after_a_run_runs_again_with_its_new_input(store_type, workers, how):
+    """The studio edits its workflow object between runs: the next run keys the step by its new wiring
+    (the fast path's deferred remembering once took the wiring from the edited step, not from the run)."""
+    calls: Counter = Counter()
+    engine = Engine(store_type(), registry=_counting_registry(calls))
+    wf, steps, cells = _two_branches()
+    assert engine.run(wf, max_workers=workers).ok
+    add = steps["add"]
+    if how == "in place":
+        add.inputs["b"] = cells["nb"].id
+    else:
+        add.inputs = {**add.inputs, "b": cells["nb"].id}
+    calls.clear()
+    result = engine.run(wf, max_workers=workers)
+    assert result.step_status[add.id] is StepStatus.DONE
+    assert calls == Counter({"t.add": 1})
+    assert engine.store.get(cells["total"].id).value == 2.0 - 10.0

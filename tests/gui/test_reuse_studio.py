@@ -157,8 +157,6 @@ def test_rewiring_a_step_marks_it_and_what_follows_stale_but_relabelling_does_no
     qtbot.waitUntil(lambda: window.scene.item_for(SENTENCE).value_text.startswith("stale: "), timeout=2000)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: after a step is rewired in place to a cell with another value, "
-                   "the next run reuses its old result (headless too; a fresh Workflow object runs it)")
 def test_a_rewired_step_runs_again_rather_than_being_reused(qtbot, window):
     assert click_run(qtbot, window).result.ok
     window.document.connect_input(TEXT, "value", SCALED)
