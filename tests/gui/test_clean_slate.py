@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from fancy_studio.gui.run.status import StepState
-from fancy_studio.gui.window import main_window as main_window_module
+from fancy_studio.gui.window import file_actions as file_actions_module
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import answer_dialogs
@@ -54,7 +54,7 @@ def _copy_with_celsius(tmp_path: Path, celsius: object, name: str = "hot.json") 
 
 
 def _open_through_the_dialog(window: MainWindow, monkeypatch, path: Path) -> None:
-    monkeypatch.setattr(main_window_module.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     window.open_action.trigger()
     assert window.document.path == path
 

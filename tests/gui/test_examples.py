@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 
 import fancy_studio.resources
 from fancy_studio.gui import app as app_module
+from fancy_studio.gui.window import file_actions as file_actions_module
 from fancy_studio.gui.window import main_window as main_window_module
 from fancy_studio.gui.window import save_folders
 from fancy_studio.gui.window.main_window import MainWindow
@@ -116,7 +117,7 @@ def test_the_example_from_the_menu_is_saved_where_the_user_says_never_over_the_p
 
     mine = documents / "my temperature.json"
     dialog = SaveDialog(mine)
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName", dialog)
     _press_ctrl_s(window, qtbot)
 
     assert len(dialog.starts) == 1  # Ctrl+S asked where to save
@@ -139,7 +140,7 @@ def test_save_as_starts_in_the_last_folder_the_user_saved_to(qtbot, monkeypatch,
     _open_example_from_the_menu(window)
     _nudge_a_step(window, qtbot)
     first = SaveDialog(projects / "first.json")
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", first)
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName", first)
     _press_ctrl_s(window, qtbot)
     assert (projects / "first.json").is_file()
 
@@ -147,7 +148,7 @@ def test_save_as_starts_in_the_last_folder_the_user_saved_to(qtbot, monkeypatch,
     assert window.document.path is None
     _nudge_a_step(window, qtbot)
     second = SaveDialog(projects / "second.json")
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", second)
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName", second)
     _press_ctrl_s(window, qtbot)
     assert second.starts[0].parent == projects
     assert example.read_bytes() == example_bytes
@@ -165,7 +166,7 @@ def test_the_example_opened_by_its_path_is_a_copy_too_and_never_a_recent_file(qt
     assert window.document.path is None and window.recent_files() == []
     _nudge_a_step(window, qtbot)
     dialog = SaveDialog(documents / "copy.json")
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName", dialog)
     _press_ctrl_s(window, qtbot)
     assert dialog.starts and (documents / "copy.json").is_file()
     assert example.read_bytes() == example_bytes
@@ -188,7 +189,7 @@ def test_work_restored_from_an_older_session_on_the_example_is_saved_elsewhere(q
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     dialog = SaveDialog(documents / "restored.json")
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName", dialog)
     window.view.setFocus()
     _press_ctrl_s(window, qtbot)
     assert dialog.starts and not _in_package(dialog.starts[0])

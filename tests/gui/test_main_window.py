@@ -14,6 +14,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from fancy_studio.gui.window import file_actions as file_actions_module
 from fancy_studio.gui.window import main_window as main_window_module
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.gui.dialogs import answer_dialogs
@@ -94,11 +95,11 @@ def test_save_then_reopen_compares_equal(opened: MainWindow, tmp_path, qtbot):
 
 def test_save_without_a_path_asks_for_one(window: MainWindow, monkeypatch, tmp_path):
     target = tmp_path / "picked"
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(target), ""))
     assert window.save_workflow()
     assert window.document.path == tmp_path / "picked.json" and (tmp_path / "picked.json").exists()
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(file_actions_module.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     window.document.path = None
     assert not window.save_workflow()
 

@@ -17,18 +17,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton, QUndoView, QWidget,
+    QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton, QUndoView, QWidget,
 )
 
 from fancy_studio.gui.window.layout_state import WindowLayout, restore_geometry
 from fancy_studio.gui.window.private_files import keep_settings_private
-from fancy_studio.resources import is_bundled
 from fancy_studio.gui.window.theme import FRAME_COLORS, apply_saved_theme, is_dark, sync_canvas_colors
 
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
-    from fancy_studio.core import FancyError, InMemoryStore, Workflow
-    from fancy_studio.core.errors import ReadOnlyFileError
+    from fancy_studio.core import InMemoryStore
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
@@ -36,6 +34,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.document.document import WorkflowDocument
     from fancy_studio.gui.window.clean_slate import CleanSlate
     from fancy_studio.gui.window.example_copies import ExampleCopies
+    from fancy_studio.gui.window.file_actions import FileActions
     from fancy_studio.gui.window.file_drops import FileDrops
     from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
@@ -50,8 +49,6 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.window.menus import build_menus, name_separators
     from fancy_studio.gui.window.save_folders import SaveFolders
 
-FILE_FILTER = "Workflows (*.json);;All files (*)"
-
 
 def _import_studio() -> None:
     """Import what the studio is made of: the core (pydantic models), the canvas, the docks.
@@ -59,13 +56,12 @@ def _import_studio() -> None:
     About two thirds of start-up is these imports; a window built with `build=False` shows its frame
     first and calls this from `build()`, so the window is on screen before the imports are paid for.
     """
-    global FancyError, InMemoryStore, Workflow, layout_view, WorkflowView, ClipboardController, DatumPanel
+    global InMemoryStore, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
     global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
-    global ReadOnlyFileError
-    from fancy_studio.core import FancyError, InMemoryStore, Workflow
-    from fancy_studio.core.errors import ReadOnlyFileError
+    global FileActions
+    from fancy_studio.core import InMemoryStore
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
@@ -73,6 +69,7 @@ def _import_studio() -> None:
     from fancy_studio.gui.document.document import WorkflowDocument
     from fancy_studio.gui.window.clean_slate import CleanSlate
     from fancy_studio.gui.window.example_copies import ExampleCopies
+    from fancy_studio.gui.window.file_actions import FileActions
     from fancy_studio.gui.window.file_drops import FileDrops
     from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
@@ -199,6 +196,10 @@ class MainWindow(QMainWindow):
         menus = build_menus(self, open_file=self._open_confirmed, docks=self._docks.values(),
                             show_shortcuts=self.show_shortcuts, settings_factory=lambda: settings())
         self.recent_menu, self.recent, self.examples_menu = menus.recent_menu, menus.recent, menus.examples_menu
+        self.file_actions = FileActions(self, self.document, runner=self.runner, view=self.view,
+                                        example_copies=self.example_copies, save_folders=self.save_folders,
+                                        recent=self.recent, update_title=self._update_title)
+        """New, Open, Save and their questions; the file methods below delegate to it."""
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
         self.quick_add = QuickAddController(self.view, self.palette_widget.model, self._add_step)
@@ -243,11 +244,12 @@ class MainWindow(QMainWindow):
         a = self._action
         self.new_action = a("new-action", "&New", self.new_workflow, QKeySequence.StandardKey.New,
                             "Start an empty workflow")
-        self.open_action = a("open-action", "&Open…", self._open_dialog, QKeySequence.StandardKey.Open,
+        self.open_action = a("open-action", "&Open…", lambda: self.file_actions.open_dialog(),
+                             QKeySequence.StandardKey.Open,
                              "Open a workflow file")
         self.save_action = a("save-action", "&Save", lambda: self.save_workflow(),
                              QKeySequence.StandardKey.Save, "Save the workflow")
-        self.save_as_action = a("save-as-action", "Save &As…", self._save_as_dialog,
+        self.save_as_action = a("save-as-action", "Save &As…", lambda: self.file_actions.save_as_dialog(),
                                 QKeySequence("Ctrl+Shift+S"), "Save the workflow under a new name")
         self.quit_action = a("quit-action", "&Quit", self.close, QKeySequence("Ctrl+Q"))
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -318,67 +320,17 @@ class MainWindow(QMainWindow):
     # --- files -----------------------------------------------------------------------------------
 
     def _stop_run_then(self, what: str, action) -> bool:
-        """With a run going, ask to stop it and do `action` once it has stopped; True if `action` ran now."""
-        if not self.runner.running:
-            action()
-            return True
-        if self.runner.stopping:
-            self.statusBar().showMessage("Stopping the run… (the step that is running finishes first)")
-            return False
-        answer = QMessageBox.question(
-            self, "A run is going", f"Stop the run and {what}?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
-        if answer == QMessageBox.StandardButton.Yes:
-            self.statusBar().showMessage("Stopping the run…")
-            self.runner.stop()
-            self.runner.when_stopped(action)
-        return False
+        return self.file_actions.stop_run_then(what, action)
 
     def _confirm_discard(self) -> bool:
-        """True when unsaved changes may go: saved, discarded, or there were none; False on Cancel."""
-        if not self.document.modified:
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {self._display_name()} before closing it?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_workflow()
-        return answer == QMessageBox.StandardButton.Discard
+        return self.file_actions.confirm_discard()
 
     def new_workflow(self) -> None:
-        if self.runner.running:
-            self._stop_run_then("start a new workflow", self.new_workflow)
-        elif self._confirm_discard():
-            self.document.replace(Workflow(name="Untitled"), None)
+        self.file_actions.new_workflow()
 
     def open_workflow(self, path: str | Path) -> bool:
         """Open a file in place of the current workflow; on a bad file say why and change nothing."""
-        path = Path(path)
-        if self.runner.running:  # callers ask first (see _stop_run_then); never swap a running workflow
-            self.statusBar().showMessage(f"Cannot open {path.name} while a run is going", 8000)
-            return False
-        from fancy_studio.gui.window.open_guard import open_all_or_nothing
-
-        try:  # parse → check → build; any failure leaves the previous workflow open
-            open_all_or_nothing(self.document, lambda: self.example_copies.open(path), self.view.zoom_to_fit)
-        except (FancyError, OSError) as exc:
-            QMessageBox.critical(self, "Cannot open workflow", f"Cannot open {path.name}:\n\n{exc}")
-            return False
-        except Exception as exc:  # noqa: BLE001 -- the canvas could not show it: say so, keep working
-            QMessageBox.critical(self, "Cannot open workflow",
-                                 f"Cannot open {path.name}: it could not be shown "
-                                 f"({type(exc).__name__}: {exc}); the previous workflow is still open.")
-            return False
-        self.recent.add(path)  # not an example: the recent list offers files to edit
-        self.save_folders.remember(path)
-        self._update_title()
-        if self.example_copies.title is not None:
-            self.statusBar().showMessage(f"Opened {self._display_name()}: a copy, Save asks where to keep it", 8000)
-        else:
-            self.statusBar().showMessage(f"Opened {path}", 5000)
-        self._warn_missing_functions(path)
-        return True
+        return self.file_actions.open_workflow(path)
 
     def offer_recovery(self) -> bool:
         """At start-up: offer back the unsaved work of a session that crashed; True if restored."""
@@ -389,85 +341,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Restored the unsaved changes to {restored.name}", 8000)
         return True
 
-    def _warn_missing_functions(self, path: Path) -> None:
-        """Name the functions the file uses that are not installed (their steps load as placeholders)."""
-        missing = sorted({s.function_slug for s in self.document.workflow.steps
-                          if self.document.function_of(s) is None})
-        if not missing:
-            return
-        self.statusBar().showMessage(f"Opened {path.name}: missing functions: {', '.join(missing)}", 15000)
-        QMessageBox.warning(
-            self, "Missing functions",
-            f"{path.name} uses functions that are not installed:\n\n"
-            + "\n".join(f"• {slug}" for slug in missing)
-            + "\n\nTheir steps are kept as placeholders and saved unchanged. Run runs the rest of the "
-              "workflow and skips these steps and the steps after them; install the plugins that "
-              "provide them to run it all.")
-
     def _open_confirmed(self, path: Path) -> bool:
-        if self.runner.running:
-            self._stop_run_then(f"open {path.name}", lambda: self._open_confirmed(path))
-            return False
-        return self._confirm_discard() and self.open_workflow(path)
-
-    def _open_dialog(self) -> None:
-        if self.runner.running:
-            self._stop_run_then("open another workflow", self._open_dialog)
-            return
-        if not self._confirm_discard():
-            return
-        start = str(self.save_folders.start_folder(self.document.path))
-        name, _ = QFileDialog.getOpenFileName(self, "Open workflow", start, FILE_FILTER)
-        if name:
-            self.open_workflow(name)
+        return self.file_actions.open_confirmed(path)
 
     def save_workflow(self, path: str | Path | None = None) -> bool:
-        """Save to `path`, the document's file, or (when it has none, or it is a bundled example) a file
-        the user picks."""
-        if path is None and (self.document.path is None or is_bundled(self.document.path)):
-            return self._save_as_dialog()
-        try:
-            if not self._save_document(path):
-                return False
-        except (FancyError, OSError, ValueError) as exc:
-            QMessageBox.critical(self, "Cannot save workflow",
-                                 f"Cannot save {self._display_name()}:\n\n{exc}")
-            return False
-        self.recent.add(self.document.path)
-        self.save_folders.remember(self.document.path)
-        self.statusBar().showMessage(f"Saved {self.document.path}", 5000)
-        return True
-
-    def _save_document(self, path: str | Path | None) -> bool:
-        """Save; a read-only file is overwritten only if the user says so (False when they do not)."""
-        try:
-            self.document.save(path)
-        except ReadOnlyFileError as exc:
-            answer = QMessageBox.question(
-                self, "Read-only file", f"'{exc.path.name}' is read-only. Overwrite it?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                self.statusBar().showMessage(f"Not saved: {exc.path.name} is read-only", 8000)
-                return False
-            self.document.save(path, overwrite_read_only=True)
-        return True
-
-    def _save_as_dialog(self) -> bool:
-        start = str(self.save_folders.save_as_target(self.document.path, self.document.workflow.name))
-        name, _ = QFileDialog.getSaveFileName(self, "Save workflow as", start, FILE_FILTER)
-        if not name:
-            return False
-        if not name.lower().endswith(".json"):
-            name += ".json"
-        return self.save_workflow(name)
+        """Save to `path`, the document's file, or a file the user picks (see `FileActions`)."""
+        return self.file_actions.save_workflow(path)
 
     def recent_files(self) -> list[str]:
         return self.recent.names()
-
-    def _display_name(self) -> str:
-        if self.document.path is not None:
-            return self.document.path.name
-        return self.example_copies.title or "Untitled"
 
     def _clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
@@ -536,7 +418,7 @@ class MainWindow(QMainWindow):
                 self.view.ensureVisible(self.scene.item_for(next(iter(present))), 60, 60)
 
     def _update_title(self, _path: object = None) -> None:
-        self.setWindowTitle(f"{self._display_name()}[*] — Fancy Studio")
+        self.setWindowTitle(f"{self.file_actions.display_name()}[*] — Fancy Studio")
         self.setWindowModified(self.document.modified)
 
     # --- editing ---------------------------------------------------------------------------------
