@@ -24,7 +24,6 @@ It never asserts on wall-clock time; it checks every run's answer and statuses.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import build_chain  # noqa: E402
+from bench_engine import best_of, build_chain  # noqa: E402
 
 from fancy_studio.core.caching import value_hash  # noqa: E402
 from fancy_studio.core.engine import Engine, StepStatus  # noqa: E402
@@ -46,20 +45,6 @@ try:
     from fancy_studio.core import SqliteStore
 except ImportError:  # not landed yet
     SqliteStore = None  # type: ignore[assignment,misc]
-
-
-def best_of(repeats: int, setup: Callable[[], Any], body: Callable[[Any], Any],
-            check: Callable[[Any, Any], None]) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        state = setup()
-        gc.collect()
-        started = time.perf_counter()
-        result = body(state)
-        elapsed = time.perf_counter() - started
-        check(state, result)
-        best = min(best, elapsed)
-    return best
 
 
 def main(argv: list[str] | None = None) -> None:
