@@ -4,13 +4,13 @@ and the studio's Open, and each must refuse it the same way (one clear line; the
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import EXAMPLE
+from tests.gui.windows import window_on_my_file  # noqa: F401 (the attack tests' name for it)
 
 
 def example_data() -> dict:
@@ -34,18 +34,6 @@ def assert_cli_refuses(path: Path | str, *words: str) -> str:
     for word in words:
         assert word in lines[0], (word, lines[0])
     return lines[0]
-
-
-def window_on_my_file(qtbot, tmp_path: Path) -> MainWindow:
-    """A shown studio window with the user's own copy of the example open."""
-    mine = tmp_path / "mine.json"
-    shutil.copyfile(EXAMPLE, mine)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_workflow(mine)
-    return window
 
 
 def assert_studio_refuses(window: MainWindow, dialogs, path: Path | str, *words: str) -> str:

@@ -8,7 +8,6 @@ inspector must all forget the last run, and the canvas must not keep the last do
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from fancy_studio.gui.window import file_actions as file_actions_module
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import answer_dialogs
-from tests.gui.windows import active_window
+from tests.gui.windows import window_on_my_file
 
 
 @pytest.fixture(autouse=True)
@@ -31,9 +30,7 @@ def dialogs(monkeypatch):
 @pytest.fixture
 def window(qtbot, tmp_path):
     """The window, after a finished run of a copy of the example (a copy: the example opens untitled)."""
-    mine = tmp_path / "mine.json"
-    shutil.copyfile(EXAMPLE, mine)
-    win = active_window(qtbot, mine)
+    win = window_on_my_file(qtbot, tmp_path)
     with qtbot.waitSignal(win.runner.finished, timeout=10_000):
         win.run_actions.run_action.trigger()
     qtbot.waitUntil(lambda: win.scene.item_for(FAHRENHEIT).value_text == "= 70.7", timeout=5000)

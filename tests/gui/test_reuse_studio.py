@@ -3,7 +3,6 @@ downstream of it stale before the next run."""
 
 from __future__ import annotations
 
-import shutil
 from uuid import UUID
 
 import pytest
@@ -15,8 +14,9 @@ from fancy_studio.core import StepStatus
 from fancy_studio.gui.canvas import status_badge
 from fancy_studio.gui.run.status import StepState
 from fancy_studio.gui.window.main_window import MainWindow
-from tests.example_ids import ADD, EXAMPLE, MULTIPLY
+from tests.example_ids import ADD, MULTIPLY
 from tests.gui.dialogs import answer_dialogs
+from tests.gui.windows import window_on_my_file
 
 TEXT = UUID("5f0c6a86-4a44-4a55-9a55-000000000022")
 STEPS = (MULTIPLY, ADD, TEXT)
@@ -29,12 +29,7 @@ def dialogs(monkeypatch):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    path = tmp_path / "temperature.json"
-    shutil.copy(EXAMPLE, path)  # a user's own copy
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    assert win.open_workflow(path)
+    win = window_on_my_file(qtbot, tmp_path)  # a user's own copy
     yield win
     if win.runner.running:
         with qtbot.waitSignal(win.runner.finished, timeout=10_000):
