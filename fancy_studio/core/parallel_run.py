@@ -1,6 +1,7 @@
 """The parallel run: independent steps run at once on a thread pool (`Engine.run(max_workers=N)`).
 
-A step is submitted when every step it depends on has ended; one that cannot run (a failed or missing
+A step is submitted when every step it depends on has ended and a worker is free (so a cancel starts no
+step that was only queued); one that cannot run (a failed or missing
 input, a function not installed) is skipped and releases its successors in turn.
 """
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from fancy_studio.core.step_run import StepRun
 
 
-
 def execute_parallel(run: StepRun, max_workers: int) -> None:
     run.status = dict.fromkeys(run.step_ids, StepStatus.PENDING)
     graph = run.plan.graph
@@ -29,7 +29,10 @@ def execute_parallel(run: StepRun, max_workers: int) -> None:
     execute = run.execute if run.reuser is None else run.reuser.execute
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fancy-step") as pool:
         while ready or running:
-            while ready and not (run.cancel is not None and run.cancel.cancelled):
+            # no more in flight than there are workers: a step queued in the pool would start after
+            # Stop, which must start no further step
+            cancel = run.cancel
+            while ready and len(running) < max_workers and not (cancel is not None and cancel.cancelled):
                 compiled = ready.pop()
                 if run.reads_blocked(compiled):
                     run.skip(compiled.step)
