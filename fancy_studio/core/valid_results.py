@@ -1,0 +1,124 @@
+"""Which stored datums still hold what a workflow would compute now: what reopening it may show.
+
+A store kept between sessions holds the cells of the workflow's last run. The workflow may have been
+edited since (in the studio, by hand, on another machine), so reopening it shows only the cells that are
+still right for it: an input cell whose stored value is the workflow's literal value, and a computed
+cell whose recorded recipe (its `Lineage.key`) is the key its step would have now, given the function's
+current version and its inputs as they are now — which are themselves known only when their own
+producers are still valid. Everything else is out of date and is not shown.
+
+This is the reuse check of `core/reuse.py` made without running anything: the same pure `step_key`, over
+the same content hashes. A step whose function is not installed, is not cacheable or has a fingerprint
+(its result depends on the outside world, which only a run may ask) is not vouched for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import networkx as nx
+
+from fancy_studio.core.caching import step_key, value_hash
+from fancy_studio.core.functions import FunctionRegistry, registry as default_registry
+from fancy_studio.core.result_cache import ResultCache
+from fancy_studio.core.store import DatumStore
+from fancy_studio.core.workflow import Workflow, WorkflowStep
+
+
+def valid_cells(workflow: Workflow, store: DatumStore,
+                registry: FunctionRegistry = default_registry) -> set[UUID]:
+    """The ids of the cells in `store` that hold what `workflow` would put there now (see the module)."""
+    hashes: dict[UUID, str] = {}
+    valid: set[UUID] = set()
+    for cell in workflow.literal_cells():
+        stored = _stored_hash(store, cell.id)
+        digest = value_hash(cell.value)
+        if digest is None:
+            continue
+        hashes[cell.id] = digest
+        if stored is not None and stored == digest:
+            valid.add(cell.id)
+    if not isinstance(store, ResultCache):
+        return valid  # no lineage: no computed value can be vouched for
+    for step in _in_order(workflow.steps):
+        outputs = _still_valid_outputs(step, store, hashes, registry)
+        if outputs is None:
+            continue
+        for cell_id, digest in outputs.items():
+            hashes[cell_id] = digest
+            valid.add(cell_id)
+    return valid
+
+
+def stale_cells(workflow: Workflow, store: DatumStore,
+                registry: FunctionRegistry = default_registry) -> list[UUID]:
+    """The ids of the cells in `store` that `valid_cells` does not vouch for (to be forgotten)."""
+    keep = valid_cells(workflow, store, registry)
+    return [cell_id for cell_id in _stored_ids(store) if cell_id not in keep]
+
+
+def _still_valid_outputs(step: WorkflowStep, store: Any, hashes: dict[UUID, str],
+                         registry: FunctionRegistry) -> dict[UUID, str] | None:
+    """The step's output cells with their content hashes when its stored outputs are still its result
+    now; None when any is not (or cannot be told)."""
+    if step.function_slug not in registry or not step.outputs:
+        return None
+    function = registry.get(step.function_slug)
+    if not function.cacheable or function.fingerprint is not None:
+        return None
+    input_hashes = {}
+    for name, cell_id in step.inputs.items():
+        digest = hashes.get(cell_id)
+        if digest is None:
+            return None
+        input_hashes[name] = digest
+    key = step_key(function.slug, function.version, input_hashes)
+    outputs: dict[UUID, str] = {}
+    for cell_id in step.outputs.values():
+        try:
+            lineage = store.lineage(cell_id)
+        except Exception:  # noqa: BLE001 - a record that cannot be read vouches for nothing
+            return None
+        if lineage is None or lineage.key != key:
+            return None
+        digest = _stored_hash(store, cell_id)
+        if digest is None:
+            return None
+        outputs[cell_id] = digest
+    return outputs
+
+
+def _stored_hash(store: DatumStore, cell_id: UUID) -> str | None:
+    """The content hash of the cell's stored value; None when it is not there or cannot be read."""
+    try:
+        if cell_id not in store:
+            return None
+        return value_hash(store.get(cell_id).value)
+    except Exception:  # noqa: BLE001 - e.g. a pickle signed by someone else: not shown, recomputed
+        return None
+
+
+def _stored_ids(store: DatumStore) -> Iterable[UUID]:
+    ids = getattr(store, "cell_ids", None)
+    if ids is not None:
+        return ids()
+    return [cell.id for cell in store]
+
+
+def _in_order(steps: list[WorkflowStep]) -> list[WorkflowStep]:
+    """The steps producers first; a workflow with a cycle (which cannot run) vouches for none."""
+    producer = {cell_id: step.id for step in steps for cell_id in step.outputs.values()}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(step.id for step in steps)
+    for step in steps:
+        for cell_id in step.inputs.values():
+            if cell_id in producer:
+                graph.add_edge(producer[cell_id], step.id)
+    try:
+        order = list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        return []
+    by_id = {step.id: step for step in steps}
+    return [by_id[step_id] for step_id in order]
