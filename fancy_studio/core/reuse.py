@@ -77,10 +77,10 @@ class ResultReuse:
         lineage = Lineage(step_id, function.slug, function.version, input_hashes, key, began_at,
                           self.run.timings.get(step_id, 0.0))
         self.made.add(key)
-        try:
-            cache.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
+        try:  # the lineage first: a store that writes at `remember` (a slow step's) writes both at once
             for cell_id in step.outputs.values():
                 cache.set_lineage(cell_id, lineage)
+            cache.remember(key, StoredResult(outputs, output_hashes, lineage))  # type: ignore[arg-type]
         except Exception:  # the values are in their cells; only reuse next time is lost
             pass
 

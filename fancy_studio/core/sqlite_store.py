@@ -141,6 +141,9 @@ class SqliteStore:
         self._touched: dict[str, float] = {}
         """When results were last remembered or looked up (written to `last_used` before an eviction and
         on closing: an UPDATE per reused step would cost more than the step)."""
+        self._pending_work = 0.0
+        """Seconds the pending results took to compute: from `commit_interval` on, `remember` writes them
+        at once, so a killed process never loses more than that much work (and the running step)."""
         self._closed = False
         self._timer: threading.Timer | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +189,7 @@ class SqliteStore:
         """Write every pending change (and `more` statements) in one transaction; called with the lock."""
         if not (self._pending or self._pending_results or self._pending_lineages or more):
             return
+        self._pending_work = 0.0
         key = self._key
         memo: dict[int, str] = {}  # a step's cells and its result share one Lineage: write its JSON once
 
@@ -451,10 +455,15 @@ class SqliteStore:
         return result
 
     def remember(self, key: str, result: StoredResult) -> None:
+        """Keep `result`; written within `commit_interval`, or before this returns once the results
+        waiting to be written took `commit_interval` or more to compute (see `_pending_work`)."""
         with self._lock:
             self._results[key] = self._pending_results[key] = result
             self._touched[key] = _now()  # its last_used
-            if self._timer is None:
+            self._pending_work += result.lineage.duration
+            if self._pending_work >= self.commit_interval:
+                self._write_pending()
+            elif self._timer is None:
                 self._schedule()
 
     def set_lineage(self, cell_id: UUID, lineage: Lineage) -> None:

@@ -354,3 +354,88 @@ def test_a_lineage_read_back_is_written_again_unchanged(tmp_path):
         store.set_lineage(cell.id, found.lineage)
     with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
         assert store.lineage(cell.id) == lineage and store.get(cell.id).value == 1
+
+
+_SLOW_STEPS = '''
+"""Functions for the kill test: a slow step, then one that says it started and never ends."""
+import os, pathlib, time
+from fancy_studio.core.functions import FunctionRegistry, fancy_function
+
+FOLDER = pathlib.Path(os.environ["KILL_TEST_FOLDER"])
+registry = FunctionRegistry(load_builtins=False)
+
+
+@fancy_function("kill.slow", registry=registry, version="1")
+def slow(x: int) -> int:
+    with open(FOLDER / "calls", "a") as calls:
+        calls.write("slow\\n")
+    time.sleep(0.3)
+    return x + 1
+
+
+@fancy_function("kill.hang", registry=registry, version="1")
+def hang(x: int) -> int:
+    (FOLDER / "started").write_text("the slow step is done")
+    time.sleep(3600)
+    return x
+'''
+
+
+def _slow_then_hang():
+    from fancy_studio.core import Workflow, WorkflowStep
+
+    wf = Workflow(name="slow then hang")
+    x = wf.input_cell("x", 1)
+    y, z = wf.output_cell("y"), wf.output_cell("z")
+    slow = WorkflowStep(function_slug="kill.slow", inputs={"x": x.id}, outputs={"return": y.id})
+    hang = WorkflowStep(function_slug="kill.hang", inputs={"x": y.id}, outputs={"return": z.id})
+    wf.steps += [slow, hang]
+    return wf, slow, y
+
+
+def test_a_slow_step_is_on_disk_before_the_next_one_starts_so_a_kill_never_loses_it(tmp_path, monkeypatch):
+    """A step that took longer than `commit_interval` (0.3 s, against 0.25) is committed before the engine
+    moves on: killing the process while the next step runs loses only that running step. (Before that
+    rule, the slow step waited for the timer, 0.25 s later, and the kill came first.)"""
+    (tmp_path / "kill_steps.py").write_text(_SLOW_STEPS)
+    monkeypatch.setenv("KILL_TEST_FOLDER", str(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    wf, slow, y = _slow_then_hang()
+    from fancy_studio.core.workflow_file import save_workflow
+
+    save_workflow(wf, tmp_path / "wf.fancy.json")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from kill_steps import registry
+        from fancy_studio.core import Engine, SqliteStore
+        from fancy_studio.core.workflow_file import load_workflow
+        store = SqliteStore({str(tmp_path / "s.db")!r}, key={KEY_A!r}, commit_interval=0.25)
+        Engine(store, registry=registry).run(load_workflow({str(tmp_path / "wf.fancy.json")!r}))
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "KILL_TEST_FOLDER": str(tmp_path)})
+    try:
+        for _ in range(6000):  # the marker says the slow step has finished (a timeout, never a timing)
+            if (tmp_path / "started").exists() or child.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert (tmp_path / "started").exists(), "the hanging step never started"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    db = sqlite3.connect(tmp_path / "s.db")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    assert (tmp_path / "calls").read_text() == "slow\n"
+    import kill_steps
+    from fancy_studio.core import Engine, StepStatus
+    from fancy_studio.core.functions import FunctionRegistry, fancy_function
+
+    registry = FunctionRegistry(load_builtins=False)
+    registry.register(kill_steps.registry.get("kill.slow"))
+    fancy_function("kill.hang", registry=registry, version="1")(lambda x: x)  # it returns at once now
+    with SqliteStore(tmp_path / "s.db", key=KEY_A) as store:
+        assert store.get(y.id).value == 2 and store.lineage(y.id).step_id == slow.id
+        result = Engine(store, registry=registry).run(wf)
+        assert result.step_status[slow.id] is StepStatus.CACHED and result.ok
+    assert (tmp_path / "calls").read_text() == "slow\n"  # the slow step did not run again
