@@ -192,6 +192,11 @@ class WorkflowView(QGraphicsView):
             rect = rect.united(item.sceneBoundingRect())
         self._fit(rect if not rect.isNull() else self._scene.nodes_rect())
 
+    def show_rect(self, rect: QRectF) -> None:
+        """Fit the view to `rect` (a lineage, a selection), at most at 100 %, until the user zooms or pans."""
+        self._keep_fitted = False
+        self._fit(rect)
+
     def _fit(self, rect: QRectF) -> None:
         """Show all of `rect`, however large (zoomed far out nodes are plain boxes), at most at 100 %."""
         if rect.isNull():

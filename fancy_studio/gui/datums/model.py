@@ -4,6 +4,10 @@ The engine writes the store from its worker thread; this model only reads, on th
 to `refresh()`. Each refresh asks the store for the cells written since the last one and turns them into
 one `rowsInserted` (new cells, appended) and one `dataChanged` (rewritten cells), so a run that writes
 10,000 cells costs a handful of signals, not 10,000 repaints.
+
+Lineage (which function made a value, in how long) and whether a value is kept in memory only are read
+from the store lazily, for the rows the table paints, once per written value: a store on disk may need a
+query for them, and a refresh must never cost one per row.
 """
 
 from __future__ import annotations
@@ -17,11 +21,16 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
+from fancy_studio.core.result_cache import Lineage, ResultCache
 from fancy_studio.core.store import Cell, DatumStore
+from fancy_studio.gui.datums.lineage_text import (
+    IN_MEMORY_NOTE, IN_MEMORY_TIP, function_text, lineage_tooltip, stale_text, took_text,
+)
 
-ALIAS, TYPE, VALUE, PRODUCER, WHEN = range(5)
-HEADERS = ("Alias", "Type", "Value", "Produced by", "When")
+ALIAS, TYPE, VALUE, PRODUCER, WHEN, TOOK, FUNCTION = range(7)
+HEADERS = ("Alias", "Type", "Value", "Produced by", "When", "Took", "Function")
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 """Any column: the cell's UUID."""
@@ -105,6 +114,14 @@ def _no_title(step_id: UUID | None) -> str:
     return INPUT_PRODUCER if step_id is None else str(step_id)[:8]
 
 
+def _not_stale(_node_id: UUID) -> str | None:
+    return None
+
+
+_ITALIC = QFont()
+_ITALIC.setItalic(True)
+
+
 class DatumTableModel(QAbstractTableModel):
     """Rows are cells in the order the model first saw them; `refresh()` appends and updates in batches."""
 
@@ -120,6 +137,12 @@ class DatumTableModel(QAbstractTableModel):
         self._rows: list[Cell] = []
         self._row_of: dict[UUID, int] = {}
         self._previews: dict[UUID, str] = {}  # value previews are the costly part of filtering; cache them
+        self._facts: dict[UUID, tuple[Lineage | None, bool]] = {}
+        """(lineage, kept in memory only) of the rows painted so far, until their cell is written again."""
+        self._stale_reason: Callable[[UUID], str | None] = _not_stale
+        self._keeps_lineage = False
+        self.live = False
+        """A run is writing the store: a computed value's lineage may follow it a moment later."""
         self._seen_revision = 0
         self.reset()
 
@@ -141,6 +164,8 @@ class DatumTableModel(QAbstractTableModel):
         self._rows = cells
         self._row_of = {cell.id: row for row, cell in enumerate(cells)}
         self._previews = {}
+        self._facts = {}
+        self._keeps_lineage = isinstance(self._store, ResultCache)  # a protocol check: once, not per row
         self._seen_revision = cells[-1].revision if cells else self._store.revision
         self.endResetModel()
 
@@ -171,6 +196,7 @@ class DatumTableModel(QAbstractTableModel):
             else:
                 rows[row] = cell
                 previews.pop(cell.id, None)
+                self._facts.pop(cell.id, None)
                 first_changed = min(first_changed, row)
                 last_changed = max(last_changed, row)
         # Read the length after changed_since: a writer adding cells meanwhile only makes it larger, so a
@@ -195,6 +221,23 @@ class DatumTableModel(QAbstractTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, PRODUCER), self.index(len(self._rows) - 1, PRODUCER))
 
+    def set_stale_reason(self, stale_reason: Callable[[UUID], str | None]) -> None:
+        """Ask `stale_reason(cell_id)` why a computed value is out of date (the run status knows)."""
+        self._stale_reason = stale_reason
+        self.refresh_staleness()
+
+    def refresh_staleness(self) -> None:
+        """Values went stale or fresh: repaint every row's colour and tooltip (the view paints those shown)."""
+        if self._rows:
+            roles = [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole]
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1), roles)
+
+    def forget_lineage(self) -> None:
+        """The store's lineage changed under the rows (stored results cleared, a run ended): read it again."""
+        self._facts = {}
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
+
     # --- lookups ---------------------------------------------------------------------------------
 
     def cell_at(self, row: int) -> Cell:
@@ -209,6 +252,45 @@ class DatumTableModel(QAbstractTableModel):
 
     def producer_title(self, cell: Cell) -> str:
         return INPUT_PRODUCER if cell.produced_by is None else self._step_title(cell.produced_by)
+
+    def facts(self, cell: Cell) -> tuple[Lineage | None, bool]:
+        """(its lineage, kept in memory only) for a row, read from the store once per written value.
+
+        While a run goes, a computed value found without lineage is asked again at the next paint: the
+        engine records lineage just after the value."""
+        facts = self._facts.get(cell.id)
+        if facts is None:
+            store = self._store
+            lineage = None
+            if cell.produced_by is not None and self._keeps_lineage:
+                lineage = _ask(store.lineage, cell.id)  # type: ignore[attr-defined]
+            in_memory_only = getattr(store, "in_memory_only", None)
+            facts = (lineage, in_memory_only is not None and bool(_ask(in_memory_only, cell.id)))
+            if lineage is not None or cell.produced_by is None or not self.live:
+                self._facts[cell.id] = facts
+        return facts
+
+    def _tooltip(self, cell: Cell, column: int) -> str | None:
+        tip = None
+        if column == VALUE:
+            tip = value_tooltip(cell.value)
+        elif column == WHEN:
+            day = time.strftime("%Y-%m-%d", time.localtime(cell.produced_at))
+            tip = f"{day} {local_time(cell.produced_at)}"
+        elif column == ALIAS:
+            tip = str(cell.id)
+        elif column in (PRODUCER, TOOK, FUNCTION) and cell.produced_by is not None:
+            lineage = self.facts(cell)[0]
+            tip = lineage_tooltip(lineage, self.producer_title(cell)) if lineage is not None else None
+        in_memory = IN_MEMORY_TIP if self.facts(cell)[1] else None
+        notes = [note for note in (tip, self._stale_note(cell), in_memory) if note]
+        return "\n\n".join(notes) if notes else None
+
+    def _stale_note(self, cell: Cell) -> str | None:
+        if cell.produced_by is None:
+            return None
+        reason = self._stale_reason(cell.id)
+        return stale_text(reason) if reason else None
 
     def _preview(self, cell: Cell) -> str:
         preview = self._previews.get(cell.id)
@@ -240,10 +322,16 @@ class DatumTableModel(QAbstractTableModel):
             if column == TYPE:
                 return type_name(cell.value)
             if column == VALUE:
-                return self._preview(cell)
+                preview = self._preview(cell)
+                return f"{preview}  ({IN_MEMORY_NOTE})" if self.facts(cell)[1] else preview
             if column == PRODUCER:
                 return self.producer_title(cell)
-            return local_time(cell.produced_at)
+            if column == WHEN:
+                return local_time(cell.produced_at)
+            if cell.produced_by is None:
+                return ""
+            lineage = self.facts(cell)[0]
+            return took_text(lineage) if column == TOOK else function_text(lineage)
         if role == ID_ROLE:
             return cell.id
         if role == SORT_ROLE:
@@ -255,17 +343,30 @@ class DatumTableModel(QAbstractTableModel):
                 return type_name(cell.value).casefold()
             if column == VALUE:
                 return value_sort_key(cell.value, self._preview(cell))
+            if column == TOOK:
+                lineage = self.facts(cell)[0] if cell.produced_by is not None else None
+                return lineage.duration if lineage is not None else -1.0
+            if column == FUNCTION:
+                return function_text(self.facts(cell)[0] if cell.produced_by is not None else None).casefold()
             return self.producer_title(cell).casefold()
         if role == FILTER_ROLE:
             return "\n".join((cell.alias or "", type_name(cell.value), self._preview(cell),
                               self.producer_title(cell)))
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == VALUE:
-                return value_tooltip(cell.value)
-            if column == WHEN:
-                day = time.strftime("%Y-%m-%d", time.localtime(cell.produced_at))
-                return f"{day} {local_time(cell.produced_at)}"
-            if column == ALIAS:
-                return str(cell.id)
+            return self._tooltip(cell, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._stale_note(cell) is not None:  # dimmed, as the canvas dims a stale value
+                return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
             return None
+        if role == Qt.ItemDataRole.FontRole:
+            return _ITALIC if self.facts(cell)[1] else None
+        return None
+
+
+def _ask(question: Callable[[UUID], Any], cell_id: UUID) -> Any:
+    """A store's answer about one cell, or None when it cannot answer (a cell removed meanwhile, a file
+    that cannot be read): a table row must paint whatever the store does."""
+    try:
+        return question(cell_id)
+    except Exception:  # noqa: BLE001 - any store, any failure: the row shows no lineage
         return None

@@ -3,27 +3,30 @@
 The engine never signals the panel per cell: while a run goes, a timer calls `refresh()` a few times a
 second and the model turns what changed into one insert and one update, so a 10,000-step run repaints a
 few dozen times, not 10,000. Selection is shared with the canvas; `select_cells` is the way in and does
-not echo back out as `cells_selected`.
+not echo back out as `cells_selected`. A right-click on a row offers `context_actions` (Show Lineage and the
+rest of the Datums menu, given by the window).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from uuid import UUID
 
 from PySide6.QtCore import (
-    QItemSelection, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal,
+    QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QSortFilterProxyModel, Qt, QTimer, Signal,
+    SignalInstance,
 )
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-    QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
+    QMessageBox, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
 from fancy_studio.core.store import Cell, DatumStore
 from fancy_studio.gui.datums.export import FILE_FILTER, export_datums
 from fancy_studio.gui.datums.model import (
-    ALIAS, FILTER_ROLE, ID_ROLE, PRODUCER, SORT_ROLE, TYPE, VALUE, WHEN, DatumTableModel,
+    ALIAS, FILTER_ROLE, FUNCTION, ID_ROLE, PRODUCER, SORT_ROLE, TOOK, TYPE, VALUE, WHEN, DatumTableModel,
 )
 from fancy_studio.gui.datums.value_viewer import ValueViewer, copy_text
 
@@ -103,9 +106,18 @@ class DatumPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)  # the value is what people read
         header.setStretchLastSection(False)
-        for column, width in ((ALIAS, 140), (TYPE, 80), (PRODUCER, 140), (WHEN, 110)):
+        for column, width in ((ALIAS, 140), (TYPE, 80), (PRODUCER, 140), (WHEN, 110), (TOOK, 70),
+                              (FUNCTION, 150)):
             header.resizeSection(column, width)
         self.table.activated.connect(self._activate)  # double-click and Enter
+        self.context_actions: Sequence[QAction] = ()
+        """What a right-click on the table offers (the window gives Show Lineage and the Datums menu)."""
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setSingleShot(True)
+        self._stale_timer.setInterval(0)
+        self._stale_timer.timeout.connect(self.model.refresh_staleness)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
@@ -147,6 +159,7 @@ class DatumPanel(QWidget):
         A sorted table is not re-sorted on every batch (that costs Python calls per comparison): new
         rows arrive at the end, and the table sorts once when the run is over."""
         self.proxy.setDynamicSortFilter(False)
+        self.model.live = True
         self.timer.start(interval_ms)
 
     def stop_live(self) -> None:
@@ -159,12 +172,22 @@ class DatumPanel(QWidget):
     def _final_refresh(self) -> None:
         if self.timer.isActive():
             return  # a new run started meanwhile: its live refreshes take over
+        self.model.live = False
         self.refresh()
         self.proxy.setDynamicSortFilter(True)
 
     @property
     def is_live(self) -> bool:
         return self.timer.isActive()
+
+    def watch_staleness(self, stale_reason: Callable[[UUID], str | None], changed: SignalInstance) -> None:
+        """Dim a computed value an edit has made out of date, and say why in its tooltip: `stale_reason`
+        answers for a cell, `changed` says when to ask again (a batch of changes makes one repaint)."""
+        self.model.set_stale_reason(stale_reason)
+        changed.connect(self._stale_soon)
+
+    def _stale_soon(self, *_args) -> None:
+        self._stale_timer.start()
 
     def _filter(self, text: str) -> None:
         self._quietly(self.proxy.setFilterFixedString, text.strip())
@@ -260,6 +283,17 @@ class DatumPanel(QWidget):
     def _selection_changed(self, *_args) -> None:
         if not self._syncing:
             self.cells_selected.emit(self.selected_cell_ids())
+
+    def _context_menu(self, pos: QPoint) -> QMenu | None:
+        """Right-click: the row under the pointer is already selected (Qt selects on any button)."""
+        if not self.context_actions:
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("datum-context-menu")
+        menu.addActions(list(self.context_actions))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+        return menu
 
     # --- the value viewer ------------------------------------------------------------------------
 

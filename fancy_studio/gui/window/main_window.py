@@ -193,6 +193,16 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(self._show_zoom)
         self._show_zoom(self.view.zoom())
         self.statusBar().addPermanentWidget(self.zoom_indicator)
+        # lineage: Show Lineage on the canvas, the Datums menu's actions (before the menus), stale rows
+        from fancy_studio.gui.canvas.lineage_highlight import LineageHighlight
+        from fancy_studio.gui.datums.actions import DatumActions
+        self.lineage_highlight = LineageHighlight(self.view)
+        self.datum_actions = DatumActions(
+            self, self.datums, store=lambda: self.store, settings_factory=lambda: settings(),
+            show_lineage=self.lineage_highlight.show, canvas_selection=self.scene.selected_ids,
+            message=lambda text: self.statusBar().showMessage(text, 6000))
+        self.datums.watch_staleness(self.runner.status.stale_reason, self.runner.status.changed)
+        # lineage end
         menus = build_menus(self, open_file=self._open_confirmed, docks=self._docks.values(),
                             show_shortcuts=self.show_shortcuts, settings_factory=lambda: settings())
         self.recent_menu, self.recent, self.examples_menu = menus.recent_menu, menus.recent, menus.examples_menu

@@ -38,7 +38,7 @@ class FileMenus:
 
 def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], docks: Iterable[QDockWidget],
                 show_shortcuts: Callable[[], object], settings_factory: Callable[[], QSettings]) -> FileMenus:
-    """File, Edit, Workflow, View and Help, then the toolbar.
+    """File, Edit, Workflow, Datums, View and Help, then the toolbar.
 
     `open_file` opens a recent file or an example (asking first about unsaved changes); `docks` get a
     show/hide entry in View; `show_shortcuts` is Help ▸ Keyboard Shortcuts."""
@@ -73,6 +73,13 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
 
     workflow_menu = _menu(bar, "&Workflow", "workflow-menu")
     workflow_menu.addActions(named("run-action", "run-selected-action", "run-all-again-action", "stop-action"))
+
+    datums_menu = _menu(bar, "&Datums", "datums-menu")
+    datums_menu.addActions(named("show-lineage-action"))
+    datums_menu.addSeparator()
+    datums_menu.addActions(named("clear-stored-results-action", "store-limit-action"))
+    datums_menu.addSeparator()
+    datums_menu.addActions(named("export-datums-action"))
 
     view_menu = _menu(bar, "&View", "view-menu")
     view_menu.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "zoom-selection-action",
