@@ -11,16 +11,26 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
+def _private_signing_key(monkeypatch, tmp_path):
+    """Stores sign their pickles with a key under $XDG_CONFIG_HOME and live under $XDG_DATA_HOME: a
+    test's own (and its subprocesses'), never the user's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
 def _private_studio_settings(monkeypatch, tmp_path):
-    """Point the studio's QSettings at a file under tmp_path (modules may patch it again themselves)."""
+    """Point the studio's QSettings, recovery files and stores under tmp_path (modules may patch them
+    again themselves)."""
     try:
         from PySide6.QtCore import QSettings
 
         from fancy_studio.gui.window import main_window
     except ImportError:  # core-only environments
         return
-    from fancy_studio.gui.window import recovery
+    from fancy_studio.gui.window import recovery, workflow_stores
 
     ini = str(tmp_path / "studio-settings.ini")
     monkeypatch.setattr(main_window, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
     monkeypatch.setattr(recovery, "recovery_dir", lambda: tmp_path / "recovery")
+    monkeypatch.setattr(workflow_stores, "stores_dir", lambda: tmp_path / "stores")

@@ -1,8 +1,11 @@
-"""A document that replaces another starts from a clean slate: nothing of the last run shows.
+"""A document that replaces another starts from a clean slate: nothing of the last run shows that is not
+still valid for the new document.
 
-The story: run the temperature example, then open a copy of it with another celsius value (the same cell
-ids), or start a new workflow. The canvas, the Datums dock, the status bar, the Problems dock and the
-inspector must all forget the last run, and the canvas must not keep the last document's zoom.
+The story: run the temperature example, then open a copy of it with another celsius value (the same
+workflow and cell ids), or start a new workflow. The canvas, the Datums dock, the status bar, the Problems
+dock and the inspector must all forget the last run, except the stored datums that still hold what the new
+document would compute (its unchanged inputs: issue 11, results that last), and the canvas must not keep
+the last document's zoom.
 """
 
 from __future__ import annotations
@@ -62,7 +65,11 @@ def _settle() -> None:
         QApplication.processEvents()
 
 
-def _assert_clean(window: MainWindow) -> None:
+UNCHANGED_INPUTS = {"factor", "offset", "template"}
+"""What a copy of the example with another celsius still shares with the run: its other inputs."""
+
+
+def _assert_clean(window: MainWindow, still_valid: set[str] = frozenset()) -> None:
     _settle()
     for cell_id in (SCALED, FAHRENHEIT):
         item = window.scene.item_for(cell_id)
@@ -70,9 +77,10 @@ def _assert_clean(window: MainWindow) -> None:
             assert item.value_text == "computed", item.value_text
     for step_id in (MULTIPLY, ADD):
         assert window.runner.status.state(step_id) is StepState.IDLE
-    assert window.datums.model.rowCount() == 0
-    assert window.datums.proxy.rowCount() == 0
-    assert len(window.store) == 0
+    model = window.datums.model
+    assert {model.cell_at(row).alias for row in range(model.rowCount())} == still_valid
+    assert window.datums.proxy.rowCount() == len(still_valid)
+    assert len(window.store) == len(still_valid)
     assert window.run_actions.progress.clock.text() == ""
     assert window.problems.count() == 0
 
@@ -80,7 +88,7 @@ def _assert_clean(window: MainWindow) -> None:
 def test_opening_a_copy_with_the_same_ids_shows_nothing_of_the_last_run(window, monkeypatch, tmp_path):
     hot = _copy_with_celsius(tmp_path, 100)
     _open_through_the_dialog(window, monkeypatch, hot)
-    _assert_clean(window)
+    _assert_clean(window, UNCHANGED_INPUTS)
     window.scene.select_ids({FAHRENHEIT})  # the inspector says the cell has not been computed
     assert window.inspector.computed.text() == "not computed yet: run the workflow"
 
@@ -99,14 +107,20 @@ def test_open_recent_starts_clean(window, tmp_path, qtbot):
     window.recent.fill_menu()
     window.recent_menu.findChild(type(window.open_action), "recent-0-action").trigger()
     assert window.document.path == hot.resolve()
-    _assert_clean(window)
+    _assert_clean(window, UNCHANGED_INPUTS)
 
 
-def test_the_example_from_the_menu_starts_clean(window):
+def test_the_example_from_the_menu_shows_the_results_still_valid_for_it(window):
+    """The user's copy is the example's workflow with the same values: its last run is still right."""
     action = next(a for a in window.examples_menu.actions() if a.objectName() == "example-temperature-action")
     action.trigger()
     assert window.document.path is None and window.scene.item_for(FAHRENHEIT) is not None
-    _assert_clean(window)
+    _settle()
+    assert window.scene.item_for(FAHRENHEIT).value_text == "= 70.7"
+    assert window.datums.model.rowCount() == len(window.document.workflow.cells) == 7
+    for step_id in (MULTIPLY, ADD):
+        assert window.runner.status.state(step_id) is StepState.IDLE  # nothing ran in this document
+    assert window.run_actions.progress.clock.text() == ""
 
 
 def test_a_dropped_file_starts_clean(window, tmp_path, qtbot):
@@ -115,7 +129,7 @@ def test_a_dropped_file_starts_clean(window, tmp_path, qtbot):
     hot = _copy_with_celsius(tmp_path, 100)
     _drop_file(window, hot)
     qtbot.waitUntil(lambda: window.document.path == hot)
-    _assert_clean(window)
+    _assert_clean(window, UNCHANGED_INPUTS)
 
 
 def test_new_starts_clean(window):
@@ -130,7 +144,7 @@ def test_problems_of_the_last_run_go_with_it(window, monkeypatch, tmp_path, qtbo
         window.run_actions.run_action.trigger()
     assert window.problems.count() > 0
     _open_through_the_dialog(window, monkeypatch, _copy_with_celsius(tmp_path, 100))
-    _assert_clean(window)
+    _assert_clean(window, UNCHANGED_INPUTS)
 
 
 def test_a_new_document_does_not_keep_the_last_zoom(window, qtbot):

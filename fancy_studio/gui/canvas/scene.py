@@ -210,7 +210,7 @@ class WorkflowScene(QGraphicsScene):
             item.set_ports_visible(False)
         self.addItem(item)
         status = self.run_status
-        if status is not None and (status.total or len(status.store)):
+        if status is not None and (status.total or status.holds_values()):
             item.show_run_state()  # e.g. an undone delete brings back a node the last run computed
 
     def set_overview(self, overview: bool) -> None:

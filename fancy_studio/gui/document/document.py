@@ -33,7 +33,7 @@ class WorkflowDocument(QObject):
     cell_changed = Signal(object)  # cell id: alias or value changed
     node_moved = Signal(object, float, float)  # step or cell id, x, y
     nodes_moved = Signal(object)  # {id: (x, y)}: many nodes placed at once (a layout), drawn in one pass
-    about_to_reset = Signal()  # a whole new workflow is coming: the old one's state can go (see `replace`)
+    about_to_reset = Signal(object)  # the Workflow coming in: the old one's state can go (see `replace`)
     reset = Signal()  # a whole new workflow: redraw everything
     path_changed = Signal(object)  # Path | None
     many_changing = Signal()
@@ -60,8 +60,8 @@ class WorkflowDocument(QObject):
     def replace(self, workflow: Workflow, path: Path | None = None) -> None:
         if self.undo_stack.locked:
             raise RuntimeError(f"cannot replace the workflow: {self.undo_stack.locked_reason}")
-        self.about_to_reset.emit()  # before the canvas redraws: what it draws of the last run must be gone
         workflow.declare_referenced_cells()  # a script's workflow may name its cells only in its steps
+        self.about_to_reset.emit(workflow)  # before the canvas redraws: what it draws of the last run must go
         self.workflow = workflow
         self._rebuild_indexes()
         self.undo_stack.clear()

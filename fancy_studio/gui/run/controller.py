@@ -103,6 +103,13 @@ class RunController(QObject):
         self.running_changed.emit(True)
         return True
 
+    def set_store(self, store: DatumStore) -> None:
+        """Run on `store` from now on (another workflow's); never while a run goes."""
+        if self.running:
+            raise RuntimeError("cannot change the store while a run goes")
+        self.store = store
+        self.status.set_store(store)
+
     def stop(self) -> None:
         """Ask the run to stop: no further step starts; the one running finishes first."""
         if self._cancel is not None:

@@ -96,6 +96,8 @@ class RunStatusModel(QObject):
         self._stale: dict[int, str] = {}
         """Steps and computed cells (by `uuid.int`) whose last result an edit since has made out of date."""
         self._staleness: Staleness | None = None
+        self._holds_values: tuple[int | None, bool] = (None, False)
+        """(the store's revision when asked, whether it held a datum then): see `holds_values`."""
 
     def watch(self, document: WorkflowDocument) -> None:
         """Mark what is downstream of each edit of `document` stale, at once (before any run)."""
@@ -122,10 +124,29 @@ class RunStatusModel(QObject):
         return self._stale.get(node_id.int)
 
     def computed_value(self, cell_id: UUID) -> tuple[bool, Any]:
-        """(True, value) when the store holds a value for the cell, else (False, None)."""
-        if cell_id in self.store:
-            return True, self.store.get(cell_id).value
+        """(True, value) when the store holds a value for the cell, else (False, None) (also when the
+        stored value cannot be read back: a drawing never fails on a store)."""
+        try:
+            if cell_id in self.store:
+                return True, self.store.get(cell_id).value
+        except Exception:  # noqa: BLE001 - e.g. StoredValueError, or a store on a vanished disk
+            pass
         return False, None
+
+    def set_store(self, store: DatumStore) -> None:
+        """Read computed values from `store` from now on (another workflow's)."""
+        self.store = store
+        self._holds_values = (None, False)
+
+    def holds_values(self) -> bool:
+        """True when the store holds any datum: a node added now may have a value to show. Asked per node
+        as a canvas is built, so a store's size (a query on disk) is asked once per store revision."""
+        revision = self.store.revision
+        known, holds = self._holds_values
+        if known != revision:
+            holds = len(self.store) > 0
+            self._holds_values = (revision, holds)
+        return holds
 
     # --- changing (from the run controller) ----------------------------------------------------------
 

@@ -47,5 +47,5 @@ class ExampleCopies(QObject):
         """The untitled copy's name, or None when the document is not a copy of an example."""
         return example_title(self.source) if self.source is not None and self.document.path is None else None
 
-    def _forget(self) -> None:
+    def _forget(self, _incoming: object = None) -> None:
         self.source = None

@@ -26,7 +26,8 @@ from fancy_studio.gui.window.theme import FRAME_COLORS, apply_saved_theme, is_da
 
 
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
-    from fancy_studio.core import InMemoryStore
+    from fancy_studio.core import DatumStore
+    from fancy_studio.gui.window.workflow_stores import WorkflowStores
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
@@ -56,12 +57,12 @@ def _import_studio() -> None:
     About two thirds of start-up is these imports; a window built with `build=False` shows its frame
     first and calls this from `build()`, so the window is on screen before the imports are paid for.
     """
-    global InMemoryStore, layout_view, WorkflowView, ClipboardController, DatumPanel
+    global WorkflowStores, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
     global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
     global FileActions
-    from fancy_studio.core import InMemoryStore
+    from fancy_studio.gui.window.workflow_stores import WorkflowStores
     from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
     from fancy_studio.gui.document.clipboard import ClipboardController
@@ -146,9 +147,9 @@ class MainWindow(QMainWindow):
 
         self.recovery = RecoveryWriter(self.document, self)
         """Keeps unsaved edits in a recovery file, so a crash loses nothing."""
-        self.store = InMemoryStore()
-        """The datums this window's runs compute (cleared when another workflow is opened)."""
-        self.runner = RunController(self.document, self.store, self)
+        self.workflow_stores = WorkflowStores(lambda: settings(), self)
+        """The open workflow's store: its runs' datums and reusable results, kept between sessions."""
+        self.runner = RunController(self.document, self.workflow_stores.current, self)
         self.scene.set_run_status(self.runner.status)
 
         self.palette_widget = PaletteWidget(self)
@@ -178,10 +179,11 @@ class MainWindow(QMainWindow):
                                       show_problems=self.show_problems,
                                       locked_while_running=[self.history, self.inspector])
         self.run_actions.starting.connect(self.recovery.flush)  # the edit just before Run survives a fatal step
-        self.clean_slate = CleanSlate(self.document, store=self.store, status=self.runner.status,
+        self.clean_slate = CleanSlate(self.document, stores=self.workflow_stores, runner=self.runner,
                                       datums=self.datums, problems=self.problems,
                                       progress=self.run_actions.progress, view=self.view, parent=self)
         """Whatever replaces the workflow, nothing of the last run or the last view stays."""
+        self.workflow_stores.changed.connect(self._store_changed)
         self.example_copies = ExampleCopies(self.document, self)
         """Opens files; a bundled example as an untitled copy, so Save never writes into the package."""
         self.save_folders = SaveFolders(lambda: settings())
@@ -192,7 +194,12 @@ class MainWindow(QMainWindow):
         self.zoom_indicator.clicked.connect(lambda: self.view.zoom_to_actual_size())
         self.view.zoom_changed.connect(self._show_zoom)
         self._show_zoom(self.view.zoom())
+        self.store_note = QLabel("Results in memory only", self)
+        self.store_note.setObjectName("store-note")
+        self.store_note.setVisible(False)
+        self.statusBar().addPermanentWidget(self.store_note)
         self.statusBar().addPermanentWidget(self.zoom_indicator)
+        self.clean_slate.open_store(self.document.workflow)
         # lineage: Show Lineage on the canvas, the Datums menu's actions (before the menus), stale rows
         from fancy_studio.gui.canvas.lineage_highlight import LineageHighlight
         from fancy_studio.gui.datums.actions import DatumActions
@@ -507,9 +514,24 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.runner.shutdown()
+        self.workflow_stores.close()  # the last results written; an empty store deleted
         self.recovery.discard()  # saved or discarded on purpose: nothing to recover
         self._save_layout()
         event.accept()
+
+    @property
+    def store(self) -> DatumStore:
+        """The open workflow's store (another one when another workflow is opened)."""
+        return self.workflow_stores.current
+
+    def _store_changed(self, _store: object) -> None:
+        """Say when this workflow's results are not kept on disk (and why), for as long as it is so."""
+        note = self.workflow_stores.note
+        self.store_note.setVisible(bool(note))
+        self.store_note.setToolTip(note or "")
+        said = self.workflow_stores.news or note
+        if said:  # after the "Opened …" of the file action that opened the workflow
+            QTimer.singleShot(0, lambda: self.statusBar().showMessage(said, 15000))
 
     def _show_zoom(self, zoom: float) -> None:
         self.zoom_indicator.setText(f"{round(zoom * 100)} %")
