@@ -41,6 +41,8 @@ class ResultReuse:
         """False: look nothing up (every step runs), but remember what the steps make."""
         self.hashes: dict[int, str | None] = {}
         """Content hashes of the cells this run has read or written, by `uuid.int` (None: unhashable)."""
+        self.in_place: Callable[..., Any] | None = getattr(cache, "reuse_in_place", None)
+        """The store's way to reuse a result its cells already hold, without reading it (`SqliteStore`)."""
         self.made: set[str] = set()
         """Keys this run has remembered: a second step with the same recipe in the same run still runs
         (results are reused from earlier runs only, so a first run never shows a step as reused)."""
@@ -58,6 +60,8 @@ class ResultReuse:
         key, input_hashes = recipe
         cache = self.cache
         if self.reuse and key not in self.made:
+            if self.in_place is not None and self._reuse_in_place(compiled, key):
+                return
             try:
                 stored = cache.lookup(key)
             except Exception:  # a store that cannot answer: run the step instead
@@ -108,6 +112,38 @@ class ResultReuse:
             return None
         return step_key(function.slug, function.version, input_hashes, None, fingerprint), input_hashes
 
+    def _reuse_in_place(self, compiled: CompiledStep, key: str) -> bool:
+        """Reuse the step's stored result where its output cells already hold it (see
+        `SqliteStore.reuse_in_place`); False when they do not (nothing was written)."""
+        step, step_id, out_key, named = compiled[0], compiled[2], compiled[6], compiled[9]
+        if out_key is not None:
+            outputs: Any = ((RETURN, out_key, compiled[7], compiled[8]),)
+        elif named is not None:
+            outputs = named
+        else:
+            return False
+        try:
+            output_hashes = self.in_place(key, step_id, outputs)  # type: ignore[misc]
+        except Exception:  # a store that cannot answer: look the result up instead
+            return False
+        if output_hashes is None:
+            return False
+        hashes = self.hashes
+        for name, cell_id in step.outputs.items():
+            hashes[cell_id.int] = output_hashes.get(name)
+        self._report_cached(step, step_id)
+        return True
+
+    def _report_cached(self, step: WorkflowStep, step_id: UUID) -> None:
+        run = self.run
+        run.status[step_id] = StepStatus.CACHED
+        callbacks = run.callbacks
+        if callbacks.on_step_cached is not None:
+            callbacks.on_step_cached(step)
+        elif callbacks.on_step_finished is not None:
+            callbacks.on_step_finished(step, 0.0)
+        run.progress()
+
     def _write_stored(self, compiled: CompiledStep, stored: StoredResult) -> bool:
         """Write a stored result to the step's output cells and report the step reused; False (nothing
         written) when the result lacks an output the step needs."""
@@ -132,14 +168,7 @@ class ResultReuse:
                 cache.set_lineage(cell_id, lineage)
         except Exception:  # the store could not take it back: run the step instead
             return False
-        run = self.run
-        run.status[step_id] = StepStatus.CACHED
-        callbacks = run.callbacks
-        if callbacks.on_step_cached is not None:
-            callbacks.on_step_cached(step)
-        elif callbacks.on_step_finished is not None:
-            callbacks.on_step_finished(step, 0.0)
-        run.progress()
+        self._report_cached(step, step_id)
         return True
 
 

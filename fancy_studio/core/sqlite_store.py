@@ -15,8 +15,8 @@ workflow); others may read it. Beyond `max_bytes` of stored results the least re
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import json
+import operator
 import sqlite3
 import threading
 import time
@@ -32,14 +32,14 @@ from fancy_studio.core.result_cache import Lineage, StoredResult
 from fancy_studio.core.sqlite_values import StoreFormatError, StoredValueError
 from fancy_studio.core.store import Cell, _key, _new_cell
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """`PRAGMA user_version` of the files this code writes; a newer file is refused, an older one migrated."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (
     id BLOB PRIMARY KEY, alias TEXT, produced_by BLOB, produced_at REAL NOT NULL,
     revision INTEGER NOT NULL, encoding INTEGER NOT NULL, value BLOB, value_hash TEXT,
-    size INTEGER NOT NULL, last_used REAL NOT NULL, lineage TEXT);
+    size INTEGER NOT NULL, last_used REAL NOT NULL, lineage TEXT, result_key TEXT);
 CREATE INDEX IF NOT EXISTS cells_revision ON cells(revision);
 CREATE INDEX IF NOT EXISTS cells_alias ON cells(alias);
 CREATE TABLE IF NOT EXISTS results (
@@ -47,15 +47,14 @@ CREATE TABLE IF NOT EXISTS results (
     lineage TEXT NOT NULL, size INTEGER NOT NULL, last_used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value);
 """
-_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,NULL,?,?,?)"
+_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 _REMEMBER = "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)"
-_SET_LINEAGE = "UPDATE cells SET lineage=? WHERE id=?"
-_REWRITE = (
-    "UPDATE cells SET alias=?, produced_by=?, produced_at=?, revision=?, last_used=?, lineage=? WHERE id=?"
-)
-_IMMUTABLE = frozenset({int, float, str, bytes, bool, complex, type(None)})
-"""Types whose value, once written, cannot change: writing the same object again needs no new blob."""
-_NOTHING = object()
+_SET_LINEAGE = "UPDATE cells SET lineage=?, value_hash=?, result_key=? WHERE id=?"
+_BUMP = "UPDATE cells SET revision=?, produced_at=?, last_used=? WHERE id=?"
+_SUMMARIES = ("SELECT id, alias, produced_by, value_hash, result_key FROM cells "
+              "WHERE result_key IS NOT NULL AND typeof(id)='blob'")
+_MIGRATIONS = {1: "ALTER TABLE cells ADD COLUMN result_key TEXT"}
+"""The statement that takes a file from the format of its key to the next."""
 _CELL_COLUMNS = "id, alias, produced_by, produced_at, revision, encoding, value"
 _GET = f"SELECT {_CELL_COLUMNS} FROM cells WHERE id=?"
 _FIND = f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC"
@@ -80,29 +79,9 @@ def _id_from(key: bytes | str) -> Any:
     return UUID(bytes=key) if isinstance(key, bytes) else json.loads(key)
 
 
-_LINEAGE_FIELDS = tuple(f.name for f in dataclasses.fields(Lineage))
-_LINEAGE_IDS = tuple(f.name for f in dataclasses.fields(Lineage) if "UUID" in str(f.type))
-_LINEAGE_MAPPINGS = tuple(f.name for f in dataclasses.fields(Lineage) if "Mapping" in str(f.type))
-"""Lineage's fields, those that hold a UUID (written as text) and those that hold a mapping."""
-
-
-def _lineage_json(lineage: Lineage) -> str:
-    data = {name: getattr(lineage, name) for name in _LINEAGE_FIELDS}
-    for name in _LINEAGE_MAPPINGS:
-        if type(data[name]) is not dict:
-            data[name] = dict(data[name])
-    for name in _LINEAGE_IDS:
-        if data[name] is not None:
-            data[name] = str(data[name])
-    return values.dumps(data)
-
-
-def _lineage_from(text: str) -> Lineage:
-    data = json.loads(text)
-    for name in _LINEAGE_IDS:
-        if data.get(name) is not None:
-            data[name] = UUID(data[name])
-    return Lineage(**data)
+_lineage_json, _lineage_from = values.lineage_json, values.lineage_from
+_revision_of = operator.attrgetter("revision")
+_from_bytes = int.from_bytes
 
 
 class SqliteStore:
@@ -125,17 +104,25 @@ class SqliteStore:
         """The cells this process wrote or read, by `_key(id)` (a value that cannot be pickled lives
         only here; its row says IN_MEMORY)."""
         self._pending: dict[Any, Cell] = {}
-        self._on_disk: dict[Any, Any] = {}
-        """The immutable value each cell of this process has on disk (see `_IMMUTABLE`)."""
-        self._written_lineages: dict[Any, tuple[Lineage, str]] = {}
-        """The lineage (and its JSON) each cell of this process has on disk."""
+        self._disk: dict[int, tuple] = {}
+        """What the rows of cells that hold a step's result say, by `uuid.int`: (alias, producing step's
+        `int`, value hash, result key); `reuse_in_place` compares a step against it. Kept as rows are
+        written, and read from the file for the others at the first `reuse_in_place`."""
+        self._disk_read = False
+        self._stale: dict[int, tuple] = {}
+        """Cells rewritten in place with the very value, producer and lineage their rows hold: only the
+        revision and time moved (id, alias, producer, produced_at, revision). Written on `close`; until
+        then `changed_since`, `find` and iteration take them from here. A cell missing from `_cells` is
+        read from its row only when asked for (its value was never needed)."""
         self._results: dict[str, StoredResult] = {}
         self._stored_rows: dict[str, tuple] | None = None
+        """The rows of the results on disk not yet read (see `PREFETCH_BYTES`), once read."""
         self._read_lineages: dict[int, tuple[Lineage, str]] = {}
         """The JSON each lineage read from disk was read from (by id; the object is kept, so the id is
         its own): a reused step writes that lineage to its cells without making its JSON again."""
-        """The rows of the results on disk not yet read (see `PREFETCH_BYTES`), once read."""
         self._pending_results: dict[str, StoredResult] = {}
+        self._hashes_read: dict[str, Any] = {}
+        """The output hashes of results on disk read by `reuse_in_place` (their values left unread)."""
         self._lineages: dict[Any, Lineage] = {}
         self._pending_lineages: dict[Any, tuple[Any, Lineage]] = {}
         self._touched: dict[str, float] = {}
@@ -168,11 +155,15 @@ class SqliteStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=5000")
-        if version < SCHEMA_VERSION:  # 0: a new file (later versions migrate here, step by step)
+        if version == 0:  # a new file
             db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+        elif version < SCHEMA_VERSION:  # an older file: migrated step by step, all or nothing
+            steps = "; ".join(_MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+            db.executescript(f"BEGIN; {steps}; PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
         stored = db.execute("SELECT value FROM meta WHERE name='revision'").fetchone()
         top = db.execute("SELECT max(revision) FROM cells").fetchone()[0]
-        self._revision = max(stored[0] if stored else 0, top or 0)
+        self._revision = self._opened_at = max(stored[0] if stored else 0, top or 0)
+        """`_opened_at`: every cell written after it is in `_cells` or `_stale` (see `changed_since`)."""
 
     # --- writing to disk --------------------------------------------------------------------------
 
@@ -190,9 +181,8 @@ class SqliteStore:
         if not (self._pending or self._pending_results or self._pending_lineages or more):
             return
         self._pending_work = 0.0
-        key = self._key
+        key, results_known, disk = self._key, self._results, self._disk
         memo: dict[int, str] = {}  # a step's cells and its result share one Lineage: write its JSON once
-
         read = self._read_lineages
 
         def lineage_json(lineage: Lineage) -> str:
@@ -203,26 +193,29 @@ class SqliteStore:
                 memo[id(lineage)] = text
             return text
 
-        cells, rewritten, on_disk, written_lineages = [], [], self._on_disk, self._written_lineages
+        def value_hash(lineage: Lineage, value: Any) -> str | None:
+            """The hash of `value` when it is an output of the result `lineage` describes (it is known)."""
+            result = results_known.get(lineage.key)
+            if result is not None:
+                for port, output in result.outputs.items():
+                    if output is value:
+                        return result.output_hashes.get(port)
+            return None
+
+        cells, summaries = [], []
         lineages = dict(self._pending_lineages)
         for cell_key, cell in self._pending.items():
             producer = cell.produced_by.bytes if cell.produced_by is not None else None
-            lineage = lineages.pop(cell_key, None)  # a cell's lineage goes in its row
-            if lineage is None:
-                lineage_text = None
-            else:
-                known = written_lineages.get(cell_key)  # a reused step writes the same lineage again
-                same = known is not None and known[0] is lineage[1]
-                lineage_text = known[1] if same else lineage_json(lineage[1])
-            value = cell.value
-            if on_disk.get(cell_key, _NOTHING) is value:  # the same immutable value again (a reused step)
-                rewritten.append((cell.alias, producer, cell.produced_at, cell.revision, cell.produced_at,
-                                  lineage_text, _id_key(cell.id)))
-                continue
-            encoding, blob = values.encode(value, key)
+            pending_lineage = lineages.pop(cell_key, None)  # a cell's lineage goes in its row
+            lineage_text = digest = result_key = None
+            if pending_lineage is not None:
+                lineage = pending_lineage[1]
+                lineage_text, digest, result_key = lineage_json(lineage), value_hash(lineage, cell.value), lineage.key
+            encoding, blob = values.encode(cell.value, key)
             size = len(blob) if blob is not None else 0
             cells.append((_id_key(cell.id), cell.alias, producer, cell.produced_at, cell.revision,
-                          encoding, blob, size, cell.produced_at, lineage_text))
+                          encoding, blob, digest, size, cell.produced_at, lineage_text, result_key))
+            summaries.append((cell_key, cell, digest, result_key))
         results = []
         now = _now()
         for result_key, result in self._pending_results.items():
@@ -231,14 +224,19 @@ class SqliteStore:
             results.append((result_key, encoding, blob, values.dumps(dict(result.output_hashes)),
                             lineage_json(result.lineage), size, now))
             self._bytes += size
-        lineages = [(lineage_json(lineage), _id_key(cell_id)) for cell_id, lineage in lineages.values()]
+        set_lineages = []
+        for cell_key, (cell_id, lineage) in lineages.items():  # a lineage for a cell written before
+            cell = self._cells.get(cell_key)
+            digest = value_hash(lineage, cell.value) if cell is not None else None
+            set_lineages.append((lineage_json(lineage), digest, lineage.key, _id_key(cell_id)))
+            if cell is not None:
+                summaries.append((cell_key, cell, digest, lineage.key))
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany(_PUT, cells)
-            db.executemany(_REWRITE, rewritten)
             db.executemany(_REMEMBER, results)
-            db.executemany(_SET_LINEAGE, lineages)
+            db.executemany(_SET_LINEAGE, set_lineages)
             for statement, parameters in more:
                 db.execute(statement, parameters)
             if self._bytes > self.max_bytes:
@@ -247,16 +245,12 @@ class SqliteStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        for cell_key, cell in self._pending.items():
-            if type(cell.value) in _IMMUTABLE:
-                on_disk[cell_key] = cell.value
+        for cell_key, cell, digest, result_key in summaries:
+            if digest is not None and type(cell_key) is int:
+                producer = cell.produced_by
+                disk[cell_key] = (cell.alias, producer.int if producer is not None else None, digest, result_key)
             else:
-                on_disk.pop(cell_key, None)
-            if cell_key not in self._pending_lineages:
-                written_lineages.pop(cell_key, None)
-        for cell_key, (_, lineage) in self._pending_lineages.items():
-            text = memo.get(id(lineage))  # None: it was written from `written_lineages` already
-            written_lineages[cell_key] = (lineage, text or written_lineages[cell_key][1])
+                disk.pop(cell_key, None)
         self._pending.clear()
         self._pending_results.clear()
         self._pending_lineages.clear()
@@ -280,8 +274,12 @@ class SqliteStore:
             if self._timer is not None:
                 self._timer.cancel()
             self.flush()
-            if self._touched:
-                self._write_pending(*[(_TOUCH, (t, k)) for k, t in self._touched.items()])
+            more = [(_TOUCH, (t, k)) for k, t in self._touched.items()]
+            if self._stale:  # the revisions and times of the cells rewritten in place
+                more += [(_BUMP, (revision, at, at, _id_key(cell_id)))
+                         for cell_id, _, _, at, revision in self._stale.values()]
+                more.append(("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,)))
+            self._write_pending(*more)
             self._db.close()
             self._closed = True
 
@@ -307,6 +305,8 @@ class SqliteStore:
                     row = self._db.execute(_ALIAS, (_id_key(cell_id),)).fetchone()
                     alias = row[0] if row else None
             revision = self._revision + 1
+            if self._stale:
+                self._stale.pop(key, None)
             if self._lineages:  # a new value: where it came from is for `set_lineage` to say again
                 self._lineages.pop(key, None)
                 self._pending_lineages.pop(key, None)
@@ -322,12 +322,17 @@ class SqliteStore:
         another process's in-memory-only value."""
         stored_id, alias, produced_by, produced_at, revision, encoding, blob = row
         cell_id = _id_from(stored_id)
-        known = self._cells.get(_key(cell_id))
-        if known is not None and known.revision == revision:
+        key = _key(cell_id)
+        known = self._cells.get(key)
+        stale = self._stale.get(key)  # type: ignore[call-overload]
+        if known is not None and (known.revision == revision or stale is not None):
             return known
         if encoding == values.IN_MEMORY:
             return None
         value = values.decode(encoding, blob, self._key)
+        if stale is not None:  # rewritten in place: its revision and time are the ones in memory
+            cell = self._cells[key] = Cell(cell_id, alias, value, stale[2], stale[3], stale[4])
+            return cell
         producer = produced_by and UUID(bytes=produced_by)
         return Cell(cell_id, alias, value, producer, produced_at, revision)
 
@@ -362,9 +367,37 @@ class SqliteStore:
                 cells.append(cell)
         return cells
 
+    def _stale_cells(self, stale: dict[int, tuple]) -> list[Cell]:
+        """The cells of these `_stale` entries, those not in memory read from their rows (in one query per
+        500; a value that cannot be read is left out, as in `_readable`)."""
+        cells, unread = [], []
+        for key, entry in stale.items():
+            cell = self._cells.get(key)
+            if cell is not None and cell.revision == entry[4]:
+                cells.append(cell)
+            else:
+                unread.append(entry[0].bytes)
+        for start in range(0, len(unread), 500):
+            chunk = unread[start:start + 500]
+            rows = self._query(f"SELECT {_CELL_COLUMNS} FROM cells WHERE id IN ({','.join('?' * len(chunk))})",
+                               tuple(chunk))
+            cells += self._readable(rows)
+        return cells
+
+    def _merged(self, rows: list[tuple], stale: dict[int, tuple]) -> list[Cell]:
+        """The cells of `rows` (see `_readable`) with those rewritten in place (`stale`) as they are now."""
+        if stale:
+            rows = [row for row in rows if type(row[0]) is not bytes or _from_bytes(row[0]) not in stale]
+        cells = self._readable(rows) + self._stale_cells(stale)
+        cells.sort(key=_revision_of)
+        return cells
+
     def find(self, alias: str) -> Cell | None:
         """The most recently written cell with this alias, if any."""
         rows = self._query(_FIND, (alias,))
+        stale = {key: entry for key, entry in self._stale.copy().items() if entry[1] == alias}
+        if stale:
+            return next(reversed(self._merged(rows, stale)), None)
         return next(iter(self._readable(rows)), None)
 
     def in_memory_only(self, cell_id: UUID) -> bool:
@@ -379,8 +412,8 @@ class SqliteStore:
             if self._db.execute("SELECT 1 FROM cells WHERE id=?", (stored,)).fetchone() is None:
                 raise CellNotFoundError(cell_id)
             self._cells.pop(_key(cell_id), None)
-            self._on_disk.pop(_key(cell_id), None)
-            self._written_lineages.pop(_key(cell_id), None)
+            self._disk.pop(_key(cell_id), None)  # type: ignore[call-overload]
+            self._stale.pop(_key(cell_id), None)  # type: ignore[call-overload]
             self._lineages.pop(_key(cell_id), None)
             self._revision += 1
             self._write_pending(("DELETE FROM cells WHERE id=?", (stored,)),
@@ -391,8 +424,8 @@ class SqliteStore:
             self._pending.clear()
             self._pending_lineages.clear()
             self._cells.clear()
-            self._on_disk.clear()
-            self._written_lineages.clear()
+            self._disk.clear()
+            self._stale.clear()
             self._lineages.clear()
             self._revision += 1
             self._write_pending(("DELETE FROM cells", ()),
@@ -404,9 +437,22 @@ class SqliteStore:
         return self._revision
 
     def changed_since(self, revision: int) -> list[Cell]:
-        """Cells written after `revision`, oldest first."""
-        rows = self._query(_CHANGED, (revision,))
-        return self._readable(rows)
+        """Cells written after `revision`, oldest first. From `_opened_at` on, every such cell is one this
+        store wrote, so the answer comes from memory (nothing is written or queried first)."""
+        with self._lock:  # a consistent view of the cells, the cells rewritten in place and the revision
+            if revision >= self._opened_at:
+                cells = self._cells.copy()
+                stale = {key: entry for key, entry in self._stale.items() if entry[4] > revision}
+            else:
+                self._write_pending()
+                rows = self._db.execute(_CHANGED, (revision,)).fetchall()
+                stale = self._stale.copy()
+        if revision >= self._opened_at:
+            found = [cell for key, cell in cells.items() if cell.revision > revision and key not in stale]
+            found += self._stale_cells(stale)
+            found.sort(key=_revision_of)
+            return found
+        return self._merged(rows, stale)
 
     def __contains__(self, cell_id: object) -> bool:
         key = _key(cell_id)
@@ -436,7 +482,7 @@ class SqliteStore:
         if result is None:
             with self._lock:
                 if self._stored_rows is None and self._bytes <= PREFETCH_BYTES:
-                    self._stored_rows = {row[0]: row[1:] for row in self._db.execute(_LOOKUP_ALL)}
+                    self._prefetch()
                 if self._stored_rows is not None:
                     row = self._stored_rows.pop(key, None)
                 else:
@@ -453,6 +499,72 @@ class SqliteStore:
                 self._read_lineages[id(result.lineage)] = (result.lineage, lineage)
         self._touched[key] = _now()
         return result
+
+    def _prefetch(self) -> None:
+        self._stored_rows = {row[0]: row[1:] for row in self._db.execute(_LOOKUP_ALL)}
+
+    def _output_hashes(self, key: str) -> Any:
+        """The output hashes of the result stored under `key` (None: there is none), without reading its
+        values; called with the lock."""
+        result = self._results.get(key)
+        if result is not None:
+            return result.output_hashes
+        hashes = self._hashes_read.get(key)
+        if hashes is None:
+            if self._stored_rows is None and self._bytes <= PREFETCH_BYTES:
+                self._prefetch()
+            rows = self._stored_rows
+            row = rows.get(key) if rows is not None else self._db.execute(_LOOKUP, (key,)).fetchone()
+            if row is None:
+                return None
+            hashes = self._hashes_read[key] = json.loads(row[2])
+        return hashes
+
+    def reuse_in_place(self, key: str, step_id: UUID,
+                       outputs: tuple[tuple[str, int, UUID, str | None], ...]) -> Any:
+        """Reuse the result stored under `key` for step `step_id` where it already is: when the row of each
+        output cell (port, `uuid.int`, id, alias to give it) holds that very result — the same recipe key,
+        producing step, value hash and alias, nothing pending — and the result is still stored, the cells
+        are written again in memory only (a new revision and time; the row keeps its value and lineage,
+        and its revision is written on `close`), no value is read, and the output hashes by port are
+        returned. None when any of that does not hold: the caller looks the result up instead."""
+        if not outputs:
+            return None
+        with self._lock:
+            hashes = self._output_hashes(key)
+            if hashes is None:
+                return None
+            if not self._disk_read:
+                self._read_disk()
+            disk, pending, pending_lineages = self._disk, self._pending, self._pending_lineages
+            step = step_id.int
+            for port, cell_key, _, alias in outputs:
+                row = disk.get(cell_key)
+                if (row is None or row[3] != key or row[1] != step or row[2] != hashes.get(port)
+                        or (alias is not None and alias != row[0]) or cell_key in pending
+                        or cell_key in pending_lineages):
+                    return None
+            now = _now()
+            cells, stale = self._cells, self._stale
+            for _, cell_key, cell_id, _ in outputs:
+                revision = self._revision + 1
+                alias = disk[cell_key][0]
+                stale[cell_key] = (cell_id, alias, step_id, now, revision)
+                old = cells.get(cell_key)
+                if old is not None:
+                    cells[cell_key] = _new_cell(Cell, (cell_id, alias, old[2], step_id, now, revision))
+                self._revision = revision
+            self._touched[key] = now
+        return hashes
+
+    def _read_disk(self) -> None:
+        """Fill `_disk` from the rows of the cells not written by this store yet (called with the lock)."""
+        disk = self._disk
+        for stored_id, alias, produced_by, digest, result_key in self._db.execute(_SUMMARIES):
+            cell_key = _from_bytes(stored_id, "big")
+            if cell_key not in disk and produced_by is not None:
+                disk[cell_key] = (alias, _from_bytes(produced_by, "big"), digest, result_key)
+        self._disk_read = True
 
     def remember(self, key: str, result: StoredResult) -> None:
         """Keep `result`; written within `commit_interval`, or before this returns once the results
@@ -487,6 +599,7 @@ class SqliteStore:
     def forget_results(self) -> None:
         with self._lock:
             self._results.clear()
+            self._hashes_read.clear()
             self._read_lineages.clear()
             self._stored_rows = {}
             self._pending_results.clear()
@@ -507,6 +620,7 @@ class SqliteStore:
                 break
             db.execute("DELETE FROM results WHERE key=?", (key,))
             self._results.pop(key, None)
+            self._hashes_read.pop(key, None)
             if self._stored_rows is not None:
                 self._stored_rows.pop(key, None)
             total -= size

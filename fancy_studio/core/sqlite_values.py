@@ -19,8 +19,10 @@ import pickle
 import secrets
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from fancy_studio.core.errors import FancyError
+from fancy_studio.core.result_cache import Lineage
 
 JSON, SIGNED_PICKLE, IN_MEMORY = 0, 1, 2
 """A stored value's encoding (the `encoding` column)."""
@@ -139,3 +141,32 @@ def decode(encoding: int, blob: bytes | None, key: bytes) -> Any:
         except Exception as exc:  # noqa: BLE001 - e.g. a class that no longer exists
             raise StoredValueError(f"a stored value could not be unpickled: {exc}") from None
     raise StoredValueError(f"a stored value has an unknown encoding {encoding}")
+
+
+_heads: dict[tuple[str, str], str] = {}
+
+
+def lineage_json(lineage: Lineage) -> str:
+    """A lineage as JSON text (the step's id as 32 hex digits; `lineage_from` reads it back). Built by
+    hand, the function's part made once per function: it is written for every step a run makes."""
+    slug, version = lineage.slug, lineage.version
+    head = _heads.get((slug, version))
+    if head is None:
+        if len(_heads) > 1000:
+            _heads.clear()
+        head = _heads[slug, version] = f',"slug":{_dumps(slug)},"version":{_dumps(version)},"input_hashes":'
+    step_id, hashes, made_at, duration = lineage.step_id, lineage.input_hashes, lineage.made_at, lineage.duration
+    return "".join((
+        '{"step_id":', f'"{step_id.hex}"' if step_id is not None else "null", head,
+        _dumps(hashes if type(hashes) is dict else dict(hashes)), ',"key":', _dumps(lineage.key),
+        ',"made_at":', repr(made_at) if type(made_at) is float and math.isfinite(made_at) else _dumps(made_at),
+        ',"duration":', repr(duration) if type(duration) is float and math.isfinite(duration) else _dumps(duration),
+        "}"))
+
+
+def lineage_from(text: str) -> Lineage:
+    data = _loads(text)
+    step_id = data.get("step_id")
+    if step_id is not None:
+        data["step_id"] = UUID(step_id)
+    return Lineage(**data)
