@@ -74,7 +74,8 @@ def lone_actions(qtbot, store, settings: QSettings) -> tuple[DatumActions, Datum
     window.setCentralWidget(panel)
     messages: list[str] = []
     actions = DatumActions(window, panel, store=lambda: store, settings_factory=lambda: settings,
-                           show_lineage=lambda ids: None, canvas_selection=lambda: (), message=messages.append)
+                           show_lineage=lambda ids: None, canvas_selection=lambda: (),
+                           message=messages.append)
     return actions, panel, messages
 
 
@@ -120,7 +121,8 @@ def test_nothing_stored_asks_nothing_and_a_cleared_store_forgets_its_lineage(qtb
 # --- Stored Results Limit -------------------------------------------------------------------------------
 
 
-def test_the_limit_is_asked_in_gib_kept_in_the_settings_and_applied_to_the_open_store(qtbot, window, monkeypatch):
+def test_the_limit_is_asked_in_gib_kept_in_the_settings_and_applied_to_the_open_store(qtbot, window,
+                                                                                        monkeypatch):
     answer = LimitAnswer(2.5)
     monkeypatch.setattr(QInputDialog, "getDouble", answer)
     window.findChild(QAction, "store-limit-action").trigger()
@@ -226,3 +228,24 @@ def test_sorting_by_took_puts_the_slowest_last(qtbot):
     pos = header.sectionViewportPosition(TOOK) + header.sectionSize(TOOK) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos, 5))
     assert [panel.proxy.index(row, ALIAS).data() for row in range(4)] == ["input", "fast", "mid", "slow"]
+
+
+def test_an_edit_repaints_only_the_rows_it_made_stale(qtbot):
+    store = InMemoryStore()
+    cells = [store.put(number, f"n{number}", produced_by=STEP) for number in range(10_000)]
+    stale: dict[UUID, str] = {}
+    panel = DatumPanel(store, lambda _step_id: "Add")
+    qtbot.addWidget(panel)
+    panel.model.set_stale_reason(stale.get)
+    ranges: list[tuple[int, int]] = []
+    panel.model.dataChanged.connect(lambda top, bottom, _roles: ranges.append((top.row(), bottom.row())))
+    stale[cells[42].id] = "input 'x' changed"
+    panel.model.refresh_staleness()
+    assert ranges == [(42, 42)]
+    assert "stale: input 'x' changed" in panel.model.index(42, VALUE).data(Qt.ItemDataRole.ToolTipRole)
+    panel.model.refresh_staleness()  # nothing changed since: nothing repainted
+    assert ranges == [(42, 42)]
+    stale.clear()
+    panel.model.refresh_staleness()
+    assert ranges == [(42, 42), (42, 42)]
+    assert panel.model.index(42, VALUE).data(Qt.ItemDataRole.ForegroundRole) is None

@@ -27,6 +27,7 @@ from fancy_studio.core.store import Cell, DatumStore
 from fancy_studio.gui.datums.export import FILE_FILTER, export_datums
 from fancy_studio.gui.datums.model import (
     ALIAS, FILTER_ROLE, FUNCTION, ID_ROLE, PRODUCER, SORT_ROLE, TOOK, TYPE, VALUE, WHEN, DatumTableModel,
+    row_runs,
 )
 from fancy_studio.gui.datums.value_viewer import ValueViewer, copy_text
 
@@ -34,17 +35,6 @@ from fancy_studio.gui.datums.value_viewer import ValueViewer, copy_text
 def count_text(shown: int, total: int) -> str:
     noun = "datum" if total == 1 else "datums"
     return f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """Sorted row numbers as (first, last) runs of consecutive rows."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and row <= runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], max(row, runs[-1][1]))
-        else:
-            runs.append((row, row))
-    return runs
 
 
 class DatumPanel(QWidget):
@@ -187,7 +177,10 @@ class DatumPanel(QWidget):
         changed.connect(self._stale_soon)
 
     def _stale_soon(self, *_args) -> None:
-        self._stale_timer.start()
+        """While a run goes nothing turns stale (edits wait for it): only a start that makes rows current
+        needs a look, not every batch of the run."""
+        if not self.model.live or self.model.shows_stale:
+            self._stale_timer.start()
 
     def _filter(self, text: str) -> None:
         self._quietly(self.proxy.setFilterFixedString, text.strip())
@@ -273,7 +266,7 @@ class DatumPanel(QWidget):
                 first = index
         selection = QItemSelection()
         last_column = self.proxy.columnCount() - 1
-        for top, bottom in _runs(sorted(rows)):
+        for top, bottom in row_runs(sorted(rows)):
             selection.select(self.proxy.index(top, 0), self.proxy.index(bottom, last_column))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self._quietly(self.table.selectionModel().select, selection, flags)
