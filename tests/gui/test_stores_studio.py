@@ -67,6 +67,7 @@ def test_a_new_window_on_the_same_file_shows_the_last_results_and_reuses_every_o
     _settle()
     assert window.scene.item_for(FAHRENHEIT).value_text == "= 70.7"  # before any run
     assert window.datums.model.rowCount() == 7
+    qtbot.waitUntil(lambda: "Showing 3 results of the last run" in window.statusBar().currentMessage())
     window.scene.select_ids({FAHRENHEIT})
     assert "70.7" in window.inspector.computed.text()
 
@@ -150,3 +151,28 @@ def test_the_stored_results_limit_comes_from_the_settings(qtbot, mine):
     main_window.settings().setValue(workflow_stores.MAX_BYTES_KEY, 12345)
     window = active_window(qtbot, mine)
     assert window.store.max_bytes == 12345
+
+
+def test_after_reopening_an_edit_in_the_inspector_marks_the_restored_results_stale(qtbot, mine):
+    from PySide6.QtCore import Qt
+
+    from tests.example_ids import FACTOR
+
+    _run_and_close(qtbot, mine)
+    window = active_window(qtbot, mine)
+    scene = window.scene
+    window.scene.select_ids({FACTOR})
+    qtbot.waitUntil(lambda: window.inspector.node_id == FACTOR, timeout=2000)
+    editor = window.inspector.value_editor.current
+    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "2")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.document.find_cell(FACTOR).value == 2
+    for cell in (SCALED, FAHRENHEIT):  # restored, never run in this window, and now out of date
+        qtbot.waitUntil(lambda: scene.item_for(cell).value_text.startswith("stale: "), timeout=2000)
+        assert not scene.item_for(cell).computed
+    assert window.runner.status.stale_reason(MULTIPLY) == "input 'factor' changed"
+    result = _run(qtbot, window)
+    assert result.step_status[MULTIPLY] is StepStatus.DONE
+    assert window.store.get(SCALED).value == pytest.approx(43.0)

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal
 from fancy_studio.core import DatumStore, InMemoryStore, SqliteStore, Workflow
 from fancy_studio.core.sqlite_store import DEFAULT_MAX_BYTES
 from fancy_studio.core.sqlite_values import StoreFormatError
-from fancy_studio.core.valid_results import stale_cells
+from fancy_studio.core.valid_results import valid_cells
 from fancy_studio.gui.window.session_lock import SessionLock
 
 SUFFIX = ".fancystore"
@@ -66,6 +66,7 @@ class WorkflowStores(QObject):
 
     def open_for(self, workflow: Workflow) -> DatumStore:
         """The store of `workflow`, holding only what is still valid for it; emits `changed`."""
+        self.news = None
         if workflow.id != self._workflow_id or self.path is None:
             self.close()
             self._workflow_id = workflow.id
@@ -107,8 +108,8 @@ class WorkflowStores(QObject):
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             lock = SessionLock(Path(f"{path}.lock"))
             if not lock.acquire():
-                self.note = ("This workflow is open in another Fancy Studio window: results of this one are "
-                             "kept in memory until it closes")
+                self.note = ("Open in another Fancy Studio window too, which keeps its results: this "
+                             "window's results stay in memory")
                 return InMemoryStore()
         except OSError as exc:
             self.note = f"Results are kept in memory only: the store folder cannot be used ({exc.strerror})"
@@ -144,8 +145,13 @@ class WorkflowStores(QObject):
         """Remove the cells that no longer hold what `workflow` would compute (see the module docstring)."""
         store = self.current
         try:
-            for cell_id in stale_cells(workflow, store):
+            keep = valid_cells(workflow, store)
+            for cell_id in [cell.id for cell in store if cell.id not in keep]:
                 store.remove(cell_id)
+            results = len(keep - {cell.id for cell in workflow.literal_cells()})
+            if results and self.news is None:
+                plural = "s" if results != 1 else ""
+                self.news = f"Showing {results} result{plural} of the last run, still valid (Run reuses them)"
         except (OSError, sqlite3.Error) as exc:  # e.g. a full disk: show nothing rather than stale values
             workflow_id = self._workflow_id
             self.close()
