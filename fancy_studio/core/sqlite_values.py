@@ -26,6 +26,10 @@ from fancy_studio.core.result_cache import Lineage
 
 JSON, SIGNED_PICKLE, IN_MEMORY = 0, 1, 2
 """A stored value's encoding (the `encoding` column)."""
+RETURN_ONLY = 10
+"""Added to a result's encoding when its outputs are the one port "return": the blob is that value's
+(the very bytes its cell was written with), not a mapping's; its `output_hashes` is then the bare hash."""
+_RETURN = "return"
 
 _MAC_SIZE = 32  # HMAC-SHA256
 _encoder = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False)
@@ -170,3 +174,27 @@ def lineage_from(text: str) -> Lineage:
     if step_id is not None:
         data["step_id"] = UUID(step_id)
     return Lineage(**data)
+
+
+def encode_outputs(outputs: Any, hashes: Any, key: bytes, encoded: dict[int, tuple[int, bytes | None]]
+                   ) -> tuple[int, bytes | None, str]:
+    """`(encoding, blob, output hashes text)` of a result's outputs; a value already in `encoded` (by id:
+    its cell's, written in the same transaction) is not encoded again."""
+    if len(outputs) == 1 and _RETURN in outputs and _RETURN in hashes:
+        value = outputs[_RETURN]
+        done = encoded.get(id(value))
+        encoding, blob = done if done is not None else encode(value, key)
+        return encoding + RETURN_ONLY, blob, hashes[_RETURN]
+    encoding, blob = encode(dict(outputs), key)
+    return encoding, blob, _dumps(dict(hashes))
+
+
+def decode_outputs(encoding: int, blob: bytes | None, key: bytes) -> Any:
+    if encoding >= RETURN_ONLY:
+        return {_RETURN: decode(encoding - RETURN_ONLY, blob, key)}
+    return decode(encoding, blob, key)
+
+
+def hashes_from(text: str) -> Any:
+    """The output hashes `encode_outputs` wrote as `text`."""
+    return _loads(text) if text.startswith("{") else {_RETURN: text}
