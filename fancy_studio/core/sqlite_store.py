@@ -5,17 +5,17 @@ Values are written as exact JSON or as pickles signed with the user's key (`sqli
 
 Speed: a SQLite commit costs some 20 µs and a query some 5 µs here, more than a whole trivial step may
 take, so the store keeps the cells, results and lineage this process wrote or read in dictionaries
-(reads are dictionary lookups) and writes new ones in groups: at most `commit_interval` seconds after a
-write, a background timer writes everything pending in one transaction. A killed process loses at most
-that much recent work (the steps run again) and never corrupts the file; `commit_interval=0` writes and
-commits every change at once. One process writes a store file at a time (the studio keeps one per
-workflow); others may read it. Beyond `max_bytes` of stored results the least recently used are evicted.
+(reads are dictionary lookups) and writes new ones in groups (`sqlite_writes`): at most `commit_interval`
+seconds after a write, or at once when the results waiting took that long to compute, so a killed
+process loses at most the running step and `commit_interval` of work, and never corrupts the file. A
+reused step whose cells already hold its result is rewritten in memory only (`reuse_in_place`). One
+process writes a store file at a time (the studio keeps one per workflow); others may read it. Beyond
+`max_bytes` of stored results the least recently used are evicted.
 """
 
 from __future__ import annotations
 
 import atexit
-import gc
 import json
 import operator
 import sqlite3
@@ -31,6 +31,7 @@ from fancy_studio.core import sqlite_values as values
 from fancy_studio.core.errors import CellNotFoundError
 from fancy_studio.core.result_cache import Lineage, StoredResult
 from fancy_studio.core.sqlite_values import StoreFormatError, StoredValueError
+from fancy_studio.core.sqlite_writes import _TOUCH, BatchedWrites, _id_key
 from fancy_studio.core.store import Cell, _key, _new_cell
 
 SCHEMA_VERSION = 2
@@ -48,9 +49,6 @@ CREATE TABLE IF NOT EXISTS results (
     lineage TEXT NOT NULL, size INTEGER NOT NULL, last_used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value);
 """
-_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-_REMEMBER = "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)"
-_SET_LINEAGE = "UPDATE cells SET lineage=?, value_hash=?, result_key=? WHERE id=?"
 _BUMP = "UPDATE cells SET revision=?, produced_at=?, last_used=? WHERE id=?"
 _SUMMARIES = ("SELECT id, alias, produced_by, value_hash, result_key FROM cells "
               "WHERE result_key IS NOT NULL AND typeof(id)='blob'")
@@ -66,14 +64,8 @@ _LOOKUP_ALL = "SELECT key, encoding, outputs, output_hashes, lineage FROM result
 PREFETCH_BYTES = 64 << 20
 """Up to this many bytes of stored results, the first `lookup` that is not in memory reads them all
 in one query (a query per step would cost more than the step); above it, each is read when asked for."""
-_TOUCH = "UPDATE results SET last_used=? WHERE key=?"
 DEFAULT_MAX_BYTES = 4 << 30
 _now = time.time
-
-
-def _id_key(cell_id: object) -> bytes | str:
-    """How a cell id is kept: a UUID as its 16 bytes (a BLOB), anything else as JSON text (never equal)."""
-    return cell_id.bytes if type(cell_id) is UUID else json.dumps(cell_id)
 
 
 def _id_from(key: bytes | str) -> Any:
@@ -85,7 +77,7 @@ _revision_of = operator.attrgetter("revision")
 _from_bytes = int.from_bytes
 
 
-class SqliteStore:
+class SqliteStore(BatchedWrites):
     """Cells, results and lineage in one SQLite file; see the module docstring.
 
     One connection serves every thread, guarded by a lock (the engine's writer and the studio's readers
@@ -167,114 +159,6 @@ class SqliteStore:
         """`_opened_at`: every cell written after it is in `_cells` or `_stale` (see `changed_since`)."""
 
     # --- writing to disk --------------------------------------------------------------------------
-
-    def _schedule(self) -> None:
-        """Called with the lock held after a change: write it now, or within `commit_interval`."""
-        if self.commit_interval <= 0:
-            self._write_pending()
-        elif self._timer is None:
-            self._timer = threading.Timer(self.commit_interval, self.flush)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _write_pending(self, *more: tuple[str, tuple]) -> None:
-        """Write every pending change (and `more` statements) in one transaction; called with the lock.
-
-        The garbage collector is paused meanwhile: the rows are thousands of new tuples (no cycles), and
-        each 700 of them would start a collection that walks the run's whole workflow — a third of the
-        time of writing a batch of trivial steps (measured on the 10,000-step chain)."""
-        if not (self._pending or self._pending_results or self._pending_lineages or more):
-            return
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self._write_batch(more)
-        finally:
-            if collecting:
-                gc.enable()
-
-    def _write_batch(self, more: tuple[tuple[str, tuple], ...]) -> None:
-        self._pending_work = 0.0
-        key, results_known, disk = self._key, self._results, self._disk
-        memo: dict[int, str] = {}  # a step's cells and its result share one Lineage: write its JSON once
-        read = self._read_lineages
-
-        def lineage_json(lineage: Lineage) -> str:
-            text = memo.get(id(lineage))
-            if text is None:
-                known = read.get(id(lineage))
-                text = known[1] if known is not None and known[0] is lineage else _lineage_json(lineage)
-                memo[id(lineage)] = text
-            return text
-
-        def value_hash(lineage: Lineage, value: Any) -> str | None:
-            """The hash of `value` when it is an output of the result `lineage` describes (it is known)."""
-            result = results_known.get(lineage.key)
-            if result is not None:
-                for port, output in result.outputs.items():
-                    if output is value:
-                        return result.output_hashes.get(port)
-            return None
-
-        cells, summaries, encoded = [], [], {}
-        lineages = dict(self._pending_lineages)
-        encode, pop = values.encode, lineages.pop
-        for cell_key, cell in self._pending.items():
-            cell_id, alias, value, produced_by, produced_at, revision = cell
-            pending_lineage = pop(cell_key, None)  # a cell's lineage goes in its row
-            if pending_lineage is None:
-                lineage_text = digest = result_key = None
-            else:
-                lineage = pending_lineage[1]
-                lineage_text, digest, result_key = lineage_json(lineage), value_hash(lineage, value), lineage.key
-            encoding, blob = encoded[id(value)] = encode(value, key)
-            cells.append((cell_key.to_bytes(16, "big") if type(cell_id) is UUID else _id_key(cell_id), alias,
-                          produced_by.int.to_bytes(16, "big") if produced_by is not None else None, produced_at,
-                          revision, encoding, blob, digest, len(blob) if blob is not None else 0, produced_at,
-                          lineage_text, result_key))
-            summaries.append((cell_key, cell, digest, result_key))
-        results = []
-        now = _now()
-        for result_key, result in self._pending_results.items():
-            encoding, blob, hashes = values.encode_outputs(result.outputs, result.output_hashes, key, encoded)
-            size = len(blob) if blob is not None else 0
-            results.append((result_key, encoding, blob, hashes, lineage_json(result.lineage), size, now))
-            self._bytes += size
-        set_lineages = []
-        for cell_key, (cell_id, lineage) in lineages.items():  # a lineage for a cell written before
-            cell = self._cells.get(cell_key)
-            digest = value_hash(lineage, cell.value) if cell is not None else None
-            set_lineages.append((lineage_json(lineage), digest, lineage.key, _id_key(cell_id)))
-            if cell is not None:
-                summaries.append((cell_key, cell, digest, lineage.key))
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany(_PUT, cells)
-            db.executemany(_REMEMBER, results)
-            db.executemany(_SET_LINEAGE, set_lineages)
-            for statement, parameters in more:
-                db.execute(statement, parameters)
-            if self._bytes > self.max_bytes:
-                self._evict()
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        for cell_key, cell, digest, result_key in summaries:
-            if digest is not None and type(cell_key) is int:
-                producer = cell.produced_by
-                disk[cell_key] = (cell.alias, producer.int if producer is not None else None, digest, result_key)
-            else:
-                disk.pop(cell_key, None)
-        self._pending.clear()
-        self._pending_results.clear()
-        self._pending_lineages.clear()
-
-    def _write_touches(self) -> None:
-        if self._touched:
-            self._db.executemany(_TOUCH, [(t, k) for k, t in self._touched.items()])
-            self._touched.clear()
 
     def flush(self) -> None:
         """Write and commit what is pending (the background timer calls this; so does `close`)."""
@@ -626,20 +510,3 @@ class SqliteStore:
             self._write_pending(("DELETE FROM results", ()))
 
     # --- size cap ---------------------------------------------------------------------------------
-
-    def _evict(self) -> None:
-        """Drop the least recently used results until they take at most `max_bytes` (cells, the datums
-        of the latest run, are never evicted: a running step may be about to read them)."""
-        db = self._db
-        self._write_touches()
-        total = db.execute("SELECT coalesce(sum(size),0) FROM results").fetchone()[0]
-        for key, size in db.execute("SELECT key, size FROM results ORDER BY last_used").fetchall():
-            if total <= self.max_bytes:
-                break
-            db.execute("DELETE FROM results WHERE key=?", (key,))
-            self._results.pop(key, None)
-            self._hashes_read.pop(key, None)
-            if self._stored_rows is not None:
-                self._stored_rows.pop(key, None)
-            total -= size
-        self._bytes = total
