@@ -31,7 +31,7 @@ from fancy_studio.core import sqlite_values as values
 from fancy_studio.core.errors import CellNotFoundError
 from fancy_studio.core.result_cache import Lineage, StoredResult
 from fancy_studio.core.sqlite_values import StoreFormatError, StoredValueError
-from fancy_studio.core.sqlite_writes import _TOUCH, BatchedWrites, _id_key
+from fancy_studio.core.sqlite_writes import BatchedWrites, _id_key
 from fancy_studio.core.store import Cell, _key, _new_cell
 
 SCHEMA_VERSION = 2
@@ -49,7 +49,6 @@ CREATE TABLE IF NOT EXISTS results (
     lineage TEXT NOT NULL, size INTEGER NOT NULL, last_used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value);
 """
-_BUMP = "UPDATE cells SET revision=?, produced_at=?, last_used=? WHERE id=?"
 _SUMMARIES = ("SELECT id, alias, produced_by, value_hash, result_key FROM cells "
               "WHERE result_key IS NOT NULL AND typeof(id)='blob'")
 _MIGRATIONS = {1: "ALTER TABLE cells ADD COLUMN result_key TEXT"}
@@ -104,8 +103,8 @@ class SqliteStore(BatchedWrites):
         self._disk_read = False
         self._stale: dict[int, tuple] = {}
         """Cells rewritten in place with the very value, producer and lineage their rows hold: only the
-        revision and time moved (id, alias, producer, produced_at, revision). Written on `close`; until
-        then `changed_since`, `find` and iteration take them from here. A cell missing from `_cells` is
+        revision and time moved (id, alias, producer, produced_at, revision). Never written: the row keeps
+        the revision its value was written with; `changed_since`, `find` and iteration take them from here. A cell missing from `_cells` is
         read from its row only when asked for (its value was never needed)."""
         self._results: dict[str, StoredResult] = {}
         self._stored_rows: dict[str, tuple] | None = None
@@ -174,12 +173,18 @@ class SqliteStore(BatchedWrites):
             if self._timer is not None:
                 self._timer.cancel()
             self.flush()
-            more = [(_TOUCH, (t, k)) for k, t in self._touched.items()]
-            if self._stale:  # the revisions and times of the cells rewritten in place
-                more += [(_BUMP, (revision, at, at, _id_key(cell_id)))
-                         for cell_id, _, _, at, revision in self._stale.values()]
-                more.append(("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,)))
-            self._write_pending(*more)
+            if self._touched or self._stale:
+                # last_used; cells reused in place keep on disk the revision their value was written with
+                # (their content is the same), and the counter is kept so it never goes back
+                db = self._db
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._write_touches()
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,))
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
             self._db.close()
             self._closed = True
 
@@ -427,8 +432,8 @@ class SqliteStore(BatchedWrites):
         """Reuse the result stored under `key` for step `step_id` where it already is: when the row of each
         output cell (port, `uuid.int`, id, alias to give it) holds that very result — the same recipe key,
         producing step, value hash and alias, nothing pending — and the result is still stored, the cells
-        are written again in memory only (a new revision and time; the row keeps its value and lineage,
-        and its revision is written on `close`), no value is read, and the output hashes by port are
+        are written again in memory only (a new revision and time; the row keeps its value, lineage and
+        revision), no value is read, and the output hashes by port are
         returned. None when any of that does not hold: the caller looks the result up instead."""
         if not outputs:
             return None
