@@ -19,11 +19,12 @@ timed; laid out as a snake of rows, like bench_canvas.py):
 
 For each workflow and each repeat (alternating baseline, studio; best of R reported):
 
-* **baseline** – ``Engine(InMemoryStore()).run(workflow)`` in this process, without the studio.
+* **baseline** – ``Engine(SqliteStore(fresh file)).run(workflow)`` in this process, without the studio (the
+  studio runs on the workflow's SqliteStore).
 * **studio** – wall time from calling ``window.run_actions.run_all()`` (what the Run button calls) to the
   ``window.runner.finished`` signal; that is what the user waits for. ``outcome.result.duration`` (the
   engine's own time inside the worker) is reported too. Before each repeat the window forgets the last run
-  (``clean_slate.forget_run``: empty store, statuses and datum table, as after opening a workflow) and comes to rest
+  (its store emptied, ``clean_slate.forget_run``: no statuses, an empty datum table) and comes to rest
   (canvas repainted, table laid out: a user cannot click Run within milliseconds of opening), outside the
   timing.
 * **max gap** – a 5 ms `QTimer` (PreciseTimer) started just before ``run_all()`` and stopped at ``finished``
@@ -65,7 +66,8 @@ from bench_engine import Case, build_chain, build_fan  # noqa: E402
 from fancy_studio.core import fancy_function  # noqa: E402
 from fancy_studio.core.engine import Engine  # noqa: E402
 from fancy_studio.core.functions import registry  # noqa: E402
-from fancy_studio.core.store import InMemoryStore  # noqa: E402
+from fancy_studio.core.sqlite_store import SqliteStore  # noqa: E402
+from fancy_studio.gui.window import workflow_stores  # noqa: E402
 from fancy_studio.core.workflow import Position  # noqa: E402
 
 TARGET_GAP_MS = 50.0
@@ -203,18 +205,27 @@ class Measured:
 
 
 def run_baseline(case: Case) -> float:
-    engine = Engine(InMemoryStore())
-    gc.collect()
-    started = time.perf_counter()
-    result = engine.run(case.workflow)
-    elapsed = time.perf_counter() - started
-    assert result.ok, result.errors
-    assert engine.store.get(case.result_cell).value == case.expected
+    """The same run outside the studio, on the kind of store the studio runs on: a fresh SqliteStore
+    (the studio keeps each workflow's results on disk, issue 11)."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqliteStore(Path(folder) / "baseline.fancystore", key=b"bench" * 8)
+        engine = Engine(store)
+        gc.collect()
+        started = time.perf_counter()
+        result = engine.run(case.workflow)
+        elapsed = time.perf_counter() - started
+        assert result.ok, result.errors
+        assert engine.store.get(case.result_cell).value == case.expected
+        store.close()
     return elapsed
 
 
 def run_studio(window, case: Case, profiler: cProfile.Profile | None = None) -> StudioRun:
-    window.clean_slate.forget_run()  # as after opening the workflow: empty store, no statuses, empty datum table
+    # as after opening the workflow on a store that holds nothing: no statuses, an empty datum table, and
+    # nothing to reuse (a fresh run, as the baseline's)
+    window.store.forget_results()
+    window.store.clear()
+    window.clean_slate.forget_run(window.document.workflow)
     # A user clicks Run on a window at rest: let the canvas repaint the reset nodes and the table lay
     # itself out first (a pending relayout or repaint would otherwise run during the timed run).
     scene = window.scene
@@ -327,7 +338,7 @@ def report(results: list[Measured], idle: float, repeats: int, busy_name: str) -
     for m in results:
         print(f"  {m.case:<16} settled in {m.best_settled * 1e3:.0f} ms (best), "
               f"max gap until then {m.worst_settled_gap * 1e3:.1f} ms (worst)")
-    print("\nbaseline = Engine(InMemoryStore()).run; studio = run_all() → finished wall time; "
+    print("\nbaseline = Engine(SqliteStore(fresh file)).run, as the studio's store; studio = run_all() → finished wall time; "
           "(engine) = outcome.result.duration")
 
 
@@ -369,6 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     settings_dir = tempfile.TemporaryDirectory()
     ini = str(Path(settings_dir.name) / "settings.ini")
     main_window_module.settings = lambda: QSettings(ini, QSettings.Format.IniFormat)  # never the user's
+    workflow_stores.stores_dir = lambda: Path(settings_dir.name) / "stores"
 
     registry.get("math.increment")  # load the library before any timing
     cases = [lay_out(build_chain(args.steps))]
