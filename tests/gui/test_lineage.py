@@ -217,3 +217,22 @@ def test_a_datum_an_edit_made_stale_is_dimmed_and_says_why_until_the_next_run(qt
                     timeout=2000)
     assert row_index(window, FAHRENHEIT, VALUE).data() == "38.7"
     assert "stale" not in row_index(window, FAHRENHEIT, VALUE).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_show_lineage_from_a_cells_right_click_menu_on_the_canvas(qtbot, window):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    click_run(qtbot, window)
+    item = window.scene.item_for(FAHRENHEIT)
+    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(window.view.viewport(), event)
+    menu = window.findChild(QMenu, "canvas-context-menu")
+    assert window.scene.selected_ids() == {FAHRENHEIT}
+    action = next(a for a in menu.actions() if a.objectName() == "show-lineage-action")
+    action.trigger()
+    menu.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.lineage_highlight.node_ids == FAHRENHEIT_LINEAGE

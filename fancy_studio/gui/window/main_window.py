@@ -418,6 +418,7 @@ class MainWindow(QMainWindow):
             up_to.setEnabled(not self.runner.running and bool(self.run_actions.targets_for({node_id})))
             up_to.triggered.connect(lambda: self.run_actions.run_up_to(node_id))
             menu.addAction(self.run_actions.run_selected_action)
+            menu.addAction(self.datum_actions.show_lineage_action)
             menu.addSeparator()
             menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
         else:
