@@ -156,6 +156,7 @@ class SqliteStore(BatchedWrites):
         top = db.execute("SELECT max(revision) FROM cells").fetchone()[0]
         self._revision = self._opened_at = max(stored[0] if stored else 0, top or 0)
         """`_opened_at`: every cell written after it is in `_cells` or `_stale` (see `changed_since`)."""
+        self._removals = 0
 
     # --- writing to disk --------------------------------------------------------------------------
 
@@ -305,10 +306,17 @@ class SqliteStore(BatchedWrites):
             return next(reversed(self._merged(rows, stale)), None)
         return next(iter(self._readable(rows)), None)
 
-    def in_memory_only(self, cell_id: UUID) -> bool:
-        """True when the cell's value could not be serialised: it lives in one process only."""
-        rows = self._query("SELECT encoding FROM cells WHERE id=?", (_id_key(cell_id),))
-        return bool(rows) and rows[0][0] == values.IN_MEMORY
+    def in_memory_only(self, cell_id: UUID, *, wait: bool = True) -> bool | None:
+        """True when the cell's value could not be serialised: it lives in one process only. A value still
+        waiting to be written is written first; with `wait=False` the answer is None instead (ask again
+        later), so a reader on the GUI thread never makes the store write a batch while a run goes."""
+        with self._lock:
+            if _key(cell_id) in self._pending:
+                if not wait:
+                    return None
+                self._write_pending()
+            row = self._db.execute("SELECT encoding FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
+        return row is not None and row[0] == values.IN_MEMORY
 
     def remove(self, cell_id: UUID) -> None:
         stored = _id_key(cell_id)
@@ -320,6 +328,7 @@ class SqliteStore(BatchedWrites):
             self._disk.pop(_key(cell_id), None)  # type: ignore[call-overload]
             self._stale.pop(_key(cell_id), None)  # type: ignore[call-overload]
             self._lineages.pop(_key(cell_id), None)
+            self._removals += 1
             self._revision += 1
             self._write_pending(("DELETE FROM cells WHERE id=?", (stored,)),
                                 ("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,)))
@@ -332,9 +341,15 @@ class SqliteStore(BatchedWrites):
             self._disk.clear()
             self._stale.clear()
             self._lineages.clear()
+            self._removals += 1
             self._revision += 1
             self._write_pending(("DELETE FROM cells", ()),
                                 ("INSERT OR REPLACE INTO meta VALUES ('revision', ?)", (self._revision,)))
+
+    @property
+    def removals(self) -> int:
+        """A counter that grows with every `remove` and `clear` (see `InMemoryStore.removals`)."""
+        return self._removals
 
     @property
     def revision(self) -> int:

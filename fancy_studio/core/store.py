@@ -91,6 +91,7 @@ class InMemoryStore:
         `UUID.__hash__`, which is Python code and ran several times per engine step)."""
         self._revisions = itertools.count(1)
         self._revision = 0
+        self._removals = 0
         self._write_lock = threading.Lock()
         """Held while a write takes its revision and publishes (see the class docstring)."""
         self._results: dict[str, StoredResult] = {}
@@ -136,17 +137,25 @@ class InMemoryStore:
         with self._write_lock:
             if self._cells.pop(_key(cell_id), None) is None:
                 raise CellNotFoundError(cell_id)
+            self._removals += 1
             self._revision = next(self._revisions)
 
     def clear(self) -> None:
         with self._write_lock:
             self._cells.clear()
+            self._removals += 1
             self._revision = next(self._revisions)
 
     @property
     def revision(self) -> int:
         """A counter that grows with every write; compare it to see whether anything changed."""
         return self._revision
+
+    @property
+    def removals(self) -> int:
+        """A counter that grows with every `remove` and `clear`: a reader that follows `changed_since`
+        learns from it, without counting the cells, that some of what it holds may be gone."""
+        return self._removals
 
     def changed_since(self, revision: int) -> list[Cell]:
         """Cells written after `revision`, oldest first."""

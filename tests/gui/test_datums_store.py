@@ -249,3 +249,60 @@ def test_an_edit_repaints_only_the_rows_it_made_stale(qtbot):
     panel.model.refresh_staleness()
     assert ranges == [(42, 42), (42, 42)]
     assert panel.model.index(42, VALUE).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_the_table_reads_a_store_on_disk_without_making_it_write(qtbot, tmp_path):
+    """While a run goes the table refreshes every 100 ms and paints rows; none of that may make the store
+    write the run's pending batch on the GUI thread (a stall of the window)."""
+    import sqlite3
+
+    from fancy_studio.core import SqliteStore
+    from fancy_studio.gui.datums.panel import DatumPanel
+
+    store = SqliteStore(tmp_path / "s.fancystore", key=b"k" * 32, commit_interval=3600)
+    panel = DatumPanel(store)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.start_live()
+    cells = [store.put(n, f"n{n}") for n in range(50)]
+    assert panel.refresh()
+    panel.table.viewport().repaint()  # paints rows: their lineage and "in memory only" are asked
+    assert panel.model.rowCount() == 50
+
+    def rows_on_disk() -> int:
+        db = sqlite3.connect(tmp_path / "s.fancystore")
+        try:
+            return db.execute("SELECT count(*) FROM cells").fetchone()[0]
+        finally:
+            db.close()
+
+    assert rows_on_disk() == 0  # still pending: the table wrote nothing
+    store.remove(cells[10].id)  # a removal is seen (and this one writes, as a removal must)
+    assert panel.refresh() and panel.model.rowCount() == 49
+    panel.stop_live()
+    store.close()
+
+
+def test_a_removal_and_a_clear_are_counted_by_every_store(tmp_path):
+    from fancy_studio.core import InMemoryStore, SqliteStore
+
+    for store in (InMemoryStore(), SqliteStore(tmp_path / "r.fancystore", key=b"k" * 32)):
+        first = store.put(1)
+        store.put(2)
+        assert store.removals == 0
+        store.remove(first.id)
+        assert store.removals == 1
+        store.clear()
+        assert store.removals == 2
+
+
+def test_in_memory_only_without_waiting_says_it_cannot_tell_yet(tmp_path):
+    import threading
+
+    from fancy_studio.core import SqliteStore
+
+    with SqliteStore(tmp_path / "m.fancystore", key=b"k" * 32, commit_interval=3600) as store:
+        cell = store.put(threading.Lock())
+        assert store.in_memory_only(cell.id, wait=False) is None
+        assert store.in_memory_only(cell.id) is True  # writes it, then answers
+        assert store.in_memory_only(cell.id, wait=False) is True

@@ -17,6 +17,7 @@ import reprlib
 import struct
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -161,6 +162,7 @@ class DatumTableModel(QAbstractTableModel):
     def reset(self) -> None:
         """Rebuild every row from the store: after a clear or removal, or a new store."""
         self.beginResetModel()
+        removals = getattr(self._store, "removals", None)  # before reading: a removal meanwhile is seen next
         cells = sorted(self._store, key=lambda c: c.revision)
         self._rows = cells
         self._row_of = {cell.id: row for row, cell in enumerate(cells)}
@@ -169,6 +171,7 @@ class DatumTableModel(QAbstractTableModel):
         self._stale_shown = set()
         self._keeps_lineage = isinstance(self._store, ResultCache)  # a protocol check: once, not per row
         self._seen_revision = cells[-1].revision if cells else self._store.revision
+        self._seen_removals = removals
         self.endResetModel()
 
     def refresh(self) -> bool:
@@ -183,8 +186,12 @@ class DatumTableModel(QAbstractTableModel):
         if rows and (rows[0].id not in store or rows[-1].id not in store):
             self.reset()  # cleared, or the oldest/newest row was removed
             return True
+        removals = getattr(store, "removals", None)
+        if removals is not None and removals != self._seen_removals:
+            self.reset()  # something was removed: rebuild (rare) rather than count the cells on every look
+            return True
         if not changed:
-            if len(store) < len(rows):
+            if removals is None and len(store) < len(rows):
                 self.reset()
                 return True
             return False
@@ -203,7 +210,7 @@ class DatumTableModel(QAbstractTableModel):
                 last_changed = max(last_changed, row)
         # Read the length after changed_since: a writer adding cells meanwhile only makes it larger, so a
         # smaller length means cells were removed.
-        if len(store) < len(rows) + len(new):
+        if removals is None and len(store) < len(rows) + len(new):
             self.reset()
             return True
         self._seen_revision = changed[-1].revision
@@ -279,9 +286,10 @@ class DatumTableModel(QAbstractTableModel):
             if cell.produced_by is not None and self._keeps_lineage:
                 lineage = _ask(store.lineage, cell.id)  # type: ignore[attr-defined]
             in_memory_only = getattr(store, "in_memory_only", None)
-            facts = (lineage, in_memory_only is not None and bool(_ask(in_memory_only, cell.id)))
-            if lineage is not None or cell.produced_by is None or not self.live:
-                self._facts[cell.id] = facts
+            memory = False if in_memory_only is None else _ask(partial(in_memory_only, wait=False), cell.id)
+            facts = (lineage, bool(memory))
+            if memory is not None and (lineage is not None or cell.produced_by is None or not self.live):
+                self._facts[cell.id] = facts  # None: the store cannot tell yet (its write is pending)
         return facts
 
     def _tooltip(self, cell: Cell, column: int) -> str | None:
