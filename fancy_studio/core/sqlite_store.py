@@ -57,7 +57,7 @@ _CELL_COLUMNS = "id, alias, produced_by, produced_at, revision, encoding, value"
 _GET = f"SELECT {_CELL_COLUMNS} FROM cells WHERE id=?"
 _FIND = f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC"
 _CHANGED = f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision"
-_ALIAS = "SELECT alias FROM cells WHERE id=?"
+_ALIASES = "SELECT id, alias FROM cells WHERE alias IS NOT NULL"
 _LOOKUP = "SELECT encoding, outputs, output_hashes, lineage FROM results WHERE key=?"
 _LOOKUP_ALL = "SELECT key, encoding, outputs, output_hashes, lineage FROM results"
 PREFETCH_BYTES = 64 << 20
@@ -101,6 +101,9 @@ class SqliteStore(BatchedWrites):
         `int`, value hash, result key); `reuse_in_place` compares a step against it. Kept as rows are
         written, and read from the file for the others at the first `reuse_in_place`."""
         self._disk_read = False
+        self._disk_aliases: dict[Any, str] | None = None
+        """The aliases of the named cells on disk when first needed (a `put` by id without an alias keeps
+        the cell's alias: one query for all, not one per step of a fresh run)."""
         self._stale: dict[int, tuple] = {}
         """Cells rewritten in place with the very value, producer and lineage their rows hold: only the
         revision and time moved (id, alias, producer, produced_at, revision). Never written: the row keeps
@@ -207,9 +210,12 @@ class SqliteStore(BatchedWrites):
                 old = self._cells.get(key)
                 if old is not None:
                     alias = old.alias
-                else:
-                    row = self._db.execute(_ALIAS, (_id_key(cell_id),)).fetchone()
-                    alias = row[0] if row else None
+                else:  # a cell of an earlier session: its alias, read once for all of them
+                    aliases = self._disk_aliases
+                    if aliases is None:
+                        aliases = self._disk_aliases = {
+                            _key(_id_from(stored)): name for stored, name in self._db.execute(_ALIASES)}
+                    alias = aliases.get(key)
             revision = self._revision + 1
             if self._stale:
                 self._stale.pop(key, None)
@@ -328,6 +334,8 @@ class SqliteStore(BatchedWrites):
             self._disk.pop(_key(cell_id), None)  # type: ignore[call-overload]
             self._stale.pop(_key(cell_id), None)  # type: ignore[call-overload]
             self._lineages.pop(_key(cell_id), None)
+            if self._disk_aliases is not None:
+                self._disk_aliases.pop(_key(cell_id), None)
             self._removals += 1
             self._revision += 1
             self._write_pending(("DELETE FROM cells WHERE id=?", (stored,)),
@@ -341,6 +349,7 @@ class SqliteStore(BatchedWrites):
             self._disk.clear()
             self._stale.clear()
             self._lineages.clear()
+            self._disk_aliases = {}
             self._removals += 1
             self._revision += 1
             self._write_pending(("DELETE FROM cells", ()),

@@ -564,3 +564,23 @@ def test_a_watermark_reader_misses_nothing_while_cells_are_reused_in_place(tmp_p
         runner.join()
         assert seen.pop("result").count(StepStatus.CACHED) == 300
         assert len(seen) == 301 and all(store.get(i).revision == r for i, r in seen.items())
+
+
+def test_a_put_by_id_keeps_the_alias_of_a_cell_from_an_earlier_session_without_a_query_per_put(tmp_path):
+    """A fresh run writes each step's cell by id without an alias: the alias on disk (if any) stays, read
+    for all cells at once rather than by one query per step."""
+    with SqliteStore(tmp_path / "a.db", key=KEY_A) as store:
+        named = store.put(1, "named").id
+        unnamed = store.put(2).id
+        gone = store.put(3, "gone").id
+    with SqliteStore(tmp_path / "a.db", key=KEY_A) as store:
+        statements = []
+        store._db.set_trace_callback(statements.append)
+        assert store.put(10, id=named).alias == "named"
+        assert store.put(20, id=unnamed).alias is None
+        fresh = [store.put(n, id=uuid4()) for n in range(50)]
+        assert all(cell.alias is None for cell in fresh)
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(reads) == 1, reads
+        store.remove(gone)
+        assert store.put(30, id=gone).alias is None  # removed: its old name went with it
