@@ -158,3 +158,18 @@ def test_a_rewired_step_runs_again_rather_than_being_reused(qtbot, window):
     result = click_run(qtbot, window).result
     assert result.step_status[TEXT] is StepStatus.DONE and result.step_status[ADD] is StepStatus.CACHED
     assert window.store.get(SENTENCE).value == "It is 38.7 °F outside."
+
+
+def test_deleting_a_step_marks_the_value_it_made_and_what_follows_stale(qtbot, window):
+    assert click_run(qtbot, window).result.ok
+    scene, status = window.scene, window.runner.status
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.view.mapFromScene(scene.item_for(ADD).sceneBoundingRect().center()))
+    assert scene.selected_ids() == {ADD}
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_Delete)
+    assert window.document.find_step(ADD) is None and window.document.find_cell(FAHRENHEIT) is not None
+    reason = "step 'Add' was deleted"
+    assert status.stale_reason(FAHRENHEIT) == reason  # a value nothing computes any more
+    assert status.stale_reason(TEXT) == reason and status.stale_reason(SENTENCE) == reason
+    assert status.stale_reason(MULTIPLY) is None and status.stale_reason(SCALED) is None
+    qtbot.waitUntil(lambda: scene.item_for(FAHRENHEIT).value_text.startswith("stale: "), timeout=2000)

@@ -264,9 +264,11 @@ class Staleness:
         self.model, self.document = model, document
         self._values: dict[int, tuple[type, Any]] = {}
         self._wiring: dict[int, tuple] = {}
+        self._titles: dict[int, str] = {}
         self.remember()
         document.cell_changed.connect(self._cell_changed)
         document.step_changed.connect(self._step_changed)
+        document.step_removed.connect(self._step_removed)
         document.reset.connect(self._reset)
 
     def _reset(self) -> None:
@@ -279,6 +281,8 @@ class Staleness:
         workflow = self.document.workflow
         self._values = {cell.id.int: (type(cell.value), cell.value) for cell in workflow.cells if cell.has_value}
         self._wiring = {step.id.int: _wiring(step) for step in workflow.steps}
+        self._titles = {step.id.int: step.label for step in workflow.steps if step.label}
+        """Steps the user named, by `uuid.int`: a deleted step is named as it was (others by function)."""
 
     def refreshing(self, step_ids: list[UUID]) -> list[UUID]:
         """A run is about to compute (or reuse) these steps: they and their cells are no longer stale."""
@@ -306,11 +310,34 @@ class Staleness:
         step = self.document.find_step(step_id)
         if step is None:
             return
+        if step.label:
+            self._titles[step_id.int] = step.label
+        else:
+            self._titles.pop(step_id.int, None)
         wiring = _wiring(step)
         if self._wiring.get(step_id.int) == wiring:
             return  # only its label changed
         self._wiring[step_id.int] = wiring
         self._mark([step], f"step '{self.document.title_of(step)}' changed")
+
+    def _step_removed(self, step_id: UUID) -> None:
+        """The cells a deleted step computed hold a value nothing makes any more: they, and what reads
+        them, are out of date (an undo brings the step back; the next run then reuses its result)."""
+        wiring = self._wiring.pop(step_id.int, None)
+        if wiring is None:
+            return
+        slug, _inputs, outputs = wiring
+        title = self._titles.pop(step_id.int, None) or self.document.title_of(WorkflowStep(function_slug=slug))
+        reason = f"step '{title}' was deleted"
+        model, document = self.model, self.document
+        marked = []
+        for _port, cell_id in outputs:
+            if document.find_cell(cell_id) is not None and cell_id in model.store:
+                model._stale.setdefault(cell_id.int, reason)
+                marked.append(cell_id)
+        if marked and not model.active:
+            model.changed.emit(marked)
+        self._mark([step for _port, cell_id in outputs for step, _name in document.readers_of(cell_id)], reason)
 
     def _mark(self, first: list[WorkflowStep], reason: str) -> None:
         """Every step from `first` on down, and the cells they compute, that have a result to be out of date."""
