@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
 from fancy_studio.core import InMemoryStore, Lineage, SqliteStore, StepStatus, StoredResult
 from fancy_studio.gui.datums.actions import GIB, MAX_BYTES_KEY, DatumActions
@@ -20,7 +20,8 @@ from fancy_studio.gui.datums.panel import DatumPanel
 from fancy_studio.gui.window import main_window
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.gui.dialogs import answer_dialogs
-from tests.gui.windows import window_on_my_file
+from tests.gui.windows import click_run as click_run_outcome
+from tests.gui.windows import shut_down, window_on_my_file
 
 STEP = UUID("5f0c6a86-4a44-4a55-9a55-0000000000aa")
 
@@ -48,17 +49,11 @@ class LimitAnswer:
 def window(qtbot, tmp_path):
     win = window_on_my_file(qtbot, tmp_path)
     yield win
-    if win.runner.running:
-        with qtbot.waitSignal(win.runner.finished, timeout=10_000):
-            win.runner.stop()
-    win.runner.shutdown()
+    shut_down(qtbot, win)
 
 
 def click_run(qtbot, window: MainWindow):
-    toolbar = window.findChild(QToolBar, "main-toolbar")
-    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
-        qtbot.mouseClick(toolbar.widgetForAction(window.run_actions.run_action), Qt.MouseButton.LeftButton)
-    return finished.args[0].result
+    return click_run_outcome(qtbot, window).result
 
 
 def lineage(step_id: UUID = STEP, duration: float = 0.012) -> Lineage:

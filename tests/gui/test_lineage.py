@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QMenuBar, QToolBar
+from PySide6.QtWidgets import QApplication, QMenu, QMenuBar
 
 from fancy_studio.core import ResultCache
 from fancy_studio.gui.canvas.lineage_highlight import FADED, RING_MARGIN, lineage_color
@@ -17,7 +17,8 @@ from fancy_studio.gui.datums.model import ALIAS, FUNCTION, PRODUCER, TOOK, VALUE
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import ADD, CELSIUS, FACTOR, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import answer_dialogs
-from tests.gui.windows import window_on_my_file
+from tests.gui.windows import click_run as click_run_outcome
+from tests.gui.windows import node_context_menu, type_value, window_on_my_file
 
 OFFSET = UUID("5f0c6a86-4a44-4a55-9a55-000000000012")
 TEMPLATE = UUID("5f0c6a86-4a44-4a55-9a55-000000000013")
@@ -44,10 +45,7 @@ def window(qtbot, tmp_path):
 
 
 def click_run(qtbot, window: MainWindow) -> None:
-    toolbar = window.findChild(QToolBar, "main-toolbar")
-    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
-        qtbot.mouseClick(toolbar.widgetForAction(window.run_actions.run_action), Qt.MouseButton.LeftButton)
-    assert finished.args[0].result.ok
+    assert click_run_outcome(qtbot, window).result.ok
     qtbot.waitUntil(lambda: window.datums.model.rowCount() == 7, timeout=3000)
     qtbot.waitUntil(lambda: not window.datums.model.live, timeout=3000)
 
@@ -188,13 +186,7 @@ def foreground(window: MainWindow, cell_id: UUID):
 
 
 def type_offset(qtbot, window: MainWindow, text: str) -> None:
-    window.scene.select_ids({OFFSET})
-    qtbot.waitUntil(lambda: window.inspector.node_id == OFFSET, timeout=2000)
-    editor = window.inspector.value_editor.current
-    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    type_value(qtbot, window, OFFSET, text)
 
 
 def test_a_datum_an_edit_made_stale_is_dimmed_and_says_why_until_the_next_run(qtbot, window):
@@ -221,15 +213,9 @@ def test_a_datum_an_edit_made_stale_is_dimmed_and_says_why_until_the_next_run(qt
 
 def test_show_lineage_from_a_cells_right_click_menu_on_the_canvas(qtbot, window):
     from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QContextMenuEvent
-    from PySide6.QtWidgets import QApplication
 
     click_run(qtbot, window)
-    item = window.scene.item_for(FAHRENHEIT)
-    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
-    QApplication.sendEvent(window.view.viewport(), event)
-    menu = window.findChild(QMenu, "canvas-context-menu")
+    menu = node_context_menu(window, FAHRENHEIT)
     assert window.scene.selected_ids() == {FAHRENHEIT}
     action = next(a for a in menu.actions() if a.objectName() == "show-lineage-action")
     action.trigger()

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QMenu
 
 from fancy_studio.core import StepStatus
 from fancy_studio.gui.canvas import status_badge
@@ -16,7 +16,7 @@ from fancy_studio.gui.run.status import StepState
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import ADD, MULTIPLY
 from tests.gui.dialogs import answer_dialogs
-from tests.gui.windows import window_on_my_file
+from tests.gui.windows import click_run, shut_down, type_value, window_on_my_file
 
 TEXT = UUID("5f0c6a86-4a44-4a55-9a55-000000000022")
 STEPS = (MULTIPLY, ADD, TEXT)
@@ -31,19 +31,7 @@ def dialogs(monkeypatch):
 def window(qtbot, tmp_path):
     win = window_on_my_file(qtbot, tmp_path)  # a user's own copy
     yield win
-    if win.runner.running:
-        with qtbot.waitSignal(win.runner.finished, timeout=10_000):
-            win.runner.stop()
-    win.runner.shutdown()
-
-
-def click_run(qtbot, window: MainWindow):
-    """Click Run on the toolbar and wait for the run's end; the run's outcome."""
-    toolbar = window.findChild(QToolBar, "main-toolbar")
-    button = toolbar.widgetForAction(window.run_actions.run_action)
-    with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    return finished.args[0]
+    shut_down(qtbot, win)
 
 
 def summary(window: MainWindow) -> str:
@@ -92,13 +80,7 @@ def test_editing_an_input_marks_what_is_downstream_stale_until_the_next_run(qtbo
     assert click_run(qtbot, window).result.ok
     status, scene = window.runner.status, window.scene
     # the user selects the offset cell and types a new value into the inspector's editor
-    scene.select_ids({OFFSET})
-    qtbot.waitUntil(lambda: window.inspector.node_id == OFFSET, timeout=2000)
-    editor = window.inspector.value_editor.current
-    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(editor, "0")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    type_value(qtbot, window, OFFSET, "0")
     assert window.document.find_cell(OFFSET).value == 0
 
     reason = "input 'offset' changed"

@@ -14,15 +14,16 @@ from uuid import UUID
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolTip
 
 from fancy_studio.cli import run_command
 from fancy_studio.core import Position, Workflow, WorkflowStep, fancy_function, save_workflow
-from fancy_studio.gui.window.main_window import MainWindow
 from fancy_studio.gui.run.status import StepState
+from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import Answer, answer_dialogs
+from tests.gui.windows import node_context_menu
 
 GATE = threading.Event()
 """Steps of `test_gui.gated` block until this is set."""
@@ -319,11 +320,7 @@ def test_run_selected_runs_only_what_the_selection_needs(qtbot, window):
 
 def test_run_up_to_here_from_the_node_context_menu(qtbot, window):
     assert window.open_workflow(EXAMPLE)
-    item = window.scene.item_for(ADD)
-    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
-    QApplication.sendEvent(window.view.viewport(), event)
-    menu = window.findChild(QMenu, "canvas-context-menu")
+    menu = node_context_menu(window, ADD)
     assert window.scene.selected_ids() == {ADD}
     up_to = next(a for a in menu.actions() if a.objectName() == "run-up-to-action")
     with qtbot.waitSignal(window.runner.finished, timeout=10_000) as finished:

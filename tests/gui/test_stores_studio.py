@@ -19,7 +19,7 @@ from fancy_studio.gui.window import workflow_stores
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import answer_dialogs
-from tests.gui.windows import active_window
+from tests.gui.windows import active_window, type_value
 
 EXAMPLE_ID = json.loads(EXAMPLE.read_text(encoding="utf-8"))["id"]
 
@@ -154,20 +154,12 @@ def test_the_stored_results_limit_comes_from_the_settings(qtbot, mine):
 
 
 def test_after_reopening_an_edit_in_the_inspector_marks_the_restored_results_stale(qtbot, mine):
-    from PySide6.QtCore import Qt
-
     from tests.example_ids import FACTOR
 
     _run_and_close(qtbot, mine)
     window = active_window(qtbot, mine)
     scene = window.scene
-    window.scene.select_ids({FACTOR})
-    qtbot.waitUntil(lambda: window.inspector.node_id == FACTOR, timeout=2000)
-    editor = window.inspector.value_editor.current
-    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(editor, "2")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    type_value(qtbot, window, FACTOR, "2")
     assert window.document.find_cell(FACTOR).value == 2
     for cell in (SCALED, FAHRENHEIT):  # restored, never run in this window, and now out of date
         qtbot.waitUntil(lambda: scene.item_for(cell).value_text.startswith("stale: "), timeout=2000)
