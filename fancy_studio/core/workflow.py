@@ -75,6 +75,10 @@ class WorkflowStep(BaseModel):
     outputs: dict[str, UUID] = Field(default_factory=dict)
     label: str = ""
     """A user's own name for this step; empty shows the function's title."""
+    timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False, exclude_if=lambda value: value is None)
+    """Seconds the step may run in a kernel (`fancy_studio.kernel`) before it is killed and fails with
+    "Timeout"; None (left out of the file) is no limit. The in-process engine cannot stop a running step
+    and ignores it."""
 
 
 class Position(BaseModel):

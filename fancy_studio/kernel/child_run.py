@@ -1,0 +1,162 @@
+"""One run inside the kernel: load the shipped functions, run the engine, stream what happens.
+
+Events leave in batches: a flusher thread sends what is new every `FLUSH_INTERVAL` (the timings log's
+new entries, and the steps that failed, were skipped or reused), never one message per step. Steps are
+named by their position in the run's plan; the kernel's plan order is checked against the order the
+studio expects, and sent when it differs. The store is closed (everything written and committed) before
+the run's result is sent, because the studio reads the same file as soon as `run` returns.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import traceback
+from typing import Any
+from uuid import UUID
+
+from fancy_studio.core.engine import Engine, RunCallbacks, RunResult, StepError, StepStatus
+from fancy_studio.core.functions import FunctionRegistry
+from fancy_studio.core.store import InMemoryStore
+from fancy_studio.core.workflow import WorkflowStep
+from fancy_studio.kernel.protocol import StepSlot
+
+FLUSH_INTERVAL = 0.025
+"""Seconds between two event batches while a run goes."""
+
+STATUS_CODES = {StepStatus.DONE: "d", StepStatus.FAILED: "f", StepStatus.SKIPPED: "s",
+                StepStatus.CANCELLED: "x", StepStatus.CACHED: "c", StepStatus.PENDING: "x"}
+
+
+class LoadError(Exception):
+    """A run the kernel cannot start: a function it cannot load, a store it cannot open."""
+
+
+def load_functions(shipped: dict[str, bytes]) -> FunctionRegistry:
+    """The run's registry: exactly the functions the studio's registry gave the run's steps."""
+    registry = FunctionRegistry(load_builtins=False)
+    for slug, blob in shipped.items():
+        try:
+            registry.register(pickle.loads(blob))
+        except BaseException as exc:  # noqa: BLE001 - an import error, a missing module, a broken pickle
+            raise LoadError(f"function '{slug}' could not be loaded in the kernel: {exc!r}") from exc
+    return registry
+
+
+class EventBatcher:
+    """Collects a run's events where the engine reports them and sends them in batches."""
+
+    def __init__(self, outbox: Any, positions: dict[int, int]) -> None:
+        self.outbox = outbox
+        self.positions = positions
+        """Plan position by `id(step)` (a C-level hash: the per-step cost stays tiny)."""
+        self.log: list[float | None] = []
+        self.failed: list[list[Any]] = []
+        self.skipped: list[int] = []
+        self.cached: list[int] = []
+        self._sent = [0, 0, 0, 0]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._flush_loop, name="kernel-events", daemon=True)
+
+    def callbacks(self, slot: StepSlot) -> RunCallbacks:
+        positions, write = self.positions, slot.setter()
+
+        def started(step: WorkflowStep) -> None:
+            write(0, positions[id(step)])
+
+        def failed(step: WorkflowStep, error: StepError) -> None:
+            self.failed.append([positions[id(step)], error.type_name, error.message, error.traceback])
+
+        return RunCallbacks(on_step_started=started, on_step_failed=failed,
+                            on_step_skipped=lambda step: self.skipped.append(positions[id(step)]),
+                            on_step_cached=lambda step: self.cached.append(positions[id(step)]),
+                            timings_log=self.log)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.flush()
+
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(FLUSH_INTERVAL):
+            self.flush()
+
+    def flush(self) -> None:
+        """Send what is new; the log's length is read first, so each entry's failure or skip (recorded
+        before its entry) is in this batch or an earlier one."""
+        logged = len(self.log)
+        sent_log, sent_failed, sent_skipped, sent_cached = self._sent
+        failed, skipped, cached = len(self.failed), len(self.skipped), len(self.cached)
+        if (logged, failed, skipped, cached) == tuple(self._sent):
+            return
+        self._sent = [logged, failed, skipped, cached]
+        self.outbox.send({"t": "events", "from": sent_log, "log": self.log[sent_log:logged],
+                          "failed": self.failed[sent_failed:failed], "skipped": self.skipped[sent_skipped:skipped],
+                          "cached": self.cached[sent_cached:cached]})
+
+
+def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: Any) -> None:
+    """Run one request and answer with its result, or with an error when it cannot start."""
+    slot.set(-1)
+    store: Any = None
+    try:
+        registry = load_functions(request["functions"])
+        store = open_store(request["store"])
+        engine = Engine(store, registry=registry)
+        workflow, initial = request["workflow"], request["initial"]
+        if initial is None:
+            initial = workflow.literal_cells()
+        checked = engine.check(workflow, initial, targets=request["targets"])
+    except BaseException as exc:  # noqa: BLE001 - reported to the studio as text
+        close_quietly(store)
+        outbox.send({"t": "error", "message": str(exc) or repr(exc), "traceback": traceback.format_exc()})
+        return
+    order: list[UUID] = checked.step_ids or []
+    expected = request["order"]
+    outbox.send({"t": "order", "ids": None if order == expected else [step_id.hex for step_id in order]})
+    batcher = EventBatcher(outbox, {id(compiled.step): i for i, compiled in enumerate(checked.compiled)})
+    callbacks = batcher.callbacks(slot)
+    batcher.start()
+    try:
+        result = engine.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, reuse=request["reuse"])
+    finally:
+        batcher.stop()
+        close_quietly(store)
+    outbox.send(result_message(result, order))
+
+
+def open_store(path: str | None) -> Any:
+    if path is None:
+        return InMemoryStore()
+    from fancy_studio.core.sqlite_store import SqliteStore
+
+    return SqliteStore(path)
+
+
+def close_quietly(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - a result the store could not write is lost, not fatal
+            pass
+
+
+def result_message(result: RunResult, order: list[UUID]) -> dict[str, Any]:
+    """The run's whole outcome by plan position: a status letter per step, timings, errors, reasons."""
+    status = result.step_status
+    timings = result.timings
+    position = {step_id: i for i, step_id in enumerate(order)}
+    return {
+        "t": "done",
+        "status": "".join(STATUS_CODES[status[step_id]] for step_id in order),
+        "timings": [timings.get(step_id) for step_id in order],
+        "errors": [[position[step_id], error.type_name, error.message, error.traceback]
+                   for step_id, error in result.errors.items()],
+        "skip_reasons": [[position[step_id], reason] for step_id, reason in result.skip_reasons.items()],
+        "duration": result.duration,
+        "cancelled": result.cancelled,
+    }
