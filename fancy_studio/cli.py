@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -36,6 +37,9 @@ def _run_parser() -> argparse.ArgumentParser:
                         help="keep results in this store file (SQLite) and reuse them on the next run")
     parser.add_argument("--no-cache", action="store_true",
                         help="run every step, even one whose stored result could be reused (it is still stored)")
+    parser.add_argument("--isolate", action="store_true",
+                        help="run the steps in a separate kernel process: a step that crashes, hangs past its "
+                             "timeout or ignores Ctrl+C fails instead of taking the command down")
     return parser
 
 
@@ -63,20 +67,23 @@ def step_title(step: Any, registry: Any) -> str:
 
 
 @contextlib.contextmanager
-def _ctrl_c_cancels(cancel: Any) -> Iterator[None]:
+def _ctrl_c_cancels(cancel: Any, *, interrupt: bool = True) -> Iterator[None]:
     """While running, Ctrl+C cancels the run and then interrupts it (as Python's own handler would).
 
     The token is set first, so the engine can tell the user's Ctrl+C from a step's own
-    `KeyboardInterrupt`: that one, raised while the token is not set, is the step's failure."""
+    `KeyboardInterrupt`: that one, raised while the token is not set, is the step's failure. With
+    `interrupt=False` (a kernel runs the steps) it only cancels: the kernel stops, or is killed after its
+    grace period."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may install a signal handler
         return
 
-    def interrupt(signum: int, frame: object) -> None:
+    def on_ctrl_c(signum: int, frame: object) -> None:
         cancel.cancel()
-        raise KeyboardInterrupt
+        if interrupt:
+            raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         yield
     finally:
@@ -94,6 +101,8 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
         return EXIT_BAD_INPUT
     for problem in registry.plugin_errors:
         print(f"fancy-studio: warning: {terminal_text(problem)}", file=err)
+    if args.isolate:
+        return _run_isolated(workflow, args, out, err)
 
     if args.store is not None:
         from fancy_studio.core import SqliteStore
@@ -107,13 +116,50 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
     else:
         store = InMemoryStore()
     with contextlib.closing(store) if hasattr(store, "close") else contextlib.nullcontext():
-        return _run_on(store, workflow, args, out, err)
+        from fancy_studio.core import Engine
+
+        def execute(callbacks: Any, cancel: Any) -> Any:
+            with _ctrl_c_cancels(cancel):
+                return Engine(store).run(workflow, callbacks=callbacks, max_workers=max(1, args.workers),
+                                         cancel=cancel, reuse=not args.no_cache)
+
+        return _run_on(execute, lambda: contextlib.nullcontext(store), workflow, args, out, err)
 
 
-def _run_on(store: Any, workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from fancy_studio.core import CancelToken, Engine, FancyError, RunCallbacks, StepStatus, registry
+def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`--isolate`: the steps run in a kernel; the outputs are read back from the store it wrote (a
+    temporary one without `--store`). `--workers` does not apply: a kernel runs one step at a time."""
+    import tempfile
 
-    engine = Engine(store)
+    from fancy_studio.core import SqliteStore
+    from fancy_studio.kernel import Kernel, KernelError
+
+    with tempfile.TemporaryDirectory(prefix="fancy-studio-run-") as folder:
+        path = args.store if args.store is not None else os.path.join(folder, "run.fancystore")
+        kernel = Kernel()
+        kernel.start()
+
+        def execute(callbacks: Any, cancel: Any) -> Any:
+            with _ctrl_c_cancels(cancel, interrupt=False):
+                return kernel.run(workflow, store_path=path, callbacks=callbacks, cancel=cancel,
+                                  reuse=not args.no_cache)
+
+        try:
+            return _run_on(execute, lambda: contextlib.closing(SqliteStore(path)), workflow, args, out, err)
+        except KernelError as exc:
+            print(f"fancy-studio: {terminal_text(exc)}", file=err)
+            return EXIT_BAD_INPUT
+        except Exception as exc:  # the store the kernel wrote cannot be read back
+            print(f"fancy-studio: cannot read the store {terminal_text(path)}: {terminal_text(exc)}", file=err)
+            return EXIT_BAD_INPUT
+        finally:
+            kernel.shutdown()
+
+
+def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run with `execute(callbacks, cancel)`, then report, reading the outputs from `reading()`'s store."""
+    from fancy_studio.core import CancelToken, FancyError, RunCallbacks, StepStatus, registry
+
     total = len(workflow.steps)
     titles: dict[Any, str] = {}
 
@@ -146,9 +192,7 @@ def _run_on(store: Any, workflow: Any, args: argparse.Namespace, out: TextIO, er
                              on_step_cached=cached)
     cancel = CancelToken()
     try:
-        with _ctrl_c_cancels(cancel):
-            result = engine.run(workflow, callbacks=callbacks, max_workers=max(1, args.workers), cancel=cancel,
-                                reuse=not args.no_cache)
+        result = execute(callbacks, cancel)
     except FancyError as exc:
         print(f"fancy-studio: {terminal_text(args.file)}: {terminal_text(exc)}", file=err)
         return EXIT_BAD_INPUT
@@ -165,7 +209,8 @@ def _run_on(store: Any, workflow: Any, args: argparse.Namespace, out: TextIO, er
 
     read = {cell for step in workflow.steps for cell in step.inputs.values()}
     outputs = [cell_id for step in workflow.steps for cell_id in step.outputs.values() if cell_id not in read]
-    shown = [store.get(cell_id) for cell_id in outputs if cell_id in store]
+    with reading() as store:
+        shown = [store.get(cell_id) for cell_id in outputs if cell_id in store]
     if args.json:
         payload = {
             "ok": result.ok,

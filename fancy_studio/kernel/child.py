@@ -34,6 +34,7 @@ from fancy_studio.kernel.protocol import (
     write_message,
 )
 
+
 class Outbox:
     """The kernel's end of the pipe to the studio, shared by the run and its event flusher."""
 

@@ -10,6 +10,7 @@ the run's result is sent, because the studio reads the same file as soon as `run
 from __future__ import annotations
 
 import pickle
+import sys
 import threading
 import traceback
 from typing import Any
@@ -38,7 +39,7 @@ def load_functions(shipped: dict[str, bytes]) -> FunctionRegistry:
     for slug, blob in shipped.items():
         try:
             registry.register(pickle.loads(blob))
-        except BaseException as exc:  # noqa: BLE001 - an import error, a missing module, a broken pickle
+        except BaseException as exc:
             raise LoadError(f"function '{slug}' could not be loaded in the kernel: {exc!r}") from exc
     return registry
 
@@ -103,6 +104,8 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
     slot.set(-1)
     store: Any = None
     try:
+        if sys.path != request["sys_path"]:
+            sys.path[:] = request["sys_path"]
         registry = load_functions(request["functions"])
         store = open_store(request["store"])
         engine = Engine(store, registry=registry)

@@ -25,7 +25,8 @@ from typing import Any
 from uuid import UUID
 
 from fancy_studio.core.engine import CancelToken, Engine, RunCallbacks, RunResult
-from fancy_studio.core.functions import FunctionRegistry, registry as default_registry
+from fancy_studio.core.functions import FunctionRegistry
+from fancy_studio.core.functions import registry as default_registry
 from fancy_studio.core.store import InMemoryStore
 from fancy_studio.core.workflow import Workflow
 from fancy_studio.kernel.process import KernelProcess

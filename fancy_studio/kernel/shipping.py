@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,7 +48,8 @@ def pack_run(run_id: int, workflow: Any, initial: Sequence[Any] | None, *, targe
     plain pickle refuses, such as a lambda)."""
     request = {"id": run_id, "workflow": workflow, "initial": None if initial is None else list(initial),
                "targets": None if targets is None else list(targets), "order": order, "reuse": reuse,
-               "store": store, "functions": functions}
+               "store": store, "functions": functions,
+               "sys_path": list(sys.path)}  # as it is now: a script may have added a folder since the start
     try:
         body = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:

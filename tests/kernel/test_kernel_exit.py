@@ -1,0 +1,95 @@
+"""No kernel outlives the process that started it, and `fancy-studio run --isolate` survives a crash."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent("""
+    import os, signal, sys, threading
+    sys.path.insert(0, {root!r})
+    from fancy_studio.core import RunCallbacks
+    from fancy_studio.kernel import Kernel
+    from tests.kernel.kernel_functions import REGISTRY, chain
+
+    kernel = Kernel()
+    workflow, steps, _ = chain("kernel_test.forever")
+    started = threading.Event()
+    callbacks = RunCallbacks(on_step_started=lambda step: started.set())
+    threading.Thread(target=lambda: kernel.run(workflow, store_path=None, callbacks=callbacks, registry=REGISTRY),
+                     daemon=True).start()
+    assert started.wait(60)
+    print(kernel.pid, flush=True)
+    if sys.argv[1] == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    sys.exit(0)  # the run's thread is still in the step
+""")
+
+
+def gone(pid: int, within: float = 15.0) -> bool:
+    """True once `pid` has ended (a zombie waiting for init counts as ended)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table in /proc")
+@pytest.mark.parametrize("how", ["exit", "kill"])
+def test_the_interpreter_ending_during_a_run_leaves_no_kernel(tmp_path: Path, how: str) -> None:
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT.format(root=str(ROOT)))
+    done = subprocess.run([sys.executable, str(script), how], capture_output=True, text=True, timeout=90)
+    kernel_pid = int(done.stdout.split()[0])
+    assert kernel_pid != done.returncode  # (a pid was printed)
+    assert gone(kernel_pid), f"kernel {kernel_pid} outlived its studio ({how})"
+
+
+PLUGIN = textwrap.dedent("""
+    import os, signal
+    from fancy_studio.core import fancy_function
+
+    @fancy_function("crashing.segfault")
+    def segfault(x: float) -> float:
+        os.kill(os.getpid(), signal.SIGSEGV)
+        return x
+""")
+
+
+def test_run_isolate_reports_a_crashing_plugin_step_and_exits_1(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "crashing_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "crashing_plugin-1.0.dist-info" / "METADATA").write_text("Name: crashing-plugin\nVersion: 1.0\n")
+    (site / "crashing_plugin-1.0.dist-info" / "entry_points.txt").write_text(
+        "[fancy_studio.functions]\ncrashing = crashing_plugin\n")
+    (site / "crashing_plugin.py").write_text(PLUGIN)
+    from fancy_studio.core import Workflow, WorkflowStep
+
+    workflow = Workflow(name="crash")
+    x = workflow.input_cell("x", 1.5)
+    dead, fine = workflow.output_cell("dead"), workflow.output_cell("fine")
+    workflow.add_step(WorkflowStep(function_slug="crashing.segfault", inputs={"x": x.id}, outputs={"return": dead.id}))
+    workflow.add_step(WorkflowStep(function_slug="math.increment", inputs={"x": x.id}, outputs={"return": fine.id}))
+    path = tmp_path / "crash.json"
+    path.write_text(workflow.model_dump_json())
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]))
+    done = subprocess.run([sys.executable, "-m", "fancy_studio", "run", str(path), "--isolate"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=90, env=env)
+    assert done.returncode == 1, done.stderr
+    assert "the kernel died: signal 11, SIGSEGV" in done.stderr
+    assert "KernelDied" in done.stderr
+    assert "fine = 2.5" in done.stdout
