@@ -229,3 +229,26 @@ def test_cells_named_only_in_steps_are_declared_once_after_their_port():
     assert [(c.id, c.alias, c.has_value) for c in added] == [
         (middle, "return", False), (given, "x", False), (out, "return", False)]
     assert workflow.declare_referenced_cells() == []  # nothing left to declare
+
+
+def test_a_step_timeout_is_saved_only_when_set_and_must_be_a_positive_finite_number(tmp_path) -> None:
+    """Issue 12: `timeout` (seconds, for a kernel) is data in the file; a file without it loads and saves
+    as before."""
+    import json
+
+    import pydantic
+
+    from fancy_studio.core import Workflow, WorkflowStep, load_workflow, save_workflow
+
+    workflow = Workflow()
+    plain = workflow.add_step(WorkflowStep(function_slug="math.increment"))
+    limited = workflow.add_step(WorkflowStep(function_slug="math.increment", timeout=5))
+    path = tmp_path / "timeout.json"
+    save_workflow(workflow, path)
+    saved = {step["id"]: step for step in json.loads(path.read_text())["steps"]}
+    assert "timeout" not in saved[str(plain.id)] and saved[str(limited.id)]["timeout"] == 5
+    loaded = load_workflow(path)
+    assert [step.timeout for step in loaded.steps] == [None, 5]
+    for bad in (0, -1, float("inf"), float("nan")):
+        with pytest.raises(pydantic.ValidationError):
+            WorkflowStep(function_slug="math.increment", timeout=bad)
