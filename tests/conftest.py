@@ -19,9 +19,10 @@ def _private_signing_key(monkeypatch, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _private_studio_settings(monkeypatch, tmp_path):
+def _private_studio_settings(monkeypatch, tmp_path, request):
     """Point the studio's QSettings, recovery files and stores under tmp_path (modules may patch them
-    again themselves)."""
+    again themselves). A studio window runs its steps on its own run thread unless the test is marked
+    `kernel`: hundreds of windows would otherwise start hundreds of kernel processes."""
     try:
         from PySide6.QtCore import QSettings
 
@@ -31,6 +32,10 @@ def _private_studio_settings(monkeypatch, tmp_path):
     from fancy_studio.gui.window import recovery, workflow_stores
 
     ini = str(tmp_path / "studio-settings.ini")
+    if request.node.get_closest_marker("kernel") is None:
+        from fancy_studio.gui.run import kernel_actions
+
+        monkeypatch.setattr(kernel_actions, "runs_in_kernel", lambda _settings: False)
     monkeypatch.setattr(main_window, "settings", lambda: QSettings(ini, QSettings.Format.IniFormat))
     monkeypatch.setattr(recovery, "recovery_dir", lambda: tmp_path / "recovery")
     monkeypatch.setattr(workflow_stores, "stores_dir", lambda: tmp_path / "stores")

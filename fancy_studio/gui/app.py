@@ -46,9 +46,6 @@ def open_window(argv: list[str]) -> MainWindow:
 
     def finish() -> None:
         window.build()
-        from fancy_studio.gui.run.controller import wait_for_runs
-
-        QApplication.instance().aboutToQuit.connect(wait_for_runs)
         if window.offer_recovery():
             return  # the crashed session's work, in place of the file
         if target.exists() or files:

@@ -76,6 +76,7 @@ KILLED_BY_A_STEP = textwrap.dedent("""
 
     recovery.recovery_dir = lambda: Path(sys.argv[1])
     mw.settings = lambda: QSettings(sys.argv[2], QSettings.Format.IniFormat)
+    mw.settings().setValue("run/in_kernel", False)  # the step runs in the studio's own process
     app = QApplication([])
     window = mw.MainWindow()
     wf = Workflow(name="dies")

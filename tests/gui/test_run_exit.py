@@ -6,10 +6,14 @@ running") or a hang fails that test only, not the suite.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
 
 
 CLOSE_DURING_RUN = textwrap.dedent('''
@@ -32,6 +36,7 @@ CLOSE_DURING_RUN = textwrap.dedent('''
         return x + 1
 
     mw.settings = lambda: QSettings(sys.argv[1], QSettings.Format.IniFormat)
+    mw.settings().setValue("run/in_kernel", False)  # the step runs in the studio's own process
     asked = []
     QMessageBox.question = staticmethod(lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     app = QApplication([])
@@ -95,6 +100,7 @@ QUIT_WHILE_A_STEP_HANGS = textwrap.dedent('''
         return x
 
     mw.settings = lambda: QSettings(sys.argv[1], QSettings.Format.IniFormat)
+    mw.settings().setValue("run/in_kernel", False)  # the step runs in the studio's own process
     recovery.recovery_dir = lambda: Path(sys.argv[2])
 
     def answer(*args, **kwargs):
@@ -142,3 +148,80 @@ def test_closing_again_while_a_step_hangs_offers_to_quit_now_and_keeps_unsaved_w
     assert "QThread" not in done.stderr
     (kept,) = recovered.glob("*.json")
     assert "unsaved edit" in kept.read_text(encoding="utf-8")
+
+
+CLOSE_DURING_A_KERNEL_RUN = textwrap.dedent('''
+    import sys, time
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from fancy_studio.core import Workflow, WorkflowStep, fancy_function
+    from fancy_studio.gui.run.status import StepState
+    from fancy_studio.gui.window import main_window as mw
+
+    @fancy_function("sub.slow_in_kernel")
+    def slow(x: float) -> float:
+        time.sleep(0.3)
+        return x + 1
+
+    mw.settings = lambda: QSettings(sys.argv[1], QSettings.Format.IniFormat)
+    QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    app = QApplication([])
+    window = mw.MainWindow()
+    wf = Workflow(name="slow")
+    cell = wf.input_cell("x", 1)
+    for i in range(20):
+        out = wf.output_cell(f"v{i}")
+        wf.add_step(WorkflowStep(function_slug="sub.slow_in_kernel", inputs={"x": cell.id}, outputs={"return": out.id}))
+        cell = out
+    window.document.replace(wf, None)
+    window.show()
+    status = window.runner.status
+
+    def close_when_running():
+        if any(status.state(step.id) is StepState.RUNNING for step in wf.steps):
+            print("kernel pid:", window.kernel_actions.link.pid, flush=True)
+            window.close() if sys.argv[2] == "close" else app.exit(0)
+        else:
+            QTimer.singleShot(10, close_when_running)
+
+    QTimer.singleShot(0, window.run_actions.run_all)
+    QTimer.singleShot(0, close_when_running)
+    QTimer.singleShot(30_000, lambda: (print("TIMEOUT"), app.exit(3)))
+    code = app.exec()
+    done = sum(1 for step in wf.steps if status.state(step.id) is StepState.DONE)
+    print("steps run:", done)
+    print("exit", code)
+    sys.exit(code)
+''')
+
+
+@pytest.mark.parametrize("how", ["close", "quit"])
+def test_closing_or_quitting_during_a_kernel_run_stops_the_kernel_cleanly(tmp_path, how):
+    """Steps in the kernel (the default): closing the window, or the script's application ending, during a
+    run stops the run and the kernel: no Qt abort, no kernel process left behind."""
+    script = tmp_path / "close_during_kernel_run.py"
+    script.write_text(CLOSE_DURING_A_KERNEL_RUN)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "s.ini"), how], capture_output=True,
+                          text=True, timeout=90, env=env, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "QThread" not in done.stderr and "TIMEOUT" not in done.stdout
+    steps_run = int(done.stdout.split("steps run:")[1].split()[0])
+    assert steps_run < 20  # stopped long before the end
+    pid = int(done.stdout.split("kernel pid:")[1].split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (ended, not yet reaped) is not a running kernel
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return "\nState:\tZ" not in status.read()
+    except OSError:
+        return True

@@ -12,11 +12,12 @@ import sys
 from collections.abc import Callable, Iterable
 from uuid import UUID
 
-from PySide6.QtCore import QElapsedTimer, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, QThread, Signal
 
 from fancy_studio.core import CancelToken, DatumStore
 from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.run.status import RunStatusModel
+from fancy_studio.gui.run.kernel_link import KernelLink
 from fancy_studio.gui.run.worker import RunOutcome, RunRequest, RunWorker
 
 LOCK_REASON = "A run is going: stop it (Shift+F5) to edit the workflow"
@@ -34,14 +35,36 @@ it has."""
 def _forget_thread(thread: QThread) -> None:
     if thread in _LIVE_THREADS:  # once: a second deleteLater would reach a deleted object
         _LIVE_THREADS.discard(thread)
+        _LIVE_CANCELS.pop(thread, None)
         thread.deleteLater()
 
 
+_LIVE_CANCELS: dict[QThread, list[CancelToken | None]] = {}
+"""Each live run thread's cancel box (see `RunController._cancel_box`), so the application's end can stop
+the run going in it."""
+QUIT_WAIT_MS = 10_000
+"""How long the application's end waits for a stopped run: a kernel run ends within its grace period (the
+kernel is killed); a step in the studio's own process that never returns cannot be waited for."""
+
+
 def wait_for_runs() -> None:
-    """Let every run thread end (at application exit: a QThread must not die running)."""
+    """At application exit (connected to `aboutToQuit` when the first run thread starts): stop every run
+    and let its thread end, so no QThread dies running (Qt aborts the process then) and no kernel run is
+    left behind."""
     for thread in list(_LIVE_THREADS):
+        box = _LIVE_CANCELS.get(thread)
+        if box is not None and box[0] is not None:
+            box[0].cancel()
         thread.quit()
-        thread.wait()
+        thread.wait(QUIT_WAIT_MS)
+
+
+def _wait_at_quit() -> None:
+    """Connect `wait_for_runs` to the application's end, once per application."""
+    app = QCoreApplication.instance()
+    if app is not None and not app.property("fancy-waits-for-runs"):
+        app.setProperty("fancy-waits-for-runs", True)
+        app.aboutToQuit.connect(wait_for_runs)
 
 
 def _orphan(cancel_box: list[CancelToken | None], thread: QThread) -> None:
@@ -49,7 +72,10 @@ def _orphan(cancel_box: list[CancelToken | None], thread: QThread) -> None:
     if cancel_box[0] is not None:
         cancel_box[0].cancel()
     if thread in _LIVE_THREADS:
-        thread.quit()
+        try:
+            thread.quit()
+        except RuntimeError:  # at the application's end Qt may have deleted the thread already
+            _LIVE_THREADS.discard(thread)
 
 
 class RunController(QObject):
@@ -64,6 +90,12 @@ class RunController(QObject):
         super().__init__(parent)
         self.document = document
         self.store = store
+        self.kernel_link: KernelLink | None = None
+        """Where steps run when set: a kernel process (see `kernel_link.py`); None: on the run thread."""
+        self.reload_store: Callable[[], object] | None = None
+        """Called when a run in the kernel has ended, before the run's end is shown: the kernel wrote the
+        store's file from its own process, so the window opens the file afresh (and hands the store round
+        with `set_store`)."""
         self.status = RunStatusModel(store, self)
         self.status.watch(document)
         self.elapsed = QElapsedTimer()
@@ -99,6 +131,10 @@ class RunController(QObject):
         self.elapsed.start()
         request = RunRequest(self.document.workflow, self.store,
                              list(targets) if targets is not None else None, self._cancel, reuse=reuse)
+        store_path = getattr(self.store, "path", None)
+        if self.kernel_link is not None and self.kernel_link.available and store_path is not None:
+            self.store.flush()  # type: ignore[attr-defined]  # the kernel reads the file, not this memory
+            request.kernel, request.store_path = self.kernel_link.kernel, store_path
         self._requested.emit(request)  # the worker starts checking while the window shows the run
         self.running_changed.emit(True)
         return True
@@ -123,13 +159,15 @@ class RunController(QObject):
             action()
 
     def shutdown(self) -> None:
-        """Stop any run and end the thread, waiting for it (the window is going away)."""
+        """Stop any run and end the thread, waiting for it (the window is going away); then the kernel."""
         self.stop()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
             _forget_thread(self._thread)
             self._thread = None
+        if self.kernel_link is not None:
+            self.kernel_link.shutdown()
 
     # --- worker signals (queued: they arrive on the GUI thread) ----------------------------------------
 
@@ -140,6 +178,8 @@ class RunController(QObject):
         thread = self._thread = QThread()  # no parent: see _LIVE_THREADS
         thread.setObjectName("fancy-run")
         _LIVE_THREADS.add(thread)
+        _LIVE_CANCELS[thread] = box
+        _wait_at_quit()
         self._worker = RunWorker()
         self._worker.moveToThread(thread)
         thread.finished.connect(self._worker.deleteLater)
@@ -155,8 +195,10 @@ class RunController(QObject):
         self.status.begin(step_ids)
 
     def _finished(self, outcome: RunOutcome) -> None:
-        self.status.end(outcome.result)
         self._cancel_box[0] = None
+        if outcome.in_kernel and self.reload_store is not None:
+            self.reload_store()  # the values the kernel wrote, before the canvas shows the run's end
+        self.status.end(outcome.result)
         sys.setswitchinterval(self._switch_interval)
         self.document.undo_stack.unlock()
         self.running_changed.emit(False)

@@ -13,7 +13,8 @@ import traceback
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -23,6 +24,9 @@ from fancy_studio.core import (
     WorkflowValidationError, find_problems, registry as default_registry,
 )
 from fancy_studio.core.validation import select_steps
+
+if TYPE_CHECKING:
+    from fancy_studio.kernel import Kernel
 
 BATCH_SECONDS = 0.04
 """How often, at most, a running workflow's events reach the GUI thread."""
@@ -40,6 +44,10 @@ class RunRequest:
     reuse: bool = True
     """Reuse a step's stored result when its function, inputs and parameters match; False recomputes all."""
     registry: FunctionRegistry = default_registry
+    kernel: Kernel | None = None
+    """Run the steps in this kernel process rather than on the worker thread itself."""
+    store_path: Path | None = None
+    """The file of `store`, which the kernel opens in its own process (None: it keeps results in memory)."""
 
 
 @dataclass
@@ -50,6 +58,8 @@ class RunOutcome:
     problems: list[WorkflowValidationError] = field(default_factory=list)
     crash: str | None = None
     """A traceback when the engine itself failed (a bug, never a step's error)."""
+    in_kernel: bool = False
+    """The steps ran in the kernel process: the values are in the store's file, not in `store`'s memory."""
 
     @property
     def started(self) -> bool:
@@ -84,6 +94,12 @@ class RunWorker(QObject):
             return RunOutcome(problems=self._problems(request, initial))
         self.planned.emit(list(checked.step_ids))
         with _Batcher(self.events) as batch:
+            if request.kernel is not None:  # the kernel checks the same plan and runs it in its process
+                result = request.kernel.run(workflow, store_path=request.store_path, initial_cells=initial,
+                                            targets=request.targets, reuse=request.reuse,
+                                            callbacks=batch.callbacks(), cancel=request.cancel,
+                                            registry=request.registry)
+                return RunOutcome(result=result, in_kernel=True)
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel,
                                     reuse=request.reuse)
         return RunOutcome(result=result)

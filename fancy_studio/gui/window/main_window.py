@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window fram
     from fancy_studio.gui.panels.problems import ProblemsPanel
     from fancy_studio.gui.canvas.quick_add import QuickAddController
     from fancy_studio.gui.run.actions import RunActions
+    from fancy_studio.gui.run.kernel_actions import KernelActions
     from fancy_studio.gui.window.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run.controller import RunController
     from fancy_studio.gui.window.menus import build_menus, name_separators
@@ -60,7 +61,7 @@ def _import_studio() -> None:
     global WorkflowStores, layout_view, WorkflowView, ClipboardController, DatumPanel
     global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
-    global RunActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
+    global RunActions, KernelActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
     global FileActions
     from fancy_studio.gui.window.workflow_stores import WorkflowStores
     from fancy_studio.gui.canvas.auto_layout import layout_view
@@ -80,6 +81,7 @@ def _import_studio() -> None:
     from fancy_studio.gui.panels.problems import ProblemsPanel
     from fancy_studio.gui.canvas.quick_add import QuickAddController
     from fancy_studio.gui.run.actions import RunActions
+    from fancy_studio.gui.run.kernel_actions import KernelActions
     from fancy_studio.gui.window.recovery import RecoveryWriter, offer_restore
     from fancy_studio.gui.run.controller import RunController
     from fancy_studio.gui.window.menus import build_menus, name_separators
@@ -178,6 +180,9 @@ class MainWindow(QMainWindow):
         self.run_actions = RunActions(self, self.runner, self.problems, selected_ids=self.scene.selected_ids,
                                       show_problems=self.show_problems,
                                       locked_while_running=[self.history, self.inspector])
+        self.kernel_actions = KernelActions(self, self.runner, lambda: settings())
+        """Where steps run (a kernel process by default), Restart Kernel, the kernel's state."""
+        self.runner.reload_store = self.workflow_stores.reload  # after a run in the kernel
         self.run_actions.starting.connect(self.recovery.flush)  # the edit just before Run survives a fatal step
         self.clean_slate = CleanSlate(self.document, stores=self.workflow_stores, runner=self.runner,
                                       datums=self.datums, problems=self.problems,

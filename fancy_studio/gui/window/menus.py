@@ -73,6 +73,8 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
 
     workflow_menu = _menu(bar, "&Workflow", "workflow-menu")
     workflow_menu.addActions(named("run-action", "run-selected-action", "run-all-again-action", "stop-action"))
+    workflow_menu.addSeparator()
+    workflow_menu.addActions(named("restart-kernel-action"))
 
     datums_menu = _menu(bar, "&Datums", "datums-menu")
     datums_menu.addActions(named("show-lineage-action"))
@@ -88,6 +90,10 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     view_menu.addActions(named("auto-layout-action", "snap-action"))
     view_menu.addSeparator()
     view_menu.addActions([dock.toggleViewAction() for dock in docks])
+
+    settings_menu = _menu(bar, "&Settings", "settings-menu")
+    run_in_menu = _menu(settings_menu, "&Run Steps In", "run-in-menu")
+    run_in_menu.addActions(named("run-in-kernel-action", "run-in-studio-action"))
 
     help_menu = _menu(bar, "&Help", "help-menu")
     help_menu.addAction(_new_action(window, "shortcuts-action", "&Keyboard Shortcuts", show_shortcuts,

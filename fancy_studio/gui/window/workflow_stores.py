@@ -75,6 +75,19 @@ class WorkflowStores(QObject):
         self.changed.emit(self.current)
         return self.current
 
+    def reload(self) -> DatumStore:
+        """Open the store's file afresh (keeping the lock): a run in the kernel process wrote it, and this
+        process's store object knows only what it read and wrote itself. Emits `changed`."""
+        if isinstance(self.current, SqliteStore) and self.path is not None:
+            try:
+                self.current.close()
+                self.current = self._sqlite(self.path)
+            except (OSError, sqlite3.Error, StoreFormatError) as exc:
+                self.current = InMemoryStore()
+                self.note = f"Results are kept in memory only: the store cannot be read again ({exc})"
+            self.changed.emit(self.current)
+        return self.current
+
     def max_bytes(self) -> int:
         try:
             value = int(self._settings().value(MAX_BYTES_KEY, DEFAULT_MAX_BYTES))
