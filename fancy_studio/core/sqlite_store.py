@@ -101,6 +101,8 @@ class SqliteStore(BatchedWrites):
         `int`, value hash, result key); `reuse_in_place` compares a step against it. Kept as rows are
         written, and read from the file for the others at the first `reuse_in_place`."""
         self._disk_read = False
+        self._following = False
+        """True after `follow`: another process writes the file; nothing of its cells is kept here."""
         self._disk_aliases: dict[Any, str] | None = None
         """The aliases of the named cells on disk when first needed (a `put` by id without an alias keeps
         the cell's alias: one query for all, not one per step of a fresh run)."""
@@ -258,8 +260,24 @@ class SqliteStore(BatchedWrites):
             cell = self._cell(row) if row is not None else None
             if cell is None:
                 raise CellNotFoundError(cell_id)
-            self._cells[_key(cell_id)] = cell
+            if not self._following:
+                self._cells[_key(cell_id)] = cell
         return cell
+
+    def follow(self) -> None:
+        """Another process writes this file from now on (a run in the kernel): forget what this object
+        knows of the cells, write nothing more, and answer every read from the file, so a reader sees each
+        value as soon as the writer has committed it and never an older one kept here. Open the file
+        afresh (a new `SqliteStore`) once the writer is done."""
+        with self._lock:
+            self._write_pending()
+            self._following = True
+            self._opened_at = float("inf")  # `changed_since` always asks the file
+            self._cells.clear()
+            self._stale.clear()
+            self._disk.clear()
+            self._disk_read = False
+            self._disk_aliases = None
 
     def _query(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """Rows of a query over what is written so far (pending changes are written first)."""

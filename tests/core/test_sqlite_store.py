@@ -584,3 +584,23 @@ def test_a_put_by_id_keeps_the_alias_of_a_cell_from_an_earlier_session_without_a
         assert len(reads) == 1, reads
         store.remove(gone)
         assert store.put(30, id=gone).alias is None  # removed: its old name went with it
+
+
+def test_a_follower_reads_what_another_store_object_commits_and_never_an_older_value(tmp_path):
+    """The studio follows the file while its kernel writes it from another process (here: another
+    object on the same file)."""
+    path = tmp_path / "f.db"
+    with SqliteStore(path, key=KEY_A) as first:
+        cell = first.put(1, "x")
+    follower = SqliteStore(path, key=KEY_A)
+    assert follower.get(cell.id).value == 1  # known to the follower before the writer starts
+    seen = follower.revision
+    follower.follow()
+    with SqliteStore(path, key=KEY_A, commit_interval=0) as writer:
+        writer.put(2, id=cell.id)
+        other = writer.put(3, "y")
+        assert follower.get(cell.id).value == 2  # not the 1 it had read
+        changed = follower.changed_since(seen)
+        assert [(c.alias, c.value) for c in changed] == [("x", 2), ("y", 3)]
+        assert other.id in follower
+    follower.close()

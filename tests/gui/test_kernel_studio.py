@@ -179,3 +179,59 @@ def _alive(pid: int) -> bool:
             return "\nState:\tZ" not in status.read()
     except OSError:
         return True
+
+
+def test_values_of_steps_seen_finishing_during_a_kernel_run_show_when_it_ends(qtbot, window, tmp_path):
+    @fancy_function("kt.slow_plus_one")
+    def slow_plus_one(x: int) -> int:
+        time.sleep(0.15)
+        return x + 1
+
+    wf, steps, cells = _chain("slow chain", *["kt.slow_plus_one"] * 5)
+    _saved(window, wf, tmp_path)
+    seen_done_while_running = []
+    window.runner.status.changed.connect(
+        lambda ids: seen_done_while_running.extend(
+            i for i in ids if window.runner.running and window.runner.status.state(i) is StepState.DONE))
+    assert _run(qtbot, window).result.ok
+    assert seen_done_while_running  # some steps were shown done before the run ended
+    for n, cell in enumerate(cells[1:], start=2):
+        qtbot.waitUntil(lambda cell=cell, n=n: window.scene.item_for(cell.id).value_text == f"= {n}", timeout=5000)
+
+
+def test_a_second_kernel_run_with_another_input_shows_the_new_values(qtbot, window, tmp_path):
+    @fancy_function("kt.slow_double")
+    def slow_double(x: int) -> int:
+        time.sleep(0.15)
+        return x * 2
+
+    wf, steps, cells = _chain("doubles", *["kt.slow_double"] * 4)
+    _saved(window, wf, tmp_path)
+    assert _run(qtbot, window).result.ok
+    last = cells[-1].id
+    qtbot.waitUntil(lambda: window.scene.item_for(last).value_text == "= 16", timeout=5000)
+    window.document.set_cell_value(cells[0].id, 10)
+    assert _run(qtbot, window).result.ok
+    for n, cell in enumerate(cells[1:], start=1):
+        expected = f"= {10 * 2 ** n}"
+        qtbot.waitUntil(lambda cell=cell, expected=expected: window.scene.item_for(cell.id).value_text == expected,
+                        timeout=5000)
+    assert window.store.get(last).value == 160
+
+
+def test_values_arrive_in_the_datums_dock_while_the_kernel_runs(qtbot, window, tmp_path):
+    @fancy_function("kt.slower_plus_one")
+    def slower_plus_one(x: int) -> int:
+        time.sleep(0.3)
+        return x + 1
+
+    wf, steps, cells = _chain("live", *["kt.slower_plus_one"] * 8)
+    _saved(window, wf, tmp_path)
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.run_actions.run_action.trigger()
+        qtbot.waitUntil(lambda: window.datums.model.rowCount() >= 3, timeout=20_000)
+        assert window.runner.running  # seen before the run ended
+        shown = {window.datums.model.cell_at(row).alias: window.datums.model.cell_at(row).value
+                 for row in range(window.datums.model.rowCount())}
+        assert shown.get("out0") == 2
+    qtbot.waitUntil(lambda: window.datums.model.rowCount() == 9, timeout=5000)

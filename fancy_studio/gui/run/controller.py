@@ -133,7 +133,7 @@ class RunController(QObject):
                              list(targets) if targets is not None else None, self._cancel, reuse=reuse)
         store_path = getattr(self.store, "path", None)
         if self.kernel_link is not None and self.kernel_link.available and store_path is not None:
-            self.store.flush()  # type: ignore[attr-defined]  # the kernel reads the file, not this memory
+            self.store.follow()  # type: ignore[attr-defined]  # the kernel writes the file: read it from there
             request.kernel, request.store_path = self.kernel_link.kernel, store_path
         self._requested.emit(request)  # the worker starts checking while the window shows the run
         self.running_changed.emit(True)
@@ -199,6 +199,8 @@ class RunController(QObject):
         if outcome.in_kernel and self.reload_store is not None:
             self.reload_store()  # the values the kernel wrote, before the canvas shows the run's end
         self.status.end(outcome.result)
+        if outcome.in_kernel:
+            self.status.values_reloaded()  # a node drawn while the kernel ran may show an unfinished write
         sys.setswitchinterval(self._switch_interval)
         self.document.undo_stack.unlock()
         self.running_changed.emit(False)

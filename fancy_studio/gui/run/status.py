@@ -220,6 +220,12 @@ class RunStatusModel(QObject):
         self.finished = self.total - list(final.values()).count(StepState.CANCELLED)
         self.changed.emit(changed)
 
+    def values_reloaded(self) -> None:
+        """The store was opened afresh after the run (the kernel wrote it): every step of the run, and the
+        cells it computed, are drawn again from it."""
+        if self._ids:
+            self.changed.emit(list(self._ids))
+
     def _cancel_open(self) -> None:
         """Steps still queued or running will not run now."""
         changed = []
