@@ -24,6 +24,7 @@ from typing import Any
 
 from fancy_studio.kernel.protocol import (
     CANCEL,
+    CHUNK_MESSAGE,
     SHUTDOWN,
     SLOT_FD_ENV,
     SYS_PATH_ENV,
@@ -143,14 +144,22 @@ def main() -> None:
     except Exception:  # noqa: BLE001 - a broken plugin is reported by the run that needs it
         pass
     from fancy_studio.kernel.child_run import run_request
+    from fancy_studio.kernel.child_workflow import KernelCache
 
+    cache = KernelCache()
     while (message := inbox.get()) is not None:
+        if message[:1] == CHUNK_MESSAGE:
+            cache.receive(message)  # a part of the next run's workflow
+            continue
         try:
             request = pickle.loads(message[1:])
-        except BaseException as exc:  # noqa: BLE001 - e.g. a function whose module the kernel cannot import
+            if not isinstance(request, dict):
+                raise TypeError(f"a run request is a dict, not {type(request).__name__}")
+            run_id = int(request["id"])
+        except BaseException as exc:  # noqa: BLE001 - e.g. a value whose module the kernel cannot import
             outbox.send({"t": "error", "message": f"the kernel could not read the run: {exc!r}",
                          "traceback": traceback.format_exc()})
             continue
-        run_request(request, slot, outbox, cancels.token(request["id"]))
+        run_request(request, slot, outbox, cancels.token(run_id), cache)
     sys.stdout.flush()
     os._exit(0)

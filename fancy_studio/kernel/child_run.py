@@ -1,15 +1,14 @@
-"""One run inside the kernel: load the shipped functions, run the engine, stream what happens.
+"""One run inside the kernel: take its plan (`child_workflow`), run the engine, stream what happens.
 
 Events leave in batches: a flusher thread sends what is new every `FLUSH_INTERVAL` (the timings log's
 new entries, and the steps that failed, were skipped or reused), never one message per step. Steps are
-named by their position in the run's plan; the kernel's plan order is checked against the order the
-studio expects, and sent when it differs. The store is closed (everything written and committed) before
-the run's result is sent, because the studio reads the same file as soon as `run` returns.
+named by their position in the run's plan, which is the studio's: the kernel runs the order it is sent.
+The store is closed (everything written and committed) before the run's result is sent, because the
+studio reads the same file as soon as `run` returns.
 """
 
 from __future__ import annotations
 
-import pickle
 import sys
 import threading
 import traceback
@@ -17,9 +16,9 @@ from typing import Any
 from uuid import UUID
 
 from fancy_studio.core.engine import Engine, RunCallbacks, RunResult, StepError, StepStatus
-from fancy_studio.core.functions import FunctionRegistry
 from fancy_studio.core.store import InMemoryStore
 from fancy_studio.core.workflow import WorkflowStep
+from fancy_studio.kernel.child_workflow import KernelCache
 from fancy_studio.kernel.protocol import StepSlot
 
 FLUSH_INTERVAL = 0.025
@@ -27,21 +26,6 @@ FLUSH_INTERVAL = 0.025
 
 STATUS_CODES = {StepStatus.DONE: "d", StepStatus.FAILED: "f", StepStatus.SKIPPED: "s",
                 StepStatus.CANCELLED: "x", StepStatus.CACHED: "c", StepStatus.PENDING: "x"}
-
-
-class LoadError(Exception):
-    """A run the kernel cannot start: a function it cannot load, a store it cannot open."""
-
-
-def load_functions(shipped: dict[str, bytes]) -> FunctionRegistry:
-    """The run's registry: exactly the functions the studio's registry gave the run's steps."""
-    registry = FunctionRegistry(load_builtins=False)
-    for slug, blob in shipped.items():
-        try:
-            registry.register(pickle.loads(blob))
-        except BaseException as exc:
-            raise LoadError(f"function '{slug}' could not be loaded in the kernel: {exc!r}") from exc
-    return registry
 
 
 class EventBatcher:
@@ -99,32 +83,30 @@ class EventBatcher:
                           "cached": self.cached[sent_cached:cached]})
 
 
-def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: Any) -> None:
+def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: Any, cache: KernelCache) -> None:
     """Run one request and answer with its result, or with an error when it cannot start."""
     slot.set(-1)
     store: Any = None
     try:
         if sys.path != request["sys_path"]:
             sys.path[:] = request["sys_path"]
-        registry = load_functions(request["functions"])
+        reuse = bool(request["reuse"])
+        prepared, initial = cache.prepare(request)
+        checked = prepared.plan
         store = open_store(request["store"])
-        engine = Engine(store, registry=registry)
-        workflow, initial = request["workflow"], request["initial"]
+        engine = Engine(store)
         if initial is None:
-            initial = workflow.literal_cells()
-        checked = engine.check(workflow, initial, targets=request["targets"])
+            initial = checked.workflow.literal_cells()
     except BaseException as exc:  # noqa: BLE001 - reported to the studio as text
         close_quietly(store)
         outbox.send({"t": "error", "message": str(exc) or repr(exc), "traceback": traceback.format_exc()})
         return
     order: list[UUID] = checked.step_ids or []
-    expected = request["order"]
-    outbox.send({"t": "order", "ids": None if order == expected else [step_id.hex for step_id in order]})
-    batcher = EventBatcher(outbox, {id(compiled.step): i for i, compiled in enumerate(checked.compiled)})
+    batcher = EventBatcher(outbox, prepared.positions)
     callbacks = batcher.callbacks(slot)
     batcher.start()
     try:
-        result = engine.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, reuse=request["reuse"])
+        result = engine.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, reuse=reuse)
     finally:
         batcher.stop()
         close_quietly(store)

@@ -28,10 +28,20 @@ from fancy_studio.core.engine import CancelToken, Engine, RunCallbacks, RunResul
 from fancy_studio.core.functions import FunctionRegistry
 from fancy_studio.core.functions import registry as default_registry
 from fancy_studio.core.store import InMemoryStore
+from fancy_studio.core.validation import ExecutionPlan
 from fancy_studio.core.workflow import Workflow
 from fancy_studio.kernel.process import KernelProcess
 from fancy_studio.kernel.replay import Replay
-from fancy_studio.kernel.shipping import ShippingError, pack_functions, pack_run
+from fancy_studio.kernel.shipping import (
+    ShippedWorkflow,
+    ShippingError,
+    chunk_message,
+    pack_functions,
+    pack_initial,
+    pack_run,
+    plan_order,
+    ship_workflow,
+)
 
 POLL = 0.01
 """Seconds between two looks at Stop, the running step and its timeout while a run goes."""
@@ -50,6 +60,17 @@ class KernelState(str, enum.Enum):
 
 class KernelError(Exception):
     """The kernel cannot start, or cannot take a run (a function it cannot load, a value it cannot get)."""
+
+
+@dataclass
+class Shipped:
+    """What the last `run` sent the kernel (all its kernel runs: a resumed run sends its request again)."""
+
+    chunks: int = 0
+    """Workflow chunks sent: 0 when the kernel had the workflow already (the same one, unchanged)."""
+    bytes: int = 0
+    """Bytes of every message sent (chunks and run requests)."""
+    messages: int = 0
 
 
 @dataclass
@@ -86,6 +107,8 @@ class Kernel:
         self._detail: str | None = None
         self._running = False
         self._run_ids = itertools.count(1)
+        self.last_shipped = Shipped()
+        """What the last `run` sent (tests and benchmarks look)."""
         _live.add(self)
 
     # --- the process -------------------------------------------------------------------------------
@@ -185,8 +208,12 @@ class Kernel:
 
     def run(self, workflow: Workflow, *, store_path: Path | str | None, initial_cells: Sequence[Any] | None = None,
             targets: list[UUID] | None = None, reuse: bool = True, callbacks: RunCallbacks | None = None,
-            cancel: CancelToken | None = None, registry: FunctionRegistry = default_registry) -> RunResult:
+            cancel: CancelToken | None = None, registry: FunctionRegistry = default_registry,
+            checked: ExecutionPlan | None = None) -> RunResult:
         """Run `workflow` in the kernel as `Engine(store).run` would (see the module docstring).
+
+        `checked` is the caller's own `Engine.check` of this workflow with these input cells, targets and
+        registry, made just before (not made again); without it, `run` checks the workflow itself.
 
         Raises `WorkflowValidationError` for a workflow that cannot run (before anything is sent) and
         `KernelError` when the kernel cannot start or take the run; a step's failure, death or timeout is
@@ -195,30 +222,32 @@ class Kernel:
         initial = None if initial_cells is None else list(initial_cells)
         provided = workflow.literal_cells() if initial is None else initial
         engine = Engine(InMemoryStore(), registry=registry)
-        checked = engine.check(workflow, provided, targets=targets)
+        if checked is None:
+            checked = engine.check(workflow, provided, targets=targets)
         try:
             functions = pack_functions(checked)
+            given = pack_initial(workflow, initial)
         except ShippingError as exc:
             raise KernelError(str(exc)) from exc
+        shipped = ship_workflow(workflow)  # in chunks: never a long C call on the caller's thread
+        order = plan_order(workflow, checked)
         replay = Replay(checked, callbacks)
         store = None if store_path is None else str(store_path)
-        attempt_targets, attempt_reuse, order = targets, reuse, replay.ids
+        attempt_reuse, mapping = reuse, list(range(len(replay.ids)))
         cancelled = False
+        self.last_shipped = Shipped()
         with self._lock:
             self._running = True
         try:
             while True:
                 run_id = next(self._run_ids)
-                try:
-                    payload = pack_run(run_id, workflow, initial, targets=attempt_targets, order=order,
-                                       reuse=attempt_reuse, store=store, functions=functions)
-                except ShippingError as exc:
-                    raise KernelError(str(exc)) from exc
+                payload = pack_run(run_id, shipped, given, order=order, reuse=attempt_reuse, store=store,
+                                   functions=functions)
                 process = self._ready_process(cancel)
                 if process is None:
                     end = _End("done", cancelled=True)
                 else:
-                    end = self._run_once(process, run_id, payload, [replay.position[s] for s in order], replay, cancel)
+                    end = self._run_once(process, run_id, shipped, payload, mapping, replay, cancel)
                 if end.kind == "done":
                     cancelled = end.cancelled
                     break
@@ -237,8 +266,10 @@ class Kernel:
                 if not remaining or (cancel is not None and cancel.cancelled):
                     cancelled = bool(remaining)
                     break
-                attempt_targets, attempt_reuse = remaining, True
-                order = engine.check(workflow, provided, targets=remaining).step_ids or []
+                attempt_reuse = True
+                resumed = engine.check(workflow, provided, targets=remaining)
+                order = plan_order(workflow, resumed)  # the targets and the steps they need
+                mapping = [replay.position[step_id] for step_id in resumed.step_ids or []]
         finally:
             with self._lock:
                 self._running = False
@@ -248,14 +279,29 @@ class Kernel:
         replay.cancel_rest()
         return replay.result(time.perf_counter() - began, cancelled)
 
-    def _run_once(self, process: KernelProcess, run_id: int, payload: bytes, mapping: list[int], replay: Replay,
-                  cancel: CancelToken | None) -> _End:
+    def _send_run(self, process: KernelProcess, shipped: ShippedWorkflow, payload: bytes) -> None:
+        """The chunks the kernel lacks (none when it has the workflow already), then the run request."""
+        mirror = process.mirror
+        stats = self.last_shipped
+        for name in mirror.missing(shipped):
+            message = chunk_message(name, shipped.chunks[name])
+            process.send(message)
+            stats.chunks += 1
+            stats.messages += 1
+            stats.bytes += len(message)
+        mirror.run_sent(shipped)
+        process.send(payload)  # a kernel already gone is seen by `_run_once`, as its "exit"
+        stats.messages += 1
+        stats.bytes += len(payload)
+
+    def _run_once(self, process: KernelProcess, run_id: int, shipped: ShippedWorkflow, payload: bytes,
+                  mapping: list[int], replay: Replay, cancel: CancelToken | None) -> _End:
         """Send one run and follow it to its end: events, Stop, the running step's timeout, death."""
         slot = process.slot
         assert slot is not None
         slot.set(-1)
         self._set_state(KernelState.RUNNING, None)
-        process.send(payload)  # a kernel already gone is seen below, as its "exit"
+        self._send_run(process, shipped, payload)
         inbox = process.inbox
         seen, since, stop_at = -1, time.monotonic(), None
         while True:
@@ -267,12 +313,11 @@ class Kernel:
                 kind = message["t"]
                 if kind == "events":
                     replay.events(message, mapping)
-                elif kind == "order" and message["ids"] is not None:
-                    mapping[:] = [replay.position[UUID(hex=text)] for text in message["ids"]]
                 elif kind == "done":
                     replay.finished_run(message, mapping)
                     return _End("done", cancelled=bool(message["cancelled"]))
                 elif kind == "error":
+                    process.mirror.forget()  # it may not hold what it was sent: the next run sends it all
                     raise KernelError(message["message"])
                 elif kind == "exit":
                     position = self._blamed(slot.get(), mapping, replay)

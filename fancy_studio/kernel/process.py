@@ -30,6 +30,7 @@ from fancy_studio.kernel.protocol import (
     read_message,
     write_message,
 )
+from fancy_studio.kernel.shipping import ChunkMirror
 
 
 def exit_detail(returncode: int | None) -> str:
@@ -86,6 +87,8 @@ class KernelProcess:
         self.started_at = time.monotonic()
         self.ready_after: float | None = None
         """Seconds from asking for the process to its "ready" message."""
+        self.mirror = ChunkMirror()
+        """The workflow chunks this process holds (see `shipping`)."""
         self._on_ready, self._on_exit = on_ready, on_exit
         self._write_lock = threading.Lock()
 

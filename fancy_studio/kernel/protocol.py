@@ -1,8 +1,9 @@
 """The wire between the studio and its kernel: length-prefixed messages on the child's stdin and stdout.
 
 Each message is an 8-byte big-endian length and that many bytes. What the studio sends its own child
-(a run: the workflow, its input cells, the functions) is a pickle; what the kernel sends back (events,
-results, errors as text) is JSON, so the studio never unpickles anything a kernel wrote.
+(a workflow's chunks, then a run naming them with its input cells and functions) is pickles; what the
+kernel sends back (events, results, errors as text) is JSON, so the studio never unpickles anything a
+kernel wrote.
 
 Beside the pipes, one shared 8-byte slot (`StepSlot`, a memory-mapped file both processes hold) says
 which plan position the kernel started last. The kernel writes it as each step starts, so the studio
@@ -19,8 +20,9 @@ import struct
 from typing import Any
 
 HEADER = struct.Struct(">Q")
-RUN, CANCEL, SHUTDOWN = b"R", b"C", b"S"
-"""The first byte of each message the studio sends; a run's pickle (or Stop's run number) follows."""
+RUN, CANCEL, SHUTDOWN, CHUNK_MESSAGE = b"R", b"C", b"S", b"W"
+"""The first byte of each message the studio sends; a run's pickle (or Stop's run number, or a workflow
+chunk's digest and body: see `shipping`) follows."""
 SYS_PATH_ENV = "FANCY_STUDIO_KERNEL_SYS_PATH"
 """The studio's `sys.path` (JSON), which the kernel takes as its own before importing anything else."""
 SLOT_FD_ENV = "FANCY_STUDIO_KERNEL_SLOT_FD"
