@@ -235,3 +235,35 @@ def test_values_arrive_in_the_datums_dock_while_the_kernel_runs(qtbot, window, t
                  for row in range(window.datums.model.rowCount())}
         assert shown.get("out0") == 2
     qtbot.waitUntil(lambda: window.datums.model.rowCount() == 9, timeout=5000)
+
+
+def test_the_grace_period_of_stop_is_a_setting(qtbot):
+    from fancy_studio.gui.run.kernel_actions import GRACE_KEY
+    from fancy_studio.gui.window import main_window
+
+    main_window.settings().setValue(GRACE_KEY, 0.5)
+    win = active_window(qtbot)
+    try:
+        assert win.kernel_actions.link.grace == 0.5
+        qtbot.waitUntil(lambda: win.kernel_actions.link.state == "idle", timeout=20_000)
+    finally:
+        shut_down(qtbot, win)
+
+
+def test_the_datums_dock_keeps_its_rows_when_the_store_is_opened_afresh_after_a_kernel_run(qtbot, window, tmp_path):
+    @fancy_function("kt.triple")
+    def triple(x: int) -> int:
+        return x * 3
+
+    wf, steps, cells = _chain("triples", *["kt.triple"] * 3)
+    _saved(window, wf, tmp_path)
+    assert _run(qtbot, window).result.ok
+    qtbot.waitUntil(lambda: window.datums.model.rowCount() == 4, timeout=5000)
+    resets = []
+    window.datums.model.modelReset.connect(lambda: resets.append(1))
+    window.document.set_cell_value(cells[0].id, 2)
+    assert _run(qtbot, window).result.ok
+    model = window.datums.model
+    qtbot.waitUntil(lambda: {model.cell_at(r).alias: model.cell_at(r).value for r in range(model.rowCount())}
+                    == {"x": 2, "out0": 6, "out1": 18, "out2": 54}, timeout=5000)
+    assert resets == []  # updated in place, not read again from scratch

@@ -154,9 +154,16 @@ class DatumTableModel(QAbstractTableModel):
     def store(self) -> DatumStore:
         return self._store
 
-    def set_store(self, store: DatumStore) -> None:
-        """Show another store (a new document, a new run)."""
+    def set_store(self, store: DatumStore, *, same_file: bool = False) -> None:
+        """Show another store (a new document, a new run). `same_file`: the same store opened afresh (after
+        a run in the kernel): the rows shown stay, and only what they lack is read (a full reset would
+        read and decode every datum again on the GUI thread)."""
         self._store = store
+        if same_file and self._rows:
+            self._keeps_lineage = isinstance(store, ResultCache)
+            self._seen_removals = getattr(store, "removals", None)
+            self.refresh()
+            return
         self.reset()
 
     def reset(self) -> None:

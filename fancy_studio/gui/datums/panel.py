@@ -135,9 +135,10 @@ class DatumPanel(QWidget):
 
     # --- updates ---------------------------------------------------------------------------------
 
-    def set_store(self, store: DatumStore) -> None:
-        """Show another store; open viewers keep the values they were opened with."""
-        self._quietly(self.model.set_store, store)
+    def set_store(self, store: DatumStore, *, same_file: bool = False) -> None:
+        """Show another store; open viewers keep the values they were opened with. `same_file`: the same
+        store opened afresh, whose rows shown stay (see `DatumTableModel.set_store`)."""
+        self._quietly(lambda: self.model.set_store(store, same_file=same_file))
 
     def refresh(self) -> bool:
         """Show what the store gained since the last refresh; True when anything changed."""

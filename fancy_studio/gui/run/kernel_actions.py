@@ -15,10 +15,12 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from fancy_studio.gui.run.controller import RunController
-from fancy_studio.gui.run.kernel_link import KernelLink
+from fancy_studio.gui.run.kernel_link import GRACE_SECONDS, KernelLink
 
 IN_KERNEL_KEY = "run/in_kernel"
 """The setting: True (the default) runs steps in a kernel process, False on the studio's run thread."""
+GRACE_KEY = "run/stop_grace_seconds"
+"""The setting: how long Stop waits for a running step before the kernel is killed (2 s by default)."""
 
 STATE_TEXT = {
     "starting": "Kernel: starting…",
@@ -35,6 +37,15 @@ def runs_in_kernel(settings: QSettings) -> bool:
     return value not in (False, "false", "0", 0)
 
 
+def stop_grace(settings: QSettings) -> float:
+    """The grace period Stop gives a running step, from the settings (a sane default when unreadable)."""
+    try:
+        seconds = float(settings.value(GRACE_KEY, GRACE_SECONDS))
+    except (TypeError, ValueError):
+        return GRACE_SECONDS
+    return seconds if 0 <= seconds <= 3600 else GRACE_SECONDS
+
+
 class KernelActions(QObject):
     """The setting, the restart action and the status label, for one window's run controller."""
 
@@ -42,7 +53,7 @@ class KernelActions(QObject):
                  settings_factory: Callable[[], QSettings]) -> None:
         super().__init__(window)
         self.window, self.controller, self._settings = window, controller, settings_factory
-        self.link = KernelLink(parent=self)
+        self.link = KernelLink(stop_grace(settings_factory()), parent=self)
         group = QActionGroup(self)
         self.in_kernel_action = self._action("run-in-kernel-action", "A Separate &Process",
                                              "Steps run in a kernel process: none can freeze or crash the studio")

@@ -50,7 +50,7 @@ class CleanSlate(QObject):
 
     def _use_store(self, store: DatumStore) -> None:
         self.runner.set_store(store)
-        self.datums.set_store(store)  # quietly: no selection news for the canvas
+        self.datums.set_store(store, same_file=self.stores.reloading)  # quietly: no news for the canvas
 
     def fresh_view(self) -> None:
         """The new workflow is fitted (the view did that); an empty one is shown at 100 % around the

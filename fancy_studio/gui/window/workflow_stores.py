@@ -63,6 +63,8 @@ class WorkflowStores(QObject):
         """What happened to the stored results as the workflow opened, once (a damaged file moved aside)."""
         self._workflow_id = None
         self._lock: SessionLock | None = None
+        self.reloading = False
+        """True while `changed` announces the same file opened afresh (`reload`)."""
 
     def open_for(self, workflow: Workflow) -> DatumStore:
         """The store of `workflow`, holding only what is still valid for it; emits `changed`."""
@@ -85,7 +87,11 @@ class WorkflowStores(QObject):
             except (OSError, sqlite3.Error, StoreFormatError) as exc:
                 self.current = InMemoryStore()
                 self.note = f"Results are kept in memory only: the store cannot be read again ({exc})"
-            self.changed.emit(self.current)
+            self.reloading = isinstance(self.current, SqliteStore)
+            try:
+                self.changed.emit(self.current)
+            finally:
+                self.reloading = False
         return self.current
 
     def max_bytes(self) -> int:
