@@ -19,6 +19,7 @@ DOCUMENT_MODULE = PACKAGE / "gui" / "document" / "document.py"
 COMMANDS_MODULE = PACKAGE / "gui" / "document" / "commands.py"
 
 MODEL_CHANGES = {"insert_nodes", "reinsert_nodes", "delete_nodes", "set_wire", "set_cell", "set_step_label",
+                 "set_step_timeout",
                  "set_positions", "set_layout", "order_layout"}
 """The document's public methods that change the workflow without an undo command."""
 

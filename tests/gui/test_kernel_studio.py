@@ -267,3 +267,36 @@ def test_the_datums_dock_keeps_its_rows_when_the_store_is_opened_afresh_after_a_
     qtbot.waitUntil(lambda: {model.cell_at(r).alias: model.cell_at(r).value for r in range(model.rowCount())}
                     == {"x": 2, "out0": 6, "out1": 18, "out2": 54}, timeout=5000)
     assert resets == []  # updated in place, not read again from scratch
+
+
+def test_a_timeout_typed_in_the_inspector_is_saved_undoable_and_stops_the_step(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from fancy_studio.core import load_workflow
+
+    @fancy_function("kt.sleepy", cacheable=False)
+    def sleepy(x: int) -> int:
+        time.sleep(30)
+        return x
+
+    wf, steps, cells = _chain("sleepy", "kt.sleepy")
+    _saved(window, wf, tmp_path)
+    step_id = steps[0].id
+    window.scene.select_ids({step_id})
+    qtbot.waitUntil(lambda: window.inspector.node_id == step_id, timeout=2000)
+    spin = window.inspector.timeout_edit
+    assert spin.text() == "none"
+    qtbot.mouseClick(spin.lineEdit(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(spin.lineEdit(), "0.5")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert window.document.find_step(step_id).timeout == 0.5
+    window.undo_action.trigger()
+    assert window.document.find_step(step_id).timeout is None
+    window.redo_action.trigger()
+    assert window.document.find_step(step_id).timeout == 0.5
+    window.save_workflow()
+    assert load_workflow(window.document.path).step(step_id).timeout == 0.5
+    result = _run(qtbot, window).result
+    assert result.step_status[step_id] is StepStatus.FAILED
+    assert "timed out" in result.errors[step_id].message

@@ -170,6 +170,24 @@ class RenameStep(QUndoCommand):
         self.document.set_step_label(self.step_id, self.before)
 
 
+class SetStepTimeout(QUndoCommand):
+    """Give a step a timeout (None: no limit)."""
+
+    def __init__(self, document: WorkflowDocument, step_id: UUID, timeout: float | None) -> None:
+        step = document.find_step(step_id)
+        title = document.title_of(step)
+        super().__init__(f"Time out {title!r} after {timeout:g} s" if timeout else f"No timeout for {title!r}")
+        self.document = document
+        self.step_id = step_id
+        self.before, self.after = step.timeout, timeout
+
+    def redo(self) -> None:
+        self.document.set_step_timeout(self.step_id, self.after)
+
+    def undo(self) -> None:
+        self.document.set_step_timeout(self.step_id, self.before)
+
+
 class EditCell(QUndoCommand):
     """Rename a cell or change its literal value (`value=...` clears it back to a computed cell)."""
 

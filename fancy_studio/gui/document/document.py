@@ -349,6 +349,14 @@ class WorkflowDocument(QObject):
         if step is not None and label != step.label:
             self.undo_stack.push(RenameStep(self, step_id, label))
 
+    def change_step_timeout(self, step_id: UUID, timeout: float | None) -> None:
+        """Give a step a timeout in seconds (None: no limit), undoably; a run in the kernel enforces it."""
+        from fancy_studio.gui.document.commands import SetStepTimeout
+
+        step = self.find_step(step_id)
+        if step is not None and timeout != step.timeout:
+            self.undo_stack.push(SetStepTimeout(self, step_id, timeout))
+
     def set_cell_value(self, cell_id: UUID, value: Any) -> None:
         """Give the cell a literal value (`...` makes it a computed cell again)."""
         from fancy_studio.gui.document.commands import EditCell
@@ -464,6 +472,11 @@ class WorkflowDocument(QObject):
     def set_step_label(self, step_id: UUID, label: str) -> None:
         """Label a step (an empty label: it is called by its function's title)."""
         self.find_step(step_id).label = label
+        self.step_changed.emit(step_id)
+
+    def set_step_timeout(self, step_id: UUID, timeout: float | None) -> None:
+        """A step's timeout in seconds, or None."""
+        self.find_step(step_id).timeout = timeout
         self.step_changed.emit(step_id)
 
     def set_positions(self, moves: dict[UUID, tuple[float, float]]) -> None:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget,
+    QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from fancy_studio.core import StepError
@@ -39,10 +39,26 @@ class InspectorWidget(QWidget):
         self.empty = QLabel("Select one step or cell to see its properties.")
         self.empty.setWordWrap(True)
 
+        self.step_page = QWidget()
         self.step_label = QLabel()
         self.step_label.setObjectName("inspector-step")
         self.step_label.setWordWrap(True)
         self.step_label.setTextFormat(Qt.TextFormat.RichText)
+        self.timeout_edit = QDoubleSpinBox()
+        self.timeout_edit.setObjectName("inspector-timeout")
+        self.timeout_edit.setRange(0, 7 * 24 * 3600)
+        self.timeout_edit.setDecimals(1)
+        self.timeout_edit.setSuffix(" s")
+        self.timeout_edit.setSpecialValueText("none")  # 0: no timeout
+        self.timeout_edit.setKeyboardTracking(False)
+        self.timeout_edit.setToolTip("A run in the kernel fails this step when it takes longer (none: no limit)")
+        self.timeout_edit.editingFinished.connect(self._commit_timeout)
+        step_form = QFormLayout()
+        step_form.addRow("Timeout", self.timeout_edit)
+        step_layout = QVBoxLayout(self.step_page)
+        step_layout.setContentsMargins(0, 0, 0, 0)
+        step_layout.addWidget(self.step_label)
+        step_layout.addLayout(step_form)
 
         self.cell_page = QWidget()
         self.alias_edit = QLineEdit()
@@ -66,7 +82,7 @@ class InspectorWidget(QWidget):
         form.addRow("Last run", self.computed)
 
         self.stack = QStackedWidget()
-        for page in (self.empty, self.step_label, self.cell_page):
+        for page in (self.empty, self.step_page, self.cell_page):
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -82,7 +98,8 @@ class InspectorWidget(QWidget):
             run_status.changed.connect(self._run_changed)
         lock_changed = getattr(document.undo_stack, "lock_changed", None)
         if lock_changed is not None:  # while a run reads the workflow, cells are shown but not edited
-            lock_changed.connect(lambda locked: self.cell_page.setEnabled(not locked))
+            lock_changed.connect(lambda locked: (self.cell_page.setEnabled(not locked),
+                                                 self.timeout_edit.setEnabled(not locked)))
 
     # --- what is shown ---------------------------------------------------------------------------
 
@@ -103,7 +120,9 @@ class InspectorWidget(QWidget):
         cell = self.document.find_cell(self.node_id) if self.node_id and step is None else None
         if step is not None:
             self.step_label.setText(self._step_html(step))
-            self.stack.setCurrentWidget(self.step_label)
+            if not self.timeout_edit.hasFocus():  # never under the user's typing
+                self.timeout_edit.setValue(step.timeout or 0)
+            self.stack.setCurrentWidget(self.step_page)
         elif cell is not None:
             self._show_cell(cell)
             self.stack.setCurrentWidget(self.cell_page)
@@ -133,6 +152,13 @@ class InspectorWidget(QWidget):
         if self.run_status is not None:
             rows.append(last_run_html(self.run_status.info(step.id)))
         return "".join(rows)
+
+    def _commit_timeout(self) -> None:
+        step = self.document.find_step(self.node_id) if self.node_id else None
+        if step is None:
+            return
+        seconds = self.timeout_edit.value()
+        self.document.change_step_timeout(step.id, seconds if seconds > 0 else None)
 
     def _run_changed(self, _step_ids: list) -> None:
         if self.node_id is not None and self.stack.currentWidget() is not self.empty:
