@@ -21,7 +21,8 @@ For each workflow and each repeat (alternating baseline, studio; best of R repor
 
 * **baseline** – ``Engine(SqliteStore(fresh file)).run(workflow)`` in this process, without the studio (the
   studio runs on the workflow's SqliteStore).
-* **studio** – wall time from calling ``window.run_actions.run_all()`` (what the Run button calls) to the
+* **studio** – (steps in the window's kernel process, the default; ``--in-studio``: on its run thread) wall
+  time from calling ``window.run_actions.run_all()`` (what the Run button calls) to the
   ``window.runner.finished`` signal; that is what the user waits for. ``outcome.result.duration`` (the
   engine's own time inside the worker) is reported too. Before each repeat the window forgets the last run
   (its store emptied, ``clean_slate.forget_run``: no statuses, an empty datum table) and comes to rest
@@ -367,6 +368,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--busy-ms", type=float, default=50.0, help="milliseconds each busy step spins")
     parser.add_argument("--no-fan", action="store_true", help="skip the fan-out/fan-in workflow")
     parser.add_argument("--profile", action="store_true", help="also cProfile the GUI thread during one run")
+    parser.add_argument("--in-studio", action="store_true",
+                        help="run steps on the studio's run thread (Settings > Run Steps In), not in the kernel")
     parser.add_argument("--switch-interval", type=float, default=None, metavar="SECONDS",
                         help="sys.setswitchinterval for the whole process (diagnosis: GIL hand-over latency)")
     args = parser.parse_args(argv)
@@ -381,6 +384,7 @@ def main(argv: list[str] | None = None) -> None:
     ini = str(Path(settings_dir.name) / "settings.ini")
     main_window_module.settings = lambda: QSettings(ini, QSettings.Format.IniFormat)  # never the user's
     workflow_stores.stores_dir = lambda: Path(settings_dir.name) / "stores"
+    main_window_module.settings().setValue("run/in_kernel", not args.in_studio)
 
     registry.get("math.increment")  # load the library before any timing
     cases = [lay_out(build_chain(args.steps))]
