@@ -23,6 +23,7 @@ from fancy_studio.core.result_cache import Lineage, ResultCache, StoredResult
 from fancy_studio.core.sqlite_store import SqliteStore
 from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
 from fancy_studio.core.validation import ExecutionPlan, find_problems
+from fancy_studio.core.value_summary import StoredSummary
 from fancy_studio.core.workflow import SCHEMA_VERSION, CellSpec, Position, Workflow, WorkflowStep
 from fancy_studio.core.workflow_file import load_workflow, parse_workflow, save_workflow
 
@@ -54,6 +55,7 @@ __all__ = [
     "StepError",
     "StepStatus",
     "StoredResult",
+    "StoredSummary",
     "TypeMismatchError",
     "UnknownFunctionError",
     "UnknownPortError",

@@ -41,6 +41,9 @@ class ResultReuse:
         """False: look nothing up (every step runs), but remember what the steps make."""
         self.hashes: dict[int, str | None] = {}
         """Content hashes of the cells this run has read or written, by `uuid.int` (None: unhashable)."""
+        get = run.store.get
+        self.value_of: Callable[[UUID], Any] = run.value_of or (lambda cell_id: get(cell_id).value)
+        """How an input's whole value is read (see `StepRun.value_of`)."""
         self.in_place: Callable[..., Any] | None = getattr(cache, "reuse_in_place", None)
         """The store's way to reuse a result its cells already hold, without reading it (`SqliteStore`)."""
         self.made: set[str] = set()
@@ -92,19 +95,19 @@ class ResultReuse:
         """The step's recipe key (see `caching.step_key`) and its input hashes, or None when an input has
         no hash."""
         hashes = self.hashes
-        get = self.store.get
+        value_of = self.value_of
         input_hashes = {}
         try:
             for name, cell_id in step.inputs.items():
                 digest = hashes.get(cell_id.int, _UNKNOWN)
                 if digest is _UNKNOWN:
-                    digest = hashes[cell_id.int] = value_hash(get(cell_id).value)
+                    digest = hashes[cell_id.int] = value_hash(value_of(cell_id))
                 if digest is None:
                     return None
                 input_hashes[name] = digest
             fingerprint = None
             if function.fingerprint is not None:
-                token = function.fingerprint(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+                token = function.fingerprint(**{name: value_of(cell_id) for name, cell_id in step.inputs.items()})
                 fingerprint = value_hash(token)
                 if fingerprint is None:
                     return None

@@ -10,7 +10,8 @@ seconds after a write, or at once when the results waiting took that long to com
 process loses at most the running step and `commit_interval` of work, and never corrupts the file. A
 reused step whose cells already hold its result is rewritten in memory only (`reuse_in_place`). One
 process writes a store file at a time (the studio keeps one per workflow); others may read it. Beyond
-`max_bytes` of stored results the least recently used are evicted.
+`max_bytes` of stored results the least recently used are evicted. A large value's row also holds a
+small summary (`value_summary`), which a store opened with `summaries=True` reads instead of the value.
 """
 
 from __future__ import annotations
@@ -33,15 +34,16 @@ from fancy_studio.core.result_cache import Lineage, StoredResult
 from fancy_studio.core.sqlite_values import StoreFormatError, StoredValueError
 from fancy_studio.core.sqlite_writes import BatchedWrites, _id_key
 from fancy_studio.core.store import Cell, _key, _new_cell
+from fancy_studio.core.value_summary import StoredSummary, summary_from
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """`PRAGMA user_version` of the files this code writes; a newer file is refused, an older one migrated."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (
     id BLOB PRIMARY KEY, alias TEXT, produced_by BLOB, produced_at REAL NOT NULL,
     revision INTEGER NOT NULL, encoding INTEGER NOT NULL, value BLOB, value_hash TEXT,
-    size INTEGER NOT NULL, last_used REAL NOT NULL, lineage TEXT, result_key TEXT);
+    size INTEGER NOT NULL, last_used REAL NOT NULL, lineage TEXT, result_key TEXT, summary TEXT);
 CREATE INDEX IF NOT EXISTS cells_revision ON cells(revision);
 CREATE INDEX IF NOT EXISTS cells_alias ON cells(alias);
 CREATE TABLE IF NOT EXISTS results (
@@ -51,12 +53,15 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value);
 """
 _SUMMARIES = ("SELECT id, alias, produced_by, value_hash, result_key FROM cells "
               "WHERE result_key IS NOT NULL AND typeof(id)='blob'")
-_MIGRATIONS = {1: "ALTER TABLE cells ADD COLUMN result_key TEXT"}
+_MIGRATIONS = {1: "ALTER TABLE cells ADD COLUMN result_key TEXT",
+               2: "ALTER TABLE cells ADD COLUMN summary TEXT"}
 """The statement that takes a file from the format of its key to the next."""
-_CELL_COLUMNS = "id, alias, produced_by, produced_at, revision, encoding, value"
-_GET = f"SELECT {_CELL_COLUMNS} FROM cells WHERE id=?"
-_FIND = f"SELECT {_CELL_COLUMNS} FROM cells WHERE alias=? ORDER BY revision DESC"
-_CHANGED = f"SELECT {_CELL_COLUMNS} FROM cells WHERE revision>? ORDER BY revision"
+_CELL_COLUMNS = "id, alias, produced_by, produced_at, revision, encoding, value, NULL"
+_SUMMARY_COLUMNS = ("id, alias, produced_by, produced_at, revision, encoding, "
+                    "CASE WHEN summary IS NULL THEN value END, summary")
+"""What a summaries store reads of a row: a large value's summary instead of its blob (never read)."""
+_GET, _FIND = "WHERE id=?", "WHERE alias=? ORDER BY revision DESC"
+_CHANGED = "WHERE revision>? ORDER BY revision"
 _ALIASES = "SELECT id, alias FROM cells WHERE alias IS NOT NULL"
 _LOOKUP = "SELECT encoding, outputs, output_hashes, lineage FROM results WHERE key=?"
 _LOOKUP_ALL = "SELECT key, encoding, outputs, output_hashes, lineage FROM results"
@@ -86,8 +91,12 @@ class SqliteStore(BatchedWrites):
     """
 
     def __init__(self, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, key: bytes | None = None,
-                 commit_interval: float = 0.02) -> None:
+                 commit_interval: float = 0.02, summaries: bool = False) -> None:
         self.path = Path(path)
+        self.summaries = summaries
+        """True: a cell whose row holds a summary (a large value) is read as a `StoredSummary`, its value
+        left on disk until `full_value` (the studio, which shows values another process made)."""
+        self._select = f"SELECT {_SUMMARY_COLUMNS if summaries else _CELL_COLUMNS} FROM cells "
         self.max_bytes = max_bytes
         self.commit_interval = commit_interval
         self._key = key if key is not None else values.load_or_create_key()
@@ -234,7 +243,7 @@ class SqliteStore(BatchedWrites):
     def _cell(self, row: tuple) -> Cell | None:
         """The cell of a `_CELL_COLUMNS` row (from this process's cells when it is theirs); None for
         another process's in-memory-only value."""
-        stored_id, alias, produced_by, produced_at, revision, encoding, blob = row
+        stored_id, alias, produced_by, produced_at, revision, encoding, blob, summary = row
         cell_id = _id_from(stored_id)
         key = _key(cell_id)
         known = self._cells.get(key)
@@ -243,7 +252,13 @@ class SqliteStore(BatchedWrites):
             return known
         if encoding == values.IN_MEMORY:
             return None
-        value = values.decode(encoding, blob, self._key)
+        if summary is not None:
+            try:
+                value: Any = summary_from(cell_id, summary)
+            except (ValueError, KeyError, TypeError):
+                raise StoredValueError("a stored value's summary is damaged") from None
+        else:
+            value = values.decode(encoding, blob, self._key)
         if stale is not None:  # rewritten in place: its revision and time are the ones in memory
             cell = self._cells[key] = Cell(cell_id, alias, value, stale[2], stale[3], stale[4])
             return cell
@@ -256,13 +271,36 @@ class SqliteStore(BatchedWrites):
         if cell is not None:
             return cell
         with self._lock:
-            row = self._db.execute(_GET, (_id_key(cell_id),)).fetchone()
+            row = self._db.execute(self._select + _GET, (_id_key(cell_id),)).fetchone()
             cell = self._cell(row) if row is not None else None
             if cell is None:
                 raise CellNotFoundError(cell_id)
             if not self._following:
                 self._cells[_key(cell_id)] = cell
         return cell
+
+    def full_value(self, cell_id: UUID) -> Any:
+        """The cell's whole value, also when `get` gives only its `StoredSummary` (then read and decoded
+        from the file now, and not kept: the user asked to see it, Copy or Export it). Raises as `get`."""
+        value = self.get(cell_id).value
+        if type(value) is not StoredSummary:
+            return value
+        with self._lock:
+            row = self._db.execute("SELECT encoding, value FROM cells WHERE id=?",
+                                   (_id_key(cell_id),)).fetchone()
+        if row is None or row[0] == values.IN_MEMORY:
+            raise CellNotFoundError(cell_id)
+        return values.decode(row[0], row[1], self._key)
+
+    def stored_hash(self, cell_id: UUID) -> str | None:
+        """The content hash its row holds for the cell's value (a step's result), without reading the value;
+        None when the row has none (a value put by hand), or the cell's latest value is not written yet."""
+        key = _key(cell_id)
+        with self._lock:
+            if key in self._pending:
+                return None
+            row = self._db.execute("SELECT value_hash FROM cells WHERE id=?", (_id_key(cell_id),)).fetchone()
+        return row[0] if row is not None else None
 
     def follow(self) -> None:
         """Another process writes this file from now on (a run in the kernel): forget what this object
@@ -309,7 +347,7 @@ class SqliteStore(BatchedWrites):
                 unread.append(entry[0].bytes)
         for start in range(0, len(unread), 500):
             chunk = unread[start:start + 500]
-            rows = self._query(f"SELECT {_CELL_COLUMNS} FROM cells WHERE id IN ({','.join('?' * len(chunk))})",
+            rows = self._query(f"{self._select}WHERE id IN ({','.join('?' * len(chunk))})",
                                tuple(chunk))
             cells += self._readable(rows)
         return cells
@@ -324,7 +362,7 @@ class SqliteStore(BatchedWrites):
 
     def find(self, alias: str) -> Cell | None:
         """The most recently written cell with this alias, if any."""
-        rows = self._query(_FIND, (alias,))
+        rows = self._query(self._select + _FIND, (alias,))
         stale = {key: entry for key, entry in self._stale.copy().items() if entry[1] == alias}
         if stale:
             return next(reversed(self._merged(rows, stale)), None)
@@ -392,7 +430,7 @@ class SqliteStore(BatchedWrites):
                 stale = {key: entry for key, entry in self._stale.items() if entry[4] > revision}
             else:
                 self._write_pending()
-                rows = self._db.execute(_CHANGED, (revision,)).fetchall()
+                rows = self._db.execute(self._select + _CHANGED, (revision,)).fetchall()
                 stale = self._stale.copy()
         if revision >= self._opened_at:
             found = [cell for key, cell in cells.items() if cell.revision > revision and key not in stale]

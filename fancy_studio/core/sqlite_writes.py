@@ -16,8 +16,9 @@ from uuid import UUID
 
 from fancy_studio.core import sqlite_values as values
 from fancy_studio.core.result_cache import Lineage
+from fancy_studio.core.value_summary import SUMMARY_BYTES, summary_json
 
-_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _REMEMBER = "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)"
 _SET_LINEAGE = "UPDATE cells SET lineage=?, value_hash=?, result_key=? WHERE id=?"
 _TOUCH = "UPDATE results SET last_used=? WHERE key=?"
@@ -96,10 +97,11 @@ class BatchedWrites:
                 lineage = pending_lineage[1]
                 lineage_text, digest, result_key = lineage_json(lineage), value_hash(lineage, value), lineage.key
             encoding, blob = encoded[id(value)] = encode(value, key)
+            size = len(blob) if blob is not None else 0
             cells.append((cell_key.to_bytes(16, "big") if type(cell_id) is UUID else _id_key(cell_id), alias,
                           produced_by.int.to_bytes(16, "big") if produced_by is not None else None, produced_at,
-                          revision, encoding, blob, digest, len(blob) if blob is not None else 0, produced_at,
-                          lineage_text, result_key))
+                          revision, encoding, blob, digest, size, produced_at, lineage_text, result_key,
+                          summary_json(value, size) if size > SUMMARY_BYTES else None))
             summaries.append((cell_key, cell, digest, result_key))
         results = []
         now = _now()

@@ -55,6 +55,10 @@ class StepRun:
             self.blocked.add(_FUNCTION_MISSING)
         self.finished = 0
         self.lock = threading.Lock()
+        summaries = getattr(store, "summaries", False)
+        self.value_of: Any = store.full_value if summaries else None  # type: ignore[attr-defined]
+        """A store that reads large values as summaries (the studio's `SqliteStore(summaries=True)`): how a
+        step reads an input's whole value. None: `store.get(cell_id).value` is the whole value."""
         self.reuser: ResultReuse | None = None
         """Looks up and remembers results when the store is a `ResultCache` (see `reuse`), else None."""
 
@@ -96,8 +100,12 @@ class StepRun:
             callbacks.on_step_started(step)
         begun = time.perf_counter()
         try:
-            get = store.get
-            result = func(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+            value_of = self.value_of
+            if value_of is None:
+                get = store.get
+                result = func(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+            else:
+                result = func(**{name: value_of(cell_id) for name, cell_id in step.inputs.items()})
             if named is not None:
                 values = function.split_outputs(result)
         except BaseException as exc:  # whatever a step raises is its failure, never propagated

@@ -24,6 +24,7 @@ from fancy_studio.core.caching import step_key, value_hash
 from fancy_studio.core.functions import FunctionRegistry, registry as default_registry
 from fancy_studio.core.result_cache import ResultCache
 from fancy_studio.core.store import DatumStore
+from fancy_studio.core.value_summary import whole_value
 from fancy_studio.core.workflow import Workflow, WorkflowStep
 
 
@@ -91,11 +92,15 @@ def _still_valid_outputs(step: WorkflowStep, store: Any, hashes: dict[UUID, str]
 
 
 def _stored_hash(store: DatumStore, cell_id: UUID) -> str | None:
-    """The content hash of the cell's stored value; None when it is not there or cannot be read."""
+    """The content hash of the cell's stored value; None when it is not there or cannot be read. The hash
+    its row holds when the store keeps one (`SqliteStore.stored_hash`): a large value is not read to be
+    checked; else the value's, read and hashed."""
     try:
         if cell_id not in store:
             return None
-        return value_hash(store.get(cell_id).value)
+        kept = getattr(store, "stored_hash", None)
+        digest = kept(cell_id) if kept is not None else None
+        return digest if digest is not None else value_hash(whole_value(store, store.get(cell_id)))
     except Exception:  # noqa: BLE001 - e.g. a pickle signed by someone else: not shown, recomputed
         return None
 
