@@ -98,7 +98,7 @@ class RunWorker(QObject):
                 result = request.kernel.run(workflow, store_path=request.store_path, initial_cells=initial,
                                             targets=request.targets, reuse=request.reuse,
                                             callbacks=batch.callbacks(), cancel=request.cancel,
-                                            registry=request.registry)
+                                            registry=request.registry, checked=checked)
                 return RunOutcome(result=result, in_kernel=True)
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel,
                                     reuse=request.reuse)
