@@ -18,7 +18,8 @@ from fancy_studio.core import sqlite_values as values
 from fancy_studio.core.result_cache import Lineage
 from fancy_studio.core.value_summary import SUMMARY_BYTES, summary_json
 
-_PUT = "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_PUT = ("INSERT OR REPLACE INTO cells (id, alias, produced_by, produced_at, revision, encoding, value, "
+        "value_hash, size, last_used, lineage, result_key, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
 _REMEMBER = "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?)"
 _SET_LINEAGE = "UPDATE cells SET lineage=?, value_hash=?, result_key=? WHERE id=?"
 _TOUCH = "UPDATE results SET last_used=? WHERE key=?"

@@ -11,6 +11,7 @@ import pytest
 from fancy_studio.core import Engine, SqliteStore, StepStatus, StoredSummary, Workflow
 from fancy_studio.core import sqlite_values
 from fancy_studio.core.functions import FunctionRegistry, fancy_function
+from fancy_studio.core.sqlite_store import _COLUMNS_2
 from fancy_studio.core.valid_results import valid_cells
 from fancy_studio.core.value_summary import PREVIEW_CHARS, SUMMARY_BYTES, whole_value
 from tests.core.helpers import step
@@ -71,8 +72,14 @@ def test_summary_mode_never_reads_the_blob_of_a_large_value(tmp_path, monkeypatc
 def test_a_format_2_file_is_migrated_and_still_readable(tmp_path):
     path = tmp_path / "old.fancystore"
     (big, small) = _write(path, MEGABYTE, "small")
-    db = sqlite3.connect(path)  # make it what format 2 wrote: no summary column
-    db.executescript("BEGIN; ALTER TABLE cells DROP COLUMN summary; PRAGMA user_version=2; COMMIT;")
+    db = sqlite3.connect(path)  # make it what format 2 wrote: its table, no summary column
+    db.executescript(f"""BEGIN;
+        CREATE TABLE cells_2 (id BLOB PRIMARY KEY, alias TEXT, produced_by BLOB, produced_at REAL NOT NULL,
+            revision INTEGER NOT NULL, encoding INTEGER NOT NULL, value BLOB, value_hash TEXT,
+            size INTEGER NOT NULL, last_used REAL NOT NULL, lineage TEXT, result_key TEXT);
+        INSERT INTO cells_2 SELECT {_COLUMNS_2} FROM cells; DROP TABLE cells; ALTER TABLE cells_2 RENAME TO cells;
+        CREATE INDEX cells_revision ON cells(revision); CREATE INDEX cells_alias ON cells(alias);
+        PRAGMA user_version=2; COMMIT;""")
     db.close()
     with SqliteStore(path, key=KEY, summaries=True) as store:
         assert store.get(big).value == MEGABYTE  # no summary was written then: read whole, as before
@@ -80,6 +87,9 @@ def test_a_format_2_file_is_migrated_and_still_readable(tmp_path):
         later = store.put(MEGABYTE * 2, id=uuid4())
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    columns = [row[1] for row in db.execute("PRAGMA table_info(cells)")]
+    assert columns[-2:] == ["summary", "value"]  # the value last: reading any other column never walks it
+    assert {row[1] for row in db.execute("PRAGMA index_list(cells)")} >= {"cells_revision", "cells_alias"}
     db.close()
     with SqliteStore(path, key=KEY, summaries=True) as store:
         assert store.get(later.id).value.size > 2 * len(MEGABYTE)
