@@ -23,6 +23,8 @@ from fancy_studio.kernel.protocol import StepSlot
 
 FLUSH_INTERVAL = 0.025
 """Seconds between two event batches while a run goes."""
+BATCH_LIMIT = 2000
+"""Log entries per event message at most."""
 
 STATUS_CODES = {StepStatus.DONE: "d", StepStatus.FAILED: "f", StepStatus.SKIPPED: "s",
                 StepStatus.CANCELLED: "x", StepStatus.CACHED: "c", StepStatus.PENDING: "x"}
@@ -71,16 +73,25 @@ class EventBatcher:
 
     def flush(self) -> None:
         """Send what is new; the log's length is read first, so each entry's failure or skip (recorded
-        before its entry) is in this batch or an earlier one."""
+        before its entry) is in this batch or an earlier one. At most `BATCH_LIMIT` log entries go in one
+        message (the studio decodes each in one C call)."""
         logged = len(self.log)
         sent_log, sent_failed, sent_skipped, sent_cached = self._sent
         failed, skipped, cached = len(self.failed), len(self.skipped), len(self.cached)
         if (logged, failed, skipped, cached) == tuple(self._sent):
             return
         self._sent = [logged, failed, skipped, cached]
-        self.outbox.send({"t": "events", "from": sent_log, "log": self.log[sent_log:logged],
-                          "failed": self.failed[sent_failed:failed], "skipped": self.skipped[sent_skipped:skipped],
-                          "cached": self.cached[sent_cached:cached]})
+        start = sent_log
+        while True:
+            end = min(logged, start + BATCH_LIMIT)
+            last = end == logged
+            self.outbox.send({"t": "events", "from": start, "log": self.log[start:end],
+                              "failed": self.failed[sent_failed:failed] if last else [],
+                              "skipped": self.skipped[sent_skipped:skipped] if last else [],
+                              "cached": self.cached[sent_cached:cached] if last else []})
+            if last:
+                return
+            start = end
 
 
 def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: Any, cache: KernelCache) -> None:
@@ -110,7 +121,7 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
     finally:
         batcher.stop()
         close_quietly(store)
-    outbox.send(result_message(result, order))
+    outbox.send(result_message(result, order, len(batcher.log)))
 
 
 def open_store(path: str | None) -> Any:
@@ -130,17 +141,22 @@ def close_quietly(store: Any) -> None:
             pass
 
 
-def result_message(result: RunResult, order: list[UUID]) -> dict[str, Any]:
-    """The run's whole outcome by plan position: a status letter per step, timings, errors, reasons."""
+def result_message(result: RunResult, order: list[UUID], logged: int) -> dict[str, Any]:
+    """The rest of the run's outcome, by plan position: the status letter and timing of each step the
+    event batches did not log (a run cancelled part way: the steps it never reached), the errors of
+    those steps, every skip reason, the duration. Only what the batches did not say: the studio decodes
+    the message in one C call, which must stay short however long the run was."""
     status = result.step_status
     timings = result.timings
+    rest = order[logged:]
     position = {step_id: i for i, step_id in enumerate(order)}
     return {
         "t": "done",
-        "status": "".join(STATUS_CODES[status[step_id]] for step_id in order),
-        "timings": [timings.get(step_id) for step_id in order],
+        "from": logged,
+        "status": "".join(STATUS_CODES[status[step_id]] for step_id in rest),
+        "timings": [timings.get(step_id) for step_id in rest],
         "errors": [[position[step_id], error.type_name, error.message, error.traceback]
-                   for step_id, error in result.errors.items()],
+                   for step_id, error in result.errors.items() if position[step_id] >= logged],
         "skip_reasons": [[position[step_id], reason] for step_id, reason in result.skip_reasons.items()],
         "duration": result.duration,
         "cancelled": result.cancelled,

@@ -10,44 +10,50 @@ ran, or None when it did not). Callbacks receive the caller's own `WorkflowStep`
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from fancy_studio.core.engine import RunCallbacks, RunResult, StepError, StepStatus
 from fancy_studio.core.validation import ExecutionPlan
 
-CODES = {"d": StepStatus.DONE, "f": StepStatus.FAILED, "s": StepStatus.SKIPPED, "x": StepStatus.CANCELLED,
-         "c": StepStatus.CACHED}
-
-
-class Outcome(NamedTuple):
-    status: StepStatus
-    seconds: float | None = None
-    error: StepError | None = None
-    reason: str | None = None
+UNKNOWN = 0
+STATUSES = (None, StepStatus.DONE, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED, StepStatus.CACHED)
+"""Outcome codes (a byte per step in `Replay.codes`) → status; 0: no outcome yet."""
+DONE, FAILED, SKIPPED, CANCELLED, CACHED = 1, 2, 3, 4, 5
+CODES = {"d": DONE, "f": FAILED, "s": SKIPPED, "x": CANCELLED, "c": CACHED}
+"""The kernel's status letters → outcome codes."""
 
 
 class Replay:
-    """Outcomes by plan position, and the cursor up to which the callbacks have been told."""
+    """Outcomes by plan position, and the cursor up to which the callbacks have been told.
+
+    An outcome is a byte (`codes`), the seconds the step ran (`seconds`, None when it did not) and, for
+    the few steps that have them, an error or a skip reason: no object per step, so a run of 20,000
+    steps leaves the garbage collector next to nothing to look at (a full collection is one long C call
+    that stops every other thread of the studio)."""
 
     def __init__(self, checked: ExecutionPlan, callbacks: RunCallbacks | None) -> None:
-        self.steps = [compiled.step for compiled in checked.compiled]
-        self.slugs = [compiled.step.function_slug for compiled in checked.compiled]
+        self.steps = [compiled[0] for compiled in checked.compiled]
+        self.slugs = [step.function_slug for step in self.steps]
         self.ids: list[UUID] = list(checked.step_ids or [])
         self.position = {step_id: i for i, step_id in enumerate(self.ids)}
-        self.outcomes: list[Outcome | None] = [None] * len(self.ids)
+        self.codes = bytearray(len(self.ids))
+        self.seconds: list[float | None] = [None] * len(self.ids)
+        self.errors: dict[int, StepError] = {}
+        self.reasons: dict[int, str] = {}
         self.callbacks = callbacks or RunCallbacks()
         self.cursor = 0
         self.finished = 0
         self._started: set[int] = set()
         self._marks: dict[int, Any] = {}
-        """What a kernel run said of a step (by studio position) before the step's log entry came."""
+        """What a kernel run said of a step (by studio position) before the step's log entry came:
+        its error, or its outcome code."""
 
     # --- what the kernel says ----------------------------------------------------------------------
 
     def running(self, position: int) -> None:
         """The kernel started this step (seen in the shared slot): say so once."""
-        if position in self._started or self.outcomes[position] is not None:
+        if position in self._started or self.codes[position]:
             return
         self._started.add(position)
         if self.callbacks.on_step_started is not None:
@@ -60,64 +66,75 @@ class Replay:
             position = mapping[sub]
             marks[position] = StepError(self.ids[position], self.slugs[position], type_name, text, trace)
         for sub in message["skipped"]:
-            marks[mapping[sub]] = StepStatus.SKIPPED
+            marks[mapping[sub]] = SKIPPED
         for sub in message["cached"]:
-            marks[mapping[sub]] = StepStatus.CACHED
-        outcomes = self.outcomes
+            marks[mapping[sub]] = CACHED
+        codes, seconds_of = self.codes, self.seconds
         for sub, seconds in enumerate(message["log"], start=message["from"]):
             position = mapping[sub]
-            if outcomes[position] is not None:
+            if codes[position]:
                 continue  # known from an earlier kernel run (a resumed run reuses it)
             mark = marks.pop(position, None) if marks else None
             if mark is None:
-                outcomes[position] = Outcome(StepStatus.DONE, seconds)
+                codes[position] = DONE
+                seconds_of[position] = seconds
             elif isinstance(mark, StepError):
-                outcomes[position] = Outcome(StepStatus.FAILED, seconds, mark)
+                codes[position] = FAILED
+                seconds_of[position] = seconds
+                self.errors[position] = mark
             else:
-                outcomes[position] = Outcome(mark)
+                codes[position] = mark
         self.emit()
 
     def finished_run(self, message: dict[str, Any], mapping: list[int]) -> None:
-        """A kernel run's whole result: every step of its plan not known yet gets its outcome."""
+        """A kernel run's end: the steps its event batches did not log get their outcome from it (from
+        `from` on, in its plan), and skip reasons are filed."""
         errors = {sub: (type_name, text, trace) for sub, type_name, text, trace in message["errors"]}
-        reasons = dict(message["skip_reasons"])
+        first = message["from"]
         timings = message["timings"]
-        outcomes = self.outcomes
-        for sub, code in enumerate(message["status"]):
+        codes, seconds_of = self.codes, self.seconds
+        for sub, letter in enumerate(message["status"], start=first):
             position = mapping[sub]
-            if outcomes[position] is not None:
+            if codes[position]:
                 continue
-            status = CODES[code]
-            error = None
+            code = codes[position] = CODES[letter]
+            if code == DONE or code == FAILED:
+                seconds_of[position] = timings[sub - first]
             if sub in errors:
-                error = StepError(self.ids[position], self.slugs[position], *errors[sub])
-            outcomes[position] = Outcome(status, timings[sub], error, reasons.get(sub))
+                self.errors[position] = StepError(self.ids[position], self.slugs[position], *errors[sub])
+        for sub, reason in message["skip_reasons"]:
+            position = mapping[sub]
+            if position not in self.reasons and codes[position] == SKIPPED:
+                self.reasons[position] = reason
         self._marks.clear()
         self.emit()
 
     def failed(self, position: int, type_name: str, message: str, seconds: float | None) -> None:
         """The step the kernel was running when it died or was killed; its downstream steps are skipped."""
         self._marks.clear()  # what the lost kernel run said of steps it never logged
-        if self.outcomes[position] is None:
-            error = StepError(self.ids[position], self.slugs[position], type_name, message, message)
-            self.outcomes[position] = Outcome(StepStatus.FAILED, seconds, error)
+        codes = self.codes
+        if not codes[position]:
+            self.errors[position] = StepError(self.ids[position], self.slugs[position], type_name, message, message)
+            codes[position] = FAILED
+            self.seconds[position] = seconds
         for later in self.downstream(position):
-            if self.outcomes[later] is None:
-                self.outcomes[later] = Outcome(StepStatus.SKIPPED)
+            if not codes[later]:
+                codes[later] = SKIPPED
         self.emit()
 
     def cancel_rest(self) -> None:
-        self.outcomes = [Outcome(StepStatus.CANCELLED) if o is None else o for o in self.outcomes]
+        self.codes = self.codes.replace(b"\0", bytes([CANCELLED]))
         self.emit()
 
     # --- questions ---------------------------------------------------------------------------------
 
     def known(self, position: int) -> bool:
-        return self.outcomes[position] is not None
+        return bool(self.codes[position])
 
     def unknown(self) -> list[UUID]:
         """The steps with no outcome yet, in plan order (what a resumed run targets)."""
-        return [self.ids[i] for i, outcome in enumerate(self.outcomes) if outcome is None]
+        ids = self.ids
+        return [ids[i] for i, code in enumerate(self.codes) if not code]
 
     def downstream(self, position: int) -> list[int]:
         """The positions of every step that reads, directly or not, what this step writes."""
@@ -139,27 +156,26 @@ class Replay:
 
     def emit(self) -> None:
         """Tell the callbacks every outcome from the cursor on that is known, in plan order."""
-        callbacks, outcomes, steps = self.callbacks, self.outcomes, self.steps
+        callbacks, codes, steps, seconds_of = self.callbacks, self.codes, self.steps, self.seconds
         log = callbacks.timings_log
         started, finished = callbacks.on_step_started, callbacks.on_step_finished
-        progress, total = callbacks.on_progress, len(outcomes)
+        progress, total = callbacks.on_progress, len(codes)
         cursor = self.cursor
-        while cursor < total and (outcome := outcomes[cursor]) is not None:
-            status = outcome.status
-            if status is StepStatus.CANCELLED:
+        while cursor < total and (code := codes[cursor]):
+            if code == CANCELLED:
                 cursor += 1
                 continue  # the engine reports nothing for a step it never reached
             step = steps[cursor]
-            if status is StepStatus.DONE or status is StepStatus.FAILED:
+            if code == DONE or code == FAILED:
                 if started is not None and cursor not in self._started:
                     started(step)
-                if status is StepStatus.DONE:
+                entry = seconds_of[cursor]
+                if code == DONE:
                     if finished is not None:
-                        finished(step, outcome.seconds or 0.0)
+                        finished(step, entry or 0.0)
                 elif callbacks.on_step_failed is not None:
-                    callbacks.on_step_failed(step, outcome.error)  # type: ignore[arg-type]
-                entry = outcome.seconds
-            elif status is StepStatus.SKIPPED:
+                    callbacks.on_step_failed(step, self.errors[cursor])
+            elif code == SKIPPED:
                 if callbacks.on_step_skipped is not None:
                     callbacks.on_step_skipped(step)
                 entry = None
@@ -178,19 +194,17 @@ class Replay:
         self.cursor = cursor
 
     def result(self, duration: float, cancelled: bool) -> RunResult:
-        """The `RunResult` naming every planned step in plan order."""
+        """The `RunResult` naming every planned step in plan order (a Python loop, never one long C call)."""
+        ids, codes, seconds_of = self.ids, self.codes, self.seconds
         status: dict[UUID, StepStatus] = {}
-        errors: dict[UUID, StepError] = {}
         timings: dict[UUID, float] = {}
-        reasons: dict[UUID, str] = {}
-        for step_id, outcome in zip(self.ids, self.outcomes):
-            if outcome is None:
-                outcome = Outcome(StepStatus.CANCELLED)
-            status[step_id] = outcome.status
-            if outcome.error is not None:
-                errors[step_id] = outcome.error
-            if outcome.seconds is not None and outcome.status in (StepStatus.DONE, StepStatus.FAILED):
-                timings[step_id] = outcome.seconds
-            if outcome.reason is not None:
-                reasons[step_id] = outcome.reason
+        for position, step_id in enumerate(ids):
+            code = codes[position] or CANCELLED
+            status[step_id] = STATUSES[code]
+            if code == DONE or code == FAILED:
+                seconds = seconds_of[position]
+                if seconds is not None:
+                    timings[step_id] = seconds
+        errors = {ids[position]: error for position, error in sorted(self.errors.items())}
+        reasons = {ids[position]: reason for position, reason in sorted(self.reasons.items())}
         return RunResult(status, errors, timings, duration, cancelled, reasons)

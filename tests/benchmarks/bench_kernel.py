@@ -14,15 +14,27 @@ Measured in the same run, best of R, each against its own baseline:
 * **chain, SqliteStore** – the same on a new store file each repeat (the kernel writes and closes it
   before `run` returns), against `Engine.run` in-process on a new `SqliteStore` (closed, as the kernel does).
 
+* **the caller's largest pause** (`--gap-steps N`, 20,000 by default) – a watchdog thread ticks every
+  1 ms and records its largest gap while `Kernel.run` ships and runs a chain of N steps and a
+  fan-out/fan-in of N - 1 steps on a `SqliteStore`, run twice each: the first run ships the workflow,
+  the second finds it in the kernel. A long C call on the calling thread (a big `pickle.dumps`, a big
+  `json.loads`, a full garbage collection) shows here as a gap: in the studio, a frozen window. Against
+  **baseline: pure Python** – the same watchdog while the calling thread runs a Python loop for as long
+  (the floor: the GIL's switch interval, 5 ms, and the machine's load). Each run starts after
+  `gc.collect()`, as in a studio whose document was opened a while ago; full collections during the
+  run are counted.
+
 It never asserts on wall-clock time; it checks every run's statuses.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -31,7 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import build_chain  # noqa: E402
+from bench_engine import build_chain, build_fan  # noqa: E402
 
 from fancy_studio.core import Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus  # noqa: E402
 from fancy_studio.kernel import Kernel  # noqa: E402
@@ -54,11 +66,84 @@ def check(result: Any, steps: int) -> None:
     assert result.count(StepStatus.DONE) == steps, result.count(StepStatus.DONE)
 
 
+class Watchdog:
+    """A thread that ticks every millisecond and keeps its largest gap (a paused caller's thread can't
+    be seen from the thread itself: another one has to wait for the GIL)."""
+
+    def __init__(self) -> None:
+        self.largest = 0.0
+        self.ticks = 0
+        self.full_collections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+
+    def _tick(self) -> None:
+        last = time.perf_counter()
+        while not self._stop.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            self.largest = max(self.largest, now - last)
+            self.ticks += 1
+            last = now
+
+    def _collected(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            self.full_collections += 1
+
+    def __enter__(self) -> Watchdog:
+        gc.callbacks.append(self._collected)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        gc.callbacks.remove(self._collected)
+
+
+def busy_python(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    total = 0
+    while time.perf_counter() < end:
+        for i in range(100):
+            total += i
+
+
+def gaps(kernel: Kernel, steps: int, folder: str) -> None:
+    for case in (build_chain(steps), build_fan(steps // 2)):
+        workflow = case.workflow
+        for attempt in ("first run (ships it)", "second run (in the kernel)"):
+            gc.collect()
+            path = Path(folder) / f"gap{time.monotonic_ns()}.fancystore"
+            with Watchdog() as dog:
+                began = time.perf_counter()
+                result = kernel.run(workflow, store_path=path, callbacks=studio_callbacks())
+                took = time.perf_counter() - began
+            check(result, case.steps)
+            shipped = getattr(kernel, "last_shipped", None)
+            sent = "" if shipped is None else f", {shipped.chunks} chunks, {shipped.bytes / 1000:.0f} kB sent"
+            with Watchdog() as floor:
+                busy_python(took)
+            print(f"{case.name} of {case.steps}, {attempt}: largest gap {dog.largest * 1000:.1f} ms "
+                  f"({dog.ticks} ticks in {took * 1000:.0f} ms, {dog.full_collections} full collections{sent}); "
+                  f"baseline pure Python {floor.largest * 1000:.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--gap-steps", type=int, default=20_000)
+    parser.add_argument("--only-gaps", action="store_true", help="measure only the caller's largest pause")
     args = parser.parse_args(argv)
+    if args.only_gaps:
+        kernel = Kernel()
+        kernel.start()
+        kernel.wait_ready(30)
+        with tempfile.TemporaryDirectory() as folder:
+            gaps(kernel, args.gap_steps, folder)
+        kernel.shutdown()
+        return
     case = build_chain(args.steps)
     workflow, n = case.workflow, case.steps
 
@@ -105,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"chain of {n}, {name}: kernel {measured * 1000:.0f} ms ({measured / n * 1e6:.1f} µs/step), "
                   f"baseline Engine.run in-process {base * 1000:.0f} ms ({base / n * 1e6:.1f} µs/step): "
                   f"{measured / base:.2f}x")
+        gaps(kernel, args.gap_steps, folder)
     kernel.shutdown()
 
 
