@@ -10,6 +10,8 @@ from typing import Any
 
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 
+from fancy_studio.core.value_summary import StoredSummary
+
 LOW_DETAIL = 0.4
 """Below this level of detail (the overview) nodes are plain blocks with only their titles and wires are
 hairlines (keeps zoomed-out paint cheap)."""
@@ -143,7 +145,10 @@ def category_color(category: str) -> QColor:
 
 
 def preview(value: Any, limit: int = 18) -> str:
-    """A short one-line preview of a cell's literal value."""
-    text = f'"{value}"' if isinstance(value, str) else repr(value)
+    """A short one-line preview of a cell's value (a value left on disk: its stored preview)."""
+    if type(value) is StoredSummary:
+        text = f'"{value.preview}"' if value.type_name == "str" else value.preview
+    else:
+        text = f'"{value}"' if isinstance(value, str) else repr(value)
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,6 +8,9 @@ one `rowsInserted` (new cells, appended) and one `dataChanged` (rewritten cells)
 Lineage (which function made a value, in how long) and whether a value is kept in memory only are read
 from the store lazily, for the rows the table paints, once per written value: a store on disk may need a
 query for them, and a refresh must never cost one per row.
+
+A large value another process made (a kernel run) is a `StoredSummary` here: its type, preview and size
+are shown; the whole value stays on disk until the user opens, copies or exports it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from fancy_studio.core.result_cache import Lineage, ResultCache
 from fancy_studio.core.store import Cell, DatumStore
+from fancy_studio.core.value_summary import StoredSummary, size_text
 from fancy_studio.gui.datums.lineage_text import (
     IN_MEMORY_NOTE, IN_MEMORY_TIP, function_text, lineage_tooltip, stale_text, took_text,
 )
@@ -44,6 +48,8 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
 PREVIEW_CHARS = 80
 TOOLTIP_CHARS = 1500
 INPUT_PRODUCER = "input"
+ON_DISK_TIP = ("The whole value stays on disk until you open it (double-click), copy or export it: only "
+               "this preview was read")
 
 _short_repr = reprlib.Repr()
 _short_repr.maxlevel, _short_repr.maxlist, _short_repr.maxtuple = 3, 12, 12
@@ -70,7 +76,11 @@ def _bounded_repr(value: Any, bounds: reprlib.Repr) -> str:
 
 
 def value_preview(value: Any) -> str:
-    """One line, about 80 characters: text as is (newlines shown as ⏎), anything else as a short repr."""
+    """One line, about 80 characters: text as is (newlines shown as ⏎), anything else as a short repr; a
+    value left on disk, its stored preview and its size."""
+    if type(value) is StoredSummary:
+        text = value.preview.replace("\r\n", "\n").replace("\n", " ⏎ " if value.type_name == "str" else " ")
+        return f"{_elide(text, PREVIEW_CHARS)}  ({size_text(value.size)})"
     if isinstance(value, str):
         # Slicing first keeps a megabyte of text cheap; the slice is still longer than the preview.
         return _elide(value[: PREVIEW_CHARS * 2].replace("\r\n", "\n").replace("\n", " ⏎ "), PREVIEW_CHARS)
@@ -79,6 +89,10 @@ def value_preview(value: Any) -> str:
 
 def value_tooltip(value: Any) -> str:
     """A longer preview for the tooltip, keeping newlines; the value viewer shows the whole thing."""
+    if type(value) is StoredSummary:
+        length = f", {value.length:,} long" if value.length is not None else ""
+        about = f"{value.type_name}{length}, {size_text(value.size)}"
+        return f"{_elide(value.preview, TOOLTIP_CHARS)}\n\n{about}. {ON_DISK_TIP}"
     text = value if isinstance(value, str) else _bounded_repr(value, _long_repr)
     return _elide(text, TOOLTIP_CHARS)
 
@@ -102,7 +116,7 @@ def value_sort_key(value: Any, preview: str) -> str:
 
 
 def type_name(value: Any) -> str:
-    return type(value).__name__
+    return value.type_name if type(value) is StoredSummary else type(value).__name__
 
 
 def local_time(timestamp: float) -> str:

@@ -9,6 +9,7 @@ rest of the Datums menu, given by the window).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from uuid import UUID
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
     QMessageBox, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
+from fancy_studio.core.errors import FancyError
 from fancy_studio.core.store import Cell, DatumStore
+from fancy_studio.core.value_summary import whole_value
 from fancy_studio.gui.datums.export import FILE_FILTER, export_datums
 from fancy_studio.gui.datums.model import (
     ALIAS, FILTER_ROLE, FUNCTION, ID_ROLE, PRODUCER, SORT_ROLE, TOOK, TYPE, VALUE, WHEN, DatumTableModel,
@@ -211,7 +214,12 @@ class DatumPanel(QWidget):
         for index in rows:
             cell = self.model.cell(index.data(ID_ROLE))
             if cell is not None:
-                value = copy_text(cell.value).replace("\n", " ") if len(rows) > 1 else copy_text(cell.value)
+                try:
+                    text = copy_text(whole_value(self.model.store, cell))  # a value left on disk: read now
+                except (FancyError, sqlite3.Error) as exc:
+                    self.message.emit(f"Could not copy {cell.alias or 'the value'}: {exc}")
+                    return 0
+                value = text.replace("\n", " ") if len(rows) > 1 else text
                 lines.append(f"{cell.alias or cell.id}\t{value}" if len(rows) > 1 else value)
         if lines:
             QApplication.clipboard().setText("\n".join(lines))
@@ -237,9 +245,12 @@ class DatumPanel(QWidget):
         if not path.suffix:
             path = path.with_suffix(".csv" if chosen.startswith("CSV") else ".json")
         try:
-            count = export_datums(cells, path, self._step_title)
+            count = export_datums(cells, path, self._step_title, self.model.store)
         except OSError as exc:
             QMessageBox.critical(self, "Export Datums", f"Could not export to {path}:\n{exc.strerror or exc}")
+            return None
+        except (FancyError, sqlite3.Error) as exc:  # a value left on disk that cannot be read back
+            QMessageBox.critical(self, "Export Datums", f"Could not export: a value cannot be read ({exc})")
             return None
         self.export_dir = path.parent
         self.message.emit(f"Exported {count} datum{'s' if count != 1 else ''} to {path.name}")
@@ -308,7 +319,12 @@ class DatumPanel(QWidget):
         cell = store.get(cell_id) if cell_id in store else self.model.cell(cell_id)
         if cell is None:
             return None
-        viewer = self.viewers[cell_id] = ValueViewer(cell.value, cell.alias, self)
+        try:
+            value = whole_value(store, cell)  # a value left on disk is read now, since the user asked
+        except (FancyError, sqlite3.Error) as exc:
+            self.message.emit(f"Could not open {cell.alias or 'the value'}: {exc}")
+            return None
+        viewer = self.viewers[cell_id] = ValueViewer(value, cell.alias, self)
         viewer.finished.connect(lambda _result, cell_id=cell_id: self._viewer_closed(cell_id))
         viewer.show()
         return viewer

@@ -149,7 +149,7 @@ class WorkflowStores(QObject):
     def _sqlite(self, path: Path) -> SqliteStore:
         """The store at `path`; a damaged file is moved aside (kept, never deleted) and a new one made."""
         try:
-            return SqliteStore(path, max_bytes=self.max_bytes())
+            return SqliteStore(path, max_bytes=self.max_bytes(), summaries=True)
         except StoreFormatError as exc:
             if "newer" in str(exc):
                 raise
@@ -158,7 +158,7 @@ class WorkflowStores(QObject):
             for end in _COMPANIONS:
                 Path(f"{path}{end}").unlink(missing_ok=True)
             self.news = f"The stored results were damaged and start afresh (the old file is kept as {aside})"
-            return SqliteStore(path, max_bytes=self.max_bytes())
+            return SqliteStore(path, max_bytes=self.max_bytes(), summaries=True)
 
     def _forget_out_of_date(self, workflow: Workflow) -> None:
         """Remove the cells that no longer hold what `workflow` would compute (see the module docstring)."""
