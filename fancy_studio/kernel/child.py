@@ -12,6 +12,7 @@ once, and on Linux the kernel also asks to be killed when the thread that starte
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
@@ -149,6 +150,7 @@ def main() -> None:
     cache = KernelCache()
     while (message := inbox.get()) is not None:
         if message[:1] == CHUNK_MESSAGE:
+            gc.disable()  # until the run's plan is built: see `run_request`
             cache.receive(message)  # a part of the next run's workflow
             continue
         try:
@@ -157,6 +159,7 @@ def main() -> None:
                 raise TypeError(f"a run request is a dict, not {type(request).__name__}")
             run_id = int(request["id"])
         except BaseException as exc:  # noqa: BLE001 - e.g. a value whose module the kernel cannot import
+            gc.enable()
             outbox.send({"t": "error", "message": f"the kernel could not read the run: {exc!r}",
                          "traceback": traceback.format_exc()})
             continue

@@ -9,6 +9,7 @@ studio reads the same file as soon as `run` returns.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import traceback
@@ -102,7 +103,11 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
         if sys.path != request["sys_path"]:
             sys.path[:] = request["sys_path"]
         reuse = bool(request["reuse"])
-        prepared, initial = cache.prepare(request)
+        try:
+            gc.disable()
+            prepared, initial = cache.prepare(request)
+        finally:
+            settle_new_objects(cache)
         checked = prepared.plan
         store = open_store(request["store"])
         engine = Engine(store)
@@ -122,6 +127,19 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
         batcher.stop()
         close_quietly(store)
     outbox.send(result_message(result, order, len(batcher.log)))
+
+
+def settle_new_objects(cache: KernelCache) -> None:
+    """The workflow and plan just built live run after run: they go to the collector's permanent
+    generation (`gc.freeze`) rather than count towards a full collection, which would look at all of
+    them (about 150 ms for 10,000 steps, every new workflow). Frozen objects are still freed when the
+    last reference goes (an evicted chunk); only a reference cycle left unreachable at this moment would
+    stay, so the young generations are collected first."""
+    if cache.built:
+        cache.built = False
+        gc.collect(1)
+        gc.freeze()
+    gc.enable()
 
 
 def open_store(path: str | None) -> Any:

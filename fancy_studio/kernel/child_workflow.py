@@ -107,6 +107,8 @@ class KernelCache:
         self._plans: OrderedDict[tuple[Any, ...], Prepared] = OrderedDict()
         self.decoded = 0
         """Chunks decoded so far (tests look)."""
+        self.built = False
+        """Set when chunks were decoded or a plan built (see `child_run.settle_new_objects`)."""
 
     # --- chunks ------------------------------------------------------------------------------------
 
@@ -127,6 +129,7 @@ class KernelCache:
             return
         self.chunks[name] = (kind, items)
         self.decoded += 1
+        self.built = True
 
     def _named(self, request: dict[str, Any]) -> None:
         """A run request was read: keep exactly the chunks of the last `KEPT_RUNS` requests (the studio's
@@ -174,6 +177,7 @@ class KernelCache:
         plan = trusted_plan(workflow, order_steps(workflow, order_bytes), registry,
                             workflow.literal_cells() if given is None else given)
         prepared = Prepared(plan, {id(compiled[0]): i for i, compiled in enumerate(plan.compiled)})
+        self.built = True
         if key is not None:
             self._plans[key] = prepared
             while len(self._plans) > PLANS_KEPT:

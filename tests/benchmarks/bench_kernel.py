@@ -13,16 +13,20 @@ Measured in the same run, best of R, each against its own baseline:
   **baseline: Engine.run in-process** on a fresh `InMemoryStore` with the same callbacks.
 * **chain, SqliteStore** – the same on a new store file each repeat (the kernel writes and closes it
   before `run` returns), against `Engine.run` in-process on a new `SqliteStore` (closed, as the kernel does).
+  The same workflow runs again and again, as in the studio: after the first run the kernel has it and
+  nothing of it is sent. Then **a step edited before each run** (its label: one chunk is sent, the
+  kernel plans again) and **a workflow the kernel never saw** (an equal copy built anew for each run:
+  every chunk is sent and decoded).
 
 * **the caller's largest pause** (`--gap-steps N`, 20,000 by default) – a watchdog thread ticks every
   1 ms and records its largest gap while `Kernel.run` ships and runs a chain of N steps and a
-  fan-out/fan-in of N - 1 steps on a `SqliteStore`, run twice each: the first run ships the workflow,
-  the second finds it in the kernel. A long C call on the calling thread (a big `pickle.dumps`, a big
+  fan-out/fan-in of N - 1 steps on a `SqliteStore`, three runs each: the first run ships the workflow,
+  the second and third find it in the kernel. A long C call on the calling thread (a big `pickle.dumps`, a big
   `json.loads`, a full garbage collection) shows here as a gap: in the studio, a frozen window. Against
   **baseline: pure Python** – the same watchdog while the calling thread runs a Python loop for as long
-  (the floor: the GIL's switch interval, 5 ms, and the machine's load). Each run starts after
-  `gc.collect()`, as in a studio whose document was opened a while ago; full collections during the
-  run are counted.
+  (the floor: the GIL's switch interval, 5 ms, and the machine's load). `gc.collect()` before the
+  first run, as in a studio whose document was opened a while ago; full collections during each run
+  are counted.
 
 It never asserts on wall-clock time; it checks every run's statuses.
 """
@@ -112,8 +116,8 @@ def busy_python(seconds: float) -> None:
 def gaps(kernel: Kernel, steps: int, folder: str) -> None:
     for case in (build_chain(steps), build_fan(steps // 2)):
         workflow = case.workflow
-        for attempt in ("first run (ships it)", "second run (in the kernel)"):
-            gc.collect()
+        gc.collect()  # once: the runs follow one another as in the studio
+        for attempt in ("first run (ships it)", "second run (in the kernel)", "third run"):
             path = Path(folder) / f"gap{time.monotonic_ns()}.fancystore"
             with Watchdog() as dog:
                 began = time.perf_counter()
@@ -183,8 +187,24 @@ def main(argv: list[str] | None = None) -> None:
             path = Path(folder) / f"kernel{next(files)}.fancystore"
             check(kernel.run(workflow, store_path=path, callbacks=studio_callbacks()), n)
 
+        edits = iter(range(10**6))
+
+        def in_kernel_sqlite_edited() -> None:
+            workflow.steps[-1].label = f"edit {next(edits)}"  # one chunk ships, the kernel plans anew
+            in_kernel_sqlite()
+
+        fresh = [build_chain(args.steps).workflow for _ in range(args.repeats)]
+
+        def in_kernel_sqlite_fresh() -> None:
+            path = Path(folder) / f"kernel{next(files)}.fancystore"
+            check(kernel.run(fresh.pop(), store_path=path, callbacks=studio_callbacks()), n)
+
         for name, here, there in (("InMemoryStore", in_process_memory, in_kernel_memory),
-                                  ("SqliteStore", in_process_sqlite, in_kernel_sqlite)):
+                                  ("SqliteStore", in_process_sqlite, in_kernel_sqlite),
+                                  ("SqliteStore, a step edited before each run", in_process_sqlite,
+                                   in_kernel_sqlite_edited),
+                                  ("SqliteStore, a workflow the kernel never saw", in_process_sqlite,
+                                   in_kernel_sqlite_fresh)):
             base = best(args.repeats, here)
             measured = best(args.repeats, there)
             print(f"chain of {n}, {name}: kernel {measured * 1000:.0f} ms ({measured / n * 1e6:.1f} µs/step), "
