@@ -9,6 +9,7 @@ studio reads the same file as soon as `run` returns.
 
 from __future__ import annotations
 
+import copy
 import gc
 import sys
 import threading
@@ -19,7 +20,7 @@ from uuid import UUID
 from fancy_studio.core.engine import Engine, RunCallbacks, RunResult, StepError, StepStatus
 from fancy_studio.core.store import InMemoryStore
 from fancy_studio.core.workflow import WorkflowStep
-from fancy_studio.kernel.child_workflow import KernelCache
+from fancy_studio.kernel.child_workflow import GivenCell, KernelCache
 from fancy_studio.kernel.protocol import StepSlot
 
 FLUSH_INTERVAL = 0.025
@@ -112,7 +113,7 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
         store = open_store(request["store"])
         engine = Engine(store)
         if initial is None:
-            initial = checked.workflow.literal_cells()
+            initial = own_input_cells(checked.workflow)
     except BaseException as exc:  # noqa: BLE001 - reported to the studio as text
         close_quietly(store)
         outbox.send({"t": "error", "message": str(exc) or repr(exc), "traceback": traceback.format_exc()})
@@ -127,6 +128,18 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
         batcher.stop()
         close_quietly(store)
     outbox.send(result_message(result, order, len(batcher.log)))
+
+
+def own_input_cells(workflow: Any) -> list[Any]:
+    """The workflow's input cells for one run. The kernel keeps the workflow from run to run, and a step
+    may change a list or dict it was given in place (an in-memory store hands over the value itself):
+    such values are copied, so the next run starts from the studio's value, not from what a step made."""
+    cells = []
+    for cell in workflow.literal_cells():
+        if isinstance(cell.value, (list, dict)):
+            cell = GivenCell(cell.id, cell.alias, copy.deepcopy(cell.value))
+        cells.append(cell)
+    return cells
 
 
 def settle_new_objects(cache: KernelCache) -> None:

@@ -186,7 +186,7 @@ def pack_initial(workflow: Any, initial: Sequence[Any] | None) -> list[tuple[int
     for cell in initial:
         try:
             value = pickle.dumps(cell.value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
+        except Exception:  # noqa: BLE001 - pickle refuses in many ways: cloudpickle may not
             import cloudpickle
 
             try:

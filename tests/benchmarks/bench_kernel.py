@@ -42,15 +42,15 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import build_chain, build_fan  # noqa: E402
+from bench_engine import build_chain, build_fan
 
-from fancy_studio.core import Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus  # noqa: E402
-from fancy_studio.kernel import Kernel  # noqa: E402
+from fancy_studio.core import Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus
+from fancy_studio.kernel import Kernel
 
 
 def best(repeats: int, body: Any) -> float:
@@ -94,7 +94,7 @@ class Watchdog:
         if phase == "stop" and info["generation"] == 2:
             self.full_collections += 1
 
-    def __enter__(self) -> Watchdog:
+    def __enter__(self) -> Self:
         gc.callbacks.append(self._collected)
         self._thread.start()
         return self

@@ -10,13 +10,21 @@ from typing import Any
 
 import pytest
 
-from fancy_studio.core import CellSpec, InMemoryStore, SqliteStore, StepStatus, Workflow, WorkflowStep
+from fancy_studio.core import (
+    CellSpec,
+    InMemoryStore,
+    SqliteStore,
+    StepStatus,
+    Workflow,
+    WorkflowStep,
+    fancy_function,
+)
 from fancy_studio.core.engine import Engine
 from fancy_studio.kernel import Kernel, KernelError
 from fancy_studio.kernel import kernel as kernel_module
 from fancy_studio.kernel.protocol import CHUNK_MESSAGE, RUN
 from fancy_studio.kernel.shipping import CHUNK, ship_workflow
-from tests.kernel.kernel_functions import chain
+from tests.kernel.kernel_functions import chain, registry_with_builtins
 
 
 def long_chain(n: int, value: int = 0) -> tuple[Workflow, list[WorkflowStep], list[CellSpec]]:
@@ -86,7 +94,7 @@ def test_a_workflow_edited_in_place_between_runs_runs_as_edited(kernel: Kernel, 
 
 
 def test_steps_added_and_removed_between_runs(kernel: Kernel, tmp_path: Path) -> None:
-    workflow, steps, cells = chain("math.increment", "math.increment")
+    workflow, _, cells = chain("math.increment", "math.increment")
     assert kernel.run(workflow, store_path=None).ok
     out = workflow.output_cell("more")
     added = workflow.add_step(WorkflowStep(function_slug="math.negate", inputs={"x": cells[-1].id},
@@ -122,6 +130,31 @@ def test_targets_and_given_input_cells(kernel: Kernel, tmp_path: Path) -> None:
     assert kernel.run(workflow, store_path=path, initial_cells=given).ok
     assert read(path, cells[-1].id) == 45
     assert kernel.last_shipped.chunks == 0  # the workflow was there already: only the values travel
+
+
+def test_a_step_that_changes_its_input_list_in_place_cannot_change_the_next_run(tmp_path: Path) -> None:
+    registry = registry_with_builtins()
+
+    @fancy_function("local.grab", registry=registry, cacheable=False)
+    def grab(items: list) -> int:
+        items.append(len(items))  # in place: the in-memory store handed over the workflow's own list
+        return len(items)
+
+    workflow = Workflow()
+    source = workflow.input_cell("items", [0, 1])
+    out = workflow.output_cell("n")
+    workflow.add_step(WorkflowStep(function_slug="local.grab", inputs={"items": source.id},
+                                   outputs={"return": out.id}))
+    kernel = Kernel()
+    try:
+        for number in range(3):
+            assert kernel.run(workflow, store_path=None, registry=registry).ok
+            assert kernel.last_shipped.chunks == (2 if number == 0 else 0)
+        path = tmp_path / "last.fancystore"
+        assert kernel.run(workflow, store_path=path, registry=registry).ok
+        assert read(path, out.id) == 3  # [0, 1] grew by one, once
+    finally:
+        kernel.shutdown()
 
 
 def test_a_kernel_that_lacks_what_the_client_believes_it_has_refuses_and_the_next_run_sends_all(
