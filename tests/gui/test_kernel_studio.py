@@ -16,6 +16,7 @@ from fancy_studio.gui.run.status import StepState
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.gui.dialogs import answer_dialogs
 from tests.gui.windows import active_window, shut_down
+from tests.processes import gone
 
 pytestmark = pytest.mark.kernel
 
@@ -161,24 +162,10 @@ def test_the_studios_process_is_a_setting_and_runs_steps_there(qtbot, window, tm
 
 def test_closing_the_window_leaves_no_kernel_process(qtbot, window):
     pid = window.kernel_actions.link.pid
-    assert pid is not None and _alive(pid)
+    assert pid is not None and not gone(pid, within=0)
     window.close()
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(pid)
+    assert gone(pid)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (ended, not yet reaped) is not a running kernel
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            return "\nState:\tZ" not in status.read()
-    except OSError:
-        return True
 
 
 def test_values_of_steps_seen_finishing_during_a_kernel_run_show_when_it_ends(qtbot, window, tmp_path):

@@ -10,11 +10,11 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.processes import gone
 
 CLOSE_DURING_RUN = textwrap.dedent('''
     import sys, threading, time
@@ -208,20 +208,4 @@ def test_closing_or_quitting_during_a_kernel_run_stops_the_kernel_cleanly(tmp_pa
     assert "QThread" not in done.stderr and "TIMEOUT" not in done.stdout
     steps_run = int(done.stdout.split("steps run:")[1].split()[0])
     assert steps_run < 20  # stopped long before the end
-    pid = int(done.stdout.split("kernel pid:")[1].split()[0])
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (ended, not yet reaped) is not a running kernel
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            return "\nState:\tZ" not in status.read()
-    except OSError:
-        return True
+    assert gone(int(done.stdout.split("kernel pid:")[1].split()[0]))

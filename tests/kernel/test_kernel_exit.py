@@ -6,10 +6,11 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.processes import gone
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,19 +34,6 @@ SCRIPT = textwrap.dedent("""
     sys.exit(0)  # the run's thread is still in the step
 """)
 
-
-def gone(pid: int, within: float = 15.0) -> bool:
-    """True once `pid` has ended (a zombie waiting for init counts as ended)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table in /proc")
