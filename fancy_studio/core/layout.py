@@ -33,7 +33,7 @@ DEFAULT_ASPECT = 16 / 10
 """Width over height the rows aim at when the caller has no viewport to ask."""
 SWEEPS = 4
 """Barycentric passes (down, up, down, up); more rarely help and cost time on 10,000-step graphs."""
-MIN_ROW_LAYERS = 20
+MIN_ROW_LAYERS = 8
 """A graph is cut into rows only if each row keeps at least this many columns (small graphs stay whole)."""
 
 
@@ -222,15 +222,16 @@ def _in_rows(graph: _Graph, layers: list[list[int]], sizes: list[Size], centre_y
     total_width = sum(widths) + spacing.h_gap * (len(layers) - 1)
     band = max(sum(sizes[n][1] for n in layer) + spacing.v_gap * (len(layer) - 1) for layer in layers)
     rows = round(math.sqrt(total_width / (aspect * (band + spacing.row_gap))))
-    per_row = max(MIN_ROW_LAYERS, math.ceil(len(layers) / rows)) if rows >= 2 else len(layers)
+    rows = max(1, min(rows, len(layers) // MIN_ROW_LAYERS))  # every row, the last too, keeps enough columns
+    cuts = [round(i * len(layers) / rows) for i in range(rows + 1)]  # rows of even length (±1 column)
     positions: dict[UUID, Point] = {}
     row_top = 0.0
-    for first in range(0, len(layers), per_row):
-        row = layers[first:first + per_row]
+    for first, end in zip(cuts, cuts[1:]):
+        row = layers[first:end]
         tops = [centre_y[n] - sizes[n][1] / 2 for layer in row for n in layer]
         dy = row_top - min(tops)
         x = 0.0
-        for layer, width in zip(row, widths[first:first + per_row]):
+        for layer, width in zip(row, widths[first:end]):
             for node in layer:
                 top = centre_y[node] - sizes[node][1] / 2 + dy
                 positions[graph.ids[node]] = (_snap(x, spacing.grid), _snap(top, spacing.grid))
