@@ -39,6 +39,22 @@ def segfault(x: Any) -> int:
     return 0
 
 
+@fancy_function("kernel_test.abort", registry=REGISTRY, cacheable=False)
+def abort(x: Any) -> int:
+    """Abort the process (SIGABRT), as a failed C assertion in an extension does."""
+    import os
+
+    os.abort()
+
+
+@fancy_function("kernel_test.os_exit", registry=REGISTRY, cacheable=False)
+def os_exit(x: Any) -> int:
+    """Leave the process at once with a code, skipping every cleanup, as some extensions do."""
+    import os
+
+    os._exit(3)
+
+
 @fancy_function("kernel_test.forever", registry=REGISTRY, cacheable=False)
 def forever(x: Any) -> int:
     """Never returns."""

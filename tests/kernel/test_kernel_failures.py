@@ -111,3 +111,16 @@ def test_restart_picks_up_an_edited_function_file(kernel: Kernel, tmp_path: Path
         assert read(path, cells[1].id) == 2
     finally:
         sys.modules.pop("edited_functions", None)
+
+
+def test_an_abort_or_os_exit_in_a_step_is_a_failed_step_and_the_next_run_works(kernel: Kernel) -> None:
+    for slug, said in (("kernel_test.abort", "signal 6, SIGABRT"), ("kernel_test.os_exit", "exit code 3")):
+        workflow, steps, cells = chain(slug, "math.increment")
+        other, _ = branch(workflow, cells[0])
+        result = kernel.run(workflow, store_path=None, registry=REGISTRY)
+        error = result.errors[steps[0].id]
+        assert result.step_status[steps[0].id] is StepStatus.FAILED
+        assert error.type_name == "KernelDied" and said in error.message, error
+        assert result.step_status[steps[1].id] is StepStatus.SKIPPED
+        assert result.step_status[other.id] is not StepStatus.FAILED
+        assert_next_run_works(kernel)
