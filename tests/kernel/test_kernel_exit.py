@@ -81,3 +81,52 @@ def test_run_isolate_reports_a_crashing_plugin_step_and_exits_1(tmp_path: Path) 
     assert "the kernel died: signal 11, SIGSEGV" in done.stderr
     assert "KernelDied" in done.stderr
     assert "fine = 2.5" in done.stdout
+
+
+HANGING_PLUGIN = textwrap.dedent("""
+    import os, time
+    from pathlib import Path
+    from fancy_studio.core import fancy_function
+
+    @fancy_function("hanging.forever", cacheable=False)
+    def forever(x: float) -> float:
+        Path(os.environ["HANG_MARKER"]).write_text(str(os.getpid()))
+        while True:
+            time.sleep(0.05)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table in /proc")
+def test_ctrl_c_stops_run_isolate_on_a_step_that_never_returns(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    site = tmp_path / "site"
+    (site / "hanging_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "hanging_plugin-1.0.dist-info" / "METADATA").write_text("Name: hanging-plugin\nVersion: 1.0\n")
+    (site / "hanging_plugin-1.0.dist-info" / "entry_points.txt").write_text(
+        "[fancy_studio.functions]\nhanging = hanging_plugin\n")
+    (site / "hanging_plugin.py").write_text(HANGING_PLUGIN)
+    from fancy_studio.core import Workflow, WorkflowStep
+
+    workflow = Workflow(name="hang")
+    x = workflow.input_cell("x", 1.5)
+    stuck = workflow.output_cell("stuck")
+    workflow.add_step(WorkflowStep(function_slug="hanging.forever", inputs={"x": x.id}, outputs={"return": stuck.id}))
+    path = tmp_path / "hang.json"
+    path.write_text(workflow.model_dump_json())
+    marker = tmp_path / "kernel.pid"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]), HANG_MARKER=str(marker))
+    cli = subprocess.Popen([sys.executable, "-m", "fancy_studio", "run", str(path), "--isolate"], cwd=tmp_path,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline and cli.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), cli.communicate(timeout=10)
+    kernel_pid = int(marker.read_text())
+    cli.send_signal(signal.SIGINT)  # Ctrl+C
+    out, err = cli.communicate(timeout=60)
+    assert cli.returncode == 1, err
+    assert "stopped (killed)" in err
+    assert "Traceback" not in err
+    assert gone(kernel_pid)
