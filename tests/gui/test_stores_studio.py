@@ -95,17 +95,19 @@ def test_a_file_edited_between_sessions_shows_only_what_is_still_valid(qtbot, mi
     assert window.store.get(FAHRENHEIT).value == pytest.approx(212)
 
 
-def test_a_second_window_on_the_same_workflow_keeps_its_results_in_memory_and_says_so(qtbot, mine):
+def test_a_second_window_on_the_same_workflow_keeps_its_results_for_the_session_and_says_so(qtbot, mine):
     first = active_window(qtbot, mine)
     _run(qtbot, first)
     second = active_window(qtbot, mine)
-    assert isinstance(second.store, InMemoryStore)
+    session_file = second.workflow_stores.path
+    assert isinstance(second.store, SqliteStore) and session_file != _store_file()  # a file of its own
     assert second.store_note.isVisible() and "another Fancy Studio window" in second.store_note.toolTip()
     assert not first.store_note.isVisible()
     assert _run(qtbot, second).step_status[ADD] is StepStatus.DONE  # it runs all the same
     assert isinstance(first.store, SqliteStore) and first.store.get(FAHRENHEIT).value == pytest.approx(70.7)
     first.close()
     second.close()
+    assert not session_file.parent.exists()  # the session's results go with the window
 
 
 def test_a_damaged_store_is_moved_aside_and_the_workflow_opens(qtbot, mine):

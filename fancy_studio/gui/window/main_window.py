@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.zoom_indicator.clicked.connect(lambda: self.view.zoom_to_actual_size())
         self.view.zoom_changed.connect(self._show_zoom)
         self._show_zoom(self.view.zoom())
-        self.store_note = QLabel("Results in memory only", self)
+        self.store_note = QLabel("Results not kept", self)
         self.store_note.setObjectName("store-note")
         self.store_note.setVisible(False)
         self.statusBar().addPermanentWidget(self.store_note)

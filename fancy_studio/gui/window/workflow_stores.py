@@ -15,7 +15,9 @@ left empty (a new workflow never run) is deleted when the window lets go of it.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +65,8 @@ class WorkflowStores(QObject):
         """What happened to the stored results as the workflow opened, once (a damaged file moved aside)."""
         self._workflow_id = None
         self._lock: SessionLock | None = None
+        self._session_folder: Path | None = None
+        """The file of a session-only store (see `_session_store`), deleted with its folder on close."""
         self.reloading = False
         """True while `changed` announces the same file opened afresh (`reload`)."""
 
@@ -119,6 +123,9 @@ class WorkflowStores(QObject):
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self._session_folder is not None:
+            shutil.rmtree(self._session_folder.parent, ignore_errors=True)
+            self._session_folder = None
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -128,8 +135,8 @@ class WorkflowStores(QObject):
             lock = SessionLock(Path(f"{path}.lock"))
             if not lock.acquire():
                 self.note = ("Open in another Fancy Studio window too, which keeps its results: this "
-                             "window's results stay in memory")
-                return InMemoryStore()
+                             "window's results last until it closes")
+                return self._session_store()
         except OSError as exc:
             self.note = f"Results are kept in memory only: the store folder cannot be used ({exc.strerror})"
             return InMemoryStore()
@@ -144,6 +151,18 @@ class WorkflowStores(QObject):
             self.note = f"Results are kept in memory only: the store cannot be opened ({exc})"
             return InMemoryStore()
         self._lock, self.path = lock, path
+        return store
+
+    def _session_store(self) -> DatumStore:
+        """A store for this session only (a second window on a workflow): a file of its own in a private
+        temporary folder, deleted when the window lets go of it, so its runs can still go to the kernel
+        (which writes a file); in memory when not even that can be made."""
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="fancy-studio-session-"))
+            store = SqliteStore(folder / f"session{SUFFIX}", max_bytes=self.max_bytes(), summaries=True)
+        except (OSError, sqlite3.Error, StoreFormatError):
+            return InMemoryStore()
+        self._session_folder = self.path = folder / f"session{SUFFIX}"
         return store
 
     def _sqlite(self, path: Path) -> SqliteStore:
