@@ -18,6 +18,7 @@ from shiboken6 import isValid
 
 from fancy_studio.core.lineage_graph import Upstream, upstream
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.node_items import NodeItem
 from fancy_studio.gui.canvas.view import WorkflowView
 
 RING_MARGIN = 7.0
@@ -105,6 +106,9 @@ class LineageHighlight(QObject):
         for item in self._faded:
             if isValid(item):
                 item.setOpacity(1.0)
+                if isinstance(item, NodeItem) and item.scene() is self.scene:
+                    self.scene.restyle(item)  # zoomed far out the blocks layer draws it
+        self.scene.restyle_wires()
         self._faded = []
 
     def _overlay(self, path: QPainterPath, pen: QPen, brush: QBrush, z: float) -> None:
@@ -121,6 +125,10 @@ class LineageHighlight(QObject):
     def _fade(self, item: QGraphicsItem) -> None:
         item.setOpacity(FADED)
         self._faded.append(item)
+        if isinstance(item, NodeItem):
+            self.scene.restyle(item)  # zoomed far out the blocks layer draws it
+        else:
+            self.scene.restyle_wires()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         """The next click anywhere on the canvas ends the highlight (and then does what it does)."""

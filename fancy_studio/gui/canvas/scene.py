@@ -8,12 +8,13 @@ from uuid import UUID
 
 from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem, QToolTip
 
 from fancy_studio.core import CellSpec, WorkflowStep
 from fancy_studio.core.layout import DEFAULT_ASPECT
 from fancy_studio.gui.canvas import style
 from fancy_studio.gui.canvas.auto_layout import place_unplaced
+from fancy_studio.gui.canvas.blocks_layer import BlocksLayer
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.wire_drag import WireDrag
@@ -32,6 +33,7 @@ RUN_CHUNK = 1500
 """Nodes repainted per event-loop turn after a run batch (keeps each turn to a few milliseconds)."""
 GRID_SIZE = 20.0
 """Dragged nodes land on multiples of this when `snap_to_grid` is on."""
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 BSP_DEPTH = 8
 """Depth of the scene's item index (256 cells). Qt's automatic depth grows with the item count (18, or
 262,144 cells, at 180,000 items), and an item is filed in every cell its bounding rect crosses: the long
@@ -60,6 +62,9 @@ class WorkflowScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(BSP_DEPTH)
         self.overview = False
+        self.blocks: BlocksLayer | None = None
+        """Zoomed out below `blocks_layer.BLOCKS_LOD`: the layer that paints every node's block (see
+        `set_blocks`); None otherwise."""
         self.layout_aspect = DEFAULT_ASPECT
         """Width over height of the view, for laying out a file opened without positions (the view sets it)."""
         """Zoomed far out: see `set_overview`."""
@@ -87,6 +92,7 @@ class WorkflowScene(QGraphicsScene):
         self._cells_to_refresh: set[UUID] = set()
         self._cells_to_add: dict[UUID, None] = {}
         self._steps_to_wire: dict[UUID, None] = {}
+        self.selectionChanged.connect(self._selection_to_blocks)
         document.many_changing.connect(self._begin_many)
         document.many_changed.connect(self._end_many)
         document.reset.connect(self.rebuild)
@@ -187,6 +193,11 @@ class WorkflowScene(QGraphicsScene):
     def rebuild(self) -> None:
         """Throw every item away and draw the workflow again (a new file, or `reset`)."""
         self.wire_drag.cancel()
+        blocks = self.blocks
+        if blocks is not None:
+            if blocks.scene() is self:
+                self.removeItem(blocks)  # clear() would delete it under its Python owner
+            self.blocks = None  # made again once every item is in
         if self._nodes or self._wires or self.items():
             self.clear()  # nothing to throw away on a fresh scene: skip clear()'s work
         self._nodes.clear()
@@ -203,12 +214,18 @@ class WorkflowScene(QGraphicsScene):
             self._add_node(StepNodeItem(self.document, step.id))
         for step in workflow.steps:
             self._rebuild_wires(step.id)
+        if blocks is not None:
+            self.set_blocks(True)
 
     def _add_node(self, item: NodeItem) -> None:
         self._nodes[item.node_id] = item
         if self.overview:
             item.set_ports_visible(False)
+        if self.blocks is not None:
+            item.setFlag(_NO_CONTENTS)
         self.addItem(item)
+        self._seat_blocks()
+        self.restyle(item)
         status = self.run_status
         if status is not None and (status.total or status.holds_values()):
             item.show_run_state()  # e.g. an undone delete brings back a node the last run computed
@@ -223,6 +240,49 @@ class WorkflowScene(QGraphicsScene):
             item.set_ports_visible(not overview)
         for wire in self._wires.values():
             wire.set_overview(overview)
+
+    def set_blocks(self, blocks: bool) -> None:
+        """Zoomed out so far that no title fits on a block (below `blocks_layer.BLOCKS_LOD`), one item
+        paints every node's block and the node items paint nothing (they stay for selection, hit-testing
+        and tooltips): a frame of 20,000 nodes costs one `drawRects` per colour, not 20,000 items' work."""
+        if blocks == (self.blocks is not None):
+            return
+        items = self._nodes.values()
+        for item in items:
+            item.setFlag(_NO_CONTENTS, blocks)
+        for wire in self._wires.values():
+            wire.setFlag(_NO_CONTENTS, blocks)
+        if blocks:
+            self.blocks = BlocksLayer(self._wires.values)
+            self._seat_blocks()
+            self.blocks.fill(items)
+        else:
+            if self.blocks.scene() is self:
+                self.removeItem(self.blocks)
+            self.blocks = None
+
+    def _seat_blocks(self) -> None:
+        """The blocks layer is in the scene while it has nodes to draw (an empty canvas holds no item)."""
+        blocks = self.blocks
+        if blocks is not None and (blocks.scene() is self) != bool(self._nodes):
+            if self._nodes:
+                self.addItem(blocks)
+            else:
+                self.removeItem(blocks)
+
+    def restyle(self, item: NodeItem) -> None:
+        """A node's block may have changed colour, place or size: tell the blocks layer, if it draws them."""
+        if self.blocks is not None:
+            self.blocks.node_changed(item)
+
+    def restyle_wires(self) -> None:
+        """A wire came, went, moved or changed colour: tell the blocks layer, if it draws them."""
+        if self.blocks is not None:
+            self.blocks.wires_changed()
+
+    def _selection_to_blocks(self) -> None:
+        if self.blocks is not None:
+            self.blocks.selection_changed(self.selectedItems(), self._nodes)
 
     # --- run state -----------------------------------------------------------------------------------
 
@@ -255,6 +315,7 @@ class WorkflowScene(QGraphicsScene):
         steps, cells = self._dirty_steps, self._dirty_cells
         find_step = self.document.find_step
         generation = self._generation
+        blocks = self.blocks
         while steps and budget:
             step_id = steps.pop()
             item = nodes.get(step_id)
@@ -263,6 +324,8 @@ class WorkflowScene(QGraphicsScene):
                     continue  # a duplicate (started, then done): already shown as it is now
                 item.shown_generation = generation
                 item.show_run_state()
+                if blocks is not None:
+                    blocks.node_changed(item)
             budget -= 1
             state = status.state(step_id)
             if state is StepState.RUNNING:
@@ -308,6 +371,10 @@ class WorkflowScene(QGraphicsScene):
         item = self._nodes.pop(node_id, None)
         if item is None:
             return
+        if self.blocks is not None:
+            self.blocks.node_removed(node_id)
+            if not self._nodes:
+                self._seat_blocks()
         if self._many_changing and item.isSelected():
             # Qt emits selectionChanged for each selected item removed, and each one makes the window
             # update the inspector and the Datums table: during a bulk change, once at its end instead.
@@ -371,6 +438,9 @@ class WorkflowScene(QGraphicsScene):
         self._wires_at.setdefault(key[0], {})[key] = None
         self._wires_at.setdefault(wire.cell_id, {})[key] = None
         wire.set_overview(self.overview)
+        if self.blocks is not None:
+            wire.setFlag(_NO_CONTENTS)
+            self.blocks.wires_changed()
         self.addItem(wire)
 
     def _remove_wire(self, key: WireKey) -> None:
@@ -382,6 +452,7 @@ class WorkflowScene(QGraphicsScene):
                 if not keys:
                     del self._wires_at[node_id]
         self.removeItem(wire)
+        self.restyle_wires()
 
     def _rebuild_wires(self, step_id: UUID) -> None:
         for key in self._step_wire_keys(step_id):
@@ -416,9 +487,11 @@ class WorkflowScene(QGraphicsScene):
             start = port.scenePos() if port else step_item.mapToScene(step_item.boundingRect().right(), 20)
             end = cell_item.port(PortKind.CELL_INPUT).scenePos()
         wire.set_ends(start, end)
+        self.restyle_wires()
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Place the wires of a node that moved (nodes do not tell: see `NodeItem.mouseMoveEvent`)."""
+        self.restyle(item)
         for key in self._keys_at(item.node_id):
             self._place_wire(self._wires[key])
 
@@ -426,6 +499,9 @@ class WorkflowScene(QGraphicsScene):
         """The pointer dragged these items (nodes, or other selected items): place each touched wire once."""
         keys = {key: None for item in items if isinstance(item, NodeItem)
                 for key in self._wires_at.get(item.node_id, ())}
+        for item in items:
+            if isinstance(item, NodeItem):
+                self.restyle(item)
         for key in keys:
             self._place_wire(self._wires[key])
 
@@ -452,6 +528,7 @@ class WorkflowScene(QGraphicsScene):
         touched = {self._wires[k].cell_id for k in self._step_wire_keys(step_id)}
         if (item := self._nodes.get(step_id)) is not None:
             item.refresh()
+            self.restyle(item)
         self._rebuild_wires(step_id)
         step = self.document.find_step(step_id)
         self._refresh_cells(touched | (set(step.outputs.values()) if step else set()))
@@ -491,6 +568,7 @@ class WorkflowScene(QGraphicsScene):
             wire = self._wires[key]
             wire.color = self._wire_color(key[0], key[1], key[2], cell_id)
             wire.set_dashed(False)
+            self.restyle_wires()
 
     def _on_nodes_moved(self, positions: dict[UUID, tuple[float, float]]) -> None:
         """Many nodes placed at once (Auto Layout, its undo): move them with the scene's item index off, then
@@ -506,6 +584,8 @@ class WorkflowScene(QGraphicsScene):
         keys = {key: None for item, _, _ in moves for key in self._wires_at.get(item.node_id, ())}
         for key in keys:
             self._place_wire(self._wires[key])
+        for item, _, _ in moves:
+            self.restyle(item)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(BSP_DEPTH)
 

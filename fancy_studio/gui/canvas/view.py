@@ -11,6 +11,7 @@ from PySide6.QtGui import QDropEvent, QKeyEvent, QKeySequence, QPainter, QPen, Q
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.blocks_layer import BLOCKS_LOD
 from fancy_studio.gui.canvas.node_items import NodeItem
 from fancy_studio.gui.canvas.port_item import PortItem
 from fancy_studio.gui.canvas.scene import WorkflowScene
@@ -113,6 +114,7 @@ class WorkflowView(QGraphicsView):
             self.scale(factor / self.zoom(), factor / self.zoom())
             self.resetCachedContent()
             self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
+            self._scene.set_blocks(self.zoom() < BLOCKS_LOD)
             self.zoom_changed.emit(self.zoom())
 
     def _zoom_floor(self, factor: float) -> float:
@@ -209,6 +211,7 @@ class WorkflowView(QGraphicsView):
         self.centerOn(rect.center())
         self.resetCachedContent()
         self._scene.set_overview(self.zoom() < style.LOW_DETAIL)
+        self._scene.set_blocks(self.zoom() < BLOCKS_LOD)
         self.zoom_changed.emit(self.zoom())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
