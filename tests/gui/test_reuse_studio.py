@@ -155,3 +155,17 @@ def test_deleting_a_step_marks_the_value_it_made_and_what_follows_stale(qtbot, w
     assert status.stale_reason(TEXT) == reason and status.stale_reason(SENTENCE) == reason
     assert status.stale_reason(MULTIPLY) is None and status.stale_reason(SCALED) is None
     qtbot.waitUntil(lambda: scene.item_for(FAHRENHEIT).value_text.startswith("stale: "), timeout=2000)
+
+
+def test_a_step_added_since_the_last_run_is_remembered_by_the_next_one(qtbot, window):
+    """After a run, relabelling a step that was added before it marks nothing stale (its wiring is what
+    the run read); rewiring it does."""
+    assert click_run(qtbot, window).result.ok
+    window.scene.select_ids({ADD})
+    window.duplicate_action.trigger()
+    copy = next(step for step in window.document.workflow.steps if step.id not in STEPS)
+    assert click_run(qtbot, window).result.ok
+    window.document.rename_step(copy.id, "my copy")
+    assert window.runner.status.stale_reason(copy.id) is None
+    window.document.connect_input(copy.id, "a", FAHRENHEIT)
+    assert window.runner.status.stale_reason(copy.id) == "step 'my copy' changed"
