@@ -58,13 +58,20 @@ PLUGIN = textwrap.dedent("""
 """)
 
 
-def test_run_isolate_reports_a_crashing_plugin_step_and_exits_1(tmp_path: Path) -> None:
+def installed_plugin(tmp_path: Path, name: str, source: str) -> Path:
+    """A folder holding a plugin `<name>_plugin` (its module and its entry point in the group
+    `fancy_studio.functions`), as `pip install` would leave it: put it on PYTHONPATH to load it."""
     site = tmp_path / "site"
-    (site / "crashing_plugin-1.0.dist-info").mkdir(parents=True)
-    (site / "crashing_plugin-1.0.dist-info" / "METADATA").write_text("Name: crashing-plugin\nVersion: 1.0\n")
-    (site / "crashing_plugin-1.0.dist-info" / "entry_points.txt").write_text(
-        "[fancy_studio.functions]\ncrashing = crashing_plugin\n")
-    (site / "crashing_plugin.py").write_text(PLUGIN)
+    info = site / f"{name}_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Name: {name}-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[fancy_studio.functions]\n{name} = {name}_plugin\n")
+    (site / f"{name}_plugin.py").write_text(source)
+    return site
+
+
+def test_run_isolate_reports_a_crashing_plugin_step_and_exits_1(tmp_path: Path) -> None:
+    site = installed_plugin(tmp_path, "crashing", PLUGIN)
     from fancy_studio.core import Workflow, WorkflowStep
 
     workflow = Workflow(name="crash")
@@ -101,12 +108,7 @@ def test_ctrl_c_stops_run_isolate_on_a_step_that_never_returns(tmp_path: Path) -
     import signal
     import time
 
-    site = tmp_path / "site"
-    (site / "hanging_plugin-1.0.dist-info").mkdir(parents=True)
-    (site / "hanging_plugin-1.0.dist-info" / "METADATA").write_text("Name: hanging-plugin\nVersion: 1.0\n")
-    (site / "hanging_plugin-1.0.dist-info" / "entry_points.txt").write_text(
-        "[fancy_studio.functions]\nhanging = hanging_plugin\n")
-    (site / "hanging_plugin.py").write_text(HANGING_PLUGIN)
+    site = installed_plugin(tmp_path, "hanging", HANGING_PLUGIN)
     from fancy_studio.core import Workflow, WorkflowStep
 
     workflow = Workflow(name="hang")
