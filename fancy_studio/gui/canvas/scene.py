@@ -17,20 +17,16 @@ from fancy_studio.gui.canvas.auto_layout import place_unplaced
 from fancy_studio.gui.canvas.blocks_layer import BlocksLayer
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+from fancy_studio.gui.canvas.run_drawing import RunDrawing
 from fancy_studio.gui.canvas.wire_drag import WireDrag
 from fancy_studio.gui.canvas.wire_item import WireItem
 from fancy_studio.gui.document.document import WorkflowDocument
-from fancy_studio.gui.run.status import RunStatusModel, StepState
+from fancy_studio.gui.run.status import RunStatusModel
 
 WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
 SPINNER_MS = 80
-RUN_REPAINT_MS = 100
-"""While a run goes, the canvas catches up with its events at most this often (ten times a second is
-enough to watch; a run shorter than this is painted once, when it ends)."""
-RUN_CHUNK = 1500
-"""Nodes repainted per event-loop turn after a run batch (keeps each turn to a few milliseconds)."""
 GRID_SIZE = 20.0
 """Dragged nodes land on multiples of this when `snap_to_grid` is on."""
 _NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
@@ -42,7 +38,7 @@ the overview threshold) took 38 s for a 3,000-branch fan. At 8 that is 0.14 s, o
 fast, and a lookup under the pointer in a 10,000-step chain stays under 0.2 ms."""
 
 
-class WorkflowScene(QGraphicsScene):
+class WorkflowScene(RunDrawing, QGraphicsScene):
     """Draws `document.workflow`; node moves and wire drags are pushed back as document edits."""
 
     message = Signal(str)
@@ -284,71 +280,6 @@ class WorkflowScene(QGraphicsScene):
         if self.blocks is not None:
             self.blocks.selection_changed(self.selectedItems(), self._nodes)
 
-    # --- run state -----------------------------------------------------------------------------------
-
-    def set_run_status(self, status: RunStatusModel) -> None:
-        """Draw run states and computed values from `status` from now on."""
-        self.run_status = status
-        status.changed.connect(self._on_run_changed)
-
-    def _on_run_changed(self, step_ids: list[UUID]) -> None:
-        self._dirty_steps.extend(step_ids)
-        self._generation += 1  # what was shown before this news may be out of date again
-        self._schedule_catch_up()
-
-    def _schedule_catch_up(self) -> None:
-        """While steps still run, catch up at most every RUN_REPAINT_MS: each slice of Python work here
-        takes the GIL from the run's thread. Once the run is over, catch up at once."""
-        interval = RUN_REPAINT_MS if self.run_status.active else 0
-        timer = self._dirty_timer
-        if (self._dirty_steps or self._dirty_cells) and (not timer.isActive() or timer.interval() > interval):
-            timer.start(interval)
-
-    def _show_run_changes(self) -> None:
-        """Repaint nodes whose run state or value changed, at most `RUN_CHUNK` per event-loop turn.
-
-        A 10,000-step run can change every node within one batch; doing them in slices keeps the event
-        loop turning (no long freeze) while the canvas catches up.
-        """
-        budget = RUN_CHUNK
-        nodes, status, running = self._nodes, self.run_status, self._running_ids
-        steps, cells = self._dirty_steps, self._dirty_cells
-        find_step = self.document.find_step
-        generation = self._generation
-        blocks = self.blocks
-        while steps and budget:
-            step_id = steps.pop()
-            item = nodes.get(step_id)
-            if item is not None:
-                if item.shown_generation == generation:
-                    continue  # a duplicate (started, then done): already shown as it is now
-                item.shown_generation = generation
-                item.show_run_state()
-                if blocks is not None:
-                    blocks.node_changed(item)
-            budget -= 1
-            state = status.state(step_id)
-            if state is StepState.RUNNING:
-                running.add(step_id)
-            else:
-                running.discard(step_id)
-                if state in (StepState.DONE, StepState.CACHED) and (step := find_step(step_id)) is not None:
-                    cells.extend(step.outputs.values())  # their values are in the store now
-        while cells and budget:
-            cell_id = cells.pop()
-            item = nodes.get(cell_id)
-            if item is not None:
-                if item.shown_generation == generation:
-                    continue
-                item.shown_generation = generation
-                item.show_run_state()
-            budget -= 1
-        self._schedule_catch_up()
-        if running and not self._spinner.isActive():
-            self._spinner.start()
-        elif not running:
-            self._spinner.stop()
-
     def helpEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Tooltips are worded when asked for, from the model (not stored on 10,000 items per run)."""
         for item in self.items(event.scenePos()):
@@ -360,12 +291,6 @@ class WorkflowScene(QGraphicsScene):
                 return
         QToolTip.hideText()
         event.ignore()
-
-    def _turn_spinners(self) -> None:
-        self.spinner_phase = (self.spinner_phase + 1) % 12
-        for step_id in self._running_ids:
-            if (item := self._nodes.get(step_id)) is not None:
-                item.update()
 
     def _remove_node(self, node_id: UUID) -> None:
         item = self._nodes.pop(node_id, None)
