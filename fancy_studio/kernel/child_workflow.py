@@ -54,19 +54,19 @@ def build_steps(rows: list[tuple[Any, ...]]) -> list[WorkflowStep]:
     construct = WorkflowStep.model_construct
     ids: dict[int, uuid.UUID] = {}
     steps = []
+
+    def wiring(names: Any, keys: Any) -> dict[str, uuid.UUID]:
+        """Port name -> cell id, each cell's UUID made once however many ports name it."""
+        ports = {}
+        for name, key in zip(names, keys):
+            cell = ids.get(key)
+            if cell is None:
+                cell = ids[key] = make_uuid(key)
+            ports[name] = cell
+        return ports
+
     for step_id, slug, label, timeout, in_names, in_cells, out_names, out_cells in rows:
-        inputs = {}
-        for name, key in zip(in_names, in_cells):
-            cell = ids.get(key)
-            if cell is None:
-                cell = ids[key] = make_uuid(key)
-            inputs[name] = cell
-        outputs = {}
-        for name, key in zip(out_names, out_cells):
-            cell = ids.get(key)
-            if cell is None:
-                cell = ids[key] = make_uuid(key)
-            outputs[name] = cell
+        inputs, outputs = wiring(in_names, in_cells), wiring(out_names, out_cells)
         steps.append(construct(id=make_uuid(step_id), function_slug=slug, inputs=inputs, outputs=outputs,
                                label=label, timeout=timeout))
     return steps
