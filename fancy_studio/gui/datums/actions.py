@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from fancy_studio.core.result_cache import ResultCache
 from fancy_studio.core.store import DatumStore
 from fancy_studio.gui.datums.panel import DatumPanel
+from fancy_studio.gui.window_action import window_action
 
 MAX_BYTES_KEY = "stores/max_bytes"
 """The setting the window reads when it opens a store: the cap on its stored results, in bytes."""
@@ -71,15 +72,8 @@ class DatumActions(QObject):
         panel.context_actions = (self.show_lineage_action, self.export_action)
 
     def _action(self, name: str, text: str, slot, shortcut, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
+        return window_action(self.window, name, text, slot, [shortcut] if shortcut is not None else (), tip,
+                             tool_tip=True)
 
     # --- Show Lineage --------------------------------------------------------------------------------
 

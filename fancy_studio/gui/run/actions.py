@@ -23,6 +23,7 @@ from fancy_studio.gui.run.controller import RunController
 from fancy_studio.gui.run.problem_text import node_phrase, readable_message
 from fancy_studio.gui.run.progress import RunProgress
 from fancy_studio.gui.run.worker import RunOutcome
+from fancy_studio.gui.window_action import window_action
 
 EDIT_ACTIONS = ("new-action", "open-action", "undo-action", "redo-action", "delete-action", "cut-action",
                 "paste-action", "duplicate-action", "auto-layout-action", "rename-action")
@@ -79,14 +80,7 @@ class RunActions(QObject):
         controller.status.progress.connect(self.progress.set_progress)
 
     def _action(self, name: str, text: str, slot, shortcuts: list[QKeySequence], tip: str) -> QAction:
-        """A window action (its shortcuts work even when the menu bar is hidden)."""
-        action = QAction(text, self.window)
-        action.setObjectName(name)
-        action.setShortcuts(shortcuts)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
+        return window_action(self.window, name, text, slot, shortcuts, tip)
 
     @property
     def actions(self) -> list[QAction]:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 from fancy_studio.gui.run.controller import RunController
 from fancy_studio.gui.run.kernel_link import GRACE_SECONDS, KernelLink
+from fancy_studio.gui.window_action import window_action
 
 IN_KERNEL_KEY = "run/in_kernel"
 """The setting: True (the default) runs steps in a kernel process, False on the studio's run thread."""
@@ -77,12 +78,7 @@ class KernelActions(QObject):
         self.in_kernel_action.toggled.connect(self._chosen)
 
     def _action(self, name: str, text: str, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(name)
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        self.window.addAction(action)
-        return action
+        return window_action(self.window, name, text, tip=tip, tool_tip=True)
 
     @property
     def in_kernel(self) -> bool:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 from fancy_studio.gui.window.help_dialogs import show_about
 from fancy_studio.gui.window.recent_files import RecentFiles
 from fancy_studio.gui.window.theme import add_theme_menu
+from fancy_studio.gui.window_action import window_action
 from fancy_studio.resources import examples_dir, icons_dir
 
 
@@ -129,16 +130,8 @@ def _action_named(window: QMainWindow, name: str) -> QAction:
 
 
 def _new_action(window: QMainWindow, name: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-    """An action of the window's own (its shortcut works even when the menu bar is hidden)."""
-    action = QAction(text, window)
-    action.setObjectName(name)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))  # the standard key's first binding, as the window's do
-    if tip:
-        action.setStatusTip(tip)
-    action.triggered.connect(slot)
-    window.addAction(action)
-    return action
+    """An action of the window's own (the standard key's first binding, as the window's do)."""
+    return window_action(window, name, text, slot, [QKeySequence(shortcut)] if shortcut is not None else (), tip)
 
 
 def name_separators(window: QMainWindow) -> None:
