@@ -53,10 +53,12 @@ def valid_cells(workflow: Workflow, store: DatumStore,
     return valid
 
 
-def stale_cells(workflow: Workflow, store: DatumStore,
-                registry: FunctionRegistry = default_registry) -> list[UUID]:
-    """The ids of the cells in `store` that `valid_cells` does not vouch for (to be forgotten)."""
-    keep = valid_cells(workflow, store, registry)
+def stale_cells(workflow: Workflow, store: DatumStore, registry: FunctionRegistry = default_registry, *,
+                keep: set[UUID] | None = None) -> list[UUID]:
+    """The ids of the cells in `store` that `valid_cells` does not vouch for (to be forgotten); `keep`:
+    what `valid_cells` already gave, so it is not worked out twice."""
+    if keep is None:
+        keep = valid_cells(workflow, store, registry)
     return [cell_id for cell_id in _stored_ids(store) if cell_id not in keep]
 
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal
 from fancy_studio.core import DatumStore, InMemoryStore, SqliteStore, Workflow
 from fancy_studio.core.sqlite_store import DEFAULT_MAX_BYTES
 from fancy_studio.core.sqlite_values import StoreFormatError
-from fancy_studio.core.valid_results import valid_cells
+from fancy_studio.core.valid_results import stale_cells, valid_cells
 from fancy_studio.gui.window.session_lock import SessionLock
 
 SUFFIX = ".fancystore"
@@ -184,7 +184,7 @@ class WorkflowStores(QObject):
         store = self.current
         try:
             keep = valid_cells(workflow, store)
-            for cell_id in [cell.id for cell in store if cell.id not in keep]:
+            for cell_id in stale_cells(workflow, store, keep=keep):
                 store.remove(cell_id)
             results = len(keep - {cell.id for cell in workflow.literal_cells()})
             if results and self.news is None:
