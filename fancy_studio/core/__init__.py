@@ -1,5 +1,6 @@
 """The headless core: cells, functions, workflows and the engine. Never imports Qt."""
 
+from fancy_studio.core.annotations import Frame, Note
 from fancy_studio.core.caching import function_version, step_key, value_hash
 from fancy_studio.core.engine import CancelToken, Engine, RunCallbacks, RunResult, StepError, StepStatus
 from fancy_studio.core.errors import (
@@ -40,11 +41,13 @@ __all__ = [
     "ExecutionPlan",
     "FancyError",
     "FancyFunction",
+    "Frame",
     "FunctionRegistrationError",
     "FunctionRegistry",
     "InMemoryStore",
     "Lineage",
     "MissingParameterError",
+    "Note",
     "Port",
     "Position",
     "RunCallbacks",

@@ -16,6 +16,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from fancy_studio.core.annotations import Frame, Note, duplicate_id
+
 SCHEMA_VERSION = 1
 """The version of the file format this code writes. Older files are migrated on load."""
 
@@ -107,6 +109,10 @@ class Workflow(BaseModel):
     """Node positions by step or cell id; only the studio reads it."""
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     """Anything a tool wants to keep with the workflow; Fancy Studio keeps it unchanged."""
+    frames: list[Frame] = Field(default_factory=list, exclude_if=lambda frames: not frames)
+    """Titled rectangles behind nodes (`annotations.py`); left out of the file when there are none."""
+    notes: list[Note] = Field(default_factory=list, exclude_if=lambda notes: not notes)
+    """Text blocks on the canvas; left out of the file when there are none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -145,6 +151,16 @@ class Workflow(BaseModel):
         problem = non_finite_at(self.metadata, "metadata")
         if problem is not None:
             raise PydanticCustomError(NOT_FINITE, "{problem}", {"problem": problem})
+        return self
+
+    @model_validator(mode="after")
+    def _check_annotation_ids(self) -> Workflow:
+        """A frame's or note's id is its own: no step, cell, other frame or note has it."""
+        if self.frames or self.notes:
+            problem = duplicate_id({"step": self.steps, "cell": self.cells, "frame": self.frames,
+                                    "note": self.notes})
+            if problem is not None:
+                raise PydanticCustomError("duplicate_id", "{problem}", {"problem": problem})
         return self
 
     # --- editing helpers ---------------------------------------------------------------------------
