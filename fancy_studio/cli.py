@@ -188,8 +188,12 @@ def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace,
         if not args.quiet:
             print(f"✓ {title(step)} (cached)", file=err, flush=True)
 
+    def bypassed(step: Any) -> None:
+        if not args.quiet:
+            print(f"↷ {title(step)} (bypassed)", file=err, flush=True)
+
     callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed,
-                             on_step_cached=cached)
+                             on_step_cached=cached, on_step_bypassed=bypassed)
     cancel = CancelToken()
     try:
         result = execute(callbacks, cancel)
@@ -204,8 +208,9 @@ def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace,
     if result.skip_reasons:
         steps = {step.id: step for step in workflow.steps}
         for step_id, reason in result.skip_reasons.items():
-            step = steps[step_id]
-            print(f"– {title(step)} {where(step)}: skipped: {terminal_text(reason)}", file=err)
+            if result.step_status[step_id] is StepStatus.SKIPPED:  # (a bypassed step was told as it went)
+                step = steps[step_id]
+                print(f"– {title(step)} {where(step)}: skipped: {terminal_text(reason)}", file=err)
 
     read = {cell for step in workflow.steps for cell in step.inputs.values()}
     outputs = [cell_id for step in workflow.steps for cell_id in step.outputs.values() if cell_id not in read]

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from fancy_studio.core.errors import CellNotFoundError
 from fancy_studio.core.run_types import CancelToken, StepStatus
 from fancy_studio.core.store import Cell
-from fancy_studio.core.validation import CALL_KEYWORDS, CALL_ONE, CALL_TWO, CompiledStep
+from fancy_studio.core.params import fresh
+from fancy_studio.core.validation import CALL_KEYWORDS, CALL_ONE, CALL_PARAMS, CALL_TWO, CompiledStep
 
 if TYPE_CHECKING:
     from fancy_studio.core.step_run import StepRun
@@ -57,7 +58,7 @@ def execute_in_memory(run: StepRun) -> None:
             break
         step, function, step_id, func, kind, keys, out_key, out_id, out_alias, named = compiled
         if blocked and run.reads_blocked(compiled):
-            run.skip(step)
+            run.not_called(compiled)
             record(None)
             skipped = True
             continue
@@ -72,6 +73,9 @@ def execute_in_memory(run: StepRun) -> None:
                 second = cells[keys[1]][2]
             elif kind == CALL_KEYWORDS:
                 arguments = {name: cells[key][2] for name, key in keys}
+            elif kind == CALL_PARAMS:
+                arguments = {name: cells[key][2] for name, key in keys[0]}
+                arguments.update(fresh(keys[1]))
         except KeyError:
             error: BaseException = _missing_input(run, compiled)
         else:
@@ -80,7 +84,7 @@ def execute_in_memory(run: StepRun) -> None:
                     result = func(first)
                 elif kind == CALL_TWO:
                     result = func(first, second)
-                elif kind == CALL_KEYWORDS:
+                elif kind >= CALL_KEYWORDS:
                     result = func(**arguments)
                 else:
                     result = func()

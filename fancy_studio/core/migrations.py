@@ -37,7 +37,13 @@ def _from_0(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_0}
+def _from_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 added what version 1 could not hold (a step's `params` and `bypass`, the workflow's
+    `groups`), each left out of the file when unused: a version 1 file is a version 2 file as it is."""
+    return {**data, "schema_version": 2}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_0, 1: _from_1}
 """Version N → the function that turns N's data into N+1's."""
 
 

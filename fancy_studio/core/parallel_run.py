@@ -2,7 +2,8 @@
 
 A step is submitted when every step it depends on has ended and a worker is free (so a cancel starts no
 step that was only queued); one that cannot run (a failed or missing
-input, a function not installed) is skipped and releases its successors in turn.
+input, a function not installed) is skipped, and a bypassed one passes its value on, without a worker;
+either releases its successors in turn.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def execute_parallel(run: StepRun, max_workers: int) -> None:
             while ready and len(running) < max_workers and not (cancel is not None and cancel.cancelled):
                 compiled = ready.pop()
                 if run.reads_blocked(compiled):
-                    run.skip(compiled.step)
+                    run.not_called(compiled)
                     ready.extend(_release(run, compiled, waiting, by_id))
                 else:
                     running[pool.submit(execute, compiled)] = compiled

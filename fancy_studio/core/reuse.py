@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fancy_studio.core.caching import step_key, value_hash
-from fancy_studio.core.functions import RETURN, FancyFunction
+from fancy_studio.core.functions import RETURN
 from fancy_studio.core.result_cache import Lineage, ResultCache, StoredResult
 from fancy_studio.core.run_types import StepStatus
 from fancy_studio.core.store import Cell
+from fancy_studio.core.params import fresh
 from fancy_studio.core.validation import (
-    CALL_KEYWORDS, CALL_NONE, CALL_ONE, CompiledStep, ExecutionPlan, positional_names,
+    CALL_KEYWORDS, CALL_NONE, CALL_ONE, CALL_PARAMS, CompiledStep, ExecutionPlan, positional_names,
 )
 from fancy_studio.core.workflow import WorkflowStep
 
@@ -56,7 +57,7 @@ class ResultReuse:
         if not function.cacheable:
             self.run.execute(compiled)
             return
-        recipe = self._recipe(step, function)
+        recipe = self._recipe(compiled)
         if recipe is None:  # an input that cannot be hashed (or read): the step simply runs
             self.run.execute(compiled)
             return
@@ -91,12 +92,14 @@ class ResultReuse:
         except Exception:  # the values are in their cells; only reuse next time is lost
             pass
 
-    def _recipe(self, step: WorkflowStep, function: FancyFunction) -> tuple[str, dict[str, str]] | None:
-        """The step's recipe key (see `caching.step_key`) and its input hashes, or None when an input has
-        no hash."""
+    def _recipe(self, compiled: CompiledStep) -> tuple[str, dict[str, str]] | None:
+        """The step's recipe key (see `caching.step_key`) and its input hashes (a param's hash is that of
+        its value, as if a cell held it), or None when an input has no hash."""
+        step, function = compiled[0], compiled[1]
         hashes = self.hashes
         value_of = self.value_of
         input_hashes = {}
+        params = compiled[5][1] if compiled[4] == CALL_PARAMS else None
         try:
             for name, cell_id in step.inputs.items():
                 digest = hashes.get(cell_id.int, _UNKNOWN)
@@ -105,9 +108,14 @@ class ResultReuse:
                 if digest is None:
                     return None
                 input_hashes[name] = digest
+            if params is not None and not params_hashes(params, input_hashes):
+                return None
             fingerprint = None
             if function.fingerprint is not None:
-                token = function.fingerprint(**{name: value_of(cell_id) for name, cell_id in step.inputs.items()})
+                arguments = {name: value_of(cell_id) for name, cell_id in step.inputs.items()}
+                if params is not None:
+                    arguments.update(fresh(params))
+                token = function.fingerprint(**arguments)
                 fingerprint = value_hash(token)
                 if fingerprint is None:
                     return None
@@ -175,14 +183,27 @@ class ResultReuse:
         return True
 
 
+def params_hashes(params: dict[str, Any], into: dict[str, str]) -> bool:
+    """Add each param's content hash to `into` (by input name); False when one has none."""
+    for name, value in params.items():
+        digest = value_hash(value)
+        if digest is None:
+            return False
+        into[name] = digest
+    return True
+
+
 def wiring_as_run(compiled: CompiledStep) -> tuple[dict[str, int], dict[str, int]]:
     """The step's inputs and outputs (port -> cell key, `uuid.int`) as the plan compiled them, which is
-    what the run used: the step object itself may have been rewired since (the studio edits in place)."""
+    what the run used: the step object itself may have been rewired since (the studio edits in place).
+    Params are not wiring: see `compiled[5][1]` for a `CALL_PARAMS` step."""
     kind, keys = compiled[4], compiled[5]
     if kind == CALL_NONE:
         inputs: dict[str, int] = {}
     elif kind == CALL_KEYWORDS:
         inputs = dict(keys)
+    elif kind == CALL_PARAMS:
+        inputs = dict(keys[0])
     else:
         names = positional_names(compiled[3])
         inputs = {names[0]: keys} if kind == CALL_ONE else {names[0]: keys[0], names[1]: keys[1]}
@@ -222,6 +243,8 @@ def remember_later(store: ResultCache, checked: ExecutionPlan, run: StepRun,
             input_hashes = {name: hash_of(key) for name, key in inputs.items()}
             output_cells = {name: cells.get(key) for name, key in outputs.items()}
             if None in input_hashes.values() or None in output_cells.values():
+                continue
+            if compiled[4] == CALL_PARAMS and not params_hashes(compiled[5][1], input_hashes):  # type: ignore[arg-type]
                 continue
             if len(function.outputs) != len(output_cells):
                 continue  # an output that no cell took was not kept: this result cannot serve every step

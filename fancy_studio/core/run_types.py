@@ -30,6 +30,9 @@ class StepStatus(str, enum.Enum):
     CACHED = "cached"
     """Not run: the store held its result for the same function version, inputs and fingerprint, and
     that result was written to its output cells."""
+    BYPASSED = "bypassed"
+    """Not called, on purpose (`WorkflowStep.bypass`): an input's value was passed through to an output
+    of its type (`RunResult.skip_reasons` says which)."""
 
 
 @dataclass(frozen=True)
@@ -64,15 +67,19 @@ class RunResult:
     duration: float = 0.0
     cancelled: bool = False
     skip_reasons: dict[UUID, str] = field(default_factory=dict)
-    """Why a skipped step could not run, for the steps skipped because a function is not installed:
-    "function 'x.y' is not installed" for a step that calls it, "depends on step 'T', whose function
-    'x.y' is not installed" for each step after it. (A step skipped because one before it failed has no
-    entry: `errors` holds that failure.)"""
+    """Why a step was not called, when no failure says it: for the steps skipped because a function is
+    not installed, "function 'x.y' is not installed" for a step that calls it, "depends on step 'T', whose
+    function 'x.y' is not installed" for each step after it; for a bypassed step what it passed on
+    ("bypassed: input 'x' passes through to output 'return'", or "bypassed: no input of the output's
+    type"), and for each step skipped because a bypassed one passed nothing to the cell it reads, "depends
+    on step 'T', which is bypassed and passes nothing to its output …". (A step skipped because one
+    before it failed has no entry: `errors` holds that failure.)"""
 
     @property
     def ok(self) -> bool:
-        """True when every step ran and succeeded, or was reused."""
-        return all(status is StepStatus.DONE or status is StepStatus.CACHED for status in self.step_status.values())
+        """True when every step ran and succeeded, was reused or was bypassed."""
+        return all(status is StepStatus.DONE or status is StepStatus.CACHED or status is StepStatus.BYPASSED
+                   for status in self.step_status.values())
 
     def count(self, status: StepStatus) -> int:
         return list(self.step_status.values()).count(status)
@@ -117,12 +124,15 @@ class RunCallbacks:
     on_step_cached: StepCallback | None = None
     """Called for a step whose stored result was reused; without it, `on_step_finished` is called with
     0 seconds instead, so a caller that knows only finished steps still sees it end."""
+    on_step_bypassed: StepCallback | None = None
+    """Called for a bypassed step once its value was passed on; without it, `on_step_finished` is called
+    with 0 seconds instead."""
     on_progress: ProgressCallback | None = None
     """Called with (steps finished, steps in the run) after each step, whatever its outcome."""
     timings_log: list[float | None] | None = None
     """For a caller that watches the run from another thread rather than taking a call per step: the
     engine appends to this list as each step ends, in plan order (`ExecutionPlan.step_ids`): the seconds
-    it took, or None when it did not run (a reused step did not run either). A failed or skipped step's callback comes before its entry.
+    it took, or None when it did not run (a reused or bypassed step did not run either). A failed or skipped step's callback comes before its entry.
     It costs the run nothing: it is the list the engine keeps its timings in. Sequential runs only."""
 
 

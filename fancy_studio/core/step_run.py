@@ -12,18 +12,21 @@ import time
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from fancy_studio.core.bypass import bypass_step
 from fancy_studio.core.fast_run import execute_in_memory
 from fancy_studio.core.functions import RETURN, FancyFunction
 from fancy_studio.core.run_types import CancelToken, RunCallbacks, StepError, StepStatus
 from fancy_studio.core.store import DatumStore, InMemoryStore
-from fancy_studio.core.validation import CompiledStep, ExecutionPlan
+from fancy_studio.core.params import fresh
+from fancy_studio.core.validation import CALL_PARAMS, CompiledStep, ExecutionPlan
 from fancy_studio.core.workflow import WorkflowStep
 
 if TYPE_CHECKING:
     from fancy_studio.core.reuse import ResultReuse
 
-_FUNCTION_MISSING = -1
-"""A key in `StepRun.blocked` that no cell has: the plan has steps whose function is not installed."""
+_NOT_CALLED = -1
+"""A key in `StepRun.blocked` that no cell has: the plan has steps that are not called (a function that
+is not installed, a bypassed step)."""
 
 
 class StepRun:
@@ -49,10 +52,10 @@ class StepRun:
         self.skip_reasons: dict[UUID, str] = {}
         self.missing: dict[int, str] = {}
         """Cells (by `uuid.int`) that a missing function keeps from being written → why, for their readers."""
-        if checked.unavailable:
+        if checked.unavailable or checked.bypassed:
             # the loops look for blocked inputs only once something is blocked; this key (no cell's:
-            # `uuid.int` is never negative) turns that on, so they meet the steps that cannot run
-            self.blocked.add(_FUNCTION_MISSING)
+            # `uuid.int` is never negative) turns that on, so they meet the steps that are not called
+            self.blocked.add(_NOT_CALLED)
         self.finished = 0
         self.lock = threading.Lock()
         summaries = getattr(store, "summaries", False)
@@ -76,7 +79,7 @@ class StepRun:
             if cancel is not None and cancel.cancelled:
                 break
             if blocked and self.reads_blocked(compiled):
-                self.skip(compiled.step)
+                self.not_called(compiled)
             else:
                 execute(compiled)
             if log is not None:
@@ -84,16 +87,25 @@ class StepRun:
         self.cancel_rest()
 
     def reads_blocked(self, compiled: CompiledStep) -> bool:
-        """True when the step cannot run: an input will never be written, or its function is missing."""
-        if compiled[1] is None:
+        """True when the step is not to be called: an input will never be written, its function is
+        missing, or it is bypassed (see `not_called`)."""
+        if compiled[3] is None:
             return True
         blocked = self.blocked
         return any(cell.int in blocked for cell in compiled.inputs.values())
 
+    def not_called(self, compiled: CompiledStep) -> None:
+        """What becomes of a step `reads_blocked` stops: a bypassed one passes its value on (unless what
+        it passes will never come), any other is skipped."""
+        if compiled[3] is None and compiled[1] is not None:
+            bypass_step(self, compiled)
+        else:
+            self.skip(compiled[0])
+
     def execute(self, compiled: CompiledStep) -> dict[str, Any] | None:
         """Run one step through the store's own `get` and `put` (any store; the parallel run); its
         outputs by port name when it succeeded, else None."""
-        step, function, step_id, func, _, _, out_key, out_id, out_alias, named = compiled
+        step, function, step_id, func, kind, keys, out_key, out_id, out_alias, named = compiled
         callbacks = self.callbacks
         store = self.store
         if callbacks.on_step_started is not None:
@@ -103,9 +115,12 @@ class StepRun:
             value_of = self.value_of
             if value_of is None:
                 get = store.get
-                result = func(**{name: get(cell_id).value for name, cell_id in step.inputs.items()})
+                arguments = {name: get(cell_id).value for name, cell_id in step.inputs.items()}
             else:
-                result = func(**{name: value_of(cell_id) for name, cell_id in step.inputs.items()})
+                arguments = {name: value_of(cell_id) for name, cell_id in step.inputs.items()}
+            if kind == CALL_PARAMS:
+                arguments.update(fresh(keys[1]))
+            result = func(**arguments)
             if named is not None:
                 values = function.split_outputs(result)
         except BaseException as exc:  # whatever a step raises is its failure, never propagated

@@ -20,9 +20,12 @@ from uuid import UUID
 
 import networkx as nx
 
+from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.caching import step_key, value_hash
-from fancy_studio.core.functions import FunctionRegistry, registry as default_registry
+from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.params import call_params
 from fancy_studio.core.result_cache import ResultCache
+from fancy_studio.core.reuse import params_hashes
 from fancy_studio.core.store import DatumStore
 from fancy_studio.core.value_summary import whole_value
 from fancy_studio.core.workflow import Workflow, WorkflowStep
@@ -66,9 +69,11 @@ def _still_valid_outputs(step: WorkflowStep, store: Any, hashes: dict[UUID, str]
                          registry: FunctionRegistry) -> dict[UUID, str] | None:
     """The step's output cells with their content hashes when its stored outputs are still its result
     now; None when any is not (or cannot be told)."""
-    if step.function_slug not in registry or not step.outputs:
+    function = registry.find(step.function_slug)
+    if function is None or not step.outputs:
         return None
-    function = registry.get(step.function_slug)
+    if step.bypass:
+        return _passed_through(step, function, store, hashes)
     if not function.cacheable or function.fingerprint is not None:
         return None
     input_hashes = {}
@@ -77,6 +82,9 @@ def _still_valid_outputs(step: WorkflowStep, store: Any, hashes: dict[UUID, str]
         if digest is None:
             return None
         input_hashes[name] = digest
+    params = step.used_params
+    if params and not params_hashes(call_params(function.input_ports, params), input_hashes):
+        return None
     key = step_key(function.slug, function.version, input_hashes)
     outputs: dict[UUID, str] = {}
     for cell_id in step.outputs.values():
@@ -91,6 +99,26 @@ def _still_valid_outputs(step: WorkflowStep, store: Any, hashes: dict[UUID, str]
             return None
         outputs[cell_id] = digest
     return outputs
+
+
+def _passed_through(step: WorkflowStep, function: FancyFunction, store: Any,
+                    hashes: dict[UUID, str]) -> dict[UUID, str] | None:
+    """A bypassed step's output cell with its hash, when it holds the value the step passes through now
+    (see `bypass`); None otherwise. Its other outputs get nothing, so they hold nothing valid."""
+    pair = pass_through(function)
+    if pair is None or pair[1] not in step.outputs:
+        return None
+    source, target = pair
+    if source in step.inputs:
+        digest = hashes.get(step.inputs[source])
+    elif source in step.params:
+        digest = value_hash(call_params(function.input_ports, {source: step.params[source]})[source])
+    else:
+        digest = value_hash(function.input_ports[source].default)
+    cell_id = step.outputs[target]
+    if digest is None or _stored_hash(store, cell_id) != digest:
+        return None
+    return {cell_id: digest}
 
 
 def _stored_hash(store: DatumStore, cell_id: UUID) -> str | None:

@@ -16,6 +16,7 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.errors import (
     CycleError,
     DuplicateProducerError,
@@ -27,6 +28,7 @@ from fancy_studio.core.errors import (
     WorkflowValidationError,
 )
 from fancy_studio.core.functions import RETURN, FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.params import call_params, param_problem
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow import Workflow, WorkflowStep
 
@@ -73,6 +75,9 @@ CALL_TWO = 2
 """Two positional arguments: item 5 is (key, key)."""
 CALL_KEYWORDS = 3
 """Keyword arguments: item 5 is ((name, key), …)."""
+CALL_PARAMS = 4
+"""Keyword arguments, some of them the step's params: item 5 is (((name, key), …), {name: param}) (see
+`params.fresh` for what each call gets)."""
 
 
 def positional_names(func: Any) -> tuple[str, ...] | None:
@@ -109,6 +114,10 @@ class ExecutionPlan:
     """Steps whose function is not installed (step id → slug), when the plan was made to skip them
     (`plan(..., skip_unknown_functions=True)`, as the engine does): they are in `compiled` with no
     function, and a run skips them and every step that depends on them."""
+    bypassed: dict[UUID, tuple[str, str] | None] = field(default_factory=dict)
+    """Bypassed steps (step id → the (input, output) its value passes through, None when no input has an
+    output's type): they are in `compiled` with no Python function, and a run passes the value on
+    instead of calling them (see `bypass`)."""
 
     def __post_init__(self) -> None:
         if self.step_ids is None:
@@ -273,7 +282,7 @@ def _analyse(
         else:
             names = function.input_names
             inputs = step.inputs
-            if not (len(inputs) == len(names) and names.issuperset(inputs)):
+            if step.params or not (len(inputs) == len(names) and names.issuperset(inputs)):
                 _check_ports(aliases, step, function, problems)
             output_ports = function.output_ports
         for name, cell_id in step.outputs.items():
@@ -346,6 +355,8 @@ def _analyse(
                     f"{_step_name(step, function)} reads {_cell_name(aliases, cell_id)} "
                     f"for input '{name}', but no step writes that cell and it has no value",
                     step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
+        if function is not None and step.params:
+            _check_params(step, function, problems)
 
     successors: list[list[int]] = [[] if children is None else children for children in children_of]
     del children_of
@@ -355,27 +366,29 @@ def _analyse(
     if problems:
         return problems, None
     assert order is not None
-    compiled = _compile(steps, functions, order, aliases)
+    compiled, bypassed = _compile(steps, functions, order, aliases)
     step_ids = [c[2] for c in compiled]
     return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided), step_ids,
-                             unavailable)
+                             unavailable, bypassed)
 
 
 def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], order: list[int],
-             aliases: dict[int, str]) -> list[CompiledStep]:
+             aliases: dict[int, str]) -> tuple[list[CompiledStep], dict[UUID, tuple[str, str] | None]]:
     """One `CompiledStep` tuple per step, in `order`:
     (step, function, step id, the Python function, call kind, input keys,
-     output key, output cell id, output alias, named outputs).
+     output key, output cell id, output alias, named outputs);
+    and the bypassed steps (see `ExecutionPlan.bypassed`).
 
     The call kind and input keys say how to call the function (see `CALL_ONE` …); the output key, id
     and alias describe the single `return` output (key None when it is not wired); named outputs are
     ((name, key, cell id, alias), …) for a function returning a named tuple, else None. A step whose
-    function is not installed (see `ExecutionPlan.unavailable`) has None for its function: it is never
-    called.
+    function is not installed (see `ExecutionPlan.unavailable`) has None for its function, a bypassed
+    step None for its Python function: neither is ever called.
     """
     new = tuple.__new__
     positional: dict[int, tuple[str, ...] | None] = {}
     compiled: list[CompiledStep] = []
+    bypassed: dict[UUID, tuple[str, str] | None] = {}
     append = compiled.append
     last_function: FancyFunction | None = None
     for index in order:
@@ -393,7 +406,11 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], o
             named_tuple = function.returns_named_tuple
         inputs = step.inputs
         count = len(inputs)
-        if count == 0:
+        params = step.params
+        if params and (params := step.used_params):
+            wired = tuple([(name, cell_id.int) for name, cell_id in inputs.items()])
+            kind, keys = CALL_PARAMS, (wired, call_params(function.input_ports, params))
+        elif count == 0:
             kind, keys = CALL_NONE, None
         else:
             if names is not None and count == 1 and names and names[0] in inputs:
@@ -402,27 +419,31 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], o
                 kind, keys = CALL_TWO, (inputs[names[0]].int, inputs[names[1]].int)
             else:
                 kind, keys = CALL_KEYWORDS, tuple([(name, cell_id.int) for name, cell_id in inputs.items()])
+        call = func
+        if step.bypass:
+            call = None  # never called: the run passes an input through instead (see `bypass`)
+            bypassed[step.id] = pass_through(function)
         outputs = step.outputs
         if named_tuple:
             named = tuple([(name, cell_id.int, cell_id, aliases.get(cell_id.int))
                            for name, cell_id in outputs.items()])
-            append(new(CompiledStep, (step, function, step.id, func, kind, keys, None, None, None, named)))
+            append(new(CompiledStep, (step, function, step.id, call, kind, keys, None, None, None, named)))
         else:
             cell_id = outputs.get(RETURN)
             if cell_id is None:
-                append(new(CompiledStep, (step, function, step.id, func, kind, keys, None, None, None, None)))
+                append(new(CompiledStep, (step, function, step.id, call, kind, keys, None, None, None, None)))
             else:
                 key = cell_id.int
-                append(new(CompiledStep, (step, function, step.id, func, kind, keys, key, cell_id,
+                append(new(CompiledStep, (step, function, step.id, call, kind, keys, key, cell_id,
                                           aliases.get(key), None)))
-    return compiled
+    return compiled, bypassed
 
 
 def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFunction,
                  problems: list[WorkflowValidationError]) -> None:
     names = function.input_names
     inputs = step.inputs
-    if len(inputs) == len(names) and names.issuperset(inputs):
+    if len(inputs) == len(names) and names.issuperset(inputs) and not step.params:
         return  # the common case: every parameter wired, nothing unknown
     for name, cell_id in inputs.items():
         if name not in names:
@@ -431,11 +452,32 @@ def _check_ports(aliases: dict[int, str], step: WorkflowStep, function: FancyFun
                 f"{_step_name(step, function)} wires input '{name}', which {function.slug} does not "
                 f"have (its inputs: {known})",
                 step_id=step.id, function_slug=function.slug, cell_id=cell_id))
+    params = step.params
+    for name in params:
+        if name not in names:
+            known = ", ".join(sorted(names)) or "none"
+            problems.append(UnknownPortError(
+                f"{_step_name(step, function)} sets parameter '{name}', which {function.slug} does not "
+                f"have (its inputs: {known})",
+                step_id=step.id, function_slug=function.slug))
     for port in function.inputs:
-        if port.required and port.name not in inputs:
+        if port.required and port.name not in inputs and port.name not in params:
             problems.append(MissingParameterError(
                 f"{_step_name(step, function)}: required input '{port.name}' "
-                f"({port.type_name}) is not connected to a cell",
+                f"({port.type_name}) is not connected to a cell and has no value",
+                step_id=step.id, function_slug=function.slug))
+
+
+def _check_params(step: WorkflowStep, function: FancyFunction, problems: list[WorkflowValidationError]) -> None:
+    """Each param the step runs with (see `WorkflowStep.used_params`) can be what its input expects."""
+    for name, value in step.used_params.items():
+        port = function.input(name)
+        if port is None:
+            continue  # an unknown input: `_check_ports` said so
+        problem = param_problem(port, value)
+        if problem is not None:
+            problems.append(TypeMismatchError(
+                f"{_step_name(step, function)}: input '{name}' expects {port.type_name}, but {problem}",
                 step_id=step.id, function_slug=function.slug))
 
 

@@ -18,8 +18,9 @@ from pydantic_core import PydanticCustomError
 
 from fancy_studio.core.annotations import Frame, Note, duplicate_id
 
-SCHEMA_VERSION = 1
-"""The version of the file format this code writes. Older files are migrated on load."""
+SCHEMA_VERSION = 2
+"""The version of the file format this code writes. Older files are migrated on load (see `migrations`):
+version 2 added a step's `params` and `bypass` and the workflow's `groups`."""
 
 
 class CellSpec(BaseModel):
@@ -81,6 +82,34 @@ class WorkflowStep(BaseModel):
     """Seconds the step may run in a kernel (`fancy_studio.kernel`) before it is killed and fails with
     "Timeout"; None (left out of the file) is no limit. The in-process engine cannot stop a running step
     and ignores it."""
+    params: dict[str, JsonValue] = Field(default_factory=dict, exclude_if=lambda value: not value)
+    """Literal values of inputs, by input name (`{"b": 5}`): an input takes the cell wired to it when there
+    is one, else its value here, else the function's default. Finite JSON values only, as a cell's value;
+    left out of the file when empty."""
+    bypass: bool = Field(default=False, exclude_if=lambda value: not value)
+    """A bypassed step is not called: its first input of an output's type passes through to that output
+    (see `core/bypass.py`); left out of the file when false."""
+
+    @field_validator("params")
+    @classmethod
+    def _finite_params(cls, params: dict[str, JsonValue], info: ValidationInfo) -> dict[str, JsonValue]:
+        """A field validator, as `CellSpec.value`'s: a refused assignment leaves the old params in place."""
+        problem = non_finite_at(params, "params")
+        if problem is not None:
+            label, slug, step_id = info.data.get("label"), info.data.get("function_slug"), info.data.get("id")
+            name = f"'{label}' ({slug}, {step_id})" if label else f"{slug} ({step_id})"
+            raise PydanticCustomError(NOT_FINITE, "step {name}: {problem}", {"name": name, "problem": problem})
+        return params
+
+    @property
+    def used_params(self) -> dict[str, JsonValue]:
+        """The params the step runs with: those of inputs no wire feeds (a wire wins over a param, which
+        the file keeps for when the wire goes)."""
+        params = self.params
+        if not params:
+            return params
+        inputs = self.inputs
+        return {name: value for name, value in params.items() if name not in inputs}
 
 
 class Position(BaseModel):

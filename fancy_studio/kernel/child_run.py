@@ -29,7 +29,8 @@ BATCH_LIMIT = 2000
 """Log entries per event message at most."""
 
 STATUS_CODES = {StepStatus.DONE: "d", StepStatus.FAILED: "f", StepStatus.SKIPPED: "s",
-                StepStatus.CANCELLED: "x", StepStatus.CACHED: "c", StepStatus.PENDING: "x"}
+                StepStatus.CANCELLED: "x", StepStatus.CACHED: "c", StepStatus.BYPASSED: "b",
+                StepStatus.PENDING: "x"}
 
 
 class EventBatcher:
@@ -43,7 +44,8 @@ class EventBatcher:
         self.failed: list[list[Any]] = []
         self.skipped: list[int] = []
         self.cached: list[int] = []
-        self._sent = [0, 0, 0, 0]
+        self.bypassed: list[int] = []
+        self._sent = [0, 0, 0, 0, 0]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._flush_loop, name="kernel-events", daemon=True)
 
@@ -59,6 +61,7 @@ class EventBatcher:
         return RunCallbacks(on_step_started=started, on_step_failed=failed,
                             on_step_skipped=lambda step: self.skipped.append(positions[id(step)]),
                             on_step_cached=lambda step: self.cached.append(positions[id(step)]),
+                            on_step_bypassed=lambda step: self.bypassed.append(positions[id(step)]),
                             timings_log=self.log)
 
     def start(self) -> None:
@@ -78,11 +81,11 @@ class EventBatcher:
         before its entry) is in this batch or an earlier one. At most `BATCH_LIMIT` log entries go in one
         message (the studio decodes each in one C call)."""
         logged = len(self.log)
-        sent_log, sent_failed, sent_skipped, sent_cached = self._sent
-        failed, skipped, cached = len(self.failed), len(self.skipped), len(self.cached)
-        if (logged, failed, skipped, cached) == tuple(self._sent):
+        sent_log, sent_failed, sent_skipped, sent_cached, sent_bypassed = self._sent
+        failed, skipped, cached, bypassed = len(self.failed), len(self.skipped), len(self.cached), len(self.bypassed)
+        if (logged, failed, skipped, cached, bypassed) == tuple(self._sent):
             return
-        self._sent = [logged, failed, skipped, cached]
+        self._sent = [logged, failed, skipped, cached, bypassed]
         start = sent_log
         while True:
             end = min(logged, start + BATCH_LIMIT)
@@ -90,7 +93,8 @@ class EventBatcher:
             self.outbox.send({"t": "events", "from": start, "log": self.log[start:end],
                               "failed": self.failed[sent_failed:failed] if last else [],
                               "skipped": self.skipped[sent_skipped:skipped] if last else [],
-                              "cached": self.cached[sent_cached:cached] if last else []})
+                              "cached": self.cached[sent_cached:cached] if last else [],
+                              "bypassed": self.bypassed[sent_bypassed:bypassed] if last else []})
             if last:
                 return
             start = end

@@ -65,10 +65,10 @@ def build_steps(rows: list[tuple[Any, ...]]) -> list[WorkflowStep]:
             ports[name] = cell
         return ports
 
-    for step_id, slug, label, timeout, in_names, in_cells, out_names, out_cells in rows:
+    for step_id, slug, label, timeout, in_names, in_cells, out_names, out_cells, params, bypass in rows:
         inputs, outputs = wiring(in_names, in_cells), wiring(out_names, out_cells)
         steps.append(construct(id=make_uuid(step_id), function_slug=slug, inputs=inputs, outputs=outputs,
-                               label=label, timeout=timeout))
+                               label=label, timeout=timeout, params=params or {}, bypass=bypass))
     return steps
 
 
@@ -254,6 +254,6 @@ def trusted_plan(workflow: Workflow, steps: list[WorkflowStep], registry: Functi
             unavailable[step.id] = slug
         functions.append(function)
     aliases = {cell.id.int: cell.alias for cell in workflow.cells if cell.alias}
-    compiled = _compile(steps, functions, list(range(len(steps))), aliases)
+    compiled, bypassed = _compile(steps, functions, list(range(len(steps))), aliases)
     return ExecutionPlan(workflow, compiled, steps, successors, frozenset(cell.id for cell in initial),
-                         [c[2] for c in compiled], unavailable)
+                         [c[2] for c in compiled], unavailable, bypassed)

@@ -17,10 +17,11 @@ from fancy_studio.core.engine import RunCallbacks, RunResult, StepError, StepSta
 from fancy_studio.core.validation import ExecutionPlan
 
 UNKNOWN = 0
-STATUSES = (None, StepStatus.DONE, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED, StepStatus.CACHED)
+STATUSES = (None, StepStatus.DONE, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED, StepStatus.CACHED,
+            StepStatus.BYPASSED)
 """Outcome codes (a byte per step in `Replay.codes`) → status; 0: no outcome yet."""
-DONE, FAILED, SKIPPED, CANCELLED, CACHED = 1, 2, 3, 4, 5
-CODES = {"d": DONE, "f": FAILED, "s": SKIPPED, "x": CANCELLED, "c": CACHED}
+DONE, FAILED, SKIPPED, CANCELLED, CACHED, BYPASSED = 1, 2, 3, 4, 5, 6
+CODES = {"d": DONE, "f": FAILED, "s": SKIPPED, "x": CANCELLED, "c": CACHED, "b": BYPASSED}
 """The kernel's status letters → outcome codes."""
 
 
@@ -69,6 +70,8 @@ class Replay:
             marks[mapping[sub]] = SKIPPED
         for sub in message["cached"]:
             marks[mapping[sub]] = CACHED
+        for sub in message["bypassed"]:
+            marks[mapping[sub]] = BYPASSED
         codes, seconds_of = self.codes, self.seconds
         for sub, seconds in enumerate(message["log"], start=message["from"]):
             position = mapping[sub]
@@ -104,7 +107,7 @@ class Replay:
                 self.errors[position] = StepError(self.ids[position], self.slugs[position], *errors[sub])
         for sub, reason in message["skip_reasons"]:
             position = mapping[sub]
-            if position not in self.reasons and codes[position] == SKIPPED:
+            if position not in self.reasons and (codes[position] == SKIPPED or codes[position] == BYPASSED):
                 self.reasons[position] = reason
         self._marks.clear()
         self.emit()
@@ -178,6 +181,12 @@ class Replay:
             elif code == SKIPPED:
                 if callbacks.on_step_skipped is not None:
                     callbacks.on_step_skipped(step)
+                entry = None
+            elif code == BYPASSED:
+                if callbacks.on_step_bypassed is not None:
+                    callbacks.on_step_bypassed(step)
+                elif finished is not None:
+                    finished(step, 0.0)
                 entry = None
             else:  # cached
                 if callbacks.on_step_cached is not None:

@@ -57,8 +57,8 @@ def digest(data: bytes) -> bytes:
 
 
 def encode_steps(steps: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """(id, slug, label, timeout, input names, input cells, output names, output cells) per step, ids as
-    `uuid.int`."""
+    """(id, slug, label, timeout, input names, input cells, output names, output cells, params, bypass)
+    per step, ids as `uuid.int`; params None when there are none (most steps)."""
     encoded = []
     append = encoded.append
     for step in steps:
@@ -66,7 +66,8 @@ def encode_steps(steps: Sequence[Any]) -> list[tuple[Any, ...]]:
         inputs, outputs = fields["inputs"], fields["outputs"]
         append((fields["id"].int, fields["function_slug"], fields["label"], fields["timeout"],
                 tuple(inputs), tuple([cell.int for cell in inputs.values()]),
-                tuple(outputs), tuple([cell.int for cell in outputs.values()])))
+                tuple(outputs), tuple([cell.int for cell in outputs.values()]),
+                fields["params"] or None, fields["bypass"]))
     return encoded
 
 

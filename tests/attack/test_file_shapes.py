@@ -60,7 +60,7 @@ def test_the_command_line_refuses_a_version_that_is_not_an_integer(tmp_path, ver
     assert_cli_refuses(path, "version.json", "schema_version", json.dumps(version))
 
 
-@pytest.mark.parametrize("version", [2, 99, -1])
+@pytest.mark.parametrize("version", [3, 99, -1])
 def test_integer_versions_are_still_checked(tmp_path, version):
     with pytest.raises(SchemaVersionError):
         load_workflow(_with_version(tmp_path, version))
@@ -72,7 +72,7 @@ def test_a_version_given_as_text_cannot_be_assigned_either():
         workflow.schema_version = "1"
     with pytest.raises((ValueError, SchemaVersionError)):
         workflow.schema_version = True
-    assert workflow.schema_version == 1 and type(workflow.schema_version) is int
+    assert workflow.schema_version == 2 and type(workflow.schema_version) is int
 
 
 def test_the_studio_refuses_a_version_that_is_not_an_integer(qtbot, tmp_path, dialogs):
@@ -118,7 +118,7 @@ def test_a_good_draft_still_migrates():
     step = {"function": "math.increment", "inputs": {"x": cell}, "outputs": {"return": str(uuid4())}}
     workflow = parse_workflow(json.dumps({"schema_version": 0, "name": "old", "steps": [step],
                                           "cells": {cell: {"alias": "a", "value": 1}}}))
-    assert workflow.schema_version == 1 and workflow.steps[0].function_slug == "math.increment"
+    assert workflow.schema_version == 2 and workflow.steps[0].function_slug == "math.increment"
     assert workflow.cells[0].alias == "a" and workflow.cells[0].value == 1
 
 

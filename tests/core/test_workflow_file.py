@@ -88,9 +88,31 @@ def test_an_older_schema_is_migrated():
     old = {"schema_version": 0, "name": "old", "cells": {a: {"alias": "a", "value": 1}},
            "steps": [{"function": "math.increment", "inputs": {"x": a}, "outputs": {"return": out}}]}
     wf = parse_workflow(json.dumps(old))
-    assert wf.schema_version == 1
+    assert wf.schema_version == 2
     assert wf.steps[0].function_slug == "math.increment"
     assert wf.cells[0].alias == "a" and wf.cells[0].value == 1
+
+
+V1_FILE = Path(__file__).parent / "files" / "v1_divide_and_add.json"
+
+
+def test_a_version_1_file_opens_runs_and_saves_as_version_2_with_nothing_else_changed(tmp_path):
+    """Version 2 added params, bypass and groups, each left out of the file when unused."""
+    written = json.loads(V1_FILE.read_text(encoding="utf-8"))
+    assert written["schema_version"] == 1
+    workflow = load_workflow(V1_FILE)
+    assert workflow.schema_version == 2
+    assert all(step.params == {} and not step.bypass for step in workflow.steps)
+    store = InMemoryStore()
+    from fancy_studio.core import Engine
+
+    assert Engine(store).run(workflow).ok
+    assert store.get(workflow.steps[1].outputs["return"]).value == 5
+    save_workflow(workflow, tmp_path / "saved.json")
+    saved = json.loads((tmp_path / "saved.json").read_text(encoding="utf-8"))
+    assert saved.pop("schema_version") == 2
+    del written["schema_version"]
+    assert saved == written
 
 
 def test_a_newer_schema_is_refused_with_a_clear_message():
