@@ -157,16 +157,29 @@ def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: Tex
 
 
 def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run with `execute(callbacks, cancel)`, then report, reading the outputs from `reading()`'s store."""
+    """Run with `execute(callbacks, cancel)`, then report, reading the outputs from `reading()`'s store. A
+    workflow with groups is reported as it runs, flattened: a step inside a group is named by the groups it
+    is in ("Adder › Increment")."""
     from fancy_studio.core import CancelToken, FancyError, RunCallbacks, StepStatus, registry
+    from fancy_studio.core.groups import flatten
 
+    try:
+        flattened = flatten(workflow)
+    except FancyError:
+        flattened = None  # the run says what is wrong with its groups
+    else:
+        workflow = flattened.workflow
     total = len(workflow.steps)
     titles: dict[Any, str] = {}
 
     def title(step: Any) -> str:
         name = titles.get(step.id)
         if name is None:
-            name = titles[step.id] = terminal_text(step_title(step, registry))
+            name = step_title(step, registry)
+            if flattened is not None and step.id in flattened.step_paths:
+                groups = [instance.label or definition.name for instance, definition in flattened.instances(step.id)]
+                name = " › ".join([*groups, name])
+            name = titles[step.id] = terminal_text(name)
         return name
 
     def where(step: Any) -> str:

@@ -9,7 +9,9 @@ from fancy_studio.core.errors import (
     DuplicateProducerError,
     FancyError,
     FunctionRegistrationError,
+    GroupError,
     MissingParameterError,
+    RecursiveGroupError,
     SchemaVersionError,
     TypeMismatchError,
     UnknownFunctionError,
@@ -25,10 +27,22 @@ from fancy_studio.core.sqlite_store import SqliteStore
 from fancy_studio.core.store import Cell, DatumStore, InMemoryStore
 from fancy_studio.core.validation import ExecutionPlan, find_problems
 from fancy_studio.core.value_summary import StoredSummary
-from fancy_studio.core.workflow import SCHEMA_VERSION, CellSpec, Position, Workflow, WorkflowStep
+from fancy_studio.core.groups import Flattened, flat_id, flatten
+from fancy_studio.core.workflow import (
+    GROUP_SLUG_PREFIX,
+    SCHEMA_VERSION,
+    CellSpec,
+    ExposedParam,
+    GroupDefinition,
+    Position,
+    Workflow,
+    WorkflowStep,
+    group_slug,
+)
 from fancy_studio.core.workflow_file import load_workflow, parse_workflow, save_workflow
 
 __all__ = [
+    "GROUP_SLUG_PREFIX",
     "SCHEMA_VERSION",
     "CancelToken",
     "Cell",
@@ -38,18 +52,23 @@ __all__ = [
     "DatumStore",
     "DuplicateProducerError",
     "Engine",
+    "ExposedParam",
     "ExecutionPlan",
     "FancyError",
     "FancyFunction",
+    "Flattened",
     "Frame",
     "FunctionRegistrationError",
     "FunctionRegistry",
+    "GroupDefinition",
+    "GroupError",
     "InMemoryStore",
     "Lineage",
     "MissingParameterError",
     "Note",
     "Port",
     "Position",
+    "RecursiveGroupError",
     "RunCallbacks",
     "ResultCache",
     "RunResult",
@@ -70,7 +89,10 @@ __all__ = [
     "WorkflowValidationError",
     "fancy_function",
     "find_problems",
+    "flat_id",
+    "flatten",
     "function_version",
+    "group_slug",
     "load_workflow",
     "parse_workflow",
     "registry",

@@ -111,6 +111,10 @@ class Engine:
         an unprovided input, …); a step whose function is not installed is skipped with its dependents
         instead (`RunResult.skip_reasons`). Once steps run, failures are reported in the `RunResult`,
         never raised.
+
+        A workflow with groups runs flattened (see `groups.flatten`): the result names the steps inside
+        groups by their flattened ids (`check(...).flattened.step_paths` says where each came from), and a
+        target may be a group instance (all its steps) or a step inside one.
         """
         initial = workflow.literal_cells() if initial_cells is None else list(initial_cells)
         checked = self.check(workflow, initial, targets=targets)
@@ -131,7 +135,12 @@ class Engine:
         started = time.perf_counter()
         if max_workers > 1 and callbacks is not None and callbacks.timings_log is not None:
             raise ValueError("a timings log needs a sequential run (max_workers=1)")
-        self._store_initial(checked.workflow.literal_cells() if initial_cells is None else initial_cells)
+        if initial_cells is None:
+            self._store_initial(checked.workflow.literal_cells())
+        else:
+            self._store_initial(initial_cells)
+            if checked.flattened is not None:  # a group's own values: whatever the caller provides
+                self._store_initial(checked.flattened.inner_literals)
         run = StepRun(self.store, checked, callbacks or RunCallbacks(), cancel)
         store = self.store
         if isinstance(store, ResultCache):

@@ -88,6 +88,9 @@ class WorkflowValidationError(FancyError):
         self.step_id = step_id
         self.function_slug = function_slug
         self.cell_id = cell_id
+        self.group_path: tuple[UUID, ...] = ()
+        """For a problem inside a group: the instance ids from the outermost (then `step_id`) inwards,
+        then the inner step's own id in its definition (see `groups.in_groups`)."""
         super().__init__(message)
 
 
@@ -134,6 +137,21 @@ class UnknownPortError(WorkflowValidationError):
 
 class TypeMismatchError(WorkflowValidationError):
     """A cell's type cannot be what a function's input expects."""
+
+
+class GroupError(WorkflowValidationError):
+    """A group instance or definition that does not fit: an instance of a definition the workflow lacks,
+    a port naming an inner cell no inner step uses, a parameter exposing an inner step's input that does
+    not exist, a bypassed instance."""
+
+
+class RecursiveGroupError(GroupError):
+    """Group definitions that contain themselves, directly or through others (`chain`: their ids, the
+    first one again at the end)."""
+
+    def __init__(self, message: str, *, chain: list[UUID]) -> None:
+        self.chain = chain
+        super().__init__(message)
 
 
 class RunCancelledError(FancyError):

@@ -8,8 +8,9 @@ current version and its inputs as they are now — which are themselves known on
 producers are still valid. Everything else is out of date and is not shown.
 
 This is the reuse check of `core/reuse.py` made without running anything: the same pure `step_key`, over
-the same content hashes. A step whose function is not installed, is not cacheable or has a fingerprint
-(its result depends on the outside world, which only a run may ask) is not vouched for.
+the same content hashes (a step's params hashed as the inputs they are). A step whose function is not
+installed, is not cacheable or has a fingerprint (its result depends on the outside world, which only a
+run may ask) is not vouched for; a bypassed step's output is, when it holds the value that passes through.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import networkx as nx
 
 from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.caching import step_key, value_hash
+from fancy_studio.core.errors import FancyError
 from fancy_studio.core.functions import FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.groups import flatten
 from fancy_studio.core.params import call_params
 from fancy_studio.core.result_cache import ResultCache
 from fancy_studio.core.reuse import params_hashes
@@ -33,7 +36,13 @@ from fancy_studio.core.workflow import Workflow, WorkflowStep
 
 def valid_cells(workflow: Workflow, store: DatumStore,
                 registry: FunctionRegistry = default_registry) -> set[UUID]:
-    """The ids of the cells in `store` that hold what `workflow` would put there now (see the module)."""
+    """The ids of the cells in `store` that hold what `workflow` would put there now (see the module). A
+    workflow with groups is judged flattened, as it runs: the cells inside groups by their flattened ids."""
+    if workflow.groups:
+        try:
+            workflow = flatten(workflow).workflow
+        except FancyError:  # groups that cannot be flattened vouch for nothing inside them
+            pass
     hashes: dict[UUID, str] = {}
     valid: set[UUID] = set()
     for cell in workflow.literal_cells():

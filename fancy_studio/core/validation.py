@@ -20,6 +20,7 @@ from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.errors import (
     CycleError,
     DuplicateProducerError,
+    GroupError,
     MissingParameterError,
     TypeMismatchError,
     UnknownFunctionError,
@@ -28,9 +29,10 @@ from fancy_studio.core.errors import (
     WorkflowValidationError,
 )
 from fancy_studio.core.functions import RETURN, FancyFunction, FunctionRegistry, registry as default_registry
+from fancy_studio.core.groups import Flattened, flatten, group_problems, missing_definition
 from fancy_studio.core.params import call_params, param_problem
 from fancy_studio.core.typecheck import accepts, value_accepted
-from fancy_studio.core.workflow import Workflow, WorkflowStep
+from fancy_studio.core.workflow import GROUP_SLUG_PREFIX, Workflow, WorkflowStep
 
 if TYPE_CHECKING:  # networkx is imported lazily: it costs ~0.3 s at startup
     import networkx as nx
@@ -118,6 +120,9 @@ class ExecutionPlan:
     """Bypassed steps (step id → the (input, output) its value passes through, None when no input has an
     output's type): they are in `compiled` with no Python function, and a run passes the value on
     instead of calling them (see `bypass`)."""
+    flattened: Flattened | None = field(default=None, repr=False, compare=False)
+    """For a workflow with groups: how it was flattened (`workflow` is then the flattened one, and the
+    steps' ids are flattened ids: `Flattened.step_paths` says which group each came from)."""
 
     def __post_init__(self) -> None:
         if self.step_ids is None:
@@ -180,9 +185,18 @@ def _cell_name(aliases: dict[int, str], cell_id: UUID) -> str:
 
 
 def select_steps(workflow: Workflow, targets: Iterable[UUID]) -> list[WorkflowStep]:
-    """The target steps and every step they depend on, in the workflow's order."""
+    """The target steps and every step they depend on, in the workflow's order. In a workflow with groups,
+    steps of the flattened workflow (see `groups.flatten`): a target may be a group instance, standing for
+    its steps, or a step inside one (by its flattened id)."""
     import networkx as nx
 
+    if workflow.groups:
+        try:
+            flattened = flatten(workflow)
+        except WorkflowValidationError:
+            flattened = None  # validation reports it
+        if flattened is not None and flattened.grouped:
+            workflow, targets = flattened.workflow, flattened.target_ids(targets)
     wanted = set(targets)
     producers = {cell: step.id for step in workflow.steps for cell in step.outputs.values()}
     graph = nx.DiGraph()
@@ -210,7 +224,14 @@ def find_problems(
     steps: list[WorkflowStep] | None = None,
 ) -> list[WorkflowValidationError]:
     """Every reason the workflow cannot run as a whole (a function that is not installed included).
-    `provided` maps the cells given at the start to values."""
+    `provided` maps the cells given at the start to values. A workflow with groups is checked as it runs,
+    flattened (see `groups.flatten`), each problem inside a group naming the group and the inner step."""
+    if workflow.groups:
+        grouped = _flattened(workflow, provided, steps, registry)
+        if isinstance(grouped, list):
+            return grouped
+        flattened, flat, provided, steps = grouped
+        return [flattened.in_groups(problem) for problem in _analyse(flat, provided, registry, steps)[0]]
     return _analyse(workflow, provided, registry, steps)[0]
 
 
@@ -227,14 +248,43 @@ def plan(
     With `skip_unknown_functions`, a step whose function is not installed is no problem: the plan keeps
     it (in `unavailable`) for the engine to skip with its dependents, so the rest can still run.
     """
-    problems, result = _analyse(workflow, provided, registry, steps, skip_unknown_functions)
+    flattened = None
+    if workflow.groups:
+        grouped = _flattened(workflow, provided, steps, registry)
+        if isinstance(grouped, list):
+            problems, result = grouped, None
+        else:
+            flattened, flat, provided, steps = grouped
+            problems, result = _analyse(flat, provided, registry, steps, skip_unknown_functions)
+            problems = [flattened.in_groups(problem) for problem in problems]
+    else:
+        problems, result = _analyse(workflow, provided, registry, steps, skip_unknown_functions)
     if problems:
         first = problems[0]
         if len(problems) > 1:
             first.args = (f"{first.args[0]} (and {len(problems) - 1} more problems)",)
         raise first
     assert result is not None
+    if flattened is not None and flattened.grouped:
+        result.flattened = flattened
     return result
+
+
+def _flattened(workflow: Workflow, provided: dict[UUID, Any] | None, steps: list[WorkflowStep] | None,
+               registry: FunctionRegistry) -> list[WorkflowValidationError] | tuple[Any, Workflow, Any, Any]:
+    """The problems of the workflow's groups, or (the flattening, the flattened workflow, what is provided
+    with the groups' own input values, the chosen steps as flattened ones)."""
+    problems = group_problems(workflow, registry)
+    if problems:
+        return problems
+    flattened = flatten(workflow)
+    if not flattened.grouped:
+        return flattened, workflow, provided, steps
+    if provided is not None:
+        provided = {**{cell.id: cell.value for cell in flattened.inner_literals}, **provided}
+    if steps is not None:
+        steps = flattened.flat_steps(steps)
+    return flattened, flattened.workflow, provided, steps
 
 
 _MISSING: Any = object()
@@ -274,7 +324,9 @@ def _analyse(
             function = by_slug[slug] = find(slug)
         functions.append(function)
         if function is None:
-            if skip_unknown_functions:
+            if slug.startswith(GROUP_SLUG_PREFIX):  # an instance with no definition: never "not installed"
+                problems.append(GroupError(missing_definition(step), step_id=step.id, function_slug=slug))
+            elif skip_unknown_functions:
                 unavailable[step.id] = slug
             else:
                 problems.append(UnknownFunctionError(slug, step.id))

@@ -102,6 +102,17 @@ class WorkflowStep(BaseModel):
         return params
 
     @property
+    def group_id(self) -> UUID | None:
+        """The definition this step is an instance of (its slug is `group:<definition id>`), else None."""
+        slug = self.function_slug
+        if not slug.startswith(GROUP_SLUG_PREFIX):
+            return None
+        try:
+            return UUID(slug[len(GROUP_SLUG_PREFIX):])
+        except ValueError:
+            return None
+
+    @property
     def used_params(self) -> dict[str, JsonValue]:
         """The params the step runs with: those of inputs no wire feeds (a wire wins over a param, which
         the file keeps for when the wire goes)."""
@@ -120,6 +131,64 @@ class Position(BaseModel):
 
     x: float = Field(default=0.0, allow_inf_nan=False)
     y: float = Field(default=0.0, allow_inf_nan=False)
+
+
+class ExposedParam(BaseModel):
+    """A group's parameter: an input of one of its steps, set from each instance (`WorkflowStep.params`)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    step: UUID
+    """The inner step (a step of the definition, possibly an instance of another group)."""
+    input: str = Field(min_length=1)
+    """Its input (for an inner instance: a parameter its own definition exposes)."""
+
+
+class GroupDefinition(BaseModel):
+    """A group: steps and cells defined once, used by any number of instances (see `core/groups.py`).
+
+    An instance is an ordinary `WorkflowStep` whose `function_slug` is `group:<this id>`: its `inputs` and
+    `outputs` map this definition's port names to cells outside, and its `params` set the parameters this
+    definition exposes. Each port names the inner cell it stands for; an input port's cell may hold a value,
+    used when an instance leaves that port unwired. A definition may hold instances of other definitions,
+    never (directly or not) of itself.
+    """
+
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+
+    id: UUID = Field(default_factory=uuid4)
+    name: str = "Group"
+    description: str = ""
+    cells: list[CellSpec] = Field(default_factory=list)
+    steps: list[WorkflowStep] = Field(default_factory=list)
+    layout: dict[UUID, Position] = Field(default_factory=dict)
+    """Where the studio draws the inner nodes when the group is entered."""
+    inputs: dict[str, UUID] = Field(default_factory=dict)
+    """Port name → the inner cell an instance's input cell feeds."""
+    outputs: dict[str, UUID] = Field(default_factory=dict)
+    """Port name → the inner cell an instance's output cell takes its value from."""
+    params: dict[str, ExposedParam] = Field(default_factory=dict)
+    """Port name → the inner step's input it sets."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_non_finite_positions(cls, data: Any) -> Any:
+        return _without_non_finite_positions(data)
+
+    @model_validator(mode="after")
+    def _check_ids(self) -> GroupDefinition:
+        """The inner ids are unique within the definition (an instance's inner ids are made from them)."""
+        problem = duplicate_id({"step": self.steps, "cell": self.cells})
+        if problem is not None:
+            raise PydanticCustomError("duplicate_id", "group '{name}': {problem}",
+                                      {"name": self.name, "problem": problem})
+        return self
+
+    def step(self, step_id: UUID) -> WorkflowStep:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(f"no step {step_id} in group '{self.name}'")
 
 
 class Workflow(BaseModel):
@@ -142,6 +211,9 @@ class Workflow(BaseModel):
     """Titled rectangles behind nodes (`annotations.py`); left out of the file when there are none."""
     notes: list[Note] = Field(default_factory=list, exclude_if=lambda notes: not notes)
     """Text blocks on the canvas; left out of the file when there are none."""
+    groups: list[GroupDefinition] = Field(default_factory=list, exclude_if=lambda groups: not groups)
+    """The group definitions its instances (steps with a `group:<id>` slug) use; left out of the file when
+    there are none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -155,11 +227,7 @@ class Workflow(BaseModel):
     def _drop_non_finite_positions(cls, data: Any) -> Any:
         """A position that is not a finite number is no position: the node loads unplaced and the studio
         places it (a position is layout, not the user's data, and not worth refusing a file for)."""
-        if not isinstance(data, dict) or not isinstance(data.get("layout"), dict):
-            return data
-        layout = data["layout"]
-        kept = {node: spec for node, spec in layout.items() if not _non_finite_position(spec)}
-        return data if len(kept) == len(layout) else {**data, "layout": kept}
+        return _without_non_finite_positions(data)
 
     @model_validator(mode="after")
     def _check_ids_and_numbers(self) -> Workflow:
@@ -180,6 +248,15 @@ class Workflow(BaseModel):
         problem = non_finite_at(self.metadata, "metadata")
         if problem is not None:
             raise PydanticCustomError(NOT_FINITE, "{problem}", {"problem": problem})
+        return self
+
+    @model_validator(mode="after")
+    def _check_group_ids(self) -> Workflow:
+        """Each group definition has its own id (its instances name it by that id)."""
+        if self.groups:
+            problem = duplicate_id({"group": self.groups})
+            if problem is not None:
+                raise PydanticCustomError("duplicate_id", "{problem}", {"problem": problem})
         return self
 
     @model_validator(mode="after")
@@ -256,6 +333,15 @@ class Workflow(BaseModel):
         return [c for c in self.cells if c.has_value]
 
 
+GROUP_SLUG_PREFIX = "group:"
+"""The slug of a group instance is this prefix and its definition's id (`group_slug`)."""
+
+
+def group_slug(definition_id: UUID) -> str:
+    """The `function_slug` of an instance of the group definition `definition_id`."""
+    return f"{GROUP_SLUG_PREFIX}{definition_id}"
+
+
 NOT_FINITE = "not_finite"
 """The error type of a number JSON cannot hold (NaN, Infinity, or one too large for a float)."""
 
@@ -281,6 +367,15 @@ def non_finite_at(value: Any, where: str) -> str | None:
         elif isinstance(item, dict):
             stack.extend((inner, f"{place}[{key!r:.40}]") for key, inner in reversed(list(item.items())))
     return None
+
+
+def _without_non_finite_positions(data: Any) -> Any:
+    """`data` (a workflow's or a group's) without the layout entries whose x or y is not finite."""
+    if not isinstance(data, dict) or not isinstance(data.get("layout"), dict):
+        return data
+    layout = data["layout"]
+    kept = {node: spec for node, spec in layout.items() if not _non_finite_position(spec)}
+    return data if len(kept) == len(layout) else {**data, "layout": kept}
 
 
 def _non_finite_position(spec: Any) -> bool:

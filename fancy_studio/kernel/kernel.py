@@ -224,6 +224,11 @@ class Kernel:
         engine = Engine(InMemoryStore(), registry=registry)
         if checked is None:
             checked = engine.check(workflow, provided, targets=targets)
+        if checked.flattened is not None:  # a workflow with groups runs flattened: that is what is sent
+            workflow = checked.workflow
+            if initial is not None:
+                initial = [*initial, *checked.flattened.inner_literals]
+            provided = workflow.literal_cells() if initial is None else initial
         try:
             functions = pack_functions(checked)
             given = pack_initial(workflow, initial)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from fancy_studio.core import Workflow, WorkflowStep, save_workflow
 from tests.core.test_cli import fancy
@@ -42,3 +45,44 @@ def test_a_bypass_that_passes_nothing_skips_the_reader_saying_why_and_exits_1(tm
     assert len(skipped) == 1 and skipped[0].startswith("– Add (math.add, ")
     assert skipped[0].endswith("skipped: depends on step 'Scale', which is bypassed and passes nothing to its "
                                "output 'return' (bypassed: no input of the output's type)")
+
+
+def _twin_files(tmp_path: Path) -> tuple[Path, Path]:
+    from fancy_studio.core.group_edits import group_selection
+    from tests.core.group_helpers import flat_twin
+
+    flat, steps, _cells = flat_twin()
+    save_workflow(flat, tmp_path / "flat.json")
+    group_selection(flat, [steps["inc"].id, steps["double"].id], name="Inc and double").apply(flat)
+    flat.steps[0].label = "Prepare"
+    save_workflow(flat, tmp_path / "grouped.json")
+    return tmp_path / "flat.json", tmp_path / "grouped.json"
+
+
+@pytest.mark.parametrize("isolate", [False, True], ids=["in process", "isolated"])
+def test_a_grouped_file_runs_with_the_results_of_its_flat_twin(tmp_path: Path, isolate: bool):
+    flat, grouped = _twin_files(tmp_path)
+    extra = ["--isolate"] if isolate else []
+    runs = {name: fancy("run", str(path), "--json", *extra) for name, path in (("flat", flat), ("grouped", grouped))}
+    for done in runs.values():
+        assert done.returncode == 0, done.stderr
+    outputs = {name: {o["alias"]: o["value"] for o in json.loads(done.stdout)["outputs"]} for name, done in runs.items()}
+    assert outputs["grouped"] == outputs["flat"] == {"neg": -8.0, "other": 4.0}
+    assert len(json.loads(runs["grouped"].stdout)["steps"]) == 4
+
+
+def test_progress_names_a_step_inside_a_group_by_its_group(tmp_path: Path):
+    _, grouped = _twin_files(tmp_path)
+    done = fancy("run", str(grouped))
+    progress = [line.rsplit(" (", 1)[0] for line in done.stderr.splitlines() if line.startswith("✓ ")]
+    assert progress == ["✓ Prepare › Increment", "✓ Increment", "✓ Prepare › Multiply", "✓ Negate"]
+
+
+def test_a_broken_group_is_one_line_and_exit_2(tmp_path: Path):
+    _, grouped = _twin_files(tmp_path)
+    data = json.loads(grouped.read_text(encoding="utf-8"))
+    data["groups"][0]["steps"][1]["params"] = {"b": "two"}
+    grouped.write_text(json.dumps(data), encoding="utf-8")
+    done = fancy("run", str(grouped))
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "in group 'Inc and double' as 'Prepare' (" in done.stderr and "step 'Multiply'" in done.stderr

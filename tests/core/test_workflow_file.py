@@ -102,7 +102,7 @@ def test_a_version_1_file_opens_runs_and_saves_as_version_2_with_nothing_else_ch
     assert written["schema_version"] == 1
     workflow = load_workflow(V1_FILE)
     assert workflow.schema_version == 2
-    assert all(step.params == {} and not step.bypass for step in workflow.steps)
+    assert all(step.params == {} and not step.bypass for step in workflow.steps) and workflow.groups == []
     store = InMemoryStore()
     from fancy_studio.core import Engine
 

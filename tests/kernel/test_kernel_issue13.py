@@ -65,3 +65,34 @@ def test_bypassed_steps_in_the_kernel_are_what_the_engine_makes_of_them(kernel: 
                       reader.id: StepStatus.SKIPPED}
     assert bypassed == [increment, length] and "passes nothing" in reasons[reader.id]
     assert _value(tmp_path / "run.fancystore", passed.id) == 2.0
+
+
+def test_a_grouped_workflow_runs_flattened_in_the_kernel_as_the_studio_calls_it(kernel: Kernel, tmp_path: Path) -> None:
+    """The studio checks the workflow itself and hands the kernel its plan and its input cells (the
+    workflow's own: a group's own values come with the plan)."""
+    from fancy_studio.core.groups import flat_id
+    from tests.core.group_helpers import adder_definition, instance
+
+    wf = Workflow(name="groups in the kernel")
+    x = wf.input_cell("x", 3.0)
+    definition = adder_definition()
+    definition.cells[0].value = 100.0  # what an unwired input port takes
+    wf.groups.append(definition)
+    wired = instance(wf, definition, x.id, "wired", factor=10)
+    unwired = instance(wf, definition, x.id, "unwired")
+    del unwired.inputs["in"]
+    path = tmp_path / "run.fancystore"
+    for attempt in range(2):
+        initial = wf.literal_cells()
+        checked = Engine(InMemoryStore()).check(wf, initial)
+        finished: list = []
+        result = kernel.run(wf, store_path=path, initial_cells=initial, checked=checked,
+                            callbacks=RunCallbacks(on_step_finished=lambda s, t: finished.append(s.id),
+                                                   on_step_cached=lambda s: finished.append(s.id)))
+        assert result.ok and finished == checked.step_ids
+        assert list(result.step_status) == checked.step_ids
+        assert set(checked.step_ids) == {flat_id([group.id, inner.id]) for group in (wired, unwired)
+                                         for inner in definition.steps}
+        assert result.count(StepStatus.CACHED) == (4 if attempt else 0)
+    assert kernel.last_shipped.chunks == 0  # the same flattened workflow: nothing to send again
+    assert _value(path, wired.outputs["out"]) == 40.0 and _value(path, unwired.outputs["out"]) == 202.0
