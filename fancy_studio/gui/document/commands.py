@@ -27,7 +27,9 @@ def copied(node: WorkflowStep | CellSpec) -> WorkflowStep | CellSpec:
     """A copy that shares nothing mutable with `node`, like pydantic's deep copy but sharing the ids and
     strings (immutable): copying every UUID too was a third of deleting or pasting 3,000 steps."""
     if isinstance(node, WorkflowStep):
-        return node.model_copy(update={"inputs": dict(node.inputs), "outputs": dict(node.outputs)})
+        made = node.model_copy(update={"inputs": dict(node.inputs), "outputs": dict(node.outputs)})
+        made.__dict__["params"] = copy.deepcopy(node.params)  # (not an update, which would mark it as set)
+        return made
     if node.has_value:
         return node.model_copy(update={"value": copy.deepcopy(node.value)})
     return node.model_copy()
