@@ -174,6 +174,11 @@ class WorkflowView(QGraphicsView):
         self._keep_fitted = False
         self.centerOn(item)
 
+    def pan_to(self, point: QPointF) -> None:
+        """Centre the view on a scene point at the same zoom (the minimap); the view stops following the fit."""
+        self._keep_fitted = False
+        self.centerOn(point)
+
     # --- widgets over the canvas ---------------------------------------------------------------------
 
     def add_corner_widget(self, widget: QWidget) -> None:
