@@ -146,6 +146,62 @@ class GapMeter:
         self.timer.stop()
 
 
+class StallSampler:
+    """Diagnosis (``--stalls``): a thread that, whenever the gap meter has not ticked for `threshold`
+    seconds, samples the GUI thread's Python stack every `every` seconds, and sums the time per stack.
+    The stacks that fill the longest gaps are where the GUI thread was busy."""
+
+    def __init__(self, meter_of, threshold: float = 0.03, every: float = 0.002) -> None:
+        import collections
+        import threading
+
+        self.meter_of, self.threshold, self.every = meter_of, threshold, every
+        self.main = threading.main_thread().ident
+        self.seconds: collections.Counter[tuple[str, ...]] = collections.Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="stall-sampler")
+        self._thread.start()
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        while not self._stop.wait(self.every):
+            meter = self.meter_of()
+            if meter is None or not meter.timer.isActive():
+                continue
+            if time.perf_counter() - meter.last < self.threshold:
+                continue
+            frames = sys._current_frames()
+            frame = frames.get(self.main)
+            if frame is None:
+                continue
+            stack = tuple(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                          for f in traceback.extract_stack(frame)[-14:])
+            if Path(frame.f_code.co_filename).name == Path(__file__).name:
+                # in Qt's C++ (or waiting for the GIL): say what the other threads were doing
+                for ident, other in frames.items():
+                    if ident not in (self.main, threading.get_ident()):
+                        stack += tuple(f"  [other] {Path(f.filename).name}:{f.lineno} {f.name}"
+                                       for f in traceback.extract_stack(other)[-4:])
+            self.seconds[stack] += self.every
+
+    def stop_and_report(self, top: int = 8) -> None:
+        self._stop.set()
+        self._thread.join()
+        total = sum(self.seconds.values())
+        print(f"\n=== GUI thread stacks inside gaps over {self.threshold * 1e3:.0f} ms "
+              f"({total * 1e3:.0f} ms sampled) ===")
+        for stack, seconds in self.seconds.most_common(top):
+            print(f"--- {seconds * 1e3:.0f} ms")
+            for line in stack:
+                print(f"    {line}")
+
+
+CURRENT_METER: list[GapMeter] = []
+"""The gap meter of the run being measured (for StallSampler)."""
+
+
 def idle_gap(seconds: float = 2.0) -> float:
     meter = GapMeter()
     loop = QEventLoop()
@@ -252,6 +308,7 @@ def run_studio(window, case: Case, profiler: cProfile.Profile | None = None) -> 
 
     window.runner.finished.connect(finished)
     meter = GapMeter()
+    CURRENT_METER[:] = [meter]
     guard = QTimer.singleShot(int(RUN_TIMEOUT_S * 1000), loop.quit)  # noqa: F841
     if profiler is not None:
         profiler.enable()
@@ -275,20 +332,45 @@ def run_studio(window, case: Case, profiler: cProfile.Profile | None = None) -> 
     settle_meter = GapMeter()
     settle_meter.start()
     settle_meter.last = ended
-    while scene._dirty_steps or scene._dirty_cells or model.rowCount() != len(window.store):
+    CURRENT_METER[:] = [settle_meter]
+    while scene._dirty_steps or scene._dirty_cells or (
+            model.rowCount() != len(window.store) and not DIAGNOSIS.get("no_datums")):
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
     settled = time.perf_counter()
     settle_meter.stop()
+    CURRENT_METER[:] = []
     QApplication.processEvents()  # let the last repaints go before the next measurement
     return StudioRun(ended - started, outcome.result.duration, gap_to_finish, meter.ticks,
                      batches[1], batches[0], settled - started, max(gap_to_finish, settle_meter.max_gap))
 
 
+DIAGNOSIS: dict = {}
+
+
+PAINTS: dict[str, list[float]] = {}
+"""Diagnosis (``--stalls``): every paint event's duration, by the class that painted."""
+
+
+def time_paints(cls) -> None:
+    """Time every `paintEvent` of `cls` (a Python subclass of a Qt widget) into PAINTS."""
+    paint = cls.paintEvent
+
+    def timed(self, event) -> None:
+        began = time.perf_counter()
+        paint(self, event)
+        PAINTS.setdefault(cls.__name__, []).append(time.perf_counter() - began)
+
+    cls.paintEvent = timed
+
+
 def measure(window, case: Case, repeats: int) -> Measured:
     window.document.replace(case.workflow, None)
-    window._docks["Datums"].show()
+    window._docks["Datums"].setVisible(not DIAGNOSIS.get("no_datums"))
     window._docks["Datums"].raise_()
     settle()
+    if DIAGNOSIS.get("zoom") is not None:
+        window.view.set_zoom(DIAGNOSIS["zoom"])
+        settle()
     run_studio(window, case)  # warm-up (thread start, first paints), not counted
     measured = Measured(case.name, len(case.workflow.steps), float("inf"))
     for i in range(repeats):
@@ -372,8 +454,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="run steps on the studio's run thread (Settings > Run Steps In), not in the kernel")
     parser.add_argument("--switch-interval", type=float, default=None, metavar="SECONDS",
                         help="sys.setswitchinterval for the whole process (diagnosis: GIL hand-over latency)")
+    parser.add_argument("--stalls", action="store_true",
+                        help="sample the GUI thread's stack inside every gap over 30 ms and print the worst stacks")
+    parser.add_argument("--no-datums", action="store_true", help="diagnosis: run with the Datums dock hidden")
+    parser.add_argument("--zoom", type=float, default=None, help="diagnosis: set the canvas zoom (1.0 = actual size)")
     args = parser.parse_args(argv)
     BUSY_SECONDS = args.busy_ms / 1000
+    DIAGNOSIS.update(no_datums=args.no_datums, zoom=args.zoom)
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
 
@@ -402,8 +489,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Qt platform '{app.platformName()}'", flush=True)
 
     idle = idle_gap()
+    sampler = StallSampler(lambda: CURRENT_METER[0] if CURRENT_METER else None) if args.stalls else None
+    if args.stalls:
+        time_paints(type(window.view))
+
     results = [measure(window, case, args.repeats) for case in cases]
     report(results, idle, args.repeats, busy_case.name)
+    if sampler is not None:
+        sampler.stop_and_report()
+        for name, durations in PAINTS.items():
+            durations.sort()
+            print(f"paint events of {name}: {len(durations)}, longest {durations[-1] * 1e3:.1f} ms, "
+                  f"over 20 ms: {sum(d > 0.02 for d in durations)}, total {sum(durations) * 1e3:.0f} ms")
     if args.profile:
         for case in cases:
             profile_run(window, case)

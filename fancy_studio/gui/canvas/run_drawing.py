@@ -2,12 +2,14 @@
 
 A mixin of `WorkflowScene` (`scene.py`), kept apart so each file holds one concern: the run's news
 arrives as lists of step ids from the `RunStatusModel`; the scene repaints those nodes (and the cells a
-finished step computed) at most `RUN_CHUNK` per event-loop turn, at most every `RUN_REPAINT_MS` while
-steps still run, so a 10,000-step run never freezes the window while the canvas catches up.
+finished step computed) for at most `RUN_SLICE_SECONDS` per event-loop turn, at most every
+`RUN_REPAINT_MS` while steps still run, so a 10,000-step run never freezes the window while the canvas
+catches up.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import UUID
 
@@ -16,8 +18,12 @@ from fancy_studio.gui.run.status import RunStatusModel, StepState
 RUN_REPAINT_MS = 100
 """While a run goes, the canvas catches up with its events at most this often (ten times a second is
 enough to watch; a run shorter than this is painted once, when it ends)."""
-RUN_CHUNK = 1500
-"""Nodes repainted per event-loop turn after a run batch (keeps each turn to a few milliseconds)."""
+RUN_SLICE_SECONDS = 0.008
+"""How long one event-loop turn may spend repainting nodes after a run batch. A time, not a count: what a
+node costs varies a hundredfold (a computed cell reads its value from the store file, which a loaded
+machine or a busy disk slows down), and a count of 1,500 nodes once took 340 ms in one turn."""
+CLOCK_EVERY = 32
+"""Nodes between two looks at the clock (reading it costs more than a cheap node)."""
 
 
 class RunDrawing:
@@ -45,12 +51,13 @@ class RunDrawing:
             timer.start(interval)
 
     def _show_run_changes(self) -> None:
-        """Repaint nodes whose run state or value changed, at most `RUN_CHUNK` per event-loop turn.
+        """Repaint nodes whose run state or value changed, for at most `RUN_SLICE_SECONDS` per event-loop turn.
 
         A 10,000-step run can change every node within one batch; doing them in slices keeps the event
         loop turning (no long freeze) while the canvas catches up.
         """
-        budget = RUN_CHUNK
+        deadline = time.perf_counter() + RUN_SLICE_SECONDS
+        budget = CLOCK_EVERY
         nodes, status, running = self._nodes, self.run_status, self._running_ids
         steps, cells = self._dirty_steps, self._dirty_cells
         find_step = self.document.find_step
@@ -67,6 +74,8 @@ class RunDrawing:
                 if blocks is not None:
                     blocks.node_changed(item)
             budget -= 1
+            if not budget:
+                budget = CLOCK_EVERY if time.perf_counter() < deadline else 0
             state = status.state(step_id)
             if state is StepState.RUNNING:
                 running.add(step_id)
@@ -83,6 +92,8 @@ class RunDrawing:
                 item.shown_generation = generation
                 item.show_run_state()
             budget -= 1
+            if not budget:
+                budget = CLOCK_EVERY if time.perf_counter() < deadline else 0
         self._schedule_catch_up()
         if running and not self._spinner.isActive():
             self._spinner.start()

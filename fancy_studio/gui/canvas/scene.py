@@ -244,14 +244,25 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         if blocks == (self.blocks is not None):
             return
         items = self._nodes.values()
+        outdated = []
         for item in items:
             item.setFlag(_NO_CONTENTS, blocks)
+            item.drawn_by_layer = blocks
+            if not blocks:
+                item.update()  # what changed while the layer drew it (see `NodeItem.repaint`)
+                if getattr(item, "value_outdated", False):
+                    outdated.append(item.node_id)
+        if outdated and self.run_status is not None:
+            # values a run stored meanwhile: read in the run's catch-up slices, not all at once
+            self._dirty_cells.extend(outdated)
+            self._generation += 1
+            self._schedule_catch_up()
         for wire in self._wires.values():
             wire.setFlag(_NO_CONTENTS, blocks)
         if blocks:
             self.blocks = BlocksLayer(self._wires.values)
             self._seat_blocks()
-            self.blocks.fill(items)
+            self.blocks.fill(item for item in items if item.isVisible())  # not the nodes collapsed frames hide
         else:
             if self.blocks.scene() is self:
                 self.removeItem(self.blocks)

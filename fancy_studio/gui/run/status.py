@@ -126,12 +126,10 @@ class RunStatusModel(QObject):
     def computed_value(self, cell_id: UUID) -> tuple[bool, Any]:
         """(True, value) when the store holds a value for the cell, else (False, None) (also when the
         stored value cannot be read back: a drawing never fails on a store)."""
-        try:
-            if cell_id in self.store:
-                return True, self.store.get(cell_id).value
-        except Exception:  # noqa: BLE001 - e.g. StoredValueError, or a store on a vanished disk
-            pass
-        return False, None
+        try:  # one read, not `in` and then `get`: on a store file each is a query
+            return True, self.store.get(cell_id).value
+        except Exception:  # noqa: BLE001 - CellNotFoundError, StoredValueError, a store on a vanished disk
+            return False, None
 
     def set_store(self, store: DatumStore) -> None:
         """Read computed values from `store` from now on (another workflow's)."""
