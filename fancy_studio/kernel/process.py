@@ -33,8 +33,10 @@ from fancy_studio.kernel.protocol import (
 from fancy_studio.kernel.shipping import ChunkMirror
 
 
-def exit_detail(returncode: int | None) -> str:
-    """How a process ended, as the studio says it: "signal 11, SIGSEGV", "exit code 3"."""
+def exit_detail(returncode: int | None, *, unexpected: bool = False) -> str:
+    """How a process ended, as the studio says it: "signal 11, SIGSEGV", "exit code 3". An `unexpected`
+    SIGKILL (not the studio's Stop or timeout) says who most likely sent it: Linux's out-of-memory killer
+    ends the largest process that way, with no chance for a MemoryError."""
     if returncode is None:
         return "unknown"
     if returncode < 0:
@@ -42,6 +44,8 @@ def exit_detail(returncode: int | None) -> str:
             name = signal.Signals(-returncode).name
         except ValueError:
             return f"signal {-returncode}"
+        if unexpected and -returncode == signal.SIGKILL:
+            return f"signal {-returncode}, {name}: killed from outside, most often by the system when memory ran out"
         return f"signal {-returncode}, {name}"
     return f"exit code {returncode}"
 
@@ -134,7 +138,8 @@ class KernelProcess:
                 self._on_ready(self)
                 continue
             self.inbox.put(message)
-        self._ended(exit_detail(self.popen.wait()))
+        returncode = self.popen.wait()
+        self._ended(exit_detail(returncode, unexpected=not self.expected_end))
 
     def _ended(self, detail: str) -> None:
         self.detail = detail

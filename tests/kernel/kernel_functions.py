@@ -55,6 +55,34 @@ def os_exit(x: Any) -> int:
     os._exit(3)
 
 
+@fancy_function("kernel_test.memory_hog", registry=REGISTRY, cacheable=False)
+def memory_hog(x: Any) -> int:
+    """Ask for more memory than the process may have: its address space is capped a little above what it
+    uses now (restored after), so the allocation fails as it does on a machine out of memory."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        in_use = int(statm.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (in_use + (256 << 20), hard))
+    try:
+        hog = bytearray(4 << 30)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    return len(hog)
+
+
+@fancy_function("kernel_test.oom_killed", registry=REGISTRY, cacheable=False)
+def oom_killed(x: Any) -> int:
+    """Die as Linux's out-of-memory killer ends a process: SIGKILL, with no chance to say anything."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(10)
+    return 0
+
+
 @fancy_function("kernel_test.forever", registry=REGISTRY, cacheable=False)
 def forever(x: Any) -> int:
     """Never returns."""

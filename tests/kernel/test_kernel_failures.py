@@ -124,3 +124,27 @@ def test_an_abort_or_os_exit_in_a_step_is_a_failed_step_and_the_next_run_works(k
         assert result.step_status[steps[1].id] is StepStatus.SKIPPED
         assert result.step_status[other.id] is not StepStatus.FAILED
         assert_next_run_works(kernel)
+
+
+def test_running_out_of_memory_fails_the_step_and_says_so(kernel: Kernel) -> None:
+    """Out of memory comes two ways: an allocation refused (MemoryError: the kernel lives on), or Linux's
+    out-of-memory killer (SIGKILL: the kernel dies, and the step says what most likely killed it)."""
+    workflow, steps, cells = chain("kernel_test.memory_hog", "math.increment")
+    other, _ = branch(workflow, cells[0])
+    pid = kernel.pid
+    result = kernel.run(workflow, store_path=None, registry=REGISTRY)
+    assert result.step_status[steps[0].id] is StepStatus.FAILED
+    assert result.errors[steps[0].id].type_name == "MemoryError"
+    assert result.step_status[other.id] is StepStatus.DONE
+    assert kernel.pid == pid  # a refused allocation is an exception, not a death
+    assert_next_run_works(kernel)
+
+    workflow, steps, cells = chain("kernel_test.oom_killed", "math.increment")
+    other, _ = branch(workflow, cells[0])
+    result = kernel.run(workflow, store_path=None, registry=REGISTRY)
+    error = result.errors[steps[0].id]
+    assert error.type_name == "KernelDied", error
+    assert "signal 9, SIGKILL" in error.message and "memory" in error.message, error.message
+    assert result.step_status[steps[1].id] is StepStatus.SKIPPED
+    assert result.step_status[other.id] is not StepStatus.FAILED
+    assert_next_run_works(kernel)
