@@ -1,11 +1,11 @@
 """View ▸ Minimap: the whole graph small in the canvas's bottom-right corner, and the part the view shows.
 
 It stays cheap at any size because it never paints the items themselves. The nodes' rectangles (and the
-wires, as straight lines) are read from the scene once and painted into a cached picture, grouped by
-colour; that happens only after the document changed (at most once every `REBUILD_MS`, so a paste, an
-undo or an Auto Layout of thousands of nodes costs one rebuild) or the theme did. A scroll or a zoom of
-the view repaints the picture and the viewport's rectangle over it, nothing more. A run changes no
-document position, so its news never rebuilds the picture.
+wires, as straight lines) are kept by `MinimapGraph` and painted into a cached picture, one call per
+colour. The picture is painted again only after the document changed (at most once every `REBUILD_MS`,
+so a paste, an undo or an Auto Layout of thousands of nodes costs one rebuild; only the nodes the
+document named are read again) or the theme did. A scroll or a zoom of the view repaints the picture
+and the viewport's rectangle over it, nothing more. A run changes no node, so its news never rebuilds it.
 
 A click centres the view there; dragging pans (the rectangle, when grabbed, keeps where it was grabbed);
 the wheel zooms the view. The minimap never takes the keyboard focus from the canvas. It is hidden while
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QLineF, QObject, QPointF, QRect, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QWidget
 
 from fancy_studio.gui.canvas import style
-from fancy_studio.gui.canvas.node_items import CellNodeItem, StepNodeItem
+from fancy_studio.gui.canvas.minimap_graph import MinimapGraph
 from fancy_studio.gui.window_action import window_action
 
 REBUILD_MS = 200
@@ -48,12 +48,10 @@ class Minimap(QWidget):
         super().__init__(view)
         self.setObjectName("minimap")
         self._view = view
-        self._scene = view.workflow_scene
         self._on = True
         self._has_nodes = False
-        self._nodes: dict[int, list[QRectF]] = {}
-        """The nodes' scene rectangles by the rgba of their colour, as last read from the scene."""
-        self._wires: list[QLineF] = []
+        self.graph = MinimapGraph(view.workflow_scene, view.document)
+        """What is drawn, in scene coordinates, as last read."""
         self._graph = QRectF()
         """The scene rectangle the picture shows: every node, and a margin."""
         self._to_map = QTransform()
@@ -63,7 +61,7 @@ class Minimap(QWidget):
         """While the left button is down: where the pointer holds the view's rectangle, from its centre."""
         self._wheel = 0
         self.rebuilds = 0
-        """How many times the graph was read from the scene (tests and benchmarks count them)."""
+        """How many times what changed was read from the scene (tests and benchmarks count them)."""
         self.pictures = 0
         """How many times the cached picture was painted."""
         self._timer = QTimer(self)
@@ -75,10 +73,13 @@ class Minimap(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Minimap: click or drag to move the view, the wheel zooms (View ▸ Minimap hides it)")
         document = view.document
-        for signal in (document.reset, document.step_added, document.step_removed, document.step_changed,
-                       document.cell_added, document.cell_removed, document.cell_changed, document.node_moved,
-                       document.nodes_moved):
-            signal.connect(self.schedule_rebuild)
+        document.reset.connect(self.redraw_all)  # bound methods, not lambdas: disconnected when deleted
+        document.step_added.connect(self._spec_added)
+        document.cell_added.connect(self._spec_added)
+        for signal in (document.step_removed, document.step_changed, document.cell_removed, document.cell_changed):
+            signal.connect(self.node_changed)
+        document.node_moved.connect(self._node_moved)
+        document.nodes_moved.connect(self._nodes_moved)
         view.horizontalScrollBar().valueChanged.connect(self._view_moved)
         view.verticalScrollBar().valueChanged.connect(self._view_moved)
         view.zoom_changed.connect(self._view_moved)
@@ -104,34 +105,39 @@ class Minimap(QWidget):
 
     # --- keeping up with the document and the view ---------------------------------------------------
 
-    def schedule_rebuild(self, *_changed) -> None:
-        """The document changed: read the graph again in `REBUILD_MS`, once for every change meanwhile."""
+    def node_changed(self, node_id) -> None:
+        """A node came, went, moved or changed: read it again in `REBUILD_MS` (with every change meanwhile)."""
+        self.graph.touch(node_id)
+        self._schedule()
+
+    def redraw_all(self) -> None:
+        """A new workflow or a new look: read every node again."""
+        self.graph.touch_all()
+        self._schedule()
+
+    def _spec_added(self, spec) -> None:
+        self.node_changed(spec.id)
+
+    def _node_moved(self, node_id, _x: float, _y: float) -> None:
+        self.node_changed(node_id)
+
+    def _nodes_moved(self, positions: dict) -> None:
+        for node_id in positions:
+            self.graph.touch(node_id)
+        self._schedule()
+
+    def _schedule(self) -> None:
         if self._on and not self._timer.isActive():
             self._timer.start()
 
     def rebuild(self) -> None:
-        """Read every node's place, size and colour (and every wire's ends) from the scene; paint them anew."""
+        """Read what changed from the scene, and paint the picture anew."""
         self._timer.stop()
         self.rebuilds += 1
-        nodes: dict[int, list[QRectF]] = {}
-        left = top = float("inf")
-        right = bottom = float("-inf")
-        for item in self._scene.node_items():
-            rect = item.body_rect().translated(item.pos())
-            left, top = min(left, rect.left()), min(top, rect.top())
-            right, bottom = max(right, rect.right()), max(bottom, rect.bottom())
-            nodes.setdefault(_node_color(item).rgba(), []).append(rect)
-        wires = []
-        for wire in self._scene.wire_items():
-            path = wire.path()
-            if wire.isVisible() and path.elementCount():  # hidden: a wire a drag took up
-                start = path.elementAt(0)
-                wires.append(QLineF(QPointF(start.x, start.y), path.currentPosition()))
-        self._wires = wires
-        self._nodes = nodes
-        self._has_nodes = bool(nodes)
-        if nodes:
-            graph = QRectF(left, top, right - left, bottom - top)
+        self.graph.update()
+        self._has_nodes = not self.graph.is_empty()
+        if self._has_nodes:
+            graph = self.graph.bounds()
             margin = max(graph.width(), graph.height()) * 0.03 + 20
             self._graph = graph.adjusted(-margin, -margin, margin, margin)
         else:
@@ -152,7 +158,7 @@ class Minimap(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         """The theme changed (the canvas colours switch right after the palette): paint again, soon."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self.schedule_rebuild()
+            self.redraw_all()
         super().changeEvent(event)
 
     def _place(self) -> None:
@@ -265,15 +271,18 @@ class Minimap(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # thousands of pixel-sized shapes
         painter.setClipRect(QRectF(self.rect()).adjusted(2, 2, -2, -2))
         painter.setTransform(self._to_map)
-        if self._wires:
+        wires = self.graph.wires()
+        if wires:
             wire = QColor(style.TEXT_DIM)
             wire.setAlpha(110)
             painter.setPen(QPen(wire, 0))
-            painter.drawLines(self._wires)
-        for rgba, rects in self._nodes.items():
-            color = QColor.fromRgba(rgba)
-            painter.setPen(QPen(color, 0))  # a cosmetic outline: a node smaller than a pixel is still a pixel
-            painter.setBrush(color)
+            painter.drawLines(wires)
+        # Nodes a few pixels across are drawn as their outline (a cosmetic pen: smaller than a pixel, a node
+        # is still one), larger ones filled: either way each rectangle is drawn once.
+        tiny = self._to_map.m11() * style.CELL_HEIGHT < 3
+        for color, rects in self.graph.groups():
+            painter.setPen(QPen(color, 0) if tiny else Qt.PenStyle.NoPen)
+            painter.setBrush(Qt.BrushStyle.NoBrush if tiny else color)
             painter.drawRects(rects)
         painter.end()
         return picture
@@ -321,18 +330,6 @@ class Minimap(QWidget):
 
     def _centre_view_at(self, pos: QPointF) -> None:
         self._view.pan_to(self.scene_point(pos - self._grab))
-
-
-def _node_color(item) -> QColor:
-    """A step by its header (its function's category), a cell by its type, as on the canvas; never by
-    its run state, so a run never changes the picture."""
-    if isinstance(item, StepNodeItem):
-        return item.header
-    if isinstance(item, CellNodeItem):
-        color = QColor(item.color)  # its type's colour, quieter: a cell's pill is mostly its background
-        color.setAlphaF(0.55)
-        return color
-    return style.NODE_BORDER
 
 
 def _dark() -> bool:
