@@ -70,6 +70,7 @@ class Minimap(QWidget):
         self._timer.timeout.connect(self.rebuild)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the canvas keeps the keyboard
         self.setAttribute(Qt.WidgetAttribute.WA_NoMousePropagation)
+        self.setMouseTracking(True)  # the cursor tells the frame (drag it) from the rest (click to go there)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Minimap: click or drag to move the view, the wheel zooms (View ▸ Minimap hides it)")
         document = view.document
@@ -277,12 +278,11 @@ class Minimap(QWidget):
             wire.setAlpha(110)
             painter.setPen(QPen(wire, 0))
             painter.drawLines(wires)
-        # Nodes a few pixels across are drawn as their outline (a cosmetic pen: smaller than a pixel, a node
-        # is still one), larger ones filled: either way each rectangle is drawn once.
+        # Nodes a few pixels across get a cosmetic outline too: smaller than a pixel, a node is still one.
         tiny = self._to_map.m11() * style.CELL_HEIGHT < 3
         for color, rects in self.graph.groups():
             painter.setPen(QPen(color, 0) if tiny else Qt.PenStyle.NoPen)
-            painter.setBrush(Qt.BrushStyle.NoBrush if tiny else color)
+            painter.setBrush(color)
             painter.drawRects(rects)
         painter.end()
         return picture
@@ -303,13 +303,19 @@ class Minimap(QWidget):
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._grab is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self._centre_view_at(event.position())
+        else:
+            self._hover_cursor(event.position())
         event.accept()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if event.button() == Qt.MouseButton.LeftButton and self._grab is not None:
             self._grab = None
-            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self._hover_cursor(event.position())
         event.accept()
+
+    def _hover_cursor(self, pos: QPointF) -> None:
+        over_frame = self.view_frame().contains(pos)
+        self.setCursor(Qt.CursorShape.OpenHandCursor if over_frame else Qt.CursorShape.PointingHandCursor)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         event.accept()  # not the canvas's quick-add
