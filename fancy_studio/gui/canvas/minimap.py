@@ -74,7 +74,7 @@ class Minimap(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Minimap: click or drag to move the view, the wheel zooms (View ▸ Minimap hides it)")
         document = view.document
-        document.reset.connect(self.redraw_all)  # bound methods, not lambdas: disconnected when deleted
+        document.reset.connect(self._reset)  # bound methods, not lambdas: disconnected when deleted
         document.step_added.connect(self._spec_added)
         document.cell_added.connect(self._spec_added)
         for signal in (document.step_removed, document.step_changed, document.cell_removed, document.cell_changed):
@@ -115,6 +115,12 @@ class Minimap(QWidget):
         """A new workflow or a new look: read every node again."""
         self.graph.touch_all()
         self._schedule()
+
+    def _reset(self) -> None:
+        """Another workflow (after the scene and the view took it): shown at once, never the last one's picture."""
+        self.graph.touch_all()
+        if self._on:
+            self.rebuild()
 
     def _spec_added(self, spec) -> None:
         self.node_changed(spec.id)
