@@ -17,9 +17,10 @@ PACKAGE = Path(fancy_studio.__file__).parent
 TESTS = Path(__file__).parents[1]
 DOCUMENT_MODULE = PACKAGE / "gui" / "document" / "document.py"
 COMMANDS_MODULE = PACKAGE / "gui" / "document" / "commands.py"
+PARAM_COMMANDS_MODULE = PACKAGE / "gui" / "document" / "param_commands.py"
 
 MODEL_CHANGES = {"insert_nodes", "reinsert_nodes", "delete_nodes", "set_wire", "set_cell", "set_step_label",
-                 "set_step_timeout",
+                 "set_step_timeout", "set_step_params", "set_step_bypass",
                  "set_positions", "set_layout", "order_layout"}
 """The document's public methods that change the workflow without an undo command."""
 
@@ -51,4 +52,5 @@ def test_nothing_outside_the_document_uses_its_private_members():
 
 
 def test_only_the_undo_commands_call_the_model_changes():
-    assert _attribute_uses(MODEL_CHANGES, [PACKAGE], skip={DOCUMENT_MODULE, COMMANDS_MODULE}) == []
+    assert _attribute_uses(MODEL_CHANGES, [PACKAGE],
+                           skip={DOCUMENT_MODULE, COMMANDS_MODULE, PARAM_COMMANDS_MODULE}) == []

@@ -14,7 +14,10 @@ from uuid import UUID
 
 from fancy_studio.core.layout import DEFAULT_ASPECT, Size, layered_layout, positions_for_unplaced
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.group_node_item import group_body_height
+from fancy_studio.gui.canvas.param_rows import step_body_height
 from fancy_studio.gui.document.document import WorkflowDocument
+
 
 def node_size(document: WorkflowDocument, node_id: UUID) -> Size:
     """The size of a node's body as drawn, from the model alone (no item needed); the layout's gaps leave
@@ -22,20 +25,17 @@ def node_size(document: WorkflowDocument, node_id: UUID) -> Size:
     step = document.find_step(node_id)
     if step is None:
         width, height = style.CELL_WIDTH, style.CELL_HEIGHT
-    else:
-        function = document.function_of(step)
-        if function is not None:
-            rows = max(len(function.inputs), len(function.outputs), 1)
-        else:  # a placeholder: a row per wired port, and one saying what is missing
-            rows = max(len(step.inputs), len(step.outputs), 1) + 1
-        width, height = style.STEP_WIDTH, style.HEADER_HEIGHT + rows * style.ROW_HEIGHT + 8
+    elif step.group_id is not None and (definition := document.definition_of(step)) is not None:
+        width, height = style.STEP_WIDTH, group_body_height(definition)
+    else:  # a row per output, then per input (a placeholder: its wired ports, and a line saying what is missing)
+        width, height = style.STEP_WIDTH, step_body_height(step, document.function_of(step))
     return width, height
 
 
 def compute_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] | None = None,
                    aspect: float = DEFAULT_ASPECT) -> dict[UUID, tuple[float, float]]:
     """Every node's new top-left position (grid-aligned)."""
-    return layered_layout(document.workflow, size_of or (lambda n: node_size(document, n)), aspect)
+    return layered_layout(document.graph, size_of or (lambda n: node_size(document, n)), aspect)
 
 
 def auto_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] | None = None,
@@ -51,7 +51,7 @@ def place_unplaced(document: WorkflowDocument, aspect: float = DEFAULT_ASPECT) -
     not an edit: no undo step, and the document stays unmodified (the file on disk already holds this
     workflow; its layout is derived from it the same way each time). A save writes the positions.
     """
-    positions = positions_for_unplaced(document.workflow, lambda n: node_size(document, n), aspect)
+    positions = positions_for_unplaced(document.graph, lambda n: node_size(document, n), aspect)
     if positions:
         document.fill_layout(positions)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
+from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.durations import duration_text
-from fancy_studio.gui.canvas import status_badge, style
+from fancy_studio.gui.canvas import param_rows, status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
 from fancy_studio.gui.canvas.node_titles import cell_lines, draw_overview_title, title_font
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind, draw_port
@@ -19,6 +20,8 @@ from fancy_studio.gui.run.status import IDLE, StepRunInfo, StepState
 if TYPE_CHECKING:
     from fancy_studio.gui.document.document import WorkflowDocument
 
+BYPASSED_INFO = StepRunInfo(StepState.BYPASSED)
+"""What a bypassed step's badge shows before a run."""
 _TITLE_FONT = style.TITLE_FONT
 _LABEL_FONT = style.LABEL_FONT
 _CORNER = 8.0
@@ -213,30 +216,56 @@ class StepNodeItem(NodeItem):
             return
         self.prepareGeometryChange()
         function = self.document.function_of(step)
-        self.placeholder = function is None
+        self.placeholder = placeholder = function is None
         if function is not None:
             self.title = step.label or function.title
             self.subtitle = ""
             self.header = style.category_color(function.category)
-            inputs = [(p.name, p.type, p.type_name) for p in function.inputs]
             outputs = [(p.name, p.type, p.type_name) for p in function.outputs]
         else:
             self.title = step.label or step.function_slug
             self.subtitle = f"missing: {step.function_slug}"
             self.header = style.PLACEHOLDER
-            inputs = [(n, Any, "?") for n in step.inputs]
             outputs = [(n, Any, "?") for n in step.outputs]
         self.description = function.description if function else f"Function '{step.function_slug}' is not installed"
+        self.bypass = step.bypass
+        self.passes = pass_through(function) if step.bypass and function is not None else None
+        """(input, output) a bypassed step passes its value through, or None."""
         self._clear_ports()
-        rows = max(len(inputs), len(outputs), 1) + (1 if self.placeholder else 0)
-        self._size = QRectF(0, 0, style.STEP_WIDTH, style.HEADER_HEIGHT + rows * style.ROW_HEIGHT + 8)
-        first_row = style.HEADER_HEIGHT + (style.ROW_HEIGHT if self.placeholder else 0) + style.ROW_HEIGHT / 2 + 4
-        for side, specs, x in ((PortKind.STEP_INPUT, inputs, 0.0), (PortKind.STEP_OUTPUT, outputs, style.STEP_WIDTH)):
-            for i, (name, hint, tname) in enumerate(specs):
-                port = PortItem(self, self.node_id, side, name, hint, tname)
-                port.setPos(x, first_row + i * style.ROW_HEIGHT)
-                self._add_port(port)
+        rows = param_rows.input_rows(step, function)
+        height = param_rows.body_height(len(outputs), len(rows), placeholder)
+        self._size = QRectF(0, 0, style.STEP_WIDTH, height)
+        # outputs first, then a row per input (its value's field, when no wire feeds it): see `param_rows`
+        first_input = len(outputs)
+        self.input_layout = [(row, param_rows.row_centre(first_input + i, placeholder))
+                             for i, row in enumerate(rows)]
+        self.output_layout = [(name, tname, param_rows.row_centre(i, placeholder))
+                              for i, (name, _hint, tname) in enumerate(outputs)]
+        for row, y in self.input_layout:
+            port = PortItem(self, self.node_id, PortKind.STEP_INPUT, row.name,
+                            row.port.type if row.port is not None else Any, row.type_name)
+            port.setPos(0.0, y)
+            self._add_port(port)
+        for (name, hint, tname), (_name, _tname, y) in zip(outputs, self.output_layout, strict=True):
+            port = PortItem(self, self.node_id, PortKind.STEP_OUTPUT, name, hint, tname)
+            port.setPos(style.STEP_WIDTH, y)
+            self._add_port(port)
         self.update()
+
+    def input_row_at(self, pos) -> param_rows.InputRow | None:
+        """The input whose field is at `pos` (the node's coordinates), or None."""
+        width = self._size.width()
+        for row, y in self.input_layout:
+            if row.has_field and param_rows.field_rect(y, width).contains(pos):
+                return row
+        return None
+
+    def field_rect(self, name: str) -> QRectF | None:
+        """Where an input's field is drawn (the node's coordinates), or None when a wire feeds it."""
+        for row, y in self.input_layout:
+            if row.name == name and row.has_field:
+                return param_rows.field_rect(y, self._size.width())
+        return None
 
     def run_info(self) -> StepRunInfo:
         status = self.run_status()
@@ -246,6 +275,11 @@ class StepNodeItem(NodeItem):
         """The function's description, after the run state (a failed step's carries the exception)."""
         info = self.run_info()
         tip = self.description
+        bypassed = info.state is StepState.IDLE or info.state is StepState.BYPASSED
+        if self.bypass and bypassed and not status_badge.shows_stale(info):
+            passes = f"input '{self.passes[0]}' passes through to output '{self.passes[1]}'" if self.passes \
+                else "no input has an output's type: its outputs get no value"
+            return f"Bypassed (Ctrl+B): {passes}\n\n{tip}"
         if status_badge.shows_stale(info):
             tip = f"Stale: {info.stale}\n\n{tip}"
         elif info.state is StepState.FAILED and info.error is not None:
@@ -261,7 +295,10 @@ class StepNodeItem(NodeItem):
         return tip
 
     def low_detail_color(self) -> QColor:
-        return status_badge.LOW_DETAIL.get(self.run_info().state, self.header)
+        state = self.run_info().state
+        if self.bypass and state is StepState.IDLE:
+            state = StepState.BYPASSED
+        return status_badge.LOW_DETAIL.get(state, self.header)
 
     def overview_title(self) -> str:
         return self.title
@@ -269,6 +306,10 @@ class StepNodeItem(NodeItem):
     def paint_detail(self, painter: QPainter, lod: float) -> None:
         rect = self._size
         info = self.run_info()
+        if self.bypass:  # drawn dimmed, with a "bypassed" badge until a run says more
+            painter.setOpacity(0.45)
+            if info.state is StepState.IDLE and info.stale is None:
+                info = BYPASSED_INFO
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = QPainterPath()
         body.addRoundedRect(rect, 8, 8)
@@ -289,25 +330,22 @@ class StepNodeItem(NodeItem):
         title_width = rect.width() - 16 - status_badge.width(info)
         title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, title_width)
         painter.drawText(QRectF(8, 0, title_width, style.HEADER_HEIGHT), Qt.AlignmentFlag.AlignVCenter, title)
-        scene = self.scene()
-        status_badge.paint(painter, QRectF(0, 0, rect.width(), style.HEADER_HEIGHT), info,
-                           getattr(scene, "spinner_phase", 0))
         painter.setFont(_LABEL_FONT)
         if self.subtitle:
             painter.setPen(style.REFUSE.lighter(120))
             painter.drawText(QRectF(8, style.HEADER_HEIGHT + 2, rect.width() - 16, style.ROW_HEIGHT),
                              Qt.AlignmentFlag.AlignVCenter, self.subtitle)
-        half = rect.width() / 2 - 12
-        for port in self.ports:
-            y = port.pos().y()
-            label = f"{port.name}: {port.type_name}" if port.type_name != "?" else port.name
-            painter.setPen(style.TEXT_DIM)
-            if port.kind == PortKind.STEP_INPUT:
-                box, align = QRectF(12, y - 9, half, 18), Qt.AlignmentFlag.AlignLeft
-            else:
-                box, align = QRectF(rect.width() - 12 - half, y - 9, half, 18), Qt.AlignmentFlag.AlignRight
-            text = QFontMetricsF(_LABEL_FONT).elidedText(label, Qt.TextElideMode.ElideRight, half)
-            painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, text)
+        param_rows.draw_outputs(painter, rect.width(), self.output_layout)
+        param_rows.draw_inputs(painter, rect.width(), self.input_layout)
+        painter.setOpacity(1.0)
+        if self.passes is not None:
+            ends = [y for row, y in self.input_layout if row.name == self.passes[0]]
+            ends += [y for name, _t, y in self.output_layout if name == self.passes[1]]
+            if len(ends) == 2:
+                param_rows.draw_pass_through(painter, QPointF(0, ends[0]), QPointF(rect.width(), ends[1]),
+                                             status_badge.BYPASSED)
+        status_badge.paint(painter, QRectF(0, 0, rect.width(), style.HEADER_HEIGHT), info,
+                           getattr(self.scene(), "spinner_phase", 0))
 
 
 class CellNodeItem(NodeItem):

@@ -81,7 +81,7 @@ class RunDrawing:
                 running.add(step_id)
             else:
                 running.discard(step_id)
-                if state in (StepState.DONE, StepState.CACHED) and (step := find_step(step_id)) is not None:
+                if state in (StepState.DONE, StepState.CACHED, StepState.BYPASSED) and (step := find_step(step_id)) is not None:
                     cells.extend(step.outputs.values())  # their values are in the store now
         while cells and budget:
             cell_id = cells.pop()

@@ -12,6 +12,7 @@ RUNNING = QColor("#5aa9f0")
 DONE = QColor("#6ee07a")
 FAILED = QColor("#e0605a")
 MUTED = QColor("#9aa0a8")
+BYPASSED = QColor("#d9a441")
 
 _FONT = QFont()
 _FONT.setPixelSize(11)  # scene units, like the node fonts (see style.TITLE_FONT)
@@ -20,11 +21,14 @@ BORDER = {StepState.RUNNING: RUNNING, StepState.FAILED: FAILED}
 """States that recolour the node's border (done stays quiet: a green badge is enough)."""
 
 LOW_DETAIL = {StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
-              StepState.CACHED: DONE.darker(220), StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)}
+              StepState.CACHED: DONE.darker(220), StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220),
+              StepState.BYPASSED: BYPASSED.darker(260)}
 """Zoomed far out a node is a block; these states give the block their colour."""
 
-_COLORS = {True: ("#5aa9f0", "#6ee07a", "#e0605a", "#9aa0a8"), False: ("#2f7fd0", "#23883b", "#cf3b33", "#6e757e")}
-"""Running, done, failed, muted on a dark and on a light canvas (light green text is unreadable on white)."""
+_COLORS = {True: ("#5aa9f0", "#6ee07a", "#e0605a", "#9aa0a8", "#d9a441"),
+           False: ("#2f7fd0", "#23883b", "#cf3b33", "#6e757e", "#a86f0c")}
+"""Running, done, failed, muted, bypassed on a dark and on a light canvas (light green text is unreadable on
+white)."""
 
 CACHED_TIP = "reused: its function, inputs and parameters are what they were when this result was made"
 """Why a cached step did not run (its node's tooltip)."""
@@ -32,11 +36,12 @@ CACHED_TIP = "reused: its function, inputs and parameters are what they were whe
 
 def use_colors(dark: bool) -> None:
     """Rebind the state colours for a dark or a light canvas (the theme calls this with style.use_colors)."""
-    global RUNNING, DONE, FAILED, MUTED
-    RUNNING, DONE, FAILED, MUTED = (QColor(c) for c in _COLORS[dark])
+    global RUNNING, DONE, FAILED, MUTED, BYPASSED
+    RUNNING, DONE, FAILED, MUTED, BYPASSED = (QColor(c) for c in _COLORS[dark])
     BORDER.update({StepState.RUNNING: RUNNING, StepState.FAILED: FAILED})
     LOW_DETAIL.update({StepState.RUNNING: RUNNING, StepState.DONE: DONE.darker(160), StepState.FAILED: FAILED,
-                       StepState.CACHED: DONE.darker(220), StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220)})
+                       StepState.CACHED: DONE.darker(220), StepState.SKIPPED: MUTED.darker(150), StepState.QUEUED: MUTED.darker(220),
+                       StepState.BYPASSED: BYPASSED.darker(260)})
 
 
 _OPEN = (StepState.QUEUED, StepState.RUNNING)
@@ -54,7 +59,7 @@ def label(info: StepRunInfo) -> str:
     if info.state is StepState.DONE:
         return duration_text(info.seconds)
     return {StepState.QUEUED: "queued", StepState.RUNNING: "running", StepState.FAILED: "failed",
-            StepState.CACHED: "cached",
+            StepState.CACHED: "cached", StepState.BYPASSED: "bypassed",
             StepState.SKIPPED: "skipped", StepState.CANCELLED: "cancelled"}.get(info.state, "")
 
 
@@ -107,6 +112,14 @@ def paint(painter: QPainter, header: QRectF, info: StepRunInfo, phase: int) -> N
         tip = QPointF(icon.center().x(), icon.top())
         painter.drawPolyline([QPointF(tip.x() + 3, tip.y() - 2.5), tip, QPointF(tip.x() + 3, tip.y() + 2.5)])
         colour = MUTED
+    elif state is StepState.BYPASSED:  # passed through: an arrow over a gap, as a wire jumping the node
+        painter.setPen(QPen(BYPASSED, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        y = icon.center().y()
+        painter.drawArc(QRectF(icon.left(), y - 4, icon.width(), 8), 0, 180 * 16)
+        tip = QPointF(icon.right(), y)
+        painter.drawPolyline([QPointF(tip.x() - 3, tip.y() - 2.5), tip, QPointF(tip.x() + 1.5, tip.y() - 3.5)])
+        colour = BYPASSED
     else:  # queued, skipped, cancelled: a quiet hollow circle
         painter.setPen(QPen(MUTED, 1.4, Qt.PenStyle.DashLine if state is StepState.SKIPPED else Qt.PenStyle.SolidLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)

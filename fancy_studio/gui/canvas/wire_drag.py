@@ -6,6 +6,7 @@ through the document, in one undo step (a macro when it takes several edits).
 
 from __future__ import annotations
 
+import copy
 import json
 import typing
 from typing import TYPE_CHECKING, Any
@@ -193,8 +194,12 @@ class WireDrag:
             self.scene.select_ids({cell.id})
 
     def _starting_value(self, in_port: PortItem) -> Any:
-        """The input's own default if it has one, else the empty value of its type (0, 0.0, "", [] …)."""
-        function = self.document.function_of(self.document.find_step(in_port.node_id))
+        """The input's param if the step has one, else its default if it has one, else the empty value of
+        its type (0, 0.0, "", [] …)."""
+        step = self.document.find_step(in_port.node_id)
+        if in_port.name in step.params:  # the value shown on the node goes on in the cell
+            return copy.deepcopy(step.params[in_port.name])
+        function = self.document.function_of(step)
         port = function.input(in_port.name) if function is not None else None
         if port is None:
             return None

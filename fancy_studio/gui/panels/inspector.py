@@ -14,7 +14,8 @@ from uuid import UUID
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget,
+    QCheckBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QStackedWidget, QVBoxLayout,
+    QWidget,
 )
 
 from fancy_studio.core import StepError
@@ -22,6 +23,7 @@ from fancy_studio.core.durations import duration_text
 from fancy_studio.gui.datums.model import value_preview
 from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.run.status import RunStatusModel, StepRunInfo, StepState
+from fancy_studio.gui.panels.param_form import StepParamsForm
 from fancy_studio.gui.panels.value_editor import ValueEditor, default_for, kind_for_hint, literal
 
 
@@ -59,6 +61,9 @@ class InspectorWidget(QWidget):
         step_layout.setContentsMargins(0, 0, 0, 0)
         step_layout.addWidget(self.step_label)
         step_layout.addLayout(step_form)
+        self.params_form = StepParamsForm(document)
+        """Bypass and the step's parameters, edited as on its node."""
+        step_layout.addWidget(self.params_form)
 
         self.cell_page = QWidget()
         self.alias_edit = QLineEdit()
@@ -84,10 +89,19 @@ class InspectorWidget(QWidget):
         self.stack = QStackedWidget()
         for page in (self.empty, self.step_page, self.cell_page):
             self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
+        content = QWidget()  # scrolled: a step with many inputs never resizes the docks and the canvas
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.stack)
         layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
 
         document.cell_changed.connect(self._node_changed)
         document.step_changed.connect(self._node_changed)
@@ -99,7 +113,8 @@ class InspectorWidget(QWidget):
         lock_changed = getattr(document.undo_stack, "lock_changed", None)
         if lock_changed is not None:  # while a run reads the workflow, cells are shown but not edited
             lock_changed.connect(lambda locked: (self.cell_page.setEnabled(not locked),
-                                                 self.timeout_edit.setEnabled(not locked)))
+                                                 self.timeout_edit.setEnabled(not locked),
+                                                 self.params_form.setEnabled(not locked)))
 
     # --- what is shown ---------------------------------------------------------------------------
 
@@ -122,6 +137,7 @@ class InspectorWidget(QWidget):
             self.step_label.setText(self._step_html(step))
             if not self.timeout_edit.hasFocus():  # never under the user's typing
                 self.timeout_edit.setValue(step.timeout or 0)
+            self.params_form.show_step(step)
             self.stack.setCurrentWidget(self.step_page)
         elif cell is not None:
             self._show_cell(cell)
@@ -256,6 +272,7 @@ _LAST_RUN = {
     StepState.CACHED: "reused (cached): its function, inputs and parameters are what they were when its result was made",
     StepState.SKIPPED: "skipped: a step it reads from failed",
     StepState.CANCELLED: "not run: the run was stopped first",
+    StepState.BYPASSED: "bypassed",
 }
 
 
@@ -271,8 +288,8 @@ def last_run_html(info: StepRunInfo) -> str:
         error = info.error
         what = f"{error.type_name}: {error.message}" if isinstance(error, StepError) else str(error or "an error")
         text = f"<span style='color:#d33'>failed</span>, {html.escape(what)}"
-    elif info.state is StepState.SKIPPED and info.reason:
-        text = f"skipped: {html.escape(info.reason)}"
+    elif info.state in (StepState.SKIPPED, StepState.BYPASSED) and info.reason:
+        text = html.escape(info.reason) if info.state is StepState.BYPASSED else f"skipped: {html.escape(info.reason)}"
     else:
         text = _LAST_RUN[info.state]
     return f"<p><b>Last run</b>: {text}</p>"

@@ -302,25 +302,40 @@ class ValueEditor(QWidget):
     def _parse(self, text: str) -> Any:
         if self.kind == BOOL:
             return self.bool_check.isChecked()
-        if self.kind == STR:
-            return text
-        if self.kind == INT:
-            if not re.fullmatch(_INT_TEXT, text.strip()):
-                raise ValueError("Not a whole number: use digits only, e.g. 42 or -7.")
-            return int(text)
-        if self.kind == FLOAT:
-            if not re.fullmatch(_FLOAT_TEXT, text.strip()):
-                raise ValueError("Not a number: use digits with a point, e.g. 2.5 or 1e-3.")
-            number = float(text)
-            if not math.isfinite(number):
-                raise ValueError("That number is too large to store.")
-            return number
-        try:
-            return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
-        except ValueError as exc:
-            where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-            raise ValueError(f"Not a JSON value: {getattr(exc, 'msg', exc)}{where}. "
-                             'Quote text, e.g. "hello".') from None
+        return parse_text(self.kind, text)
+
+
+def parse_text(kind: str, text: str) -> Any:
+    """The value typed in an editor of `kind` (INT, FLOAT, STR or JSON); `ValueError` saying what to type
+    when the text is not one."""
+    if kind == STR:
+        return text
+    if kind == INT:
+        if not re.fullmatch(_INT_TEXT, text.strip()):
+            raise ValueError("Not a whole number: use digits only, e.g. 42 or -7.")
+        return int(text)
+    if kind == FLOAT:
+        if not re.fullmatch(_FLOAT_TEXT, text.strip()):
+            raise ValueError("Not a number: use digits with a point, e.g. 2.5 or 1e-3.")
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError("That number is too large to store.")
+        return number
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except ValueError as exc:
+        where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ValueError(f"Not a JSON value: {getattr(exc, 'msg', exc)}{where}. "
+                         'Quote text, e.g. "hello".') from None
+
+
+def text_validator(kind: str, parent: QObject | None = None) -> QValidator | None:
+    """What a line edit of `kind` lets the user type: digits for INT, a decimal for FLOAT, anything else."""
+    if kind == INT:
+        return _PatternValidator(_INT_TEXT, r"[+-]?\d*", parent)
+    if kind == FLOAT:
+        return _PatternValidator(_FLOAT_TEXT, _FLOAT_PARTIAL, parent)
+    return None
 
 
 def _no_constant(name: str) -> Any:

@@ -170,11 +170,14 @@ class RunActions(QObject):
                 problems.add("Failed", step_id, self._title(step_id), str(error), error.traceback,
                              about=self._node_phrase(step_id) or "")
             for step_id, reason in result.skip_reasons.items():  # a function that is not installed
+                if result.step_status.get(step_id) is StepStatus.BYPASSED:
+                    continue  # on purpose: what it passed on is its node's tooltip, not a problem
                 reason = readable_message(reason, self._node_phrase)
                 problems.add("Skipped", step_id, self._title(step_id), reason,
                              about=self._node_phrase(step_id) or "")
             parts = [f"{result.count(StepStatus.DONE)} done"]
-            for status, word in ((StepStatus.CACHED, "cached"), (StepStatus.FAILED, "failed"),
+            for status, word in ((StepStatus.CACHED, "cached"), (StepStatus.BYPASSED, "bypassed"),
+                                 (StepStatus.FAILED, "failed"),
                                  (StepStatus.SKIPPED, "skipped"),
                                  (StepStatus.CANCELLED, "cancelled")):
                 if result.count(status):

@@ -34,6 +34,8 @@ class StepState(str, enum.Enum):
     SKIPPED = "skipped"
     """Not run because a step it reads from failed."""
     CANCELLED = "cancelled"
+    BYPASSED = "bypassed"
+    """Not called, on purpose (`WorkflowStep.bypass`): its input passed through to its output."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ _FROM_ENGINE = {
     StepStatus.FAILED: StepState.FAILED,
     StepStatus.SKIPPED: StepState.SKIPPED,
     StepStatus.CANCELLED: StepState.CANCELLED,
+    StepStatus.BYPASSED: StepState.BYPASSED,
     StepStatus.PENDING: StepState.CANCELLED,
 }
 _INT = attrgetter("int")
@@ -177,6 +180,8 @@ class RunStatusModel(QObject):
             if kind == "failed":
                 self._ended_otherwise[key] = StepState.FAILED
                 self._errors[key] = detail
+            elif kind == "bypassed":
+                self._ended_otherwise[key] = StepState.BYPASSED
             else:
                 self._ended_otherwise[key] = StepState.SKIPPED
         # a failure or skip is reported before the step's log entry, perhaps a batch earlier: it stays
@@ -345,7 +350,7 @@ class Staleness:
         wiring = self._wiring.pop(step_id.int, None)
         if wiring is None:
             return
-        slug, _inputs, outputs = wiring
+        slug, _inputs, outputs = wiring[:3]
         title = self._titles.pop(step_id.int, None) or self.document.title_of(WorkflowStep(function_slug=slug))
         reason = f"step '{title}' was deleted"
         model, document = self.model, self.document
@@ -383,7 +388,10 @@ class Staleness:
 
 
 def _wiring(step: WorkflowStep) -> tuple:
-    return step.function_slug, tuple(step.inputs.items()), tuple(step.outputs.items())
+    """What a step's result depends on in the step itself: its function, wires, the params of its unwired
+    inputs and whether it is bypassed (its label is not among them)."""
+    return (step.function_slug, tuple(step.inputs.items()), tuple(step.outputs.items()),
+            tuple(step.used_params.items()), step.bypass)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -121,7 +121,8 @@ class RunBatch(NamedTuple):
     times: list[float | None]
     """Seconds for each step that ended since the last batch, in plan order; None: it did not run."""
     outcomes: list[tuple[str, UUID, object]]
-    """("failed", step id, StepError) and ("skipped", step id, None), in the order they happened."""
+    """("failed", step id, StepError), ("skipped", step id, None) and ("bypassed", step id, None), in the
+    order they happened."""
     running: UUID | None
     """The step running when the batch was taken, if it started since the last batch."""
 
@@ -164,6 +165,7 @@ class _Batcher:
             on_step_started=self.started.append,
             on_step_failed=lambda step, error: add(("failed", step.id, error)),
             on_step_skipped=lambda step: add(("skipped", step.id, None)),
+            on_step_bypassed=lambda step: add(("bypassed", step.id, None)),
             timings_log=self.log,
         )
 

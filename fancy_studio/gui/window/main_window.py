@@ -295,6 +295,15 @@ class MainWindow(QMainWindow):
         self.find_previous_action = a("find-previous-action", "Find Pre&vious", self.find_bar.find_previous,
                                       QKeySequence.StandardKey.FindPrevious)
         self.inline_rename = InlineRename(self.view, self.document)
+        from fancy_studio.gui.canvas.bypass_actions import BypassActions
+        from fancy_studio.gui.canvas.param_actions import ParamActions
+        from fancy_studio.gui.canvas.param_editor import ParamEditor
+        self.param_editor = ParamEditor(self.view, self.document)
+        """A step's params edited on its node: a click on an input's field."""
+        self.bypass_actions = BypassActions(self, self.view, self.document,
+                                            lambda text: self.statusBar().showMessage(text, 5000))
+        self.param_actions = ParamActions(self.view, self.document, self.bypass_actions.action)
+        """Bypass (Ctrl+B), Convert to Cell and back: the node's menu."""
         self.rename_action = a("rename-action", "Re&name", self.rename_selected, QKeySequence(Qt.Key.Key_F2),
                                "Rename the selected step or cell where it is drawn (F2 or double-click)")
         self.zoom_in_action = a("zoom-in-action", "Zoom &In", self.view.zoom_in,
@@ -424,6 +433,8 @@ class MainWindow(QMainWindow):
             up_to.triggered.connect(lambda: self.run_actions.run_up_to(node_id))
             menu.addAction(self.run_actions.run_selected_action)
             menu.addAction(self.datum_actions.show_lineage_action)
+            menu.addSeparator()
+            self.param_actions.fill_node_menu(menu, node_id, self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
             menu.addSeparator()
             menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
         else:

@@ -68,7 +68,7 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     edit_menu.addSeparator()
     edit_menu.addActions(named("cut-action", "copy-action", "paste-action", "duplicate-action"))
     edit_menu.addSeparator()
-    edit_menu.addActions(named("rename-action", "delete-action", "select-all-action"))
+    edit_menu.addActions(named("rename-action", "bypass-action", "delete-action", "select-all-action"))
     edit_menu.addSeparator()
     edit_menu.addActions(named("find-action", "find-next-action", "find-previous-action"))
 
