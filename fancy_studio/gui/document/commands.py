@@ -61,7 +61,7 @@ class RemoveNodes(QUndoCommand):
     def __init__(self, document: WorkflowDocument, ids: set[UUID]) -> None:
         super().__init__(f"Delete {len(ids)} item{'s' if len(ids) != 1 else ''}")
         self.document = document
-        workflow = document.workflow
+        workflow = document.graph  # the level being edited
         self.steps = [(i, copied(s)) for i, s in enumerate(workflow.steps) if s.id in ids]
         self.cells = [(i, copied(c)) for i, c in enumerate(workflow.cells) if c.id in ids]
         self.positions = {i: document.position(i) for i in ids if i in workflow.layout}

@@ -19,10 +19,11 @@ from PySide6.QtCore import QObject, Signal
 from fancy_studio.core import CellSpec, FancyFunction, Position, Workflow, WorkflowStep, registry
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow_file import load_workflow, save_workflow
-from fancy_studio.gui.document.edit_lock import LockableUndoStack
+from fancy_studio.gui.document.group_commands import GroupEditing
+from fancy_studio.gui.document.levels import GroupLevels, LevelUndoStack
 
 
-class WorkflowDocument(QObject):
+class WorkflowDocument(GroupLevels, GroupEditing, QObject):
     """One open workflow file; the studio edits it only through undoable commands."""
 
     step_added = Signal(object)  # WorkflowStep
@@ -36,6 +37,8 @@ class WorkflowDocument(QObject):
     about_to_reset = Signal(object)  # the Workflow coming in: the old one's state can go (see `replace`)
     reset = Signal()  # a whole new workflow: redraw everything
     path_changed = Signal(object)  # Path | None
+    level_changed = Signal(object)  # Level | None: the canvas shows another level (see `levels.py`)
+    groups_changed = Signal()  # group definitions came, went, or changed their name, ports or parameters
     many_changing = Signal()
     many_changed = Signal()
     """Around a change of many nodes at once (delete, paste, undo of a delete): listeners may hold per-node
@@ -45,9 +48,10 @@ class WorkflowDocument(QObject):
         super().__init__(parent)
         self.workflow = workflow if workflow is not None else Workflow(name="Untitled")
         self.path: Path | None = None
-        self.undo_stack = LockableUndoStack(self)
+        self.undo_stack = LevelUndoStack(self)
         """Every edit is pushed here; locked while a run reads the workflow."""
         self._changing_depth = 0
+        self._init_levels()
         self._rebuild_indexes()
 
     # --- files ---------------------------------------------------------------------------------------
@@ -63,6 +67,7 @@ class WorkflowDocument(QObject):
         workflow.declare_referenced_cells()  # a script's workflow may name its cells only in its steps
         self.about_to_reset.emit(workflow)  # before the canvas redraws: what it draws of the last run must go
         self.workflow = workflow
+        self._init_levels()  # a new workflow opens at its top level
         self._rebuild_indexes()
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -100,9 +105,9 @@ class WorkflowDocument(QObject):
         self._producers: dict[UUID, list[tuple[WorkflowStep, str]]] = {}
         self._readers: dict[UUID, list[tuple[WorkflowStep, str]]] = {}
         self._step_rank: dict[int, int] | None = None  # id(step object) -> index in workflow.steps
-        for cell in self.workflow.cells:
+        for cell in self.graph.cells:
             self._cells_by_id.setdefault(cell.id, []).append(cell)
-        for step in self.workflow.steps:
+        for step in self.graph.steps:
             self._index_step(step)
 
     def _index_step(self, step: WorkflowStep) -> None:
@@ -138,7 +143,7 @@ class WorkflowDocument(QObject):
 
     def _ranks(self) -> dict[int, int]:
         if self._step_rank is None:
-            self._step_rank = {id(step): i for i, step in enumerate(self.workflow.steps)}
+            self._step_rank = {id(step): i for i, step in enumerate(self.graph.steps)}
         return self._step_rank
 
     def index_snapshot(self) -> dict[str, Any]:
@@ -156,13 +161,13 @@ class WorkflowDocument(QObject):
         return registry.find(step.function_slug)
 
     def find_step(self, step_id: UUID) -> WorkflowStep | None:
-        return _first_by_id(self._steps_by_id, self.workflow.steps, step_id)
+        return _first_by_id(self._steps_by_id, self.graph.steps, step_id)
 
     def find_cell(self, cell_id: UUID) -> CellSpec | None:
-        return _first_by_id(self._cells_by_id, self.workflow.cells, cell_id)
+        return _first_by_id(self._cells_by_id, self.graph.cells, cell_id)
 
     def position(self, node_id: UUID) -> tuple[float, float]:
-        pos = self.workflow.layout.get(node_id)
+        pos = self.graph.layout.get(node_id)
         return (pos.x, pos.y) if pos else (0.0, 0.0)
 
     def producer_of(self, cell_id: UUID) -> tuple[WorkflowStep, str] | None:
@@ -171,7 +176,7 @@ class WorkflowDocument(QObject):
             return None
         if len(found) == 1:
             return found[0]
-        for step in self.workflow.steps:  # written twice (an invalid workflow): the first in list order
+        for step in self.graph.steps:  # written twice (an invalid workflow): the first in list order
             for name, out in step.outputs.items():
                 if out == cell_id:
                     return step, name
@@ -415,7 +420,9 @@ class WorkflowDocument(QObject):
         return uuid4()
 
     def title_of(self, step: WorkflowStep) -> str:
-        """What the canvas calls the step: its label, else its function's title, else its slug."""
+        """What the canvas calls the step: its label, else its function's title (a group's name), else its slug."""
+        if step.group_id is not None and (definition := self.definition_of(step)) is not None:
+            return step.label or definition.name
         function = self.function_of(step)
         return step.label or (function.title if function else step.function_slug)
 
@@ -430,26 +437,26 @@ class WorkflowDocument(QObject):
         """Append steps and cells (the objects given, not copies) and place nodes at `positions`."""
         with self.changing_many():
             for node_id, (x, y) in positions.items():
-                self.workflow.layout[node_id] = Position(x=x, y=y)
+                self.graph.layout[node_id] = Position(x=x, y=y)
             for cell in cells:
-                self.workflow.cells.append(cell)
+                self.graph.cells.append(cell)
                 self._cells_by_id.setdefault(cell.id, []).append(cell)
                 self.cell_added.emit(cell)
             for step in steps:
-                self.workflow.steps.append(step)
+                self.graph.steps.append(step)
                 self._index_step(step)
                 if self._step_rank is not None:
-                    self._step_rank[id(step)] = len(self.workflow.steps) - 1
+                    self._step_rank[id(step)] = len(self.graph.steps) - 1
                 self.step_added.emit(step)
 
     def reinsert_nodes(self, cells: list[tuple[int, CellSpec]], steps: list[tuple[int, WorkflowStep]]) -> None:
         """Put removed cells and steps back at their old list indexes (undo of a delete), each list in one pass."""
         with self.changing_many():
-            self.workflow.cells[:] = _merged(self.workflow.cells, cells)
+            self.graph.cells[:] = _merged(self.graph.cells, cells)
             for _, cell in cells:
                 self._cells_by_id.setdefault(cell.id, []).append(cell)
                 self.cell_added.emit(cell)
-            self.workflow.steps[:] = _merged(self.workflow.steps, steps)
+            self.graph.steps[:] = _merged(self.graph.steps, steps)
             self._step_rank = None
             for _, step in steps:
                 self._index_step(step)
@@ -459,25 +466,25 @@ class WorkflowDocument(QObject):
         """Take steps and cells out of the workflow with their positions (wires to them are not cut)."""
         with self.changing_many():
             kept = []
-            for step in self.workflow.steps:
+            for step in self.graph.steps:
                 if step.id in step_ids:
                     self._unindex_step(step)
                 else:
                     kept.append(step)
-            self.workflow.steps[:] = kept
+            self.graph.steps[:] = kept
             self._step_rank = None
             for step_id in step_ids:
-                self.workflow.layout.pop(step_id, None)
+                self.graph.layout.pop(step_id, None)
                 self.step_removed.emit(step_id)
             kept_cells = []
-            for cell in self.workflow.cells:
+            for cell in self.graph.cells:
                 if cell.id in cell_ids:
                     self._drop(self._cells_by_id, cell.id, lambda entry, c=cell: entry is c)
                 else:
                     kept_cells.append(cell)
-            self.workflow.cells[:] = kept_cells
+            self.graph.cells[:] = kept_cells
             for cell_id in cell_ids:
-                self.workflow.layout.pop(cell_id, None)
+                self.graph.layout.pop(cell_id, None)
                 self.cell_removed.emit(cell_id)
 
     @contextmanager
@@ -540,12 +547,12 @@ class WorkflowDocument(QObject):
     def set_positions(self, moves: dict[UUID, tuple[float, float]]) -> None:
         """Move nodes to these scene positions."""
         for node_id, (x, y) in moves.items():
-            self.workflow.layout[node_id] = Position(x=x, y=y)
+            self.graph.layout[node_id] = Position(x=x, y=y)
             self.node_moved.emit(node_id, x, y)
 
     def set_layout(self, positions: dict[UUID, tuple[float, float]]) -> None:
         """Move many nodes to these scene positions with one `nodes_moved` (the canvas moves them in one pass)."""
-        layout = self.workflow.layout
+        layout = self.graph.layout
         for node_id, (x, y) in positions.items():
             layout[node_id] = Position(x=x, y=y)
         self.nodes_moved.emit(dict(positions))
@@ -557,7 +564,7 @@ class WorkflowDocument(QObject):
 
     def order_layout(self, node_ids: list[UUID]) -> None:
         """Put the layout's entries in this order (others after them), so an undone delete saves as before."""
-        layout = self.workflow.layout
+        layout = self.graph.layout
         rank = {node_id: i for i, node_id in enumerate(node_ids)}
         ordered = sorted(layout.items(), key=lambda kv: rank.get(kv[0], len(rank)))
         layout.clear()

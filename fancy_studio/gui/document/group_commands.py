@@ -1,0 +1,207 @@
+"""Undoable group edits: Group (Ctrl+G), Ungroup (Ctrl+Shift+G), Expose on Group and back, Rename Group.
+
+The core works each edit out (`core/group_edits.py`: an edit object that applies and undoes itself on the
+model); `GroupChange` is the one undo command around such an edit, and `GroupEditing` is the document's
+half that pushes them and, as their model change, applies an edit at the level it was made at and tells
+the canvas which nodes came and went (`apply_group_edit`).
+
+A selection inside a group is grouped (and an instance inside one ungrouped) the same way: the edit then
+sees the definition being edited as its "workflow" (`_Inside`: that definition's nodes, the workflow's
+definitions).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from PySide6.QtGui import QUndoCommand
+
+from fancy_studio.core import CellSpec, GroupDefinition, Workflow, WorkflowStep
+from fancy_studio.core.group_edits import (
+    GroupEdit, ParamEdit, UngroupEdit, expose_param, group_selection, unexpose_param, ungroup,
+)
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.document.document import WorkflowDocument
+
+Edit = GroupEdit | UngroupEdit | ParamEdit
+
+
+class GroupChange(QUndoCommand):
+    """One group edit (see the module docstring); redo applies it, undo puts back exactly what was there."""
+
+    def __init__(self, document: WorkflowDocument, edit: Edit, text: str) -> None:
+        super().__init__(text)
+        self.document, self.edit = document, edit
+
+    def redo(self) -> None:
+        self.document.apply_group_edit(self.edit)
+
+    def undo(self) -> None:
+        self.document.apply_group_edit(self.edit, undo=True)
+
+
+class RenameGroup(QUndoCommand):
+    """Rename a group definition: every instance without a label of its own takes the new name."""
+
+    def __init__(self, document: WorkflowDocument, definition_id: UUID, name: str) -> None:
+        definition = document.definition(definition_id)
+        super().__init__(f"Rename group {definition.name!r}")  # type: ignore[union-attr]
+        self.document, self.definition_id = document, definition_id
+        self.before, self.after = definition.name, name  # type: ignore[union-attr]
+
+    def redo(self) -> None:
+        self.document.set_group_name(self.definition_id, self.after)
+
+    def undo(self) -> None:
+        self.document.set_group_name(self.definition_id, self.before)
+
+
+class _Inside:
+    """The definition being edited, as the core's group edits see a workflow: its steps, cells and layout
+    (the very lists, changed in place), and the workflow's definitions."""
+
+    def __init__(self, definition: GroupDefinition, workflow: Workflow) -> None:
+        self.name = definition.name
+        self.steps, self.cells, self.layout = definition.steps, definition.cells, definition.layout
+        self.groups = workflow.groups
+
+    def cell_ids(self) -> set[UUID]:
+        ids = {cell.id for cell in self.cells}
+        for step in self.steps:
+            ids.update(step.inputs.values())
+            ids.update(step.outputs.values())
+        return ids
+
+
+class GroupEditing:
+    """The group half of `WorkflowDocument` (its signals, indexes and level are defined there)."""
+
+    workflow: Workflow
+    regrouping = False
+    """True while a group edit changes the model: the steps it takes away are moved, not deleted (so what
+    they computed is not out of date)."""
+
+    # --- edits: each pushes one undoable command ---------------------------------------------------------
+
+    def group_nodes(self, ids: set[UUID], name: str | None = None) -> WorkflowStep | None:
+        """Make the selected steps (and the cells only they use) one group; its instance, or None when the
+        selection holds no step (or edits are locked)."""
+        graph = self.graph
+        step_ids = [step.id for step in graph.steps if step.id in ids]
+        if not step_ids or not self.undo_stack.allows_edit():
+            return None
+        cell_ids = [cell.id for cell in graph.cells if cell.id in ids and self.port_of(cell.id) is None]
+        name = name or self._new_group_name()
+        edit = group_selection(self._edit_target(), step_ids, cell_ids, name=name)
+        count = len(step_ids)
+        self.undo_stack.push(GroupChange(self, edit, f"Group {count} step{'s' if count != 1 else ''} as {name!r}"))
+        return edit.instance
+
+    def ungroup_nodes(self, ids: set[UUID]) -> list[UUID]:
+        """Put the nodes of each selected group instance in its place (one undo step); their ids."""
+        instances = [step.id for step in self.graph.steps if step.id in ids and step.group_id is not None
+                     and self.definition_of(step) is not None]
+        if not instances or not self.undo_stack.allows_edit():
+            return []
+        restored: list[UUID] = []
+        stack = self.undo_stack
+        stack.beginMacro(f"Ungroup {len(instances)} groups" if len(instances) > 1 else
+                         f"Ungroup {self.title_of(self.find_step(instances[0]))!r}")
+        try:
+            for instance_id in instances:  # each worked out on the model as the one before left it
+                edit = ungroup(self._edit_target(), instance_id)
+                stack.push(GroupChange(self, edit, "Ungroup"))
+                restored += [step.id for step in edit.steps] + [cell.id for cell in edit.cells]
+        finally:
+            stack.endMacro()
+        return restored
+
+    def expose_on_group(self, step_id: UUID, input_name: str, name: str | None = None) -> str | None:
+        """Make an inner step's input a parameter of the group being edited (set on each instance); its
+        name, or None. Raises ValueError when the input is wired or exposed already."""
+        if self.level is None or not self.undo_stack.allows_edit():
+            return None
+        edit = expose_param(self.workflow, self.level.definition_id, step_id, input_name, name)
+        self.undo_stack.push(GroupChange(self, edit, f"Expose {input_name!r} on group {self.graph.name!r}"))
+        return edit.name
+
+    def unexpose_on_group(self, definition_id: UUID, name: str) -> None:
+        """A group's parameter is its inner step's own again (the values its instances set go)."""
+        if not self.undo_stack.allows_edit():
+            return
+        edit = unexpose_param(self.workflow, definition_id, name)
+        definition = self.definition(definition_id)
+        self.undo_stack.push(GroupChange(self, edit, f"Stop exposing {name!r} on group {definition.name!r}"))
+
+    def rename_group(self, definition_id: UUID, name: str) -> None:
+        """Rename a group definition (every instance shows the new name, unless it has a label)."""
+        definition = self.definition(definition_id)
+        name = name.strip()
+        if definition is not None and name and name != definition.name:
+            self.undo_stack.push(RenameGroup(self, definition_id, name))
+
+    def exposed_param_of(self, step_id: UUID, input_name: str) -> str | None:
+        """The name of the parameter of the group being edited that sets this input, or None."""
+        if self.level is None:
+            return None
+        for name, exposed in self.graph.params.items():  # type: ignore[union-attr]
+            if exposed.step == step_id and exposed.input == input_name:
+                return name
+        return None
+
+    # --- model changes: what the commands call ---------------------------------------------------------
+
+    def apply_group_edit(self, edit: Edit, *, undo: bool = False) -> None:
+        """Apply (or undo) a group edit at this level, then tell the canvas which steps and cells went and
+        came (a grouped selection goes and its instance comes; ungrouping the other way round)."""
+        if isinstance(edit, ParamEdit):
+            (edit.undo if undo else edit.apply)(self.workflow)
+            for step in self.graph.steps:
+                if step.group_id == edit.definition.id:
+                    self.step_changed.emit(step.id)
+            self.groups_changed.emit()
+            return
+        graph = self.graph
+        steps_before, cells_before = _by_identity(graph.steps), _by_identity(graph.cells)
+        self.regrouping = True
+        try:
+            (edit.undo if undo else edit.apply)(self._edit_target())
+            self._rebuild_indexes()
+            steps_after, cells_after = _by_identity(graph.steps), _by_identity(graph.cells)
+            with self.changing_many():
+                for key in steps_before.keys() - steps_after.keys():
+                    self.step_removed.emit(steps_before[key].id)
+                for key in cells_before.keys() - cells_after.keys():
+                    self.cell_removed.emit(cells_before[key].id)
+                for cell in graph.cells:
+                    if id(cell) not in cells_before:
+                        self.cell_added.emit(cell)
+                for step in graph.steps:
+                    if id(step) not in steps_before:
+                        self.step_added.emit(step)
+        finally:
+            self.regrouping = False
+        self.groups_changed.emit()
+
+    def set_group_name(self, definition_id: UUID, name: str) -> None:
+        """Rename a definition (`RenameGroup`); its instances here draw it again."""
+        self.definition(definition_id).name = name  # type: ignore[union-attr]
+        self.groups_changed.emit()
+
+    def _edit_target(self) -> Any:
+        return self.workflow if self.level is None else _Inside(self.graph, self.workflow)  # type: ignore[arg-type]
+
+    def _new_group_name(self) -> str:
+        """"Group", "Group 2", … : a name no definition has yet."""
+        taken = {d.name for d in self.workflow.groups}
+        if "Group" not in taken:
+            return "Group"
+        numbers = [int(m.group(1)) for name in taken if (m := re.fullmatch(r"Group (\d+)", name))]
+        return f"Group {max(numbers, default=1) + 1}"
+
+
+def _by_identity(items: list[WorkflowStep] | list[CellSpec]) -> dict[int, Any]:
+    return {id(item): item for item in items}

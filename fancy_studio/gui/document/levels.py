@@ -1,0 +1,236 @@
+"""Which graph the studio edits: the workflow's top level, or the inside of one group definition.
+
+The document always holds the whole `Workflow`; its *level* says which part the canvas shows and the
+edits change. At the top level that is the workflow itself; inside a group it is the `GroupDefinition`,
+entered through one instance (its `Level.path`: the instance ids from the top level inwards, which is
+also where a run's news about the inner steps is found, see `groups.flat_id`). Both have `steps`, `cells`
+and `layout`, so the document's indexes, queries and model changes work on `document.graph` alike.
+
+Every command remembers the level it was made at (`LevelUndoStack`): undoing or redoing it first goes
+back to that level, so an edit is always undone where it was made (and the user sees it undone). Undo is
+last-in-first-out, so that level exists again whenever its command is undone or redone.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from PySide6.QtGui import QUndoCommand
+
+from fancy_studio.core.workflow import CellSpec, GroupDefinition, Workflow, WorkflowStep
+from fancy_studio.gui.document.edit_lock import LockableUndoStack
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.document.document import WorkflowDocument
+
+Graph = Workflow | GroupDefinition
+"""What one level shows: steps, cells and their layout."""
+
+
+@dataclass(frozen=True)
+class Level:
+    """The inside of a group definition, entered through the instances `path` (outermost first)."""
+
+    path: tuple[UUID, ...]
+    definition_id: UUID
+
+    @property
+    def instance_id(self) -> UUID:
+        """The instance it was entered through."""
+        return self.path[-1]
+
+
+def resolve(workflow: Workflow, path: Iterable[UUID]) -> list[tuple[WorkflowStep, GroupDefinition]] | None:
+    """Each instance on `path` with its definition, walking inwards from the top level; None when the path
+    no longer leads anywhere (an instance or a definition is gone)."""
+    definitions = {d.id: d for d in workflow.groups}
+    graph: Graph = workflow
+    found = []
+    for instance_id in path:
+        instance = next((step for step in graph.steps if step.id == instance_id), None)
+        definition = definitions.get(instance.group_id) if instance is not None and instance.group_id else None
+        if definition is None:
+            return None
+        found.append((instance, definition))
+        graph = definition
+    return found
+
+
+def contains(workflow: Workflow, outer_id: UUID, inner_id: UUID) -> bool:
+    """Whether definition `outer_id` is `inner_id` or holds an instance of it (at any depth): an instance
+    of `outer_id` may then not be placed inside `inner_id`."""
+    definitions = {d.id: d for d in workflow.groups}
+    todo, seen = [outer_id], set()
+    while todo:
+        current = todo.pop()
+        if current == inner_id:
+            return True
+        if current in seen or current not in definitions:
+            continue
+        seen.add(current)
+        todo.extend(step.group_id for step in definitions[current].steps if step.group_id is not None)
+    return False
+
+
+class LevelUndoStack(LockableUndoStack):
+    """Binds each pushed command to the document's level: its `redo` and `undo` first return there (see the
+    module docstring), and it merges only with a command of the same level."""
+
+    def __init__(self, document: WorkflowDocument) -> None:
+        super().__init__(document)
+        self._document = document
+
+    def push(self, command: QUndoCommand) -> None:  # noqa: D102 (same contract as QUndoStack.push)
+        if self._refused_macros or self.locked:
+            super().push(command)  # refused there, with the reason
+            return
+        bind_to_level(command, self._document)
+        super().push(command)
+
+
+def bind_to_level(command: QUndoCommand, document: WorkflowDocument) -> None:
+    """Make `command` return to the document's current level before it is undone or redone.
+
+    PySide calls a Python override found on the instance, so each command gets bound methods of its own:
+    no command class needs to know about levels."""
+    level = document.level
+    command.level = level  # type: ignore[attr-defined]
+    for name in ("redo", "undo"):
+        method = getattr(command, name)
+        setattr(command, name, types.MethodType(_at_level(document, level, method), command))
+    merge = getattr(command, "mergeWith")
+    setattr(command, "mergeWith", types.MethodType(
+        lambda _self, other: getattr(other, "level", None) == level and merge(other), command))
+
+
+def _at_level(document: WorkflowDocument, level: Level | None, method: Callable[[], Any]) -> Callable[[Any], Any]:
+    def run(_command: Any) -> Any:
+        document.show_level(level)
+        return method()
+    return run
+
+
+class GroupLevels:
+    """The level half of `WorkflowDocument` (which defines the signals and indexes used here)."""
+
+    workflow: Workflow
+    level_changed: Any
+    _rebuild_indexes: Callable[[], None]
+
+    def _init_levels(self) -> None:
+        self.level: Level | None = None
+        """None: the top level; else the group definition being edited and the instances that lead to it."""
+        self.graph: Graph = self.workflow
+        """What the canvas shows and the edits change: the workflow, or the definition of `level`."""
+
+    # --- queries -------------------------------------------------------------------------------------
+
+    def definition(self, definition_id: UUID | None) -> GroupDefinition | None:
+        for definition in self.workflow.groups:
+            if definition.id == definition_id:
+                return definition
+        return None
+
+    def definition_of(self, step: WorkflowStep) -> GroupDefinition | None:
+        """The definition a group instance uses (None for a plain step, or a definition that is missing)."""
+        return self.definition(step.group_id) if step.group_id is not None else None
+
+    def trail(self) -> list[tuple[Level | None, str]]:
+        """Where the canvas is, outermost first, for the breadcrumb: (level, its name), the top level first."""
+        trail: list[tuple[Level | None, str]] = [(None, self.workflow.name or "Workflow")]
+        if self.level is not None:
+            for depth, (instance, definition) in enumerate(resolve(self.workflow, self.level.path) or ()):
+                trail.append((Level(self.level.path[:depth + 1], definition.id), instance.label or definition.name))
+        return trail
+
+    def port_of(self, cell_id: UUID) -> tuple[str, str] | None:
+        """("input" | "output", port name) when the cell is a port of the group being edited, else None."""
+        if self.level is None:
+            return None
+        definition = self.graph
+        for side, ports in (("input", definition.inputs), ("output", definition.outputs)):  # type: ignore[union-attr]
+            for name, inner in ports.items():
+                if inner == cell_id:
+                    return side, name
+        return None
+
+    def outer_cell(self, cell_id: UUID) -> CellSpec | None:
+        """Inside a group: the input cell with a value whose wire brings the value of the input port
+        `cell_id` (looked for outwards through the instances entered); None when there is none."""
+        chain = resolve(self.workflow, self.level.path) if self.level is not None else None
+        current = cell_id
+        for depth in range(len(chain or ()) - 1, -1, -1):
+            instance, definition = chain[depth]  # type: ignore[index]
+            port = next((name for name, inner in definition.inputs.items() if inner == current), None)
+            if port is None or port not in instance.inputs:
+                return None
+            current = instance.inputs[port]
+            outside: Graph = self.workflow if depth == 0 else chain[depth - 1][1]  # type: ignore[index]
+            spec = next((cell for cell in outside.cells if cell.id == current), None)
+            if spec is not None and spec.has_value:
+                return spec
+        return None
+
+    def instances_of(self, definition_id: UUID) -> list[WorkflowStep]:
+        """Every instance of a definition: at the top level and inside definitions."""
+        found = [step for step in self.workflow.steps if step.group_id == definition_id]
+        return found + [step for d in self.workflow.groups for step in d.steps if step.group_id == definition_id]
+
+    def usable_groups(self) -> list[GroupDefinition]:
+        """The definitions an instance of which may be placed at this level (none that contains this one)."""
+        if self.level is None:
+            return list(self.workflow.groups)
+        here = self.level.definition_id
+        return [d for d in self.workflow.groups if not contains(self.workflow, d.id, here)]
+
+    # --- moving between levels -----------------------------------------------------------------------
+
+    def enter_group(self, instance_id: UUID) -> bool:
+        """Edit the definition of the instance `instance_id` (drawn at this level); False if it is none."""
+        step = next((s for s in self.graph.steps if s.id == instance_id), None)
+        definition = self.definition_of(step) if step is not None else None
+        if definition is None:
+            return False
+        path = (*self.level.path, instance_id) if self.level is not None else (instance_id,)
+        self.show_level(Level(path, definition.id))
+        return True
+
+    def leave_group(self) -> bool:
+        """Back to the level the group was entered from; False at the top level."""
+        if self.level is None:
+            return False
+        self.show_level(self._level_at(self.level.path[:-1]))
+        return True
+
+    def show_level(self, level: Level | None) -> None:
+        """Edit `level` (None: the top level). A level that no longer leads anywhere gives the deepest level
+        of its path that still does."""
+        if level is not None and self._level_at(level.path) != level:
+            level = self._deepest(level.path)
+        if level == self.level:
+            return
+        graph: Graph = self.workflow if level is None else self.definition(level.definition_id)  # type: ignore[assignment]
+        self.level, self.graph = level, graph
+        self._rebuild_indexes()
+        self.level_changed.emit(level)
+
+    def check_level(self) -> None:
+        """After an edit: if the level being edited went away (its instance was ungrouped or deleted by an
+        undo), go to the deepest level of its path that is still there."""
+        if self.level is not None and self._level_at(self.level.path) != self.level:
+            self.show_level(self._deepest(self.level.path))
+
+    def _level_at(self, path: tuple[UUID, ...]) -> Level | None:
+        found = resolve(self.workflow, path) if path else None
+        return Level(path, found[-1][1].id) if found else None
+
+    def _deepest(self, path: tuple[UUID, ...]) -> Level | None:
+        for depth in range(len(path), 0, -1):
+            level = self._level_at(path[:depth])
+            if level is not None:
+                return level
+        return None
