@@ -96,7 +96,8 @@ def clear_param(document: WorkflowDocument, step_id: UUID, name: str) -> None:
 
 def set_bypass(document: WorkflowDocument, step_ids: set[UUID], bypass: bool) -> None:
     """See `WorkflowDocument.set_bypass`."""
-    changing = [step for step in document.workflow.steps if step.id in step_ids and step.bypass != bypass]
+    found = (document.find_step(step_id) for step_id in sorted(step_ids))  # (found in the level edited)
+    changing = [step for step in found if step is not None and step.bypass != bypass]
     if not changing:
         return
     what = repr(document.title_of(changing[0])) if len(changing) == 1 else f"{len(changing)} steps"
