@@ -48,8 +48,8 @@ def _workflow_file(tmp_path: Path) -> tuple[Path, dict]:
     workflow.layout = {node: Position(x=px, y=py) for node, (px, py) in places.items()}
     path = tmp_path / "bypass.json"
     save_workflow(workflow, path)
-    ids = {"x": x.id, "sum": total.id, "out": out.id, "add": add.id, "multiply": multiply.id, "split": split.id,
-           "words": words.id, "length": length.id, "count": count.id}
+    ids = {"x": x.id, "sum": total.id, "out": out.id, "add": add.id, "multiply": multiply.id,
+           "split": split.id, "words": words.id, "length": length.id, "count": count.id}
     return path, ids
 
 

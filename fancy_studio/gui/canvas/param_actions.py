@@ -29,7 +29,7 @@ CELL_GAP = 60.0
 
 
 def unique_alias(document: WorkflowDocument, base: str) -> str:
-    taken = {cell.alias for cell in document.workflow.cells}
+    taken = {cell.alias for cell in document.graph.cells}  # the level edited (inside a group: its cells)
     alias, n = base, 2
     while alias in taken:
         alias, n = f"{base}_{n}", n + 1
