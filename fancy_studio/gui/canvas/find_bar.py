@@ -133,7 +133,7 @@ class FindBar(QFrame):
         if not needle:
             return []
         document = self.document
-        workflow = document.workflow
+        workflow = document.graph  # the level shown
         found = [cell.id for cell in workflow.cells if needle in (cell.alias or "").casefold()]
         found += [step.id for step in workflow.steps
                   if needle in document.title_of(step).casefold() or needle in step.function_slug.casefold()]

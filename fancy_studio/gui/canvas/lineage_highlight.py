@@ -62,7 +62,7 @@ class LineageHighlight(QObject):
     def show(self, node_ids: Iterable[UUID]) -> Upstream:
         """Highlight where `node_ids` came from and bring it into view; returns the upstream set."""
         self.clear()
-        found = upstream(self.document.workflow, node_ids)
+        found = upstream(self.document.graph, node_ids)  # within the level shown
         if not found.nodes:
             return found
         self.lineage = found

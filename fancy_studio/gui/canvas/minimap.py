@@ -75,6 +75,7 @@ class Minimap(QWidget):
         self.setToolTip("Minimap: click or drag to move the view, the wheel zooms (View ▸ Minimap hides it)")
         document = view.document
         document.reset.connect(self._reset)  # bound methods, not lambdas: disconnected when deleted
+        document.level_changed.connect(self._reset)  # a group entered or left: its graph, at once
         document.step_added.connect(self._spec_added)
         document.cell_added.connect(self._spec_added)
         for signal in (document.step_removed, document.step_changed, document.cell_removed, document.cell_changed):

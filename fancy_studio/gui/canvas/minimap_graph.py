@@ -130,7 +130,7 @@ class MinimapGraph:
         self._all_wires = None
         for item in self._scene.node_items():
             self._read(item)
-        for step in self._document.workflow.steps:
+        for step in self._document.graph.steps:  # the level shown (the inside of a group, when entered)
             self._wire(step)
         self._bounds = _bounds(self._coords.values())
 

@@ -15,6 +15,7 @@ from fancy_studio.core.layout import DEFAULT_ASPECT
 from fancy_studio.gui.canvas import style
 from fancy_studio.gui.canvas.auto_layout import place_unplaced
 from fancy_studio.gui.canvas.blocks_layer import BlocksLayer
+from fancy_studio.gui.canvas.group_node_item import GroupNodeItem, make_cell_item, make_step_item
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.run_drawing import RunDrawing
@@ -92,6 +93,8 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         document.many_changing.connect(self._begin_many)
         document.many_changed.connect(self._end_many)
         document.reset.connect(self.rebuild)
+        document.level_changed.connect(self._level_changed)
+        document.groups_changed.connect(self._groups_changed)
         document.step_added.connect(self._on_step_added)
         document.step_removed.connect(self._on_step_removed)
         document.step_changed.connect(self._on_step_changed)
@@ -203,12 +206,12 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         self._steps_to_wire.clear()
         self._cells_to_refresh.clear()
         place_unplaced(self.document, self.layout_aspect)  # before the items: nothing is ever piled up
-        workflow = self.document.workflow
-        for cell in workflow.cells:
-            self._add_node(CellNodeItem(self.document, cell.id))
-        for step in workflow.steps:
-            self._add_node(StepNodeItem(self.document, step.id))
-        for step in workflow.steps:
+        graph = self.document.graph  # the top level, or the inside of the group being edited
+        for cell in graph.cells:
+            self._add_node(make_cell_item(self.document, cell.id))
+        for step in graph.steps:
+            self._add_node(make_step_item(self.document, step.id))
+        for step in graph.steps:
             self._rebuild_wires(step.id)
         if blocks is not None:
             self.set_blocks(True)
@@ -349,7 +352,7 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         to_refresh, self._cells_to_refresh = self._cells_to_refresh, set()
         for cell_id in added:
             if cell_id not in self._nodes and self.document.find_cell(cell_id) is not None:
-                self._add_node(CellNodeItem(self.document, cell_id))
+                self._add_node(make_cell_item(self.document, cell_id))
         for cell_id in added:
             for step in self.document.steps_using(cell_id):
                 to_wire[step.id] = None
@@ -443,9 +446,19 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
 
     # --- document signals ----------------------------------------------------------------------------
 
+    def _level_changed(self, _level: object) -> None:
+        """The document edits another level (a group entered or left): draw that one."""
+        self.rebuild()
+
+    def _groups_changed(self) -> None:
+        """A definition changed its name, ports or parameters: its instances here draw it again."""
+        for item in list(self._nodes.values()):
+            if isinstance(item, GroupNodeItem):
+                self._on_step_changed(item.node_id)
+
     def _on_step_added(self, step: WorkflowStep) -> None:
         self._remove_node(step.id)
-        self._add_node(StepNodeItem(self.document, step.id))
+        self._add_node(make_step_item(self.document, step.id))
         if self._many_changing:
             self._steps_to_wire[step.id] = None
         else:
@@ -488,7 +501,7 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         if self._many_changing:
             self._cells_to_add[cell.id] = None
             return
-        self._add_node(CellNodeItem(self.document, cell.id))
+        self._add_node(make_cell_item(self.document, cell.id))
         for step in self.document.steps_using(cell.id):
             self._rebuild_wires(step.id)
 

@@ -217,7 +217,7 @@ class WireDrag:
         return self._unique_alias(slug.rsplit(".", 1)[-1])
 
     def _unique_alias(self, base: str) -> str:
-        taken = {c.alias for c in self.document.workflow.cells}
+        taken = {c.alias for c in self.document.graph.cells}
         alias, n = base, 2
         while alias in taken:
             alias, n = f"{base}_{n}", n + 1

@@ -40,7 +40,7 @@ class Fragment(BaseModel):
 
 def make_fragment(document: WorkflowDocument, ids: set[UUID]) -> Fragment:
     """The steps and cells among `ids`, in document order, with their positions."""
-    workflow = document.workflow
+    workflow = document.graph  # the level shown (a group has no frames nor notes)
     steps = [s.model_copy(deep=True) for s in workflow.steps if s.id in ids]
     cells = [c.model_copy(deep=True) for c in workflow.cells if c.id in ids]
     positions = {node.id: workflow.layout[node.id].model_copy()

@@ -57,6 +57,7 @@ class InspectorWidget(QWidget):
         self.timeout_edit.editingFinished.connect(self._commit_timeout)
         step_form = QFormLayout()
         step_form.addRow("Timeout", self.timeout_edit)
+        self._step_form = step_form
         step_layout = QVBoxLayout(self.step_page)
         step_layout.setContentsMargins(0, 0, 0, 0)
         step_layout.addWidget(self.step_label)
@@ -138,6 +139,9 @@ class InspectorWidget(QWidget):
             if not self.timeout_edit.hasFocus():  # never under the user's typing
                 self.timeout_edit.setValue(step.timeout or 0)
             self.params_form.show_step(step)
+            group = step.group_id is not None  # no timeout nor bypass: its steps inside have their own
+            self._step_form.setRowVisible(0, not group)
+            self.params_form.setVisible(not group)
             self.stack.setCurrentWidget(self.step_page)
         elif cell is not None:
             self._show_cell(cell)
@@ -148,6 +152,10 @@ class InspectorWidget(QWidget):
 
     def _step_html(self, step) -> str:
         esc = html.escape
+        if step.group_id is not None:
+            from fancy_studio.gui.panels.group_info import group_html
+
+            return group_html(self.document, step, self.run_status)
         function = self.document.function_of(step)
         if function is None:
             return (f"<b>{esc(step.label or step.function_slug)}</b>"

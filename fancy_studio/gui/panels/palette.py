@@ -39,6 +39,7 @@ class FunctionModel(QStandardItemModel):
 
     def reload(self, functions: Iterable[FancyFunction] | None = None) -> None:
         self.clear()
+        self._groups: QStandardItem | None = None
         categories: dict[str, QStandardItem] = {}
         for function in (registry if functions is None else functions):
             category = categories.get(function.category)
@@ -56,6 +57,29 @@ class FunctionModel(QStandardItemModel):
             item.setData(" ".join((function.title, function.slug, function.description)), SEARCH_ROLE)
             item.setToolTip(function_tooltip(function))
             category.appendRow(item)
+
+    def set_groups(self, title: str, entries: list[tuple[str, str, str]]) -> None:
+        """The workflow's own groups, first in the list under `title`: (slug, name, tooltip) each; a group's
+        slug (`group:<id>`) drags and drops as a function's does, adding an instance of it."""
+        if self._groups is not None:
+            self.removeRow(self._groups.row())
+            self._groups = None
+        if not entries:
+            return
+        category = QStandardItem(title)
+        category.setEditable(False)
+        category.setDragEnabled(False)
+        category.setSelectable(False)
+        for slug, name, tip in entries:
+            item = QStandardItem(name)
+            item.setEditable(False)
+            item.setDragEnabled(True)
+            item.setData(slug, SLUG_ROLE)
+            item.setData(f"{name} {title} group", SEARCH_ROLE)
+            item.setToolTip(tip)
+            category.appendRow(item)
+        self.insertRow(0, category)
+        self._groups = category
 
     def mimeTypes(self) -> list[str]:
         return [FUNCTION_MIME]
@@ -116,6 +140,11 @@ class PaletteWidget(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         layout.addWidget(self.no_match, 1)
+
+    def set_groups(self, title: str, entries: list[tuple[str, str, str]]) -> None:
+        """Show the workflow's own groups first (see `FunctionModel.set_groups`)."""
+        self.model.set_groups(title, entries)
+        self._filter(self.search.text())
 
     def _filter(self, text: str) -> None:
         text = text.strip()

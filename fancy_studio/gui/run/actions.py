@@ -122,7 +122,10 @@ class RunActions(QObject):
                 targets.append(node_id)
             elif (producer := document.producer_of(node_id)) is not None:
                 targets.append(producer[0].id)
-        return targets
+        return self.translate_targets(targets)
+
+    translate_targets: Callable[[list[UUID]], list[UUID]] = staticmethod(list)
+    """Turns the ids of the nodes shown into the ids a run knows (inside a group: flattened ids)."""
 
     def _start(self, targets: list[UUID] | None, *, reuse: bool = True) -> bool:
         if self.controller.running:

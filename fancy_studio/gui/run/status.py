@@ -16,7 +16,9 @@ from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
 
-from fancy_studio.core import DatumStore, RunResult, StepError, StepStatus, WorkflowStep
+from fancy_studio.core import (
+    DatumStore, RunResult, StepError, StepStatus, Workflow, WorkflowStep, WorkflowValidationError,
+)
 from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.run.worker import RunBatch
 
@@ -279,6 +281,9 @@ class Staleness:
         document.step_changed.connect(self._step_changed)
         document.step_removed.connect(self._step_removed)
         document.reset.connect(self._reset)
+        self._edited_groups: dict[UUID, str] = {}
+        """Groups edited from inside since the last look at the top level (definition id → its name)."""
+        document.level_changed.connect(self._level_changed)
 
     def _reset(self) -> None:
         """A whole new workflow: nothing of it is stale (its stored results are checked when it runs)."""
@@ -311,15 +316,47 @@ class Staleness:
     def refreshing(self, step_ids: list[UUID]) -> list[UUID]:
         """A run is about to compute (or reuse) these steps: they and their cells are no longer stale."""
         stale, find_step, fresh = self.model._stale, self.document.find_step, []
+        groups: set[UUID] = set()
+        if self.document.workflow.groups:  # the run's steps are flattened (see `groups.flatten`)
+            find_step, groups = _flattened_steps(self.document.workflow, step_ids)
+            self._edited_groups.clear()
         for step_id in step_ids:
             if stale.pop(step_id.int, None) is not None:
                 fresh.append(step_id)
             step = find_step(step_id)
             if step is not None:
                 fresh.extend(cell for cell in step.outputs.values() if stale.pop(cell.int, None) is not None)
+        fresh.extend(instance for instance in groups if stale.pop(instance.int, None) is not None)
         return fresh
 
+    def _inside_group(self) -> bool:
+        """True when an edit is no edit of the top level's steps and cells: a group edit moves them (not a
+        deletion), and an edit inside a group makes its instances out of date once the top level is shown
+        again (the top level's indexes are the document's then; see `_level_changed`)."""
+        document = self.document
+        if document.regrouping:
+            return True
+        if document.level is None:
+            return False
+        self._edited_groups[document.level.definition_id] = document.graph.name
+        return True
+
+    def _level_changed(self, level: object) -> None:
+        """Back at the top level: every instance of a group edited from inside is out of date."""
+        if level is not None or not self._edited_groups:
+            return
+        from fancy_studio.gui.document.levels import contains
+
+        edited, self._edited_groups = self._edited_groups, {}
+        workflow = self.document.workflow
+        for definition_id, name in edited.items():
+            instances = [step for step in workflow.steps
+                         if step.group_id is not None and contains(workflow, step.group_id, definition_id)]
+            self._mark(instances, f"group '{name}' changed")
+
     def _cell_changed(self, cell_id: UUID) -> None:
+        if self._inside_group():
+            return
         cell = self.document.find_cell(cell_id)
         if cell is None or not cell.has_value:
             return
@@ -331,6 +368,8 @@ class Staleness:
                    f"input '{cell.alias or 'unnamed'}' changed")
 
     def _step_changed(self, step_id: UUID) -> None:
+        if self._inside_group():
+            return
         step = self.document.find_step(step_id)
         if step is None:
             return
@@ -347,6 +386,8 @@ class Staleness:
     def _step_removed(self, step_id: UUID) -> None:
         """The cells a deleted step computed hold a value nothing makes any more: they, and what reads
         them, are out of date (an undo brings the step back; the next run then reuses its result)."""
+        if self._inside_group():
+            return
         wiring = self._wiring.pop(step_id.int, None)
         if wiring is None:
             return
@@ -385,6 +426,20 @@ class Staleness:
                 todo.extend(reader for reader, _name in document.readers_of(cell))
         if marked and not model.active:
             model.changed.emit(marked)
+
+
+def _flattened_steps(workflow: Workflow, step_ids: list[UUID]):
+    """For a run of a workflow with groups: how to find a step of the run by its flattened id, and the
+    top-level instances the run's steps come from."""
+    from fancy_studio.core.groups import flatten
+
+    try:
+        flattened = flatten(workflow)
+    except WorkflowValidationError:
+        return (lambda _step_id: None), set()
+    steps = {step.id: step for step in flattened.workflow.steps}
+    paths = flattened.step_paths
+    return steps.get, {paths[step_id][0] for step_id in step_ids if step_id in paths}
 
 
 def _wiring(step: WorkflowStep) -> tuple:

@@ -152,10 +152,13 @@ class MainWindow(QMainWindow):
         self.workflow_stores = WorkflowStores(lambda: settings(), self)
         """The open workflow's store: its runs' datums and reusable results, kept between sessions."""
         self.runner = RunController(self.document, self.workflow_stores.current, self)
-        self.scene.set_run_status(self.runner.status)
+        from fancy_studio.gui.run.level_status import LevelRunStatus
+        self.run_view = LevelRunStatus(self.runner.status, self.document, self)
+        """The run as the level being edited shows it (a group's node sums up the steps inside it)."""
+        self.scene.set_run_status(self.run_view)
 
         self.palette_widget = PaletteWidget(self)
-        self.inspector = InspectorWidget(self.document, self, run_status=self.runner.status)
+        self.inspector = InspectorWidget(self.document, self, run_status=self.run_view)
         self.history = QUndoView(self.document.undo_stack, self)
         self.history.setEmptyLabel("<opened>")
         self.history.setObjectName("history-view")
@@ -180,6 +183,7 @@ class MainWindow(QMainWindow):
         self.run_actions = RunActions(self, self.runner, self.problems, selected_ids=self.scene.selected_ids,
                                       show_problems=self.show_problems,
                                       locked_while_running=[self.history, self.inspector])
+        self.run_actions.translate_targets = self.run_view.run_targets  # inside a group: the flattened steps
         self.kernel_actions = KernelActions(self, self.runner, lambda: settings())
         """Where steps run (a kernel process by default), Restart Kernel, the kernel's state."""
         self.runner.reload_store = self.workflow_stores.reload  # after a run in the kernel
@@ -335,6 +339,9 @@ class MainWindow(QMainWindow):
         self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
         self.reset_layout_action = a("reset-layout-action", "&Reset Layout", self.window_layout.reset, None,
                                      "Put the docks back where they were at the first start")
+        from fancy_studio.gui.canvas.group_actions import GroupActions
+        self.group_actions = GroupActions(self, self.view, self.palette_widget, self._show_message)
+        """Group, Ungroup, Enter and Leave Group (and the breadcrumb), the palette's "This workflow"."""
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """The shortcuts list, read from the menus now (one window of it, brought to the front)."""
@@ -437,10 +444,12 @@ class MainWindow(QMainWindow):
             self.param_actions.fill_node_menu(menu, node_id, self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
             menu.addSeparator()
             menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
+            self.group_actions.fill_menu(menu, node_id)
         else:
             menu.addActions([self.run_actions.run_action, self.paste_action])
             menu.addSeparator()
             menu.addActions([self.select_all_action, self.auto_layout_action, self.zoom_fit_action])
+            self.group_actions.fill_menu(menu, None)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click, gone when closed
         menu.popup(where)
 
@@ -469,8 +478,8 @@ class MainWindow(QMainWindow):
         self.document.remove_nodes(set(self.scene.selected_ids()))
 
     def select_all(self) -> None:
-        workflow = self.document.workflow
-        self.scene.select_ids({s.id for s in workflow.steps} | {c.id for c in workflow.cells})
+        graph = self.document.graph  # the level shown
+        self.scene.select_ids({s.id for s in graph.steps} | {c.id for c in graph.cells})
 
     def add_step_at_centre(self, slug: str) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())
@@ -489,7 +498,8 @@ class MainWindow(QMainWindow):
         return self.inline_rename.start(next(iter(selected)))
 
     def _node_double_clicked(self, node_id: UUID) -> None:
-        self.inline_rename.start(node_id)
+        if not self.group_actions.enter(node_id):  # a group's node opens; another node is renamed
+            self.inline_rename.start(node_id)
 
     def _canvas_double_clicked(self, pos: QPointF) -> None:
         self.quick_add.open_at_scene_pos(pos)

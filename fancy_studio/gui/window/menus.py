@@ -70,6 +70,9 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     edit_menu.addSeparator()
     edit_menu.addActions(named("rename-action", "bypass-action", "delete-action", "select-all-action"))
     edit_menu.addSeparator()
+    edit_menu.addActions(named("group-action", "ungroup-action", "enter-group-action", "leave-group-action",
+                               "rename-group-action"))
+    edit_menu.addSeparator()
     edit_menu.addActions(named("find-action", "find-next-action", "find-previous-action"))
 
     workflow_menu = _menu(bar, "&Workflow", "workflow-menu")

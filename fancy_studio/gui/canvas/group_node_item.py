@@ -1,0 +1,207 @@
+"""A group on the canvas: an instance drawn as a step, and a group's ports when it is entered.
+
+An instance (a step whose slug is `group:<definition id>`) is drawn like any step, titled with its
+definition's name, with the definition's input ports on its left, its output ports on its right and the
+parameters it exposes as fields (edited on the node as a step's params are: they set the instance's
+`params`). A card drawn behind it says it holds more than one node. Its run state is the state of the
+steps inside it, which the scene's run view aggregates (see `gui/run/level_status.py`).
+
+Inside a group, the cells that are its ports are drawn as cells with an "input" or "output" tab on the
+side the instance's wire arrives or leaves: what flows in and out of the group.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+
+from fancy_studio.core import GroupDefinition, WorkflowStep
+from fancy_studio.gui.canvas import param_rows, style
+from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
+from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+
+if TYPE_CHECKING:
+    from fancy_studio.gui.document.document import WorkflowDocument
+
+CARD_OFFSET = (4.0, 3.0)
+"""How far the card behind a group's node shows, right and down (within the node's bounding rect)."""
+
+
+def group_color() -> QColor:
+    """A group's header: the same on every group, apart from the categories' colours."""
+    return QColor("#c9c3ec") if style.BACKGROUND.lightness() > 128 else QColor("#5a4f9c")
+
+
+def make_step_item(document: WorkflowDocument, step_id: UUID) -> StepNodeItem:
+    """The item for a step: a group's node for a group instance, else a step's."""
+    step = document.find_step(step_id)
+    if step is not None and step.group_id is not None:
+        return GroupNodeItem(document, step_id)
+    return StepNodeItem(document, step_id)
+
+
+def make_cell_item(document: WorkflowDocument, cell_id: UUID) -> CellNodeItem:
+    """The item for a cell: inside a group, a port's cell is drawn as the group's input or output."""
+    if document.level is not None and document.port_of(cell_id) is not None:
+        return PortCellItem(document, cell_id)
+    return CellNodeItem(document, cell_id)
+
+
+def group_body_height(definition: GroupDefinition) -> float:
+    """The height of a group's node as drawn, from the model alone (Auto Layout measures nodes with it)."""
+    return param_rows.body_height(len(definition.outputs), len(definition.inputs) + len(definition.params), False)
+
+
+def port_types(document: WorkflowDocument, definition: GroupDefinition, cell_id: UUID,
+               side: str) -> tuple[Any, str]:
+    """The type of a group's port, as the steps inside see it: an input port's first reader's input type,
+    an output port's producer's output type (Any when a placeholder or another group is there)."""
+    for step in definition.steps:
+        wiring = step.inputs if side == "input" else step.outputs
+        for name, inner in wiring.items():
+            if inner != cell_id:
+                continue
+            function = document.function_of(step)
+            port = None if function is None else (function.input(name) if side == "input" else function.output(name))
+            if port is not None:
+                return port.type, port.type_name
+    return Any, "?"
+
+
+def exposed_rows(document: WorkflowDocument, step: WorkflowStep,
+                 definition: GroupDefinition) -> list[param_rows.InputRow]:
+    """The parameters the group exposes, as fields: the instance's value, else the inner step's own param
+    (dim, as a default), else its function's default."""
+    inner = {s.id: s for s in definition.steps}
+    rows = []
+    for name, exposed in definition.params.items():
+        target = inner.get(exposed.step)
+        function = document.function_of(target) if target is not None else None
+        port = function.input(exposed.input) if function is not None else None
+        kind = param_rows.kind_for_port(port) if port is not None else param_rows.JSON
+        type_name = port.type_name if port is not None else "?"
+        if name in step.params:
+            rows.append(param_rows.InputRow(name, port, param_rows.SET, step.params[name], kind, type_name))
+        elif target is not None and exposed.input in target.params:
+            rows.append(param_rows.InputRow(name, port, param_rows.DEFAULT, target.params[exposed.input], kind,
+                                            type_name))
+        elif port is not None and not port.required:
+            rows.append(param_rows.InputRow(name, port, param_rows.DEFAULT, port.default, kind, type_name))
+        else:
+            rows.append(param_rows.InputRow(name, port, param_rows.REQUIRED, None, kind, type_name))
+    return rows
+
+
+class GroupNodeItem(StepNodeItem):
+    """A group instance: its definition's ports and exposed parameters, a card behind it."""
+
+    def refresh(self) -> None:
+        step = self.document.find_step(self.node_id)
+        if step is None:
+            return
+        self.prepareGeometryChange()
+        definition = self.document.definition_of(step)
+        self.placeholder = placeholder = definition is None
+        self.bypass, self.passes = False, None  # a group is never bypassed (its steps may be)
+        if definition is not None:
+            self.title = step.label or definition.name
+            self.subtitle = ""
+            self.header = group_color()
+            inputs = [(name, *port_types(self.document, definition, cell, "input"))
+                      for name, cell in definition.inputs.items()]
+            outputs = [(name, *port_types(self.document, definition, cell, "output"))
+                       for name, cell in definition.outputs.items()]
+            params = exposed_rows(self.document, step, definition)
+            count = len(definition.steps)
+            self.description = (f"Group '{definition.name}': {count} step{'s' if count != 1 else ''} inside. "
+                                "Double-click or Tab to open it; Ctrl+Shift+G ungroups it")
+        else:
+            self.title = step.label or "Missing group"
+            self.subtitle = "its definition is missing"
+            self.header = style.PLACEHOLDER
+            inputs = [(name, Any, "?") for name in step.inputs]
+            outputs = [(name, Any, "?") for name in step.outputs]
+            params = []
+            self.description = f"This group's definition ({step.function_slug[6:]}) is not in the workflow"
+        self._clear_ports()
+        rows = [param_rows.InputRow(name, None, param_rows.WIRED, type_name=tname) for name, _h, tname in inputs]
+        rows += params
+        self._size = QRectF(0, 0, style.STEP_WIDTH, param_rows.body_height(len(outputs), len(rows), placeholder))
+        self.input_layout = [(row, param_rows.row_centre(len(outputs) + i, placeholder)) for i, row in enumerate(rows)]
+        self.output_layout = [(name, tname, param_rows.row_centre(i, placeholder))
+                              for i, (name, _hint, tname) in enumerate(outputs)]
+        for (name, hint, tname), (_row, y) in zip(inputs, self.input_layout):
+            port = PortItem(self, self.node_id, PortKind.STEP_INPUT, name, hint, tname)
+            port.setPos(0.0, y)
+            self._add_port(port)
+        for (name, hint, tname), (_name, _tname, y) in zip(outputs, self.output_layout):
+            port = PortItem(self, self.node_id, PortKind.STEP_OUTPUT, name, hint, tname)
+            port.setPos(style.STEP_WIDTH, y)
+            self._add_port(port)
+        self.update()
+
+    def paint_detail(self, painter: QPainter, lod: float) -> None:
+        """A card behind the node (a group holds more than one), then the node as a step is drawn."""
+        card = self._size.translated(*CARD_OFFSET)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(style.NODE_BORDER, 1.0))
+        painter.setBrush(self.header.darker(130) if not self.placeholder else style.NODE_BODY)
+        painter.drawRoundedRect(card, 8, 8)
+        super().paint_detail(painter, lod)
+
+
+class PortCellItem(CellNodeItem):
+    """A port of the group being edited: a cell with a tab over it saying "input" (the instance's wire
+    arrives here) or "output" (it leaves from here). An input shows the value its wire brings."""
+
+    TAB_HEIGHT = 14.0
+
+    def refresh(self) -> None:
+        port = self.document.port_of(self.node_id)
+        self.side, self.port_name = port if port is not None else ("input", "")
+        super().refresh()
+        self.setToolTip(f"The group's {self.side} '{self.port_name}': "
+                        + ("what its node is given there" if self.side == "input" else "what its node gives out there")
+                        + f"\n{self.toolTip()}")
+        side = max(3.0, style.PORT_HIT_RADIUS)
+        self.setRect(self._size.adjusted(-side, -self.TAB_HEIGHT - 2, side, 3))  # room for the tab
+
+    def show_value(self) -> None:
+        super().show_value()
+        if self.side == "input" and not self.literal and not self.computed:
+            outer = self.document.outer_cell(self.node_id)
+            if outer is not None:  # the value the wire brings in, before any run
+                self.value_text = f"= {style.preview(outer.value)}"
+                self.computed = True
+                self.repaint()
+
+    def paint_detail(self, painter: QPainter, lod: float) -> None:
+        super().paint_detail(painter, lod)
+        rect = self._size
+        radius = rect.height() / 2
+        accent = group_color()
+        painter.setPen(QPen(accent.lighter(140) if style.BACKGROUND.lightness() < 128 else accent.darker(160),
+                            1.5, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect.adjusted(2.5, 2.5, -2.5, -2.5), radius - 2.5, radius - 2.5)
+        font = style.LABEL_FONT
+        painter.setFont(font)
+        text = f"group {self.side}"
+        box = QRectF(0, 0, QFontMetricsF(font).horizontalAdvance(text) + 10, self.TAB_HEIGHT)
+        box.moveBottom(rect.top() + 1)
+        if self.side == "input":
+            box.moveLeft(rect.left() + radius - 4)
+        else:
+            box.moveRight(rect.right() - radius + 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(accent)
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(style.TEXT)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def is_group_item(item: NodeItem | None) -> bool:
+    return isinstance(item, GroupNodeItem)

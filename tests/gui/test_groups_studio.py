@@ -1,0 +1,297 @@
+"""Groups in the studio, driven by real clicks and keys: select two steps, Ctrl+G, double-click the group to
+open it, Esc (or the breadcrumb) to leave, Ctrl+Shift+G to ungroup, Ctrl+Z to undo it all; a second instance
+dragged from the palette changes with the first; a run shows on the group's node and inside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QMenu
+
+from fancy_studio.core import Workflow, load_workflow, save_workflow
+from fancy_studio.core.groups import flat_id
+from fancy_studio.gui.canvas.group_node_item import GroupNodeItem, PortCellItem
+from fancy_studio.gui.mime import FUNCTION_MIME
+from fancy_studio.gui.panels.palette import SLUG_ROLE
+from fancy_studio.gui.run.status import StepState
+from fancy_studio.gui.window.main_window import MainWindow
+from tests.core.test_cli import fancy
+from tests.example_ids import ADD, CELSIUS, EXAMPLE, FACTOR, FAHRENHEIT, MULTIPLY, SCALED
+from tests.gui.dialogs import answer_dialogs
+from tests.gui.windows import click_run, node_context_menu, shut_down, window_on_my_file
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    return answer_dialogs(monkeypatch)
+
+
+@pytest.fixture
+def win(qtbot, tmp_path) -> MainWindow:
+    window = window_on_my_file(qtbot, tmp_path)
+    window.view.setFocus()
+    yield window
+    shut_down(qtbot, window)
+
+
+def _where(window: MainWindow, node_id: UUID) -> QPoint:
+    """A point on a node's header (a step) or its middle (a cell), in the viewport: a click there selects."""
+    item = window.scene.item_for(node_id)
+    body = item.body_rect()
+    return window.view.mapFromScene(item.mapToScene(QPointF(body.center().x(), 8)))
+
+
+def _click(qtbot, window: MainWindow, node_id: UUID, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, modifier, _where(window, node_id))
+
+
+def _group_by_keys(qtbot, window: MainWindow) -> UUID:
+    """Click Multiply, Ctrl+click Add, press Ctrl+G: the new group's node id."""
+    _click(qtbot, window, MULTIPLY)
+    _click(qtbot, window, ADD, CTRL)
+    assert window.scene.selected_ids() == {MULTIPLY, ADD}
+    qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL)
+    (instance,) = window.scene.selected_ids()
+    return instance
+
+
+def _state(window: MainWindow) -> dict:
+    return json.loads(window.document.workflow.model_dump_json())
+
+
+def test_group_enter_leave_ungroup_and_undo_all_with_clicks_and_keys(qtbot, win):
+    document, scene = win.document, win.scene
+    before = _state(win)
+    instance = _group_by_keys(qtbot, win)
+
+    # the selection is one node whose ports are the wires crossing its edge
+    item = scene.item_for(instance)
+    assert isinstance(item, GroupNodeItem) and item.title == "Group"
+    assert scene.item_for(MULTIPLY) is None and scene.item_for(SCALED) is None  # scaled lay between them
+    assert scene.wire_for(instance, "inputs", "celsius").cell_id == CELSIUS
+    assert scene.wire_for(instance, "outputs", "fahrenheit").cell_id == FAHRENHEIT
+    assert scene.item_for(FAHRENHEIT) is not None  # still read by Format, outside
+
+    # a double-click opens it: its nodes, its ports as the group's inputs and output, a breadcrumb
+    qtbot.mouseDClick(win.view.viewport(), Qt.MouseButton.LeftButton, pos=_where(win, instance))
+    assert document.level is not None and document.level.path == (instance,)
+    assert {item.node_id for item in scene.node_items() if not isinstance(item, PortCellItem)} == {MULTIPLY, ADD, SCALED}
+    ports = {item.node_id: item.side for item in scene.node_items() if isinstance(item, PortCellItem)}
+    assert ports[CELSIUS] == "input" and ports[FAHRENHEIT] == "output"
+    crumb = win.group_actions.breadcrumb
+    assert crumb.isVisible() and "Temperature report" in crumb.text() and "Group" in crumb.text()
+    assert scene.item_for(CELSIUS).value_text == "= 21.5"  # what the instance's wire brings in
+
+    # Esc leaves; the group's node is where it was
+    win.view.setFocus()
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    assert document.level is None and not crumb.isVisible()
+    assert isinstance(scene.item_for(instance), GroupNodeItem)
+
+    # Ctrl+Shift+G puts the nodes back exactly: ids, wiring, positions
+    _click(qtbot, win, instance)
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL | SHIFT)
+    assert _state(win) == before
+    assert scene.item_for(MULTIPLY) is not None and scene.wire_for(ADD, "inputs", "a").cell_id == SCALED
+
+    # undo all: the ungroup, then the group
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)
+    assert [s.group_id is not None for s in document.workflow.steps] == [True, False]
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)
+    assert _state(win) == before
+    assert not document.undo_stack.canUndo() and not document.modified
+    assert {item.node_id for item in scene.node_items()} == {*(s.id for s in document.workflow.steps),
+                                                             *(c.id for c in document.workflow.cells)}
+
+
+def test_tab_enters_the_selected_group_and_the_breadcrumb_leads_back(qtbot, win):
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    assert win.document.level.path == (instance,)
+    crumb = win.group_actions.breadcrumb
+    crumb.linkActivated.emit("0")  # what a click on "Temperature report" does
+    assert win.document.level is None
+    assert win.scene.item_for(instance) is not None
+
+
+def test_an_edit_inside_a_group_is_undone_inside_it(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    document.enter_group(instance)
+    before = document.position(MULTIPLY)
+    _click(qtbot, win, MULTIPLY)
+    qtbot.keyClick(win.view, Qt.Key.Key_Right)  # a nudge, inside
+    assert document.position(MULTIPLY) != before
+    win.group_actions.leave()
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)  # back inside, where the edit was made, and undone
+    assert document.level is not None and document.level.path == (instance,)
+    assert document.position(MULTIPLY) == before
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)  # the group itself is undone at the top level
+    assert document.level is None and not document.workflow.groups
+
+
+def test_the_palette_lists_the_workflows_groups_and_a_drop_adds_another_instance(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    model = win.palette_widget.model
+    category = model.item(0)
+    assert category.text() == "This workflow" and category.child(0).text() == "Group"
+    mime = model.mimeData([category.child(0).index()])
+    slug = bytes(mime.data(FUNCTION_MIME)).decode()
+    assert slug == category.child(0).data(SLUG_ROLE) == document.find_step(instance).function_slug
+    drop = QMimeData()
+    drop.setData(FUNCTION_MIME, slug.encode())
+    win.view.dropEvent(QDropEvent(QPointF(300, 400), Qt.DropAction.CopyAction, drop, Qt.MouseButton.LeftButton,
+                                  Qt.KeyboardModifier.NoModifier))
+    second = document.workflow.steps[-1]
+    assert second.id != instance and second.function_slug == slug
+    assert isinstance(win.scene.item_for(second.id), GroupNodeItem)
+    # inside a group, the palette offers no group that would contain itself
+    document.enter_group(instance)
+    assert model.item(0).text() != "This workflow"
+    document.leave_group()
+    assert model.item(0).text() == "This workflow"
+
+
+def test_two_instances_of_one_group_change_together(qtbot, tmp_path):
+    """Two instances of "×factor + 1" on two inputs; opening one and changing a step inside changes both."""
+    from tests.core.group_helpers import adder_definition, instance
+
+    wf = Workflow(name="two instances")
+    definition = adder_definition()
+    wf.groups.append(definition)
+    a, b = wf.input_cell("a", 1.0), wf.input_cell("b", 10.0)
+    first, second = instance(wf, definition, a.id, "first"), instance(wf, definition, b.id, "second")
+    path = tmp_path / "two.json"
+    save_workflow(wf, path)
+    from tests.gui.windows import active_window
+
+    win = active_window(qtbot, path)
+    try:
+        document, scene = win.document, win.scene
+        assert click_run(qtbot, win).result.ok
+        out = {step.id: next(iter(step.outputs.values())) for step in (first, second)}
+        assert [win.store.get(out[s.id]).value for s in (first, second)] == [4.0, 22.0]  # (x + 1) × 2
+
+        scene.select_ids({first.id})
+        win.view.setFocus()
+        qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+        scale = next(step for step in definition.steps if step.label == "Scale")
+        document.set_param(scale.id, "b", 3)  # inside the group: "Scale" multiplies by 3 now
+        win.group_actions.leave()
+        for step in (first, second):  # both nodes say their last result is out of date
+            assert win.run_view.info(step.id).stale == "group 'Add then scale' changed"
+        assert click_run(qtbot, win).result.ok
+        assert [win.store.get(out[s.id]).value for s in (first, second)] == [6.0, 33.0]
+        assert win.run_view.info(first.id).stale is None
+    finally:
+        shut_down(qtbot, win)
+
+
+def test_a_run_shows_on_the_group_node_and_inside_it(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    outcome = click_run(qtbot, win)
+    assert outcome.result.ok
+    qtbot.waitUntil(lambda: win.scene.item_for(FAHRENHEIT).value_text == "= 70.7")
+    info = win.run_view.info(instance)
+    assert info.state is StepState.DONE and info.seconds is not None
+    assert "Done in" in win.scene.item_for(instance).tooltip_text()
+    document.enter_group(instance)
+    assert win.run_view.info(MULTIPLY).state is StepState.DONE  # its own state, in this instance
+    assert win.scene.item_for(SCALED).value_text == "= 38.7"  # an inner cell's value
+    assert win.scene.item_for(FAHRENHEIT).value_text == "= 70.7"  # the output port: the cell outside
+    document.leave_group()
+    assert click_run(qtbot, win).result.ok  # nothing changed: every step inside is reused
+    assert win.run_view.info(instance).state is StepState.CACHED
+
+
+def test_run_up_to_a_step_inside_a_group_runs_it_in_that_instance(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    document.enter_group(instance)
+    assert win.run_actions.targets_for({MULTIPLY}) == [flat_id((instance, MULTIPLY))]
+    with qtbot.waitSignal(win.runner.finished, timeout=10_000) as finished:
+        assert win.run_actions.run_up_to(MULTIPLY)
+    result = finished.args[0].result
+    assert result.ok and list(result.step_status) == [flat_id((instance, MULTIPLY))]
+    assert win.run_view.info(MULTIPLY).state is StepState.DONE
+    assert win.run_view.info(ADD).state is StepState.IDLE
+
+
+def test_expose_on_group_makes_an_inner_input_a_field_of_the_groups_node(qtbot, win):
+    document, scene = win.document, win.scene
+    instance = _group_by_keys(qtbot, win)
+    document.enter_group(instance)
+    document.connect_input(ADD, "b", None)  # offset is no longer wired: Add's b is a param of its own
+    document.set_param(ADD, "b", 100)
+    menu = node_context_menu(win, ADD)
+    expose = menu.findChild(QMenu, "expose-on-group-menu")
+    action = next(a for a in expose.actions() if a.objectName() == "expose-b-action")
+    action.trigger()
+    menu.close()
+    assert document.graph.params["b"].step == ADD
+    document.leave_group()
+    item = scene.item_for(instance)
+    row = next(row for row, _y in item.input_layout if row.name == "b")
+    assert row.has_field and row.value == 100  # the inner step's own value, until the instance sets one
+    document.set_param(instance, "b", 50)  # what the node's field does
+    assert click_run(qtbot, win).result.ok
+    assert win.store.get(FAHRENHEIT).value == pytest.approx(21.5 * 1.8 + 50)
+    for _ in range(4):  # the param, the exposing, the param inside and the unwiring
+        document.undo_stack.undo()
+    assert document.level is not None  # the exposing was undone where it was made
+    assert "b" not in document.graph.params and document.find_step(ADD).inputs["b"] is not None
+
+
+def test_grouping_inside_a_group_nests_it_and_the_breadcrumb_shows_the_way(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    document.enter_group(instance)
+    _click(qtbot, win, ADD)
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL)
+    (inner,) = win.scene.selected_ids()
+    assert len(document.workflow.groups) == 2
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    assert document.level.path == (instance, inner)
+    assert win.group_actions.breadcrumb.text().count("›") == 2
+    assert click_run(qtbot, win).result.ok
+    assert win.store.get(FAHRENHEIT).value == pytest.approx(70.7)
+    win.group_actions.breadcrumb.linkActivated.emit("0")
+    assert document.level is None
+
+
+def test_a_group_made_in_the_studio_runs_headless_with_the_results_of_its_flat_twin(qtbot, win, tmp_path):
+    flat = tmp_path / "flat.json"
+    flat.write_bytes(EXAMPLE.read_bytes())
+    _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_S, CTRL)
+    saved = load_workflow(win.document.path)
+    assert saved.groups and any(step.group_id for step in saved.steps)
+    grouped, plain = fancy("run", str(win.document.path)), fancy("run", str(flat))
+    assert grouped.returncode == plain.returncode == 0, grouped.stderr
+    assert grouped.stdout == plain.stdout == "sentence = 'It is 70.7 °F outside.'\n"
+
+
+def test_group_needs_a_step_and_the_menu_offers_the_group_actions(qtbot, win):
+    _click(qtbot, win, CELSIUS)
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL)
+    assert not win.document.workflow.groups
+    instance = _group_by_keys(qtbot, win)
+    menu = node_context_menu(win, instance)
+    names = {action.objectName() for action in menu.actions()}
+    assert {"enter-group-action", "ungroup-action", "rename-group-action"} <= names
+    menu.close()
+    edit = win.findChild(QMenu, "edit-menu")
+    assert {"group-action", "ungroup-action", "enter-group-action", "leave-group-action"} <= \
+        {action.objectName() for action in edit.actions()}
+    assert win.findChild(QMenu, "edit-menu") is not None
+    assert QApplication.activeWindow() is win
