@@ -17,11 +17,13 @@ PACKAGE = Path(fancy_studio.__file__).parent
 TESTS = Path(__file__).parents[1]
 DOCUMENT_MODULE = PACKAGE / "gui" / "document" / "document.py"
 COMMANDS_MODULE = PACKAGE / "gui" / "document" / "commands.py"
+ANNOTATION_COMMANDS_MODULE = PACKAGE / "gui" / "document" / "annotation_commands.py"
 PARAM_COMMANDS_MODULE = PACKAGE / "gui" / "document" / "param_commands.py"
 
 MODEL_CHANGES = {"insert_nodes", "reinsert_nodes", "delete_nodes", "set_wire", "set_cell", "set_step_label",
                  "set_step_timeout", "set_step_params", "set_step_bypass",
-                 "set_positions", "set_layout", "order_layout"}
+                 "set_positions", "set_layout", "order_layout",
+                 "insert_annotations", "delete_annotations", "update_annotations"}
 """The document's public methods that change the workflow without an undo command."""
 
 
@@ -53,4 +55,5 @@ def test_nothing_outside_the_document_uses_its_private_members():
 
 def test_only_the_undo_commands_call_the_model_changes():
     assert _attribute_uses(MODEL_CHANGES, [PACKAGE],
-                           skip={DOCUMENT_MODULE, COMMANDS_MODULE, PARAM_COMMANDS_MODULE}) == []
+                           skip={DOCUMENT_MODULE, COMMANDS_MODULE, ANNOTATION_COMMANDS_MODULE,
+                                 PARAM_COMMANDS_MODULE}) == []

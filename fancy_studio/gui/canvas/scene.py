@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouse
 from fancy_studio.core import CellSpec, WorkflowStep
 from fancy_studio.core.layout import DEFAULT_ASPECT
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.annotation_layer import AnnotationLayer
 from fancy_studio.gui.canvas.auto_layout import place_unplaced
 from fancy_studio.gui.canvas.blocks_layer import BlocksLayer
 from fancy_studio.gui.canvas.group_node_item import GroupNodeItem, make_cell_item, make_step_item
+from fancy_studio.gui.canvas.level_scene import LevelScenes
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.run_drawing import RunDrawing
@@ -39,7 +41,7 @@ the overview threshold) took 38 s for a 3,000-branch fan. At 8 that is 0.14 s, o
 fast, and a lookup under the pointer in a 10,000-step chain stays under 0.2 ms."""
 
 
-class WorkflowScene(RunDrawing, QGraphicsScene):
+class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
     """Draws `document.workflow`; node moves and wire drags are pushed back as document edits."""
 
     message = Signal(str)
@@ -103,6 +105,9 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         document.cell_changed.connect(self._on_cell_changed)
         document.node_moved.connect(self._on_node_moved)
         document.nodes_moved.connect(self._on_nodes_moved)
+        self.annotations = AnnotationLayer(self)
+        """The frames and notes, and what collapsed frames hide (after the scene's own slots, so it sees
+        the nodes as they are)."""
         self.rebuild()
 
     # --- public API ----------------------------------------------------------------------------------
@@ -122,23 +127,32 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
     def selected_ids(self) -> set[UUID]:
         return {item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)}
 
+    def selected_annotation_ids(self) -> set[UUID]:
+        """The selected frames and notes."""
+        return self.annotations.selected_ids()
+
     def select_ids(self, ids: set[UUID] | list[UUID]) -> None:
-        """Select exactly these nodes (ids without an item are ignored)."""
+        """Select exactly these nodes, frames and notes (ids without an item are ignored)."""
         wanted = set(ids)
         self.blockSignals(True)
         try:
             self.clearSelection()
             for node_id in wanted:
-                if (item := self._nodes.get(node_id)) is not None:
+                if (item := self._nodes.get(node_id)) is not None or \
+                        (item := self.annotations.item_for(node_id)) is not None:
                     item.setSelected(True)
         finally:
             self.blockSignals(False)
         self.selectionChanged.emit()
 
     def nodes_rect(self) -> QRectF:
+        """What the workflow covers: its nodes, frames and notes."""
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.sceneBoundingRect())
+        for item in self.annotations.items():
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
         return rect
 
     def notify(self, text: str, scene_pos: QPointF | None = None) -> None:
@@ -192,6 +206,7 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
     def rebuild(self) -> None:
         """Throw every item away and draw the workflow again (a new file, or `reset`)."""
         self.wire_drag.cancel()
+        self.forget_levels()  # (a group entered or left keeps the levels on its way: see `level_scene.py`)
         blocks = self.blocks
         if blocks is not None:
             if blocks.scene() is self:
@@ -213,6 +228,7 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
             self._add_node(make_step_item(self.document, step.id))
         for step in graph.steps:
             self._rebuild_wires(step.id)
+        self.annotations.rebuild()
         if blocks is not None:
             self.set_blocks(True)
 
@@ -283,7 +299,10 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
     def restyle(self, item: NodeItem) -> None:
         """A node's block may have changed colour, place or size: tell the blocks layer, if it draws them."""
         if self.blocks is not None:
-            self.blocks.node_changed(item)
+            if item.isVisible():
+                self.blocks.node_changed(item)
+            else:  # inside a collapsed frame
+                self.blocks.node_removed(item.node_id)
 
     def restyle_wires(self) -> None:
         """A wire came, went, moved or changed colour: tell the blocks layer, if it draws them."""
@@ -425,6 +444,8 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
             port = step_item.port(PortKind.STEP_OUTPUT, name)
             start = port.scenePos() if port else step_item.mapToScene(step_item.boundingRect().right(), 20)
             end = cell_item.port(PortKind.CELL_INPUT).scenePos()
+        if self.annotations.rerouting:  # an end inside a collapsed frame: at its edge
+            start, end = self.annotations.wire_ends(wire, start, end)
         wire.set_ends(start, end)
         self.restyle_wires()
 
@@ -435,7 +456,9 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
             self._place_wire(self._wires[key])
 
     def nodes_dragged(self, items: list) -> None:
-        """The pointer dragged these items (nodes, or other selected items): place each touched wire once."""
+        """The pointer dragged these items (nodes, or other selected items): place each touched wire once.
+        A frame among them carries what lies inside it."""
+        items = items + self.annotations.carry(items)
         keys = {key: None for item in items if isinstance(item, NodeItem)
                 for key in self._wires_at.get(item.node_id, ())}
         for item in items:
@@ -445,10 +468,6 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
             self._place_wire(self._wires[key])
 
     # --- document signals ----------------------------------------------------------------------------
-
-    def _level_changed(self, _level: object) -> None:
-        """The document edits another level (a group entered or left): draw that one."""
-        self.rebuild()
 
     def _groups_changed(self) -> None:
         """A definition changed its name, ports or parameters: its instances here draw it again."""
@@ -546,6 +565,7 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
     # --- gestures ------------------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        self.annotations.forget_drag()  # a drag whose release never came (the window lost the pointer)
         if event.button() == Qt.MouseButton.LeftButton and not self.wire_drag.active:
             port = self.port_at(event.scenePos())
             if port is not None:
@@ -578,8 +598,12 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
         With `snap_to_grid` on, the committed positions are rounded to the `GRID_SIZE` grid (a node
         that snaps back onto its old position just jumps back, with no command).
         """
-        moves = {}
+        carried, annotation_moves = self.annotations.end_drag(
+            self.snapped if self.snap_to_grid else (lambda x, y: (x, y)))
+        moves = dict(carried)
         for node_id, item in self._nodes.items():
+            if node_id in carried:
+                continue
             current = (item.x(), item.y())
             model = self.document.position(node_id)
             if current == model:
@@ -590,11 +614,12 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
             else:
                 item.setPos(*model)
                 self.node_item_moved(item)
-        if moves and self.document.undo_stack.locked:  # refused below: put the nodes back
+        if (moves or annotation_moves) and self.document.undo_stack.locked:  # refused below: put them back
             for node_id in moves:
                 self._nodes[node_id].setPos(*self.document.position(node_id))
                 self.node_item_moved(self._nodes[node_id])
-        self.document.move_nodes(moves)
+            self.annotations.put_back()
+        self.document.move_items(moves, annotation_moves)
 
     @staticmethod
     def snapped(x: float, y: float) -> tuple[float, float]:

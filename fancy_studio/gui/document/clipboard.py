@@ -1,10 +1,11 @@
-"""Copy, cut, paste and duplicate of steps and cells.
+"""Copy, cut, paste and duplicate of steps, cells, frames and notes.
 
-A copied selection is a `Fragment`: the selected steps and cells (with their wiring and positions) as
-JSON, put on the system clipboard under `FRAGMENT_MIME` and as plain text. Pasting gives every step and
-cell a fresh id (remapped consistently, so wires among the pasted nodes survive), keeps inputs that read
+A copied selection is a `Fragment`: the selected steps and cells (with their wiring and positions), frames
+and notes as JSON, put on the system clipboard under `FRAGMENT_MIME` and as plain text. Pasting gives every
+item a fresh id (remapped consistently, so wires among the pasted nodes survive), keeps inputs that read
 a cell outside the fragment when that cell still exists in the document, drops every other dangling wire,
-and adds everything in ONE `AddNodes` command.
+and adds everything as ONE undo step (`AddNodes`, with `AddAnnotations` in a macro). A pasted frame comes
+expanded: collapsed, it would hide whatever nodes happen to lie under it where it lands.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pydantic import BaseModel, Field, ValidationError
 from PySide6.QtCore import QMimeData, QObject
 from PySide6.QtWidgets import QApplication
 
-from fancy_studio.core import CellSpec, Position, WorkflowStep
+from fancy_studio.core import CellSpec, Frame, Note, Position, WorkflowStep
+from fancy_studio.gui.document.annotation_commands import AddAnnotations, plural
 from fancy_studio.gui.document.commands import AddNodes
 from fancy_studio.gui.document.document import WorkflowDocument
 
@@ -26,26 +28,39 @@ FRAGMENT_KIND = "fancy-studio-fragment"
 
 
 class Fragment(BaseModel):
-    """A piece of a workflow: some steps and cells with their positions (ids are the originals)."""
+    """A piece of a workflow: some steps and cells with their positions, frames and notes (ids are the
+    originals)."""
 
     kind: Literal["fancy-studio-fragment"] = FRAGMENT_KIND
     steps: list[WorkflowStep] = Field(default_factory=list)
     cells: list[CellSpec] = Field(default_factory=list)
     positions: dict[UUID, Position] = Field(default_factory=dict)
+    frames: list[Frame] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.steps and not self.cells
+        return not self.steps and not self.cells and not self.frames and not self.notes
 
 
 def make_fragment(document: WorkflowDocument, ids: set[UUID]) -> Fragment:
-    """The steps and cells among `ids`, in document order, with their positions."""
+    """The steps, cells, frames and notes among `ids`, in document order, with the nodes' positions."""
     workflow = document.graph  # the level shown (a group has no frames nor notes)
     steps = [s.model_copy(deep=True) for s in workflow.steps if s.id in ids]
     cells = [c.model_copy(deep=True) for c in workflow.cells if c.id in ids]
     positions = {node.id: workflow.layout[node.id].model_copy()
                  for node in (*steps, *cells) if node.id in workflow.layout}
-    return Fragment(steps=steps, cells=cells, positions=positions)
+    return Fragment(steps=steps, cells=cells, positions=positions,
+                    frames=[f.model_copy() for f in getattr(workflow, "frames", ()) if f.id in ids],
+                    notes=[n.model_copy() for n in getattr(workflow, "notes", ()) if n.id in ids])
+
+
+def instantiate_annotations(fragment: Fragment, offset: float) -> list[Frame | Note]:
+    """Fresh copies of the fragment's frames (expanded) and notes, moved by (`offset`, `offset`)."""
+    moved = [frame.model_copy(update={"id": uuid4(), "x": frame.x + offset, "y": frame.y + offset,
+                                      "collapsed": False}) for frame in fragment.frames]
+    return moved + [note.model_copy(update={"id": uuid4(), "x": note.x + offset, "y": note.y + offset})
+                    for note in fragment.notes]
 
 
 def instantiate(document: WorkflowDocument, fragment: Fragment, offset: float
@@ -108,9 +123,12 @@ class ClipboardController(QObject):
         self._last_json: str | None = None
         self._pastes = 0
 
+    def _selection(self) -> set[UUID]:
+        return self.scene.selected_ids() | self.scene.selected_annotation_ids()
+
     def copy(self) -> bool:
         """Put the selection on the clipboard; False (clipboard untouched) when nothing is selected."""
-        fragment = make_fragment(self.document, self.scene.selected_ids())
+        fragment = make_fragment(self.document, self._selection())
         if fragment.empty:
             return False
         QApplication.clipboard().setMimeData(fragment_to_mime(fragment))
@@ -119,13 +137,13 @@ class ClipboardController(QObject):
         return True
 
     def cut(self) -> None:
-        ids = set(self.scene.selected_ids())
+        ids = self._selection()
         if not self.copy():
             return
         stack = self.document.undo_stack
-        stack.beginMacro(f"Cut {len(ids)} item{'s' if len(ids) != 1 else ''}")
+        stack.beginMacro(f"Cut {plural(len(ids), 'item')}")
         try:
-            self.document.remove_nodes(ids)
+            self.document.remove_items(ids)
         finally:
             stack.endMacro()
 
@@ -142,16 +160,28 @@ class ClipboardController(QObject):
 
     def duplicate(self) -> list[UUID]:
         """Copy and paste the selection in one go, leaving the clipboard alone."""
-        fragment = make_fragment(self.document, self.scene.selected_ids())
+        fragment = make_fragment(self.document, self._selection())
         if fragment.empty:
             return []
         return self._add(fragment, PASTE_OFFSET, "Duplicate")
 
     def _add(self, fragment: Fragment, offset: float, verb: str) -> list[UUID]:
         steps, cells, positions = instantiate(self.document, fragment, offset)
-        count = len(steps) + len(cells)
-        self.document.undo_stack.push(AddNodes(self.document, steps=steps, cells=cells, positions=positions,
-                                               text=f"{verb} {count} item{'s' if count != 1 else ''}"))
-        ids = [c.id for c in cells] + [s.id for s in steps]
+        # frames and notes are the top level's: inside a group, only the nodes are pasted
+        annotations = instantiate_annotations(fragment, offset) if self.document.graph is self.document.workflow \
+            else []
+        text = f"{verb} {plural(len(steps) + len(cells) + len(annotations), 'item')}"
+        stack = self.document.undo_stack
+        if annotations:
+            stack.beginMacro(text)
+        try:
+            if steps or cells:
+                stack.push(AddNodes(self.document, steps=steps, cells=cells, positions=positions, text=text))
+            if annotations:
+                stack.push(AddAnnotations(self.document, annotations, text))
+        finally:
+            if annotations:
+                stack.endMacro()
+        ids = [c.id for c in cells] + [s.id for s in steps] + [a.id for a in annotations]
         self.scene.select_ids(ids)
         return ids

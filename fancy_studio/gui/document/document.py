@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 
 from PySide6.QtCore import QObject, Signal
 
-from fancy_studio.core import CellSpec, FancyFunction, Position, Workflow, WorkflowStep, registry
+from fancy_studio.core import CellSpec, FancyFunction, Frame, Note, Position, Workflow, WorkflowStep, registry
 from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow_file import load_workflow, save_workflow
 from fancy_studio.gui.document.group_commands import GroupEditing
@@ -37,6 +37,9 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
     about_to_reset = Signal(object)  # the Workflow coming in: the old one's state can go (see `replace`)
     reset = Signal()  # a whole new workflow: redraw everything
     path_changed = Signal(object)  # Path | None
+    annotation_added = Signal(object)  # Frame | Note
+    annotation_removed = Signal(object)  # frame or note id
+    annotation_changed = Signal(object)  # frame or note id: moved, resized, retitled, recoloured, collapsed, rewritten
     level_changed = Signal(object)  # Level | None: the canvas shows another level (see `levels.py`)
     groups_changed = Signal()  # group definitions came, went, or changed their name, ports or parameters
     many_changing = Signal()
@@ -165,6 +168,14 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
 
     def find_cell(self, cell_id: UUID) -> CellSpec | None:
         return _first_by_id(self._cells_by_id, self.graph.cells, cell_id)
+
+    def find_annotation(self, item_id: UUID) -> Frame | Note | None:
+        """The frame or note with this id (a workflow has a few: looked up, not indexed)."""
+        for items in (self.workflow.frames, self.workflow.notes):
+            for item in items:
+                if item.id == item_id:
+                    return item
+        return None
 
     def position(self, node_id: UUID) -> tuple[float, float]:
         pos = self.graph.layout.get(node_id)
@@ -330,6 +341,62 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
             moves[node_id] = (x + dx, y + dy)
         if moves:
             self.undo_stack.push(NudgeNodes(self, moves))
+
+    def add_annotation(self, item: Frame | Note) -> None:
+        """Add a frame or a note (Add Frame, Add Note)."""
+        from fancy_studio.gui.document.annotation_commands import AddAnnotations, describe
+
+        self.undo_stack.push(AddAnnotations(self, [item], f"Add {describe(item)}"))
+
+    def change_annotation(self, item_id: UUID, text: str, /, **fields: Any) -> None:
+        """Set fields of a frame or note as one undo step named `text`; nothing when none would change. A
+        value the model refuses (a NaN, an unknown colour) raises `ValueError` and nothing is pushed."""
+        from fancy_studio.gui.document.annotation_commands import ChangeAnnotations
+
+        item = self.find_annotation(item_id)
+        if item is None:
+            return
+        changed = {name: value for name, value in fields.items() if getattr(item, name) != value}
+        if changed:
+            self.undo_stack.push(ChangeAnnotations(self, {item_id: changed}, text))
+
+    def move_items(self, node_moves: dict[UUID, tuple[float, float]],
+                   annotation_moves: dict[UUID, tuple[float, float]]) -> None:
+        """Move nodes, frames and notes (a frame dragged with what is inside it) as ONE undo step."""
+        from fancy_studio.gui.document.annotation_commands import ChangeAnnotations, describe, plural
+
+        changes = {item_id: {"x": x, "y": y} for item_id, (x, y) in annotation_moves.items()}
+        if not changes:
+            self.move_nodes(node_moves)
+            return
+        frames = [item for item_id in changes if isinstance(item := self.find_annotation(item_id), Frame)]
+        count = len(node_moves) + len(changes)
+        text = f"Move {describe(frames[0])}" if len(frames) == 1 else f"Move {plural(count, 'item')}"
+        self.undo_stack.beginMacro(text)
+        try:
+            self.move_nodes(node_moves)
+            self.undo_stack.push(ChangeAnnotations(self, changes, text))
+        finally:
+            self.undo_stack.endMacro()
+
+    def remove_items(self, ids: set[UUID]) -> None:
+        """Delete steps, cells, frames and notes among `ids` as ONE undo step (a frame's nodes stay)."""
+        from fancy_studio.gui.document.annotation_commands import RemoveAnnotations
+
+        annotations = {item_id for item_id in ids if self.find_annotation(item_id) is not None}
+        nodes = set(ids) - annotations
+        if not annotations:
+            self.remove_nodes(nodes)
+            return
+        if not nodes:
+            self.undo_stack.push(RemoveAnnotations(self, annotations))
+            return
+        self.undo_stack.beginMacro(f"Delete {len(ids)} items")
+        try:
+            self.remove_nodes(nodes)
+            self.undo_stack.push(RemoveAnnotations(self, annotations))
+        finally:
+            self.undo_stack.endMacro()
 
     def connect_input(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
         from fancy_studio.gui.document.commands import SetWire
@@ -561,6 +628,35 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
         """Place nodes a file left without a position. Not an edit: no undo step, and the document stays
         unmodified (the file holds the same workflow; a save adds the positions). See `place_unplaced`."""
         self.set_layout(positions)
+
+    def insert_annotations(self, items: list[Frame | Note], indexes: dict[UUID, int] | None = None) -> None:
+        """Add frames and notes (the objects given), each at its index in its list if `indexes` has one
+        (the undo of a delete), else at the end."""
+        indexes = indexes or {}
+        for kind, target in ((Frame, self.workflow.frames), (Note, self.workflow.notes)):
+            placed = [(indexes.get(item.id, len(target) + i), item)
+                      for i, item in enumerate(item for item in items if isinstance(item, kind))]
+            if placed:
+                target[:] = _merged(target, placed)
+        for item in items:
+            self.annotation_added.emit(item)
+
+    def delete_annotations(self, ids: set[UUID]) -> None:
+        """Take frames and notes out of the workflow (the nodes inside a frame stay where they are)."""
+        for target in (self.workflow.frames, self.workflow.notes):
+            gone = [item.id for item in target if item.id in ids]
+            if gone:
+                target[:] = [item for item in target if item.id not in ids]
+                for item_id in gone:
+                    self.annotation_removed.emit(item_id)
+
+    def update_annotations(self, changes: dict[UUID, dict[str, Any]]) -> None:
+        """Set fields of frames and notes ({id: {field: value}}), each checked by the model as it is set."""
+        for item_id, fields in changes.items():
+            item = self.find_annotation(item_id)
+            for name, value in fields.items():
+                setattr(item, name, value)
+            self.annotation_changed.emit(item_id)
 
     def order_layout(self, node_ids: list[UUID]) -> None:
         """Put the layout's entries in this order (others after them), so an undone delete saves as before."""
