@@ -339,6 +339,12 @@ class MainWindow(QMainWindow):
         self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
         self.reset_layout_action = a("reset-layout-action", "&Reset Layout", self.window_layout.reset, None,
                                      "Put the docks back where they were at the first start")
+        from fancy_studio.gui.canvas.annotation_actions import AnnotationActions
+        from fancy_studio.gui.canvas.annotation_editor import AnnotationEditor
+        self.annotation_editor = AnnotationEditor(self.view, self.document)
+        """A frame's title or a note's text, edited where it is drawn."""
+        self.annotation_actions = AnnotationActions(self, self.view, self.document, self.annotation_editor)
+        """Add Frame, Add Note, and the menu of a frame or note."""
         from fancy_studio.gui.canvas.group_actions import GroupActions
         self.group_actions = GroupActions(self, self.view, self.palette_widget, self._show_message)
         """Group, Ungroup, Enter and Leave Group (and the breadcrumb), the palette's "This workflow"."""
@@ -445,8 +451,21 @@ class MainWindow(QMainWindow):
             menu.addSeparator()
             menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
             self.group_actions.fill_menu(menu, node_id)
+        elif (annotation := self.scene.annotations.at(self.view.mapToScene(
+                self.view.viewport().mapFromGlobal(where)))[0]) is not None:
+            if not annotation.isSelected():
+                self.scene.select_ids({annotation.item_id})
+            self.annotation_actions.fill_menu(menu, annotation, [self.cut_action, self.copy_action,
+                                                                 self.duplicate_action, self.delete_action])
         else:
+            at = self.view.mapToScene(self.view.viewport().mapFromGlobal(where))
             menu.addActions([self.run_actions.run_action, self.paste_action])
+            menu.addSeparator()
+            for text, name, add in (("Add &Frame Here", "add-frame-here-action", self.annotation_actions.add_frame),
+                                    ("Add N&ote Here", "add-note-here-action", self.annotation_actions.add_note)):
+                action = menu.addAction(text)
+                action.setObjectName(name)
+                action.triggered.connect(lambda _=False, add=add: add(at))
             menu.addSeparator()
             menu.addActions([self.select_all_action, self.auto_layout_action, self.zoom_fit_action])
             self.group_actions.fill_menu(menu, None)
@@ -475,11 +494,12 @@ class MainWindow(QMainWindow):
             self.clipboard_controller.copy()
 
     def delete_selection(self) -> None:
-        self.document.remove_nodes(set(self.scene.selected_ids()))
+        self.document.remove_items(self.scene.selected_ids() | self.scene.selected_annotation_ids())
 
     def select_all(self) -> None:
-        graph = self.document.graph  # the level shown
-        self.scene.select_ids({s.id for s in graph.steps} | {c.id for c in graph.cells})
+        graph = self.document.graph  # the level shown (a group has no frames nor notes)
+        self.scene.select_ids({s.id for s in graph.steps} | {c.id for c in graph.cells}
+                              | {a.id for a in (*getattr(graph, "frames", ()), *getattr(graph, "notes", ()))})
 
     def add_step_at_centre(self, slug: str) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())
@@ -492,8 +512,12 @@ class MainWindow(QMainWindow):
 
     def rename_selected(self) -> bool:
         selected = self.scene.selected_ids()
+        annotations = self.scene.selected_annotation_ids()
+        if not selected and len(annotations) == 1:  # a frame's title, a note's text
+            return self.annotation_editor.start(next(iter(annotations)))
         if len(selected) != 1:
-            self.statusBar().showMessage("Select one step or cell to rename it", 5000)
+            self.statusBar().showMessage("Select one step or cell to rename it, or a frame or note to edit it",
+                                         5000)
             return False
         return self.inline_rename.start(next(iter(selected)))
 
@@ -502,7 +526,14 @@ class MainWindow(QMainWindow):
             self.inline_rename.start(node_id)
 
     def _canvas_double_clicked(self, pos: QPointF) -> None:
-        self.quick_add.open_at_scene_pos(pos)
+        """On a frame's title or a note: edit it (on the collapse triangle: a second click); else quick-add."""
+        annotation, part = self.scene.annotations.at(pos)
+        if annotation is None:
+            self.quick_add.open_at_scene_pos(pos)
+        elif part == "toggle":
+            annotation.toggle()
+        elif part in ("title", None):  # not a resize handle
+            self.annotation_editor.start(annotation.item_id)
 
     def _selection_changed(self) -> None:
         selected = set(self.scene.selected_ids())

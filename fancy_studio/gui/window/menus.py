@@ -72,6 +72,7 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     edit_menu.addSeparator()
     edit_menu.addActions(named("group-action", "ungroup-action", "enter-group-action", "leave-group-action",
                                "rename-group-action"))
+    edit_menu.addActions(named("add-frame-action", "add-note-action"))
     edit_menu.addSeparator()
     edit_menu.addActions(named("find-action", "find-next-action", "find-previous-action"))
 
