@@ -295,3 +295,24 @@ def test_group_needs_a_step_and_the_menu_offers_the_group_actions(qtbot, win):
         {action.objectName() for action in edit.actions()}
     assert win.findChild(QMenu, "edit-menu") is not None
     assert QApplication.activeWindow() is win
+
+
+def test_leaving_puts_the_levels_own_items_back_caught_up_with_what_happened_inside(qtbot, win):
+    """The level left for a group is kept, not drawn again: its items come back, showing a run made inside
+    and a parameter exposed inside, with the group's node selected."""
+    document, scene = win.document, win.scene
+    instance = _group_by_keys(qtbot, win)
+    sentence = next(cell.id for cell in document.workflow.cells if cell.alias == "sentence")
+    kept = scene.item_for(sentence)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    assert scene.item_for(sentence) is None and kept.scene() is None
+    document.connect_input(ADD, "b", None)
+    document.set_param(ADD, "b", 32)
+    document.expose_on_group(ADD, "b")
+    assert click_run(qtbot, win).result.ok  # run from inside the group
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    assert scene.item_for(sentence) is kept and kept.scene() is scene
+    qtbot.waitUntil(lambda: kept.value_text.startswith('= "It is 70.7'))
+    assert any(row.name == "b" for row, _y in scene.item_for(instance).input_layout)
+    assert scene.selected_ids() == {instance}
+    assert len(scene.wire_items()) == sum(len(s.inputs) + len(s.outputs) for s in document.workflow.steps)

@@ -52,7 +52,7 @@ class LineageHighlight(QObject):
         document.about_to_reset.connect(self.clear)  # before the scene throws its items away
         for signal in (document.step_added, document.step_removed, document.step_changed,
                        document.cell_added, document.cell_removed, document.nodes_moved,
-                       document.many_changing):
+                       document.many_changing, document.level_changed):
             signal.connect(self.clear)
 
     @property

@@ -17,6 +17,7 @@ from fancy_studio.gui.canvas.annotation_layer import AnnotationLayer
 from fancy_studio.gui.canvas.auto_layout import place_unplaced
 from fancy_studio.gui.canvas.blocks_layer import BlocksLayer
 from fancy_studio.gui.canvas.group_node_item import GroupNodeItem, make_cell_item, make_step_item
+from fancy_studio.gui.canvas.level_scene import LevelScenes
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.run_drawing import RunDrawing
@@ -40,7 +41,7 @@ the overview threshold) took 38 s for a 3,000-branch fan. At 8 that is 0.14 s, o
 fast, and a lookup under the pointer in a 10,000-step chain stays under 0.2 ms."""
 
 
-class WorkflowScene(RunDrawing, QGraphicsScene):
+class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
     """Draws `document.workflow`; node moves and wire drags are pushed back as document edits."""
 
     message = Signal(str)
@@ -205,6 +206,7 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
     def rebuild(self) -> None:
         """Throw every item away and draw the workflow again (a new file, or `reset`)."""
         self.wire_drag.cancel()
+        self.forget_levels()  # (a group entered or left keeps the levels on its way: see `level_scene.py`)
         blocks = self.blocks
         if blocks is not None:
             if blocks.scene() is self:
@@ -466,10 +468,6 @@ class WorkflowScene(RunDrawing, QGraphicsScene):
             self._place_wire(self._wires[key])
 
     # --- document signals ----------------------------------------------------------------------------
-
-    def _level_changed(self, _level: object) -> None:
-        """The document edits another level (a group entered or left): draw that one."""
-        self.rebuild()
 
     def _groups_changed(self) -> None:
         """A definition changed its name, ports or parameters: its instances here draw it again."""

@@ -156,7 +156,7 @@ class RunStatusModel(QObject):
     def begin(self, step_ids: list[UUID]) -> None:
         """A run starts: every step it will run is queued, every other step goes back to idle."""
         touched = self._ids
-        if self._stale and self._staleness is not None:
+        if self._staleness is not None and (self._stale or self._staleness.edited_groups):
             touched = touched + self._staleness.refreshing(step_ids)
         self._ids = list(step_ids)
         self._keys = list(map(_INT, step_ids))
@@ -281,7 +281,7 @@ class Staleness:
         document.step_changed.connect(self._step_changed)
         document.step_removed.connect(self._step_removed)
         document.reset.connect(self._reset)
-        self._edited_groups: dict[UUID, str] = {}
+        self.edited_groups: dict[UUID, str] = {}
         """Groups edited from inside since the last look at the top level (definition id → its name)."""
         document.level_changed.connect(self._level_changed)
 
@@ -319,7 +319,7 @@ class Staleness:
         groups: set[UUID] = set()
         if self.document.workflow.groups:  # the run's steps are flattened (see `groups.flatten`)
             find_step, groups = _flattened_steps(self.document.workflow, step_ids)
-            self._edited_groups.clear()
+            self._group_edits_run(groups)
         for step_id in step_ids:
             if stale.pop(step_id.int, None) is not None:
                 fresh.append(step_id)
@@ -328,6 +328,18 @@ class Staleness:
                 fresh.extend(cell for cell in step.outputs.values() if stale.pop(cell.int, None) is not None)
         fresh.extend(instance for instance in groups if stale.pop(instance.int, None) is not None)
         return fresh
+
+    def _group_edits_run(self, instances: set[UUID]) -> None:
+        """A run of these top-level instances' steps reads the groups edited inside as they are now: a group
+        whose every instance runs is out of date no more."""
+        from fancy_studio.gui.document.levels import contains
+
+        workflow = self.document.workflow
+        for definition_id in list(self.edited_groups):
+            users = {step.id for step in workflow.steps
+                     if step.group_id is not None and contains(workflow, step.group_id, definition_id)}
+            if users <= instances:
+                del self.edited_groups[definition_id]
 
     def _inside_group(self) -> bool:
         """True when an edit is no edit of the top level's steps and cells: a group edit moves them (not a
@@ -338,16 +350,16 @@ class Staleness:
             return True
         if document.level is None:
             return False
-        self._edited_groups[document.level.definition_id] = document.graph.name
+        self.edited_groups[document.level.definition_id] = document.graph.name
         return True
 
     def _level_changed(self, level: object) -> None:
         """Back at the top level: every instance of a group edited from inside is out of date."""
-        if level is not None or not self._edited_groups:
+        if level is not None or not self.edited_groups:
             return
         from fancy_studio.gui.document.levels import contains
 
-        edited, self._edited_groups = self._edited_groups, {}
+        edited, self.edited_groups = self.edited_groups, {}
         workflow = self.document.workflow
         for definition_id, name in edited.items():
             instances = [step for step in workflow.steps
