@@ -209,6 +209,8 @@ def test_a_run_shows_on_the_group_node_and_inside_it(qtbot, win):
     assert win.run_view.info(MULTIPLY).state is StepState.DONE  # its own state, in this instance
     assert win.scene.item_for(SCALED).value_text == "= 38.7"  # an inner cell's value
     assert win.scene.item_for(FAHRENHEIT).value_text == "= 70.7"  # the output port: the cell outside
+    flat_multiply = flat_id((instance, MULTIPLY))
+    assert win.run_view.step_title(flat_multiply) == "Group › Multiply"  # the Datums dock's "Produced by"
     document.leave_group()
     assert click_run(qtbot, win).result.ok  # nothing changed: every step inside is reused
     assert win.run_view.info(instance).state is StepState.CACHED
@@ -316,3 +318,19 @@ def test_leaving_puts_the_levels_own_items_back_caught_up_with_what_happened_ins
     assert any(row.name == "b" for row, _y in scene.item_for(instance).input_layout)
     assert scene.selected_ids() == {instance}
     assert len(scene.wire_items()) == sum(len(s.inputs) + len(s.outputs) for s in document.workflow.steps)
+
+
+def test_a_groups_ports_stay_and_a_group_is_never_pasted_inside_itself(qtbot, win):
+    document, scene = win.document, win.scene
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_C, CTRL)  # the group's node, copied at the top level
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    _click(qtbot, win, CELSIUS)  # an input of the group
+    qtbot.keyClick(win.view, Qt.Key.Key_Delete)
+    assert scene.item_for(CELSIUS) is not None and "inputs and outputs stay" in win.statusBar().currentMessage()
+    count = len(document.graph.steps)
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
+    assert len(document.graph.steps) == count and "inside itself" in win.statusBar().currentMessage()
+    win.group_actions.leave()
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)  # at the top level it is another instance of it
+    assert [step.group_id for step in document.workflow.steps].count(document.workflow.step(instance).group_id) == 2

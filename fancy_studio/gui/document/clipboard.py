@@ -167,6 +167,10 @@ class ClipboardController(QObject):
 
     def _add(self, fragment: Fragment, offset: float, verb: str) -> list[UUID]:
         steps, cells, positions = instantiate(self.document, fragment, offset)
+        usable = {definition.id for definition in self.document.usable_groups()}
+        if any(step.group_id is not None and step.group_id not in usable for step in steps):
+            steps = [step for step in steps if step.group_id is None or step.group_id in usable]
+            self.document.undo_stack.refused.emit("A group cannot be pasted inside itself")
         # frames and notes are the top level's: inside a group, only the nodes are pasted
         annotations = instantiate_annotations(fragment, offset) if self.document.graph is self.document.workflow \
             else []

@@ -312,6 +312,10 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
     def remove_nodes(self, ids: set[UUID]) -> None:
         from fancy_studio.gui.document.commands import RemoveNodes
 
+        ports = {node_id for node_id in ids if self.port_of(node_id) is not None}
+        if ports:  # inside a group, its inputs and outputs stay (the instances' wires go through them)
+            ids = set(ids) - ports
+            self.undo_stack.refused.emit("A group's inputs and outputs stay: ungroup it to change them")
         if ids:
             self.undo_stack.push(RemoveNodes(self, ids))
 

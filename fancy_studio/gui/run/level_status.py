@@ -141,12 +141,10 @@ class LevelRunStatus(QObject):
         level = self.document.level
         path = level.path if level is not None else ()
         if self._map is None or self._map.path != path:  # (the canvas may ask before `_forget` is told)
-            if self._flattened is None:
-                try:
-                    self._flattened = flatten(self.document.workflow)
-                except WorkflowValidationError:
-                    return None
-            self._map = level_map(self._flattened, path, self.document.graph)
+            flattened = self._flattened_workflow()
+            if flattened is None:
+                return None
+            self._map = level_map(flattened, path, self.document.graph)
         return self._map
 
     def _info(self, node_id: UUID) -> StepRunInfo:
@@ -200,6 +198,26 @@ class LevelRunStatus(QObject):
         if state is StepState.IDLE and stale is None:
             return IDLE
         return StepRunInfo(state, seconds, error if state is StepState.FAILED else None, reason, stale)
+
+    def step_title(self, step_id: UUID) -> str:
+        """A step the run knows by its flattened id, named as the canvas shows it: "Group › Multiply" ("" when
+        it comes from no group of the workflow)."""
+        flattened = self._flattened_workflow()
+        chain = flattened.instances(step_id) if flattened is not None else []
+        if not chain:
+            return ""
+        inner_id = flattened.step_paths[step_id][-1]  # type: ignore[union-attr]
+        inner = next((step for step in chain[-1][1].steps if step.id == inner_id), None)
+        names = [instance.label or definition.name for instance, definition in chain]
+        return " › ".join([*names, self.document.title_of(inner) if inner is not None else "?"])
+
+    def _flattened_workflow(self) -> Flattened | None:
+        if self._flattened is None:
+            try:
+                self._flattened = flatten(self.document.workflow)
+            except WorkflowValidationError:
+                return None
+        return self._flattened
 
     # --- running ---------------------------------------------------------------------------------------
 

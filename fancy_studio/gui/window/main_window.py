@@ -410,6 +410,8 @@ class MainWindow(QMainWindow):
 
     def _producer_title(self, step_id: UUID | None) -> str:
         step = self.document.find_step(step_id) if step_id is not None else None
+        if step is None and step_id is not None:  # a step inside a group: "Group › Multiply"
+            return self.run_view.step_title(step_id)
         return self.document.title_of(step) if step is not None else ""
 
     def _settle_after_reset(self) -> None:
