@@ -21,7 +21,7 @@ from fancy_studio.gui.canvas import WorkflowView
 from fancy_studio.gui.canvas.annotation_editor import AnnotationEditor
 from fancy_studio.gui.canvas.annotation_item import AnnotationItem
 from fancy_studio.gui.canvas.annotation_layer import item_rect
-from fancy_studio.gui.canvas.frame_item import PALETTE, TITLE_HEIGHT
+from fancy_studio.gui.canvas.frame_item import TITLE_HEIGHT, frame_color
 from fancy_studio.gui.canvas.scene import GRID_SIZE
 from fancy_studio.gui.document.annotation_commands import describe
 from fancy_studio.gui.document.document import WorkflowDocument
@@ -118,7 +118,7 @@ class AnnotationActions(QObject):
             for name in FRAME_COLORS:
                 action = self._entry(colours, f"frame-colour-{name}-action", name.capitalize(),
                                      lambda _=False, n=name: self._recolour(item, n))
-                action.setIcon(_swatch(PALETTE[name][0]))
+                action.setIcon(_swatch(frame_color(name)))
                 action.setCheckable(True)
                 action.setChecked(name == model.color)
         elif isinstance(model, Note):
@@ -145,8 +145,8 @@ class AnnotationActions(QObject):
         return action
 
 
-def _swatch(color: str) -> QIcon:
+def _swatch(color: QColor) -> QIcon:
     pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(color))
+    pixmap.fill(color)
     return QIcon(pixmap)
 

@@ -47,6 +47,8 @@ class AnnotationItem(QGraphicsRectItem):
         self._hover = False
         self._resizing: tuple[str, QPointF, float, float] | None = None
         """While a handle is dragged: which one, where the press was, the size then."""
+        self._handled_press = False
+        """The last press was taken by `press` (a frame's collapse triangle): its release selects nothing."""
 
     @property
     def model(self) -> Frame | Note | None:
@@ -113,6 +115,7 @@ class AnnotationItem(QGraphicsRectItem):
             event.accept()
             return
         if event.button() == Qt.MouseButton.LeftButton and self.press(part, event):
+            self._handled_press = True
             event.accept()
             return
         super().mousePressEvent(event)
@@ -132,6 +135,9 @@ class AnnotationItem(QGraphicsRectItem):
             self.set_size(max(self.min_size[0], width), max(self.min_size[1], height))
             event.accept()
             return
+        if self._handled_press:  # a click on the triangle, not a drag
+            event.accept()
+            return
         super().mouseMoveEvent(event)
         scene = self.scene()
         if scene is not None and hasattr(scene, "nodes_dragged"):
@@ -141,6 +147,10 @@ class AnnotationItem(QGraphicsRectItem):
         if self._resizing is not None:
             self._resizing = None
             self._commit_size()
+            event.accept()
+            return
+        if self._handled_press:
+            self._handled_press = False
             event.accept()
             return
         super().mouseReleaseEvent(event)

@@ -38,6 +38,11 @@ COLLAPSED_WIDTH = 260.0
 _CORNER = 6.0
 TITLE_FONT = QFont(style.TITLE_FONT)
 TITLE_FONT.setPixelSize(14)
+LABEL_FONT = QFont(style.TITLE_FONT)
+LABEL_FONT.setPixelSize(13)
+"""A frame's title zoomed out (`style.LOW_DETAIL`), in screen pixels, over the frame's top edge."""
+LABEL_ROOM = 200.0
+"""Scene units above a frame that its zoomed-out title may take (its bounding rect holds them)."""
 
 PALETTE = {
     "gray": ("#8b919a", "#9aa1ab"), "red": ("#cc5a5f", "#e57a7f"), "orange": ("#d18a3e", "#eda45a"),
@@ -145,12 +150,16 @@ class FrameItem(AnnotationItem):
 
     # --- drawing ---------------------------------------------------------------------------------------
 
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        """The frame, and room above it for its title zoomed out (see `_draw_label`)."""
+        return self.rect().adjusted(0, -LABEL_ROOM, 0, 0)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         width, height = self.size()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= style.LOW_DETAIL)
+        detail = lod >= style.LOW_DETAIL
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detail)
         dark = dark_canvas()
-        bar_height = self._bar_height(lod, height)
         outline = QRectF(0, 0, width, height)
         if not self.collapsed:
             painter.setPen(Qt.PenStyle.NoPen)
@@ -160,8 +169,8 @@ class FrameItem(AnnotationItem):
         if self.collapsed:
             bar.addRoundedRect(outline, _CORNER, _CORNER)
         else:
-            bar.addRoundedRect(QRectF(0, 0, width, bar_height + _CORNER), _CORNER, _CORNER)
-            bar = bar.intersected(_rect_path(QRectF(0, 0, width, bar_height)))
+            bar.addRoundedRect(QRectF(0, 0, width, TITLE_HEIGHT + _CORNER), _CORNER, _CORNER)
+            bar = bar.intersected(_rect_path(QRectF(0, 0, width, TITLE_HEIGHT)))
         painter.fillPath(bar, frame_color(self.color, 0.75 if dark else 0.7))
         if self.isSelected():
             pen = QPen(style.SELECTED, 2.0)
@@ -172,38 +181,66 @@ class FrameItem(AnnotationItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         inset = 1.0 / max(lod, 1e-6)  # the line stays inside the item's rect
         painter.drawRoundedRect(outline.adjusted(inset, inset, -inset, -inset), _CORNER, _CORNER)
-        self._draw_title(painter, lod, QRectF(0, 0, width, bar_height))
-        if not self.collapsed and lod >= style.LOW_DETAIL and (self._hover or self.isSelected()):
-            self.draw_grip(painter)
+        if detail:
+            self._draw_title(painter, lod)
+            if not self.collapsed and (self._hover or self.isSelected()):
+                self.draw_grip(painter)
+        else:
+            self._draw_label(painter, lod)
 
-    def _bar_height(self, lod: float, height: float) -> float:
-        """Zoomed out, the title stays readable: an expanded frame's bar grows (within the frame)."""
-        if self.collapsed:
-            return height
-        wanted = style.MIN_TITLE_PX / max(lod, 1e-6) * 1.6
-        return max(TITLE_HEIGHT, min(wanted, height / 3))
+    def _title_text(self) -> str:
+        if self.collapsed and self.hidden_count:
+            return f"{self.title}  ·  {self.hidden_count} node{'s' if self.hidden_count != 1 else ''}"
+        return self.title
 
-    def _draw_title(self, painter: QPainter, lod: float, bar: QRectF) -> None:
-        pixels = int(max(TITLE_FONT.pixelSize(), min(style.MIN_TITLE_PX / max(lod, 1e-6), bar.height() * 0.62)))
-        font = QFont(TITLE_FONT)
-        font.setPixelSize(max(1, pixels))
-        side = min(bar.height() * 0.36, 14.0 / max(lod, 1e-6), bar.height() * 0.6)
-        triangle = QPolygonF([QPointF(8, bar.height() / 2 - side / 2), QPointF(8 + side, bar.height() / 2 - side / 2),
-                              QPointF(8 + side / 2, bar.height() / 2 + side / 2)] if not self.collapsed else
-                             [QPointF(9, bar.height() / 2 - side / 2), QPointF(9, bar.height() / 2 + side / 2),
-                              QPointF(9 + side, bar.height() / 2)])
+    def _draw_title(self, painter: QPainter, lod: float) -> None:
+        """The collapse triangle and the title in the title bar (the full drawing)."""
+        pixels = int(max(TITLE_FONT.pixelSize(), min(style.MIN_TITLE_PX / lod, TITLE_HEIGHT * 0.62)))
+        font = _sized(pixels)
+        middle, side = TITLE_HEIGHT / 2, 11.0
+        triangle = QPolygonF([QPointF(9, middle - side / 2), QPointF(9 + side, middle - side / 2),
+                              QPointF(9 + side / 2, middle + side / 2)] if not self.collapsed else
+                             [QPointF(10, middle - side / 2), QPointF(10, middle + side / 2),
+                              QPointF(10 + side, middle)])
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(style.TEXT if self._hover_part == "toggle" else text_dim_on_bar())
         painter.drawPolygon(triangle)
-        left = max(TOGGLE_WIDTH, 8 + side + 8)
-        text = self.title
-        if self.collapsed and self.hidden_count:
-            text = f"{text}  ·  {self.hidden_count} node{'s' if self.hidden_count != 1 else ''}"
         painter.setFont(font)
         painter.setPen(style.TEXT)
-        room = bar.width() - left - 8
-        shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
-        painter.drawText(QRectF(left, 0, room, bar.height()), Qt.AlignmentFlag.AlignVCenter, shown)
+        room = self.rect().width() - TOGGLE_WIDTH - 8
+        shown = QFontMetricsF(font).elidedText(self._title_text(), Qt.TextElideMode.ElideRight, room)
+        painter.drawText(QRectF(TOGGLE_WIDTH, 0, room, TITLE_HEIGHT), Qt.AlignmentFlag.AlignVCenter, shown)
+
+    def _draw_label(self, painter: QPainter, lod: float) -> None:
+        """Zoomed out, the title in screen pixels over the frame's top edge, as a map labels a region (the
+        nodes' blocks inside stay clear); left out where the room above the frame cannot hold it."""
+        font = LABEL_FONT
+        metrics = QFontMetricsF(font)
+        height = metrics.height() + 2
+        width = self.rect().width() * lod
+        if height / lod > LABEL_ROOM or width < style.MIN_OVERVIEW_TITLE_WIDTH:
+            return
+        shown = metrics.elidedText(self._title_text(), Qt.TextElideMode.ElideRight, width)
+        if not shown or shown == "…":
+            return
+        painter.save()
+        painter.scale(1 / lod, 1 / lod)  # from here on, one unit is one screen pixel
+        painter.setFont(font)
+        painter.setPen(frame_color(self.color).darker(150) if not dark_canvas() else frame_color(self.color).lighter(140))
+        painter.drawText(QRectF(0, -height, width, height), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                         shown)
+        painter.restore()
+
+
+def _sized(pixels: int) -> QFont:
+    font = _FONTS.get(pixels)
+    if font is None:
+        font = _FONTS[pixels] = QFont(TITLE_FONT)
+        font.setPixelSize(pixels)
+    return font
+
+
+_FONTS: dict[int, QFont] = {}
 
 
 def _rect_path(rect: QRectF) -> QPainterPath:

@@ -152,7 +152,7 @@ class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
             rect = rect.united(item.sceneBoundingRect())
         for item in self.annotations.items():
             if item.isVisible():
-                rect = rect.united(item.sceneBoundingRect())
+                rect = rect.united(item.mapRectToScene(item.rect()))  # not a frame's room for its title
         return rect
 
     def notify(self, text: str, scene_pos: QPointF | None = None) -> None:
