@@ -15,8 +15,7 @@ from __future__ import annotations
 import enum
 import json
 import typing
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPen
@@ -41,9 +40,8 @@ ROWS_TOP = style.HEADER_HEIGHT + 4
 """The top of the first row."""
 
 
-@dataclass(frozen=True, slots=True)
-class InputRow:
-    """One input as its node shows it."""
+class InputRow(NamedTuple):
+    """One input as its node shows it (a tuple: thousands are made as a large workflow opens)."""
 
     name: str
     port: Port | None
