@@ -334,3 +334,24 @@ def test_a_groups_ports_stay_and_a_group_is_never_pasted_inside_itself(qtbot, wi
     win.group_actions.leave()
     qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)  # at the top level it is another instance of it
     assert [step.group_id for step in document.workflow.steps].count(document.workflow.step(instance).group_id) == 2
+
+
+def test_the_two_readings_example_opens_as_groups_and_runs_as_headless(qtbot, dialogs):
+    """The bundled example with one group used twice: no "missing function" (a group is none), and the
+    studio's run gives what `fancy-studio run` prints."""
+    from fancy_studio.resources import examples_dir
+    from tests.gui.windows import active_window
+
+    example = examples_dir() / "two_readings.json"
+    win = active_window(qtbot, example)
+    try:
+        assert dialogs["warning"].asked == []
+        groups = [item for item in win.scene.node_items() if isinstance(item, GroupNodeItem)]
+        assert sorted(item.title for item in groups) == ["Indoor", "Outdoor"]
+        assert click_run(qtbot, win).result.ok
+        sentence = next(cell.id for cell in win.document.workflow.cells if cell.alias == "sentence")
+        headless = fancy("run", str(example))
+        assert headless.returncode == 0
+        assert headless.stdout == f"sentence = {win.store.get(sentence).value!r}\n"
+    finally:
+        shut_down(qtbot, win)

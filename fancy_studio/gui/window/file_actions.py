@@ -115,8 +115,10 @@ class FileActions(QObject):
 
     def _warn_missing_functions(self, path: Path) -> None:
         """Name the functions the file uses that are not installed (their steps load as placeholders)."""
-        missing = sorted({s.function_slug for s in self.document.workflow.steps
-                          if self.document.function_of(s) is None})
+        workflow = self.document.workflow  # its steps and those inside its groups (a group is no function)
+        steps = [*workflow.steps, *(step for definition in workflow.groups for step in definition.steps)]
+        missing = sorted({s.function_slug for s in steps
+                          if s.group_id is None and self.document.function_of(s) is None})
         if not missing:
             return
         self._status(f"Opened {path.name}: missing functions: {', '.join(missing)}", 15000)
