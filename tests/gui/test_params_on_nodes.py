@@ -274,9 +274,9 @@ def test_wire_over_a_param_hides_it_and_removing_the_wire_brings_it_back(qtbot, 
     window, ids, _path = studio
     document, view = window.document, window.view
     x_out = window.scene.item_for(ids["x"]).port(PortKind.CELL_OUTPUT)
-    b_in = window.scene.item_for(ids["add"]).port(PortKind.STEP_INPUT, "b")
+    add = window.scene.item_for(ids["add"])
 
-    drag(qtbot, view, x_out.scenePos(), b_in.scenePos())
+    drag(qtbot, view, x_out.scenePos(), add.mapToScene(add.field_rect("b").center()))  # onto the value
     step = document.find_step(ids["add"])
     assert step.inputs["b"] == ids["x"]
     assert row(window, ids["add"], "b").state == WIRED

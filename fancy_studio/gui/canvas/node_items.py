@@ -260,6 +260,13 @@ class StepNodeItem(NodeItem):
                 return row
         return None
 
+    def input_name_at(self, pos) -> str | None:
+        """The input whose row (its field or its label, the node's width across) is at `pos`, or None."""
+        if not 0 <= pos.x() <= self._size.width():
+            return None
+        half = style.ROW_HEIGHT / 2
+        return next((row.name for row, y in self.input_layout if y - half <= pos.y() < y + half), None)
+
     def field_rect(self, name: str) -> QRectF | None:
         """Where an input's field is drawn (the node's coordinates), or None when a wire feeds it."""
         for row, y in self.input_layout:

@@ -86,6 +86,7 @@ class ParamEditor(QObject):
         document.step_changed.connect(self._step_changed)
         document.step_removed.connect(self._step_changed)
         document.reset.connect(lambda: self.finish(commit=False))
+        view.zoom_changed.connect(lambda _zoom: self.finish(commit=True))  # it would no longer cover its field
 
     # --- where the pointer is ------------------------------------------------------------------------
 

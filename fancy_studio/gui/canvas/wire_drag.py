@@ -15,7 +15,7 @@ from uuid import UUID
 from PySide6.QtCore import QPointF
 
 from fancy_studio.gui.canvas import style
-from fancy_studio.gui.canvas.node_items import NodeItem
+from fancy_studio.gui.canvas.node_items import NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
 from fancy_studio.gui.canvas.wire_item import WireItem
 from fancy_studio.gui.panels.value_editor import default_for, kind_for_hint
@@ -77,10 +77,22 @@ class WireDrag:
             other.set_accepting(None if reason is _NA else reason is None)
         self.move(pos)
 
+    def target_at(self, pos: QPointF) -> PortItem | None:
+        """The port under the pointer; a wire from an output dragged over a step's input row (its value's
+        field, or its label) goes to that input's port, a larger target than the port's circle."""
+        port = self.scene.port_at(pos)
+        if port is not None or self.source is None or self.source.kind.is_input:
+            return port
+        for item in self.scene.items(pos):
+            if isinstance(item, StepNodeItem):
+                name = item.input_name_at(item.mapFromScene(pos))
+                return item.port(PortKind.STEP_INPUT, name) if name is not None else None
+        return None
+
     def move(self, pos: QPointF) -> None:
         if self.live is None:
             return
-        target = self.scene.port_at(pos)
+        target = self.target_at(pos)
         end = target.scenePos() if target is not None and self._reasons.get(target) is None else pos
         start = self.source.scenePos()
         if self.source.kind.is_input:  # wires always run output → input, left to right
@@ -92,7 +104,7 @@ class WireDrag:
         """Drop: connect, refuse with a reason, or (on empty canvas) create / disconnect."""
         if not self.active:
             return
-        target = self.scene.port_at(pos)
+        target = self.target_at(pos)
         reason = self._reasons.get(target, _NA) if target is not None else _NA
         source, detach = self.source, self.detach
         on_node = any(isinstance(i, NodeItem) for i in self.scene.items(pos))
