@@ -1,40 +1,49 @@
 """Where each step and cell goes: a layered layout of a workflow, left to right by dependency. No Qt.
 
-The graph is the workflow's wiring (cell -> reading step, step -> written cell), laid out in the
-Sugiyama way:
+The graph is the workflow's wiring (cell -> reading step, step -> written cell), laid out in layers:
 
-1. **Layers.** Longest path from the sources (networkx `topological_generations`; a file with a cycle is
-   laid out on its condensation). Then every node that has readers moves right, to just before its
-   first (leftmost) reader: an input cell, or a side branch, sits beside the step that uses it instead of
-   in the first column with wires across the whole graph.
-2. **Order within a layer.** Barycentric sweeps, down by predecessors and up by successors, keeping the
-   order with the fewest crossings between neighbouring layers.
-3. **Coordinates.** Columns as wide as their widest node; each node as near as its layer allows to the
-   mean height of its neighbours on the left (a chain stays straight).
-4. **Rows.** A graph far wider than tall (a long chain) is cut into rows of columns stacked top to bottom,
+1. **Layers, order and heights.** Up to `DOT_MAX_NODES` nodes, Graphviz's `dot` decides them
+   (`layout_dot.py`: two to three times fewer crossings than our own on graphs of hundreds of nodes);
+   beyond, or where `pygraphviz` is not installed, our own layered layout does (`layout_sugiyama.py`:
+   each input cell or side branch beside its first reader, long wires as chains of points, barycentric
+   sweeps with transposition, wires drawn straight where the order allows). Both see each wire's ports,
+   so a step's first input is fed from above its second.
+2. **Columns.** Each layer a column as wide as its widest node.
+3. **Rows.** A graph far wider than tall (a long chain) is cut into rows of columns stacked top to bottom,
    so that the whole is close to the `aspect` asked for (the viewport's) instead of one very long line.
 
-Only sizes come from the caller (`size_of`): the core knows nothing of how nodes are drawn.
+Only sizes and port heights come from the caller (`size_of`, `port_of`): the core knows nothing of how
+nodes are drawn. `tests/benchmarks/bench_layout.py --crossings` measures both ways against each other.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from uuid import UUID
 
+from fancy_studio.core import layout_dot, layout_sugiyama
 from fancy_studio.core.workflow import Workflow
 
 Size = tuple[float, float]
 Point = tuple[float, float]
+PortOffset = Callable[[UUID, str, "str | None"], float]
+"""(node id, "in" or "out", the port's name or None for a cell's) -> its height below the node's top."""
 
 DEFAULT_ASPECT = 16 / 10
 """Width over height the rows aim at when the caller has no viewport to ask."""
-SWEEPS = 4
-"""Barycentric passes (down, up, down, up); more rarely help and cost time on 10,000-step graphs."""
 MIN_ROW_LAYERS = 8
 """A graph is cut into rows only if each row keeps at least this many columns (small graphs stay whole)."""
+DOT_MAX_NODES = 1000
+"""Graphviz lays out graphs up to this many steps and cells (and DOT_MAX_SIZE)."""
+DOT_MAX_SIZE = 4000
+"""... and up to this many nodes and points of long wires (one per layer a wire crosses): its time grows
+faster than the graph, with the long wires most (0.3 s at 500 nodes, 1.7–2.6 s at 1,000, 5–8 s at 1,200
+to 1,500 and a minute at 3,000, where it crosses a half to a third of the wires ours does;
+bench_layout.py --crossings)."""
+ENGINES = ("auto", "dot", "layered")
+"""`auto`: dot up to DOT_MAX_NODES and DOT_MAX_SIZE when pygraphviz can be imported, else layered."""
 
 
 @dataclass(frozen=True)
@@ -50,24 +59,34 @@ class Spacing:
 
 
 class _Graph:
-    """The wiring as adjacency lists over node numbers (node i is `ids[i]`: cells, then steps, file order)."""
+    """The wiring as adjacency lists over node numbers (node i is `ids[i]`: cells, then steps, file order).
 
-    def __init__(self, workflow: Workflow) -> None:
+    `ports[(a, b)]` names the wire's ends: (("out", output name), ("in", None)) for a step writing a cell,
+    (("out", None), ("in", input name)) for a cell read by a step (its first input, if it reads it twice)."""
+
+    def __init__(self, workflow: Workflow, only: Collection[UUID] | None = None) -> None:
         index: dict[UUID, int] = {}
         for node_id in [c.id for c in workflow.cells] + [s.id for s in workflow.steps]:
-            index.setdefault(node_id, len(index))  # a duplicated id (an invalid file) is one node
+            if only is None or node_id in only:
+                index.setdefault(node_id, len(index))  # a duplicated id (an invalid file) is one node
         self.ids = list(index)
         self.succs: list[list[int]] = [[] for _ in self.ids]
         self.preds: list[list[int]] = [[] for _ in self.ids]
-        edges: dict[tuple[int, int], None] = {}
+        self.ports: dict[tuple[int, int], tuple[tuple[str, str | None], tuple[str, str | None]]] = {}
         for step in workflow.steps:
-            s = index[step.id]
-            edges.update(((index[c], s), None) for c in step.inputs.values() if c in index)
-            edges.update(((s, index[c]), None) for c in step.outputs.values() if c in index)
-        for a, b in edges:
+            s = index.get(step.id)
+            if s is None:
+                continue
+            for name, cell in step.inputs.items():
+                if cell in index:
+                    self.ports.setdefault((index[cell], s), (("out", None), ("in", name)))
+            for name, cell in step.outputs.items():
+                if cell in index:
+                    self.ports.setdefault((s, index[cell]), (("out", name), ("in", None)))
+        for a, b in self.ports:
             self.succs[a].append(b)
             self.preds[b].append(a)
-        self.edges = list(edges)
+        self.edges = list(self.ports)
 
 
 def dependency_edges(workflow: Workflow) -> list[tuple[UUID, UUID]]:
@@ -77,23 +96,41 @@ def dependency_edges(workflow: Workflow) -> list[tuple[UUID, UUID]]:
 
 
 def layered_layout(workflow: Workflow, size_of: Callable[[UUID], Size], aspect: float = DEFAULT_ASPECT,
-                   spacing: Spacing = Spacing()) -> dict[UUID, Point]:
-    """Every node's top-left position (grid-aligned), for a workflow whose nodes measure `size_of(id)`."""
-    graph = _Graph(workflow)
+                   spacing: Spacing = Spacing(), port_of: PortOffset | None = None,
+                   engine: str = "auto", only: Collection[UUID] | None = None) -> dict[UUID, Point]:
+    """Every node's top-left position (grid-aligned, the whole starting at (0, 0)), for a workflow whose
+    nodes measure `size_of(id)` and whose wires meet them `port_of(...)` below their tops (by default at
+    their middles). With `only`, just those nodes, by the wires among them."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown layout engine {engine!r}: one of {', '.join(ENGINES)}")
+    graph = _Graph(workflow, only)
     if not graph.ids:
         return {}
     sizes = [size_of(node_id) for node_id in graph.ids]
-    layer_of = _layers(graph)
-    layers: list[list[int]] = [[] for _ in range(max(layer_of) + 1)]
-    for node, layer in enumerate(layer_of):
-        layers[layer].append(node)
-    layers = _ordered(graph, layers, sizes, spacing)
-    centre_y = _heights(graph, layers, sizes, spacing)
+    port = port_of or (lambda node_id, _side, _name: size_of(node_id)[1] / 2)
+    offsets = {(a, b): (port(graph.ids[a], *tail), port(graph.ids[b], *head))
+               for (a, b), (tail, head) in graph.ports.items()}
+    layer = _layers(graph)
+    points = sum(max(0, layer[b] - layer[a] - 1) for a, b in graph.edges)  # long wires' cost, for dot too
+    placed = None
+    if engine == "dot" or (engine == "auto" and len(graph.ids) <= DOT_MAX_NODES
+                           and len(graph.ids) + points <= DOT_MAX_SIZE):
+        node_ports: list[dict[tuple[str, str | None], float]] = [{} for _ in graph.ids]
+        for (a, b), (tail, head) in graph.ports.items():
+            node_ports[a][tail], node_ports[b][head] = offsets[(a, b)]
+        edges = [(a, b, *graph.ports[(a, b)]) for a, b in graph.edges]
+        placed = layout_dot.dot_layers(sizes, node_ports, edges, spacing.v_gap, spacing.h_gap)
+    if placed is None:
+        edges = [(a, b, *offsets[(a, b)]) for a, b in graph.edges]
+        placed = layout_sugiyama.order_and_heights(sizes, edges, layer, spacing.v_gap)
+    layers, tops = placed
+    centre_y = [top + size[1] / 2 for top, size in zip(tops, sizes)]
     return _in_rows(graph, layers, sizes, centre_y, aspect, spacing)
 
 
 def positions_for_unplaced(workflow: Workflow, size_of: Callable[[UUID], Size],
-                           aspect: float = DEFAULT_ASPECT, spacing: Spacing = Spacing()) -> dict[UUID, Point]:
+                           aspect: float = DEFAULT_ASPECT, spacing: Spacing = Spacing(),
+                           port_of: PortOffset | None = None) -> dict[UUID, Point]:
     """Positions for the nodes the workflow's layout lacks (a file written by a script has none).
 
     With no node placed, this is the whole layout. With some placed, the others keep their places from
@@ -104,7 +141,7 @@ def positions_for_unplaced(workflow: Workflow, size_of: Callable[[UUID], Size],
     missing = [node_id for node_id in ids if node_id not in layout]
     if not missing:
         return {}
-    full = layered_layout(workflow, size_of, aspect, spacing)
+    full = layered_layout(workflow, size_of, aspect, spacing, port_of)
     placed = [node_id for node_id in ids if node_id in layout]
     if not placed:
         return full
@@ -117,24 +154,19 @@ def positions_for_unplaced(workflow: Workflow, size_of: Callable[[UUID], Size],
     return {n: (full[n][0] + dx, full[n][1] + dy) for n in missing}
 
 
-def count_layer_crossings(layers: list[list[int]], succs: list[list[int]]) -> int:
-    """Crossings among the wires between neighbouring layers, with nodes at their rank in `layers`."""
-    rank = {node: i for layer in layers for i, node in enumerate(layer)}
-    layer_of = {node: li for li, layer in enumerate(layers) for node in layer}
-    total = 0
-    for li, layer in enumerate(layers[:-1]):
-        targets = [rank[t] for s in layer for t in sorted(succs[s], key=rank.__getitem__)
-                   if layer_of[t] == li + 1]
-        if len(targets) > 1:
-            total += _inversions(targets)
-    return total
-
-
 # --- the steps -----------------------------------------------------------------------------------------
 
 
 def _layers(graph: _Graph) -> list[int]:
-    """Each node's layer: longest path from the sources, then as far right as its first reader allows."""
+    """Each node's layer: longest path from the sources; then a node whose inputs are its own goes as far
+    right as its first reader allows, with them.
+
+    Its own: a source (an input cell), or a node whose every predecessor feeds it alone and is its own
+    in turn (a side branch: a constant, the step reading only it, that step's result). Moved right, such
+    a node shortens its wires out and lengthens none. A node that shares an input (one of a fan's many
+    branches) stays by it: moved right to a late reader, its wire from the shared input crossed thousands
+    of others (3.1 million crossings at 10,000 branches, bench_layout.py --crossings).
+    """
     import networkx as nx  # imported here: it costs ~0.3 s, and only a layout needs it
 
     dag = nx.DiGraph()
@@ -150,69 +182,17 @@ def _layers(graph: _Graph) -> list[int]:
     for depth, generation in enumerate(generations):
         for node in generation:
             layer[node] = depth
+    own = {}
+    for generation in generations:  # predecessors are decided before their successors
+        for node in generation:
+            own[node] = all(own[p] and dag.out_degree(p) == 1 for p in dag.predecessors(node))
     for generation in reversed(generations):  # successors are final before their predecessors
         for node in generation:
             readers = [layer[s] for s in dag.successors(node)]
-            if readers:
+            if readers and own[node]:
                 layer[node] = min(readers) - 1
     used = {depth: i for i, depth in enumerate(sorted(set(layer.values())))}  # no empty columns
     return [used[layer[c]] for c in component]
-
-
-def _stack(layer: list[int], sizes: list[Size], centre_y: list[float], gap: float) -> None:
-    """Heights for one layer in its order, stacked top to bottom and centred on 0."""
-    top = -(sum(sizes[n][1] for n in layer) + gap * (len(layer) - 1)) / 2
-    for node in layer:
-        height = sizes[node][1]
-        centre_y[node] = top + height / 2
-        top += height + gap
-
-
-def _ordered(graph: _Graph, layers: list[list[int]], sizes: list[Size], spacing: Spacing) -> list[list[int]]:
-    """Layers reordered by barycentric sweeps; the order with the fewest crossings seen is kept."""
-    centre_y = [0.0] * len(graph.ids)
-    for layer in layers:
-        _stack(layer, sizes, centre_y, spacing.v_gap)
-    best = [list(layer) for layer in layers]
-    best_crossings = count_layer_crossings(best, graph.succs)
-    for sweep in range(SWEEPS):
-        if best_crossings == 0:
-            break
-        neighbours = graph.preds if sweep % 2 == 0 else graph.succs
-        for layer in (layers if sweep % 2 == 0 else reversed(layers)):
-            def barycentre(node: int) -> float:
-                near = neighbours[node]
-                return sum(centre_y[n] for n in near) / len(near) if near else centre_y[node]
-
-            layer.sort(key=barycentre)  # stable: ties keep their order
-            _stack(layer, sizes, centre_y, spacing.v_gap)
-        crossings = count_layer_crossings(layers, graph.succs)
-        if crossings < best_crossings:
-            best, best_crossings = [list(layer) for layer in layers], crossings
-    return best
-
-
-def _heights(graph: _Graph, layers: list[list[int]], sizes: list[Size], spacing: Spacing) -> list[float]:
-    """Each node's centre height: near the mean of its neighbours on the left, in its layer's order."""
-    centre_y = [0.0] * len(graph.ids)
-    for layer in layers:
-        _stack(layer, sizes, centre_y, spacing.v_gap)
-    placed = [False] * len(graph.ids)
-    for layer in layers:
-        wanted = []
-        for node in layer:
-            near = [p for p in graph.preds[node] if placed[p]] or graph.succs[node]
-            wanted.append(sum(centre_y[n] for n in near) / len(near) if near else centre_y[node])
-        tops, bottom = [], -math.inf
-        for node, want in zip(layer, wanted):
-            top = max(want - sizes[node][1] / 2, bottom + spacing.v_gap)
-            tops.append(top)
-            bottom = top + sizes[node][1]
-        shift = sum(top + sizes[n][1] / 2 - want for top, n, want in zip(tops, layer, wanted)) / len(layer)
-        for node, top in zip(layer, tops):
-            centre_y[node] = top - shift + sizes[node][1] / 2
-            placed[node] = True
-    return centre_y
 
 
 def _in_rows(graph: _Graph, layers: list[list[int]], sizes: list[Size], centre_y: list[float], aspect: float,
@@ -220,7 +200,7 @@ def _in_rows(graph: _Graph, layers: list[list[int]], sizes: list[Size], centre_y
     """Top-left positions: columns left to right, cut into rows stacked top to bottom when very wide."""
     widths = [max(sizes[n][0] for n in layer) for layer in layers]
     total_width = sum(widths) + spacing.h_gap * (len(layers) - 1)
-    band = max(sum(sizes[n][1] for n in layer) + spacing.v_gap * (len(layer) - 1) for layer in layers)
+    band = max(c + h / 2 for c, (_, h) in zip(centre_y, sizes)) - min(c - h / 2 for c, (_, h) in zip(centre_y, sizes))
     rows = round(math.sqrt(total_width / (aspect * (band + spacing.row_gap))))
     rows = max(1, min(rows, len(layers) // MIN_ROW_LAYERS))  # every row, the last too, keeps enough columns
     cuts = [round(i * len(layers) / rows) for i in range(rows + 1)]  # rows of even length (±1 column)
@@ -243,22 +223,3 @@ def _in_rows(graph: _Graph, layers: list[list[int]], sizes: list[Size], centre_y
 
 def _snap(value: float, grid: float) -> float:
     return round(value / grid) * grid
-
-
-def _inversions(values: list[int]) -> int:
-    """Pairs out of order in `values` (a Fenwick tree: n log n)."""
-    size = max(values) + 1
-    tree = [0] * (size + 1)
-    seen = inversions = 0
-    for value in values:
-        i, not_greater = value + 1, 0
-        while i > 0:
-            not_greater += tree[i]
-            i -= i & -i
-        inversions += seen - not_greater
-        seen += 1
-        i = value + 1
-        while i <= size:
-            tree[i] += 1
-            i += i & -i
-    return inversions

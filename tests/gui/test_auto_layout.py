@@ -13,7 +13,10 @@ from PySide6.QtCore import QLineF, Qt
 
 from fancy_studio.core import CellSpec, Position, Workflow, WorkflowStep
 from fancy_studio.core import layout as core_layout
+from fancy_studio.core import layout_dot, layout_sugiyama
 from fancy_studio.core.layout import dependency_edges
+from fancy_studio.core.layout_crossings import count_crossings
+from fancy_studio.gui.canvas.auto_layout import wire_segments
 from fancy_studio.gui.canvas.port_item import PortKind
 from fancy_studio.gui.window.main_window import MainWindow
 
@@ -169,21 +172,34 @@ def random_dag(seed: int, steps: int = 30) -> Workflow:
     return workflow
 
 
+def file_order_crossings(qtbot, window: MainWindow, monkeypatch) -> int:
+    """Crossings on the canvas with our own layers, each in file order (no sweeps, no swaps)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(core_layout, "DOT_MAX_NODES", 0)
+        patch.setattr(layout_sugiyama, "MAX_SWEEPS", 0)
+        patch.setattr(layout_sugiyama, "MIN_SWEEPS", 0)
+        press(qtbot, window, Qt.Key.Key_L)
+        return canvas_crossings(window)
+
+
+@pytest.mark.parametrize("engine", ["dot", "layered"])
 @pytest.mark.parametrize("sample", ["planar", "random 1", "random 2"])
-def test_auto_layout_crosses_no_more_wires_than_layers_in_file_order(qtbot, tmp_path, monkeypatch, sample):
+def test_auto_layout_crosses_no_more_wires_than_layers_in_file_order(qtbot, tmp_path, monkeypatch, sample, engine):
     workflow = planar_sample() if sample == "planar" else random_dag(int(sample.split()[1]))
     path = write_without_layout(workflow, tmp_path / "sample.json")
     window = active_window(qtbot, path)
-    sweeps = core_layout.SWEEPS
-    monkeypatch.setattr(core_layout, "SWEEPS", 0)  # the same layers, each in file order
-    press(qtbot, window, Qt.Key.Key_L)
-    unordered = canvas_crossings(window)
-    monkeypatch.setattr(core_layout, "SWEEPS", sweeps)
+    unordered = file_order_crossings(qtbot, window, monkeypatch)
+    if engine == "layered":
+        monkeypatch.setattr(core_layout, "DOT_MAX_NODES", 0)
+    else:
+        assert layout_dot.available(), "pygraphviz is a dependency (pyproject.toml)"
     press(qtbot, window, Qt.Key.Key_L)
     ordered = canvas_crossings(window)
     assert ordered <= unordered
     if sample == "planar":
         assert unordered > 0 and ordered == 0
+    assert canvas_crossings(window) == count_crossings(wire_segments(window.document)), \
+        "the benchmark's count is the canvas's"
 
 
 def test_auto_layout_is_one_undo_step_and_undo_puts_every_node_back(qtbot, tmp_path):
