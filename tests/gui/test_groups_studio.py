@@ -355,3 +355,43 @@ def test_the_two_readings_example_opens_as_groups_and_runs_as_headless(qtbot, di
         assert headless.stdout == f"sentence = {win.store.get(sentence).value!r}\n"
     finally:
         shut_down(qtbot, win)
+
+
+@pytest.mark.kernel
+def test_a_grouped_workflow_runs_in_the_kernel_and_shows_on_its_group_nodes(qtbot, tmp_path):
+    """The example with two instances of one group, copied as the user's own file (a store on disk), run in
+    the kernel: each group's node is done, a step inside shows its state and a cell inside its value."""
+    from fancy_studio.resources import examples_dir
+    from tests.gui.windows import active_window
+
+    mine = tmp_path / "readings.json"
+    mine.write_bytes((examples_dir() / "two_readings.json").read_bytes())
+    win = active_window(qtbot, mine)
+    try:
+        qtbot.waitUntil(lambda: win.kernel_actions.link.state == "idle", timeout=20_000)
+        with qtbot.waitSignal(win.runner.finished, timeout=30_000) as finished:
+            win.run_actions.run_action.trigger()
+        outcome = finished.args[0]
+        assert outcome.in_kernel and outcome.result.ok
+        indoor, outdoor = win.document.workflow.steps[:2]
+        for instance in (indoor, outdoor):
+            assert win.run_view.info(instance.id).state is StepState.DONE
+        win.document.enter_group(outdoor.id)
+        definition = win.document.graph
+        unrounded = next(cell.id for cell in definition.cells if cell.alias == "unrounded")
+        assert win.run_view.info(definition.steps[0].id).state is StepState.DONE
+        qtbot.waitUntil(lambda: win.scene.item_for(unrounded).value_text == "= 39.56", timeout=5000)
+    finally:
+        shut_down(qtbot, win)
+
+
+def test_a_problem_inside_a_group_leads_to_the_groups_node(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    document.enter_group(instance)
+    document.connect_input(ADD, "b", None)  # Add's b: no wire, no param, no default
+    outcome = click_run(qtbot, win)
+    (problem,) = outcome.problems
+    assert problem.step_id == instance and "in group 'Group'" in str(problem)
+    win.problems.node_activated.emit(problem.step_id)  # a double-click on the entry
+    assert document.level is None and win.scene.selected_ids() == {instance}

@@ -20,6 +20,8 @@ from shiboken6 import isValid
 
 from fancy_studio.core import group_slug
 from fancy_studio.gui.canvas.breadcrumb import Breadcrumb
+from fancy_studio.gui.canvas.group_node_item import GroupNodeItem
+from fancy_studio.gui.canvas.node_items import StepNodeItem
 from fancy_studio.gui.window_action import window_action
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ class GroupActions(QObject):
         document = self.document
         document.level_changed.connect(self._level_changed)
         document.groups_changed.connect(self.update_palette)
-        document.reset.connect(self.update_palette)
+        document.reset.connect(self._level_changed)
         document.undo_stack.lock_changed.connect(lambda _locked: self.update_actions())
         self.update_palette()
         self.update_actions()
@@ -200,7 +202,7 @@ class GroupActions(QObject):
 
     # --- keeping up ----------------------------------------------------------------------------------
 
-    def _level_changed(self, _level: object) -> None:
+    def _level_changed(self, _level: object = None) -> None:
         self.update_palette()
         self.update_actions()
 
@@ -209,10 +211,10 @@ class GroupActions(QObject):
         if not isValid(self.scene):  # the window is going away
             return
         document, running = self.document, self.document.undo_stack.locked
-        selected = self.scene.selected_ids()
-        steps = [step for node_id in selected if (step := document.find_step(node_id)) is not None]
-        groups = [step for step in steps if step.group_id is not None]
-        self.group_action.setEnabled(bool(steps) and not running)
+        selected = self.scene.selectedItems()
+        steps = any(isinstance(item, StepNodeItem) for item in selected)
+        groups = [item for item in selected if isinstance(item, GroupNodeItem)]
+        self.group_action.setEnabled(steps and not running)
         self.ungroup_action.setEnabled(bool(groups) and not running)
         self.enter_action.setEnabled(len(groups) == 1)
         self.leave_action.setEnabled(document.level is not None and not running)  # Esc stops a run

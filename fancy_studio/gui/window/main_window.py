@@ -431,6 +431,9 @@ class MainWindow(QMainWindow):
 
     def show_node(self, node_id: UUID) -> None:
         """Select a node and bring it to the middle of the canvas, readable (from the Problems list)."""
+        if self.scene.item_for(node_id) is None and self.document.level is not None \
+                and any(step.id == node_id for step in self.document.workflow.steps):
+            self.document.show_level(None)  # a problem names a node of the top level (a group's, inside one)
         if self.scene.item_for(node_id) is None:
             self.statusBar().showMessage("That node is no longer in the workflow", 6000)
             return
