@@ -395,3 +395,42 @@ def test_a_problem_inside_a_group_leads_to_the_groups_node(qtbot, win):
     assert problem.step_id == instance and "in group 'Group'" in str(problem)
     win.problems.node_activated.emit(problem.step_id)  # a double-click on the entry
     assert document.level is None and win.scene.selected_ids() == {instance}
+
+
+def test_an_exposed_parameter_is_edited_on_the_groups_node_and_rename_group_renames_every_node(
+        qtbot, monkeypatch, tmp_path):
+    from fancy_studio.resources import examples_dir
+    from tests.gui.windows import active_window
+
+    mine = tmp_path / "readings.json"
+    mine.write_bytes((examples_dir() / "two_readings.json").read_bytes())
+    win = active_window(qtbot, mine)
+    try:
+        document, view = win.document, win.view
+        indoor, outdoor = document.workflow.steps[:2]
+        view.show_node(indoor.id)
+        item = win.scene.item_for(indoor.id)
+        field = item.field_rect("digits")
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view.mapFromScene(item.mapToScene(field.center())))
+        from PySide6.QtWidgets import QLineEdit
+        qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit))  # the field's editor
+        editor = QApplication.focusWidget()
+        qtbot.keyClick(editor, Qt.Key.Key_A, CTRL)
+        qtbot.keyClicks(editor, "2")
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        assert document.workflow.step(indoor.id).params == {"digits": 2}
+        assert outdoor.params == {"digits": 0}  # the other node keeps its own
+
+        for step in (indoor, outdoor):  # unlabelled, a group's node is called by its group's name
+            document.rename_step(step.id, "")
+        from PySide6.QtWidgets import QInputDialog
+        monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("To Fahrenheit", True))
+        win.scene.select_ids({indoor.id})
+        win.group_actions.rename_group_action.trigger()
+        assert [win.scene.item_for(step.id).title for step in (indoor, outdoor)] == ["To Fahrenheit"] * 2
+        assert win.palette_widget.model.item(0).child(0).text() == "To Fahrenheit"
+        document.undo_stack.undo()
+        assert document.workflow.groups[0].name == "Celsius to °F"
+    finally:
+        shut_down(qtbot, win)
