@@ -276,7 +276,8 @@ def _instances(workflow: Workflow, definition_id: UUID) -> list[WorkflowStep]:
     """Every instance of the definition: in the workflow, and inside definitions."""
     slug = group_slug(definition_id)
     found = [step for step in workflow.steps if step.function_slug == slug]
-    found += [step for d in workflow.groups for step in d.steps if step.function_slug == slug]
+    found += [step for d in workflow.groups if d.steps is not workflow.steps  # (a definition edited as the
+              for step in d.steps if step.function_slug == slug]                # workflow: its steps once)
     return found
 
 

@@ -434,3 +434,16 @@ def test_an_exposed_parameter_is_edited_on_the_groups_node_and_rename_group_rena
         assert document.workflow.groups[0].name == "Celsius to °F"
     finally:
         shut_down(qtbot, win)
+
+
+def test_a_group_made_inside_a_group_ungroups_exactly_there(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    before = _state(win)
+    _click(qtbot, win, ADD)
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL)
+    assert len(document.workflow.groups) == 2
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL | SHIFT)
+    assert _state(win) == before  # the inner group's definition is gone, Add has its own id back
+    assert document.level.path == (instance,)
