@@ -447,3 +447,21 @@ def test_a_group_made_inside_a_group_ungroups_exactly_there(qtbot, win):
     qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL | SHIFT)
     assert _state(win) == before  # the inner group's definition is gone, Add has its own id back
     assert document.level.path == (instance,)
+
+
+def test_an_edit_inside_a_group_dims_what_it_changes_there_and_then_the_groups_node(qtbot, win):
+    document, view = win.document, win.run_view
+    instance = _group_by_keys(qtbot, win)
+    assert click_run(qtbot, win).result.ok
+    document.enter_group(instance)
+    document.connect_input(MULTIPLY, "b", None)
+    document.set_param(MULTIPLY, "b", 2.0)  # Multiply scales by 2 now: what follows it inside is stale
+    for node in (MULTIPLY, ADD):
+        assert view.info(node).stale is not None
+    assert view.stale_reason(SCALED) is not None and view.stale_reason(FAHRENHEIT) is not None
+    assert win.scene.item_for(SCALED).value_text.startswith("stale:")
+    assert view.stale_reason(CELSIUS) is None  # an input of the group: not downstream
+    document.leave_group()
+    assert view.info(instance).stale == "group 'Group' changed"
+    assert click_run(qtbot, win).result.ok
+    assert view.info(instance).stale is None and win.store.get(FAHRENHEIT).value == pytest.approx(21.5 * 2 + 32)

@@ -17,10 +17,11 @@ import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from PySide6.QtGui import QUndoCommand
 
+from fancy_studio.core.groups import flat_id
 from fancy_studio.core.workflow import CellSpec, GroupDefinition, Workflow, WorkflowStep
 from fancy_studio.gui.document.edit_lock import LockableUndoStack
 
@@ -174,6 +175,29 @@ class GroupLevels:
             if spec is not None and spec.has_value:
                 return spec
         return None
+
+    def run_id(self, node_id: UUID) -> UUID:
+        """The id a run gives a node of this level (a run runs the flattened workflow, `groups.flatten`): at
+        the top level its own; inside a group a step's `flat_id` of the instance path and its id, a cell's
+        made the same way, except that a wired port's cell is the instance's cell outside."""
+        level = self.level
+        if level is None:
+            return node_id
+        chain = resolve(self.workflow, level.path) or []
+        if node_id in {step.id for step in self.graph.steps}:
+            return flat_id((*level.path, node_id))
+        current = node_id
+        for depth in range(len(chain) - 1, -1, -1):
+            instance, definition = chain[depth]
+            outer = None
+            for ports, wiring in ((definition.inputs, instance.inputs), (definition.outputs, instance.outputs)):
+                for port, inner in ports.items():
+                    if inner == current and port in wiring:
+                        outer = wiring[port]
+            if outer is None:
+                return uuid5(flat_id(level.path[:depth + 1]), str(current))
+            current = outer
+        return current
 
     def instances_of(self, definition_id: UUID) -> list[WorkflowStep]:
         """Every instance of a definition: at the top level and inside definitions."""

@@ -341,21 +341,28 @@ class Staleness:
             if users <= instances:
                 del self.edited_groups[definition_id]
 
-    def _inside_group(self) -> bool:
-        """True when an edit is no edit of the top level's steps and cells: a group edit moves them (not a
-        deletion), and an edit inside a group makes its instances out of date once the top level is shown
-        again (the top level's indexes are the document's then; see `_level_changed`)."""
+    def _moving(self) -> bool:
+        """True while a group edit moves steps into or out of a group: what they computed is not out of
+        date (see `WorkflowDocument.regrouping`). An edit inside a group is remembered: on the way back to
+        the top level, every instance of the group is out of date (`_level_changed`)."""
         document = self.document
         if document.regrouping:
             return True
-        if document.level is None:
-            return False
-        self.edited_groups[document.level.definition_id] = document.graph.name
-        return True
+        if document.level is not None:
+            self.edited_groups[document.level.definition_id] = document.graph.name
+        return False
 
     def _level_changed(self, level: object) -> None:
-        """Back at the top level: every instance of a group edited from inside is out of date."""
-        if level is not None or not self.edited_groups:
+        """Into a group: what its steps and values are now, to compare edits with (by the ids the run gives
+        them in this instance, `WorkflowDocument.run_id`). Back at the top level: every instance of a group
+        edited from inside is out of date."""
+        if level is not None:
+            run_id, graph = self.document.run_id, self.document.graph
+            self._values.update({run_id(cell.id).int: (type(cell.value), cell.value)
+                                 for cell in graph.cells if cell.has_value})
+            self._wiring.update({run_id(step.id).int: _wiring(step) for step in graph.steps})
+            return
+        if not self.edited_groups:
             return
         from fancy_studio.gui.document.levels import contains
 
@@ -367,51 +374,55 @@ class Staleness:
             self._mark(instances, f"group '{name}' changed")
 
     def _cell_changed(self, cell_id: UUID) -> None:
-        if self._inside_group():
+        if self._moving():
             return
         cell = self.document.find_cell(cell_id)
         if cell is None or not cell.has_value:
             return
-        before = self._values.get(cell_id.int)
+        key = self.document.run_id(cell_id).int  # (inside a group, the id the run knows it by)
+        before = self._values.get(key)
         if before is not None and before[0] is type(cell.value) and _same(before[1], cell.value):
             return  # its alias changed, or its value is back to what the last run read
-        self._values[cell_id.int] = (type(cell.value), cell.value)
+        self._values[key] = (type(cell.value), cell.value)
         self._mark([step for step, _name in self.document.readers_of(cell_id)],
                    f"input '{cell.alias or 'unnamed'}' changed")
 
     def _step_changed(self, step_id: UUID) -> None:
-        if self._inside_group():
+        if self._moving():
             return
         step = self.document.find_step(step_id)
         if step is None:
             return
+        key = self.document.run_id(step_id).int
         if step.label:
-            self._titles[step_id.int] = step.label
+            self._titles[key] = step.label
         else:
-            self._titles.pop(step_id.int, None)
+            self._titles.pop(key, None)
         wiring = _wiring(step)
-        if self._wiring.get(step_id.int) == wiring:
+        if self._wiring.get(key) == wiring:
             return  # only its label changed
-        self._wiring[step_id.int] = wiring
+        self._wiring[key] = wiring
         self._mark([step], f"step '{self.document.title_of(step)}' changed")
 
     def _step_removed(self, step_id: UUID) -> None:
         """The cells a deleted step computed hold a value nothing makes any more: they, and what reads
         them, are out of date (an undo brings the step back; the next run then reuses its result)."""
-        if self._inside_group():
+        if self._moving():
             return
-        wiring = self._wiring.pop(step_id.int, None)
+        run_id = self.document.run_id
+        key = run_id(step_id).int
+        wiring = self._wiring.pop(key, None)
         if wiring is None:
             return
         slug, _inputs, outputs = wiring[:3]
-        title = self._titles.pop(step_id.int, None) or self.document.title_of(WorkflowStep(function_slug=slug))
+        title = self._titles.pop(key, None) or self.document.title_of(WorkflowStep(function_slug=slug))
         reason = f"step '{title}' was deleted"
         model, document = self.model, self.document
         marked = []
         for _port, cell_id in outputs:
-            if document.find_cell(cell_id) is not None and cell_id in model.store:
-                model._stale.setdefault(cell_id.int, reason)
-                marked.append(cell_id)
+            if document.find_cell(cell_id) is not None and (run := run_id(cell_id)) in model.store:
+                model._stale.setdefault(run.int, reason)
+                marked.append(run)
         if marked and not model.active:
             model.changed.emit(marked)
         self._mark([step for _port, cell_id in outputs for step, _name in document.readers_of(cell_id)], reason)
@@ -420,6 +431,7 @@ class Staleness:
         """Every step from `first` on down, and the cells they compute, that have a result to be out of date."""
         model, store, document = self.model, self.model.store, self.document
         stale, states = model._stale, model._state
+        run_id = document.run_id if document.level is not None else _itself  # inside a group: the run's ids
         seen: set[int] = set()
         todo, marked = list(first), []
         while todo:
@@ -428,16 +440,22 @@ class Staleness:
                 continue
             seen.add(step.id.int)
             outputs = list(step.outputs.values())
-            if step.id.int in states or any(cell in store for cell in outputs):
-                marked.append(step.id)
-                stale.setdefault(step.id.int, reason)
-            for cell in outputs:
-                if cell in store:
-                    marked.append(cell)
-                    stale.setdefault(cell.int, reason)
+            runs = [run_id(cell) for cell in outputs]
+            step_run = run_id(step.id)
+            if step_run.int in states or any(run in store for run in runs):
+                marked.append(step_run)
+                stale.setdefault(step_run.int, reason)
+            for cell, run in zip(outputs, runs):
+                if run in store:
+                    marked.append(run)
+                    stale.setdefault(run.int, reason)
                 todo.extend(reader for reader, _name in document.readers_of(cell))
         if marked and not model.active:
             model.changed.emit(marked)
+
+
+def _itself(node_id: UUID) -> UUID:
+    return node_id
 
 
 def _flattened_steps(workflow: Workflow, step_ids: list[UUID]):
