@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_canvas import COLUMNS, VIEW_SIZE, open_baseline, open_studio  # noqa: E402
+from bench_canvas import COLUMNS, VIEW_SIZE, open_baseline, open_studio
 
 TARGETS = {"enter_ms": 100.0, "open": 2.5}
 

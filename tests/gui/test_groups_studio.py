@@ -5,7 +5,6 @@ dragged from the palette changes with the first; a run shows on the group's node
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -21,7 +20,7 @@ from fancy_studio.gui.panels.palette import SLUG_ROLE
 from fancy_studio.gui.run.status import StepState
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.core.test_cli import fancy
-from tests.example_ids import ADD, CELSIUS, EXAMPLE, FACTOR, FAHRENHEIT, MULTIPLY, SCALED
+from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import answer_dialogs
 from tests.gui.windows import click_run, node_context_menu, shut_down, window_on_my_file
 

@@ -11,6 +11,7 @@ definition may have new parameters).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -40,13 +41,13 @@ def _path(level: Any) -> tuple[UUID, ...]:
 class LevelScenes:
     """The level half of `WorkflowScene` (which defines every attribute used here)."""
 
-    _kept: list[KeptLevel] = []
+    _kept: Sequence[KeptLevel] = ()
     """The levels on the way to the one shown, outermost first (assigned, never changed in place)."""
     _shown_path: tuple[UUID, ...] = ()
 
     def forget_levels(self) -> None:
         """Everything is drawn afresh (another workflow, another look): nothing kept is any good."""
-        self._kept = []
+        self._kept = ()
         self._shown_path = _path(self.document.level)
 
     def _level_changed(self, level: Any) -> None:

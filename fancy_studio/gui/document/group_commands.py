@@ -20,7 +20,13 @@ from PySide6.QtGui import QUndoCommand
 
 from fancy_studio.core import CellSpec, GroupDefinition, Workflow, WorkflowStep
 from fancy_studio.core.group_edits import (
-    GroupEdit, ParamEdit, UngroupEdit, expose_param, group_selection, unexpose_param, ungroup,
+    GroupEdit,
+    ParamEdit,
+    UngroupEdit,
+    expose_param,
+    group_selection,
+    unexpose_param,
+    ungroup,
 )
 
 if TYPE_CHECKING:

@@ -85,7 +85,7 @@ class LevelUndoStack(LockableUndoStack):
         super().__init__(document)
         self._document = document
 
-    def push(self, command: QUndoCommand) -> None:  # noqa: D102 (same contract as QUndoStack.push)
+    def push(self, command: QUndoCommand) -> None:
         if self._refused_macros or self.locked:
             super().push(command)  # refused there, with the reason
             return
@@ -103,9 +103,8 @@ def bind_to_level(command: QUndoCommand, document: WorkflowDocument) -> None:
     for name in ("redo", "undo"):
         method = getattr(command, name)
         setattr(command, name, types.MethodType(_at_level(document, level, method), command))
-    merge = getattr(command, "mergeWith")
-    setattr(command, "mergeWith", types.MethodType(
-        lambda _self, other: getattr(other, "level", None) == level and merge(other), command))
+    merge = command.mergeWith
+    command.mergeWith = types.MethodType(lambda _self, other: getattr(other, "level", None) == level and merge(other), command)
 
 
 def _at_level(document: WorkflowDocument, level: Level | None, method: Callable[[], Any]) -> Callable[[Any], Any]:
