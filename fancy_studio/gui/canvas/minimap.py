@@ -52,6 +52,10 @@ class Minimap(QWidget):
         self._has_nodes = False
         self.graph = MinimapGraph(view.workflow_scene, view.document)
         """What is drawn, in scene coordinates, as last read."""
+        self._path = _path(view.document.level)
+        """The level shown: the groups entered to reach it."""
+        self._kept: dict[tuple, MinimapGraph] = {}
+        """What the levels on the way to it drew, by their paths."""
         self._graph = QRectF()
         """The scene rectangle the picture shows: every node, and a margin."""
         self._to_map = QTransform()
@@ -75,13 +79,15 @@ class Minimap(QWidget):
         self.setToolTip("Minimap: click or drag to move the view, the wheel zooms (View ▸ Minimap hides it)")
         document = view.document
         document.reset.connect(self._reset)  # bound methods, not lambdas: disconnected when deleted
-        document.level_changed.connect(self._reset)  # a group entered or left: its graph, at once
         document.step_added.connect(self._spec_added)
         document.cell_added.connect(self._spec_added)
         for signal in (document.step_removed, document.step_changed, document.cell_removed, document.cell_changed):
             signal.connect(self.node_changed)
         document.node_moved.connect(self._node_moved)
         document.nodes_moved.connect(self._nodes_moved)
+        for signal in (document.annotation_added, document.annotation_removed, document.annotation_changed):
+            signal.connect(self._annotation_changed)
+        document.level_changed.connect(self._level_changed)
         view.horizontalScrollBar().valueChanged.connect(self._view_moved)
         view.verticalScrollBar().valueChanged.connect(self._view_moved)
         view.zoom_changed.connect(self._view_moved)
@@ -119,9 +125,34 @@ class Minimap(QWidget):
 
     def _reset(self) -> None:
         """Another workflow (after the scene and the view took it): shown at once, never the last one's picture."""
+        self._kept = {}
+        self._path = _path(self._view.document.level)
         self.graph.touch_all()
         if self._on:
             self.rebuild()
+
+    def _level_changed(self, level) -> None:
+        """Into a group or back out (after the scene): a level on the way keeps what it drew, as the scene
+        keeps its items (see `level_scene.py`), so leaving a group of a large workflow reads only the
+        group's nodes again, not the thousands around them."""
+        left, path = self._path, _path(level)
+        self._path = path
+        kept = {p: graph for p, graph in self._kept.items() if path[:len(p)] == p and p != path}
+        if path[:len(left)] == left and path != left:  # deeper: the level left is on the way back
+            kept[left] = self.graph
+        back = self._kept.get(path)
+        self._kept = kept
+        if back is not None:
+            self.graph = back
+            back.touch_groups()
+        else:
+            self.graph = MinimapGraph(self._view.workflow_scene, self._view.document)
+        if self._on:
+            self.rebuild()
+
+    def _annotation_changed(self, _item) -> None:
+        self.graph.touch_annotations()
+        self._schedule()
 
     def _spec_added(self, spec) -> None:
         self.node_changed(spec.id)
@@ -166,6 +197,7 @@ class Minimap(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         """The theme changed (the canvas colours switch right after the palette): paint again, soon."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._kept = {}  # their colours are the last look's
             self.redraw_all()
         super().changeEvent(event)
 
@@ -279,6 +311,10 @@ class Minimap(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # thousands of pixel-sized shapes
         painter.setClipRect(QRectF(self.rect()).adjusted(2, 2, -2, -2))
         painter.setTransform(self._to_map)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for rect, color in self.graph.annotations():  # under the wires and the nodes, as on the canvas
+            painter.setBrush(color)
+            painter.drawRect(rect)
         wires = self.graph.wires()
         if wires:
             wire = QColor(style.TEXT_DIM)
@@ -343,6 +379,10 @@ class Minimap(QWidget):
 
     def _centre_view_at(self, pos: QPointF) -> None:
         self._view.pan_to(self.scene_point(pos - self._grab))
+
+
+def _path(level) -> tuple:
+    return level.path if level is not None else ()
 
 
 def _dark() -> bool:

@@ -1,4 +1,5 @@
-"""What the minimap draws: every node's rectangle grouped by colour, every wire as a straight line.
+"""What the minimap draws: every node's rectangle grouped by colour, every wire as a straight line, and the
+frames and notes under them.
 
 Kept up to date by node id, so a change costs what it touches: the minimap says which nodes changed (the
 document's signals name them), and `update` reads only those from the scene's items. Everything is read
@@ -17,10 +18,14 @@ from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QColor
 
 from fancy_studio.gui.canvas import style
+from fancy_studio.gui.canvas.frame_item import FrameItem, frame_color
 from fancy_studio.gui.canvas.node_items import CellNodeItem, StepNodeItem
 
 CELL_ALPHA = 140
 """A cell is its type's colour, quieter than a step's header: on the canvas a cell's pill is mostly body."""
+FRAME_ALPHA = 0.4
+NOTE_COLORS = {True: "#6c6442", False: "#d9c77a"}
+"""A note on the dark canvas and on the light one: its border's paper yellow (`note_item.py`)."""
 
 Coords = tuple[float, float, float, float]
 """left, top, right, bottom"""
@@ -45,6 +50,11 @@ class MinimapGraph:
         self._bounds: Coords | None = None
         self._touched: set[UUID] | None = None
         """The nodes to read at the next `update`; None: every node."""
+        self._annotations: list[tuple[QRectF, QColor]] = []
+        self._annotation_bounds: Coords | None = None
+        self._annotations_touched = True
+        self._hidden: set[UUID] = set()
+        """The nodes collapsed frames hid at the last update (not drawn)."""
 
     # --- what changed --------------------------------------------------------------------------------
 
@@ -56,13 +66,30 @@ class MinimapGraph:
     def touch_all(self) -> None:
         """Read everything again at the next update (a new workflow, a new theme)."""
         self._touched = None
+        self._annotations_touched = True
+
+    def touch_annotations(self) -> None:
+        """A frame or a note came, went or changed (a frame collapsed hides what it holds)."""
+        self._annotations_touched = True
+
+    def touch_groups(self) -> None:
+        """Back from inside a group: its nodes at this level may have other ports (another size)."""
+        for step in self._document.graph.steps:
+            if step.group_id is not None:
+                self.touch(step.id)
 
     def update(self) -> None:
         """Read the touched nodes (and the wires at them) from the scene."""
+        if self._annotations_touched:
+            self._read_annotations()
         touched, self._touched = self._touched, set()
         if touched is None:
             self._read_all()
             return
+        hidden = self._hidden_nodes()
+        if hidden != self._hidden:  # a frame collapsed or opened: what it holds shows or hides
+            touched |= hidden.symmetric_difference(self._hidden)
+            self._hidden = hidden
         rewire: set[UUID] = set()
         bounds = self._bounds
         for node_id in touched:
@@ -85,7 +112,7 @@ class MinimapGraph:
                         self._read(cell)
             else:
                 rewire.update(step.id for step in self._document.steps_using(node_id))
-            if bounds is not None:
+            if bounds is not None and coords is not None:
                 bounds = _united(bounds, coords)
         for step_id in rewire:
             step = self._document.find_step(step_id)
@@ -99,14 +126,21 @@ class MinimapGraph:
     # --- what to draw --------------------------------------------------------------------------------
 
     def bounds(self) -> QRectF:
-        """Every node's rectangle, united (null when there is none)."""
-        if self._bounds is None:
+        """Every node's, frame's and note's rectangle, united (null when there is none)."""
+        bounds = self._bounds
+        if self._annotation_bounds is not None:
+            bounds = self._annotation_bounds if bounds is None else _united(bounds, self._annotation_bounds)
+        if bounds is None:
             return QRectF()
-        left, top, right, bottom = self._bounds
+        left, top, right, bottom = bounds
         return QRectF(left, top, right - left, bottom - top)
 
     def is_empty(self) -> bool:
-        return not self._coords
+        return not self._coords and not self._annotations
+
+    def annotations(self) -> list[tuple[QRectF, QColor]]:
+        """(rectangle, colour) of each frame and note, in the order the canvas stacks them."""
+        return self._annotations
 
     def groups(self):
         """(colour, rectangles) for each colour a node has."""
@@ -128,15 +162,20 @@ class MinimapGraph:
         for store in (self._coords, self._key, self._groups, self._lists, self._wires, self._steps_at):
             store.clear()
         self._all_wires = None
+        self._hidden = self._hidden_nodes()
         for item in self._scene.node_items():
             self._read(item)
         for step in self._document.graph.steps:  # the level shown (the inside of a group, when entered)
             self._wire(step)
         self._bounds = _bounds(self._coords.values())
 
-    def _read(self, item) -> Coords:
-        """File a node's rectangle under its colour (its bounding rect: the ports' few pixels do not show)."""
+    def _read(self, item) -> Coords | None:
+        """File a node's rectangle under its colour (its bounding rect: the ports' few pixels do not show);
+        a node a collapsed frame hides is not drawn (None)."""
         node = item.node_id.int
+        if not item.isVisible():  # in a collapsed frame
+            self._forget(node)
+            return None
         rect = item.rect()
         rect.translate(item.x(), item.y())
         color = _rgba(item)
@@ -183,6 +222,28 @@ class MinimapGraph:
                 lines.append(QLineF(right, middle, cell[0], (cell[1] + cell[3]) / 2))
                 steps_at.setdefault(cell_key, []).append(step.id)
         self._wires[key] = lines
+
+
+    def _hidden_nodes(self) -> set[UUID]:
+        layer = getattr(self._scene, "annotations", None)
+        return set(layer.hidden) if layer is not None else set()
+
+    def _read_annotations(self) -> None:
+        self._annotations_touched = False
+        layer = getattr(self._scene, "annotations", None)
+        items = [item for item in layer.items() if item.scene() is self._scene] if layer is not None else []
+        items.sort(key=lambda item: item.zValue())
+        dark = style.BACKGROUND.lightness() < 128
+        annotations = []
+        for item in items:
+            rect = item.rect().translated(item.pos())
+            if isinstance(item, FrameItem):
+                color = frame_color(item.color, FRAME_ALPHA)
+            else:
+                color = QColor(NOTE_COLORS[dark])
+            annotations.append((rect, color))
+        self._annotations = annotations
+        self._annotation_bounds = _bounds(rect.getCoords() for rect, _color in annotations)
 
 
 def _rgba(item) -> int:

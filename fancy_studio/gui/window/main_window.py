@@ -219,6 +219,10 @@ class MainWindow(QMainWindow):
             message=lambda text: self.statusBar().showMessage(text, 6000))
         self.datums.watch_staleness(self.runner.status.stale_reason, self.runner.status.changed)
         # lineage end
+        from fancy_studio.gui.canvas.minimap import Minimap, minimap_action
+        self.minimap = Minimap(self.view)
+        """View ▸ Minimap: the whole graph in the canvas's corner, to move around a large one."""
+        self.minimap_action = minimap_action(self, self.minimap, lambda: settings())
         menus = build_menus(self, open_file=self._open_confirmed, docks=self._docks.values(),
                             show_shortcuts=self.show_shortcuts, settings_factory=lambda: settings())
         self.recent_menu, self.recent, self.examples_menu = menus.recent_menu, menus.recent, menus.examples_menu

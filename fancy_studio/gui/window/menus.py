@@ -90,7 +90,7 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
 
     view_menu = _menu(bar, "&View", "view-menu")
     view_menu.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "zoom-selection-action",
-                               "actual-size-action"))
+                               "actual-size-action", "minimap-action"))
     view_menu.addSeparator()
     view_menu.addActions(named("auto-layout-action", "snap-action"))
     view_menu.addSeparator()
