@@ -62,7 +62,8 @@ class Breadcrumb(QLabel):
         self.setText(" &nbsp;›&nbsp; ".join(parts))
         self.setToolTip("Click a name to go back up (Esc leaves the group)")
         background, text = style.NODE_BODY, style.TEXT
-        self.setStyleSheet(f"QLabel#group-breadcrumb {{ background: {background.name()}; color: {text.name()};"
+        self.setStyleSheet(f"QLabel#group-breadcrumb {{ background: {background.name()};"
+                           f" color: {text.name()};"
                            f" border: 1px solid {style.NODE_BORDER.name()}; border-radius: 6px;"
                            " padding: 4px 10px; }")
         self.adjustSize()

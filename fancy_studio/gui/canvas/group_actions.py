@@ -41,16 +41,17 @@ class GroupActions(QObject):
         self.window, self.view, self.palette = window, view, palette
         self.document, self.scene = view.document, view.workflow_scene
         self._message = message or (lambda _text: None)
-        self.group_action = window_action(window, "group-action", "&Group", self.group, ["Ctrl+G"],
-                                          "Make the selected steps one group node (Ctrl+G)")
-        self.ungroup_action = window_action(window, "ungroup-action", "&Ungroup", self.ungroup, ["Ctrl+Shift+G"],
-                                            "Put the nodes of the selected groups back in their place (Ctrl+Shift+G)")
+        act = window_action
+        self.group_action = act(window, "group-action", "&Group", self.group, ["Ctrl+G"],
+                                "Make the selected steps one group node (Ctrl+G)")
+        self.ungroup_action = act(window, "ungroup-action", "&Ungroup", self.ungroup, ["Ctrl+Shift+G"],
+                                  "Put the nodes of the selected groups back in their place (Ctrl+Shift+G)")
         self.enter_action = self._canvas_action("enter-group-action", "&Enter Group", self.enter_selected,
-                                                Qt.Key.Key_Tab, "Open the selected group to edit its nodes (Tab)")
+                                                Qt.Key.Key_Tab, "Open the selected group to edit it (Tab)")
         self.leave_action = self._canvas_action("leave-group-action", "&Leave Group", self.leave,
                                                 Qt.Key.Key_Escape, "Back to the level the group is on (Esc)")
-        self.rename_group_action = window_action(window, "rename-group-action", "Rena&me Group…", self.rename_group,
-                                                 tip="Rename the selected group: every node of it takes the name")
+        self.rename_group_action = act(window, "rename-group-action", "Rena&me Group…", self.rename_group,
+                                       tip="Rename the selected group: every node of it takes the name")
         self.breadcrumb = Breadcrumb(view)
         self.scene.selectionChanged.connect(self.update_actions)
         document = self.document
@@ -149,7 +150,7 @@ class GroupActions(QObject):
         entries: list[QAction] = []
         if step is not None and step.group_id is not None:
             entries += [self.enter_action, self.ungroup_action, self.rename_group_action]
-        elif node_id is not None and any(document.find_step(i) is not None for i in self.scene.selected_ids()):
+        elif node_id is not None and any(document.find_step(i) for i in self.scene.selected_ids()):
             entries.append(self.group_action)
         if entries:
             menu.addSeparator()
@@ -171,8 +172,9 @@ class GroupActions(QObject):
         else:
             function = document.function_of(step)
             names = [port.name for port in function.inputs] if function is not None else []
-        free = [name for name in names if name not in step.inputs and document.exposed_param_of(step_id, name) is None]
-        exposed = [(name, port) for name in names if (port := document.exposed_param_of(step_id, name)) is not None]
+        exposed_as = {name: document.exposed_param_of(step_id, name) for name in names}
+        free = [name for name in names if name not in step.inputs and exposed_as[name] is None]
+        exposed = [(name, port) for name, port in exposed_as.items() if port is not None]
         if not free and not exposed:
             return
         expose = menu.addMenu("E&xpose on Group")
@@ -227,7 +229,7 @@ class GroupActions(QObject):
         entries = []
         for definition in self.document.usable_groups():
             count = len(definition.steps)
-            tip = (f"Group '{definition.name}': {count} step{'s' if count != 1 else ''}; drag it onto the canvas "
-                   "for another node of it (editing one edits every one)")
+            tip = (f"Group '{definition.name}': {count} step{'s' if count != 1 else ''}; drag it onto the "
+                   "canvas for another node of it (editing one edits every one)")
             entries.append((group_slug(definition.id), definition.name, tip))
         self.palette.set_groups(GROUP_CATEGORY, entries)

@@ -52,7 +52,8 @@ def make_cell_item(document: WorkflowDocument, cell_id: UUID) -> CellNodeItem:
 
 def group_body_height(definition: GroupDefinition) -> float:
     """The height of a group's node as drawn, from the model alone (Auto Layout measures nodes with it)."""
-    return param_rows.body_height(len(definition.outputs), len(definition.inputs) + len(definition.params), False)
+    inputs = len(definition.inputs) + len(definition.params)
+    return param_rows.body_height(len(definition.outputs), inputs, False)
 
 
 def port_types(document: WorkflowDocument, definition: GroupDefinition, cell_id: UUID,
@@ -65,7 +66,8 @@ def port_types(document: WorkflowDocument, definition: GroupDefinition, cell_id:
             if inner != cell_id:
                 continue
             function = document.function_of(step)
-            port = None if function is None else (function.input(name) if side == "input" else function.output(name))
+            port = None if function is None else \
+                function.input(name) if side == "input" else function.output(name)
             if port is not None:
                 return port.type, port.type_name
     return Any, "?"
@@ -86,8 +88,8 @@ def exposed_rows(document: WorkflowDocument, step: WorkflowStep,
         if name in step.params:
             rows.append(param_rows.InputRow(name, port, param_rows.SET, step.params[name], kind, type_name))
         elif target is not None and exposed.input in target.params:
-            rows.append(param_rows.InputRow(name, port, param_rows.DEFAULT, target.params[exposed.input], kind,
-                                            type_name))
+            value = target.params[exposed.input]
+            rows.append(param_rows.InputRow(name, port, param_rows.DEFAULT, value, kind, type_name))
         elif port is not None and not port.required:
             rows.append(param_rows.InputRow(name, port, param_rows.DEFAULT, port.default, kind, type_name))
         else:
@@ -127,10 +129,13 @@ class GroupNodeItem(StepNodeItem):
             params = []
             self.description = f"This group's definition ({step.function_slug[6:]}) is not in the workflow"
         self._clear_ports()
-        rows = [param_rows.InputRow(name, None, param_rows.WIRED, type_name=tname) for name, _h, tname in inputs]
+        rows = [param_rows.InputRow(name, None, param_rows.WIRED, type_name=tname)
+                for name, _hint, tname in inputs]
         rows += params
-        self._size = QRectF(0, 0, style.STEP_WIDTH, param_rows.body_height(len(outputs), len(rows), placeholder))
-        self.input_layout = [(row, param_rows.row_centre(len(outputs) + i, placeholder)) for i, row in enumerate(rows)]
+        height = param_rows.body_height(len(outputs), len(rows), placeholder)
+        self._size = QRectF(0, 0, style.STEP_WIDTH, height)
+        self.input_layout = [(row, param_rows.row_centre(len(outputs) + i, placeholder))
+                             for i, row in enumerate(rows)]
         self.output_layout = [(name, tname, param_rows.row_centre(i, placeholder))
                               for i, (name, _hint, tname) in enumerate(outputs)]
         for (name, hint, tname), (_row, y) in zip(inputs, self.input_layout):
@@ -163,9 +168,8 @@ class PortCellItem(CellNodeItem):
         port = self.document.port_of(self.node_id)
         self.side, self.port_name = port if port is not None else ("input", "")
         super().refresh()
-        self.setToolTip(f"The group's {self.side} '{self.port_name}': "
-                        + ("what its node is given there" if self.side == "input" else "what its node gives out there")
-                        + f"\n{self.toolTip()}")
+        what = "what its node is given there" if self.side == "input" else "what its node gives out there"
+        self.setToolTip(f"The group's {self.side} '{self.port_name}': {what}\n{self.toolTip()}")
         side = max(3.0, style.PORT_HIT_RADIUS)
         self.setRect(self._size.adjusted(-side, -self.TAB_HEIGHT - 2, side, 3))  # room for the tab
 

@@ -103,7 +103,8 @@ class GroupEditing:
         name = name or self._new_group_name()
         edit = group_selection(self._edit_target(), step_ids, cell_ids, name=name)
         count = len(step_ids)
-        self.undo_stack.push(GroupChange(self, edit, f"Group {count} step{'s' if count != 1 else ''} as {name!r}"))
+        text = f"Group {count} step{'s' if count != 1 else ''} as {name!r}"
+        self.undo_stack.push(GroupChange(self, edit, text))
         return edit.instance
 
     def ungroup_nodes(self, ids: set[UUID]) -> list[UUID]:

@@ -53,7 +53,8 @@ def resolve(workflow: Workflow, path: Iterable[UUID]) -> list[tuple[WorkflowStep
     found = []
     for instance_id in path:
         instance = next((step for step in graph.steps if step.id == instance_id), None)
-        definition = definitions.get(instance.group_id) if instance is not None and instance.group_id else None
+        definition = definitions.get(instance.group_id) if instance is not None and instance.group_id \
+            else None
         if definition is None:
             return None
         found.append((instance, definition))
@@ -104,10 +105,12 @@ def bind_to_level(command: QUndoCommand, document: WorkflowDocument) -> None:
         method = getattr(command, name)
         setattr(command, name, types.MethodType(_at_level(document, level, method), command))
     merge = command.mergeWith
-    command.mergeWith = types.MethodType(lambda _self, other: getattr(other, "level", None) == level and merge(other), command)
+    command.mergeWith = types.MethodType(
+        lambda _self, other: getattr(other, "level", None) == level and merge(other), command)
 
 
-def _at_level(document: WorkflowDocument, level: Level | None, method: Callable[[], Any]) -> Callable[[Any], Any]:
+def _at_level(document: WorkflowDocument, level: Level | None,
+              method: Callable[[], Any]) -> Callable[[Any], Any]:
     def run(_command: Any) -> Any:
         document.show_level(level)
         return method()
@@ -140,11 +143,12 @@ class GroupLevels:
         return self.definition(step.group_id) if step.group_id is not None else None
 
     def trail(self) -> list[tuple[Level | None, str]]:
-        """Where the canvas is, outermost first, for the breadcrumb: (level, its name), the top level first."""
+        """Where the canvas is, for the breadcrumb: (level, its name), the top level first."""
         trail: list[tuple[Level | None, str]] = [(None, self.workflow.name or "Workflow")]
         if self.level is not None:
-            for depth, (instance, definition) in enumerate(resolve(self.workflow, self.level.path) or ()):
-                trail.append((Level(self.level.path[:depth + 1], definition.id), instance.label or definition.name))
+            path = self.level.path
+            for depth, (instance, definition) in enumerate(resolve(self.workflow, path) or ()):
+                trail.append((Level(path[:depth + 1], definition.id), instance.label or definition.name))
         return trail
 
     def port_of(self, cell_id: UUID) -> tuple[str, str] | None:
@@ -189,7 +193,8 @@ class GroupLevels:
         for depth in range(len(chain) - 1, -1, -1):
             instance, definition = chain[depth]
             outer = None
-            for ports, wiring in ((definition.inputs, instance.inputs), (definition.outputs, instance.outputs)):
+            for ports, wiring in ((definition.inputs, instance.inputs),
+                                  (definition.outputs, instance.outputs)):
                 for port, inner in ports.items():
                     if inner == current and port in wiring:
                         outer = wiring[port]
@@ -201,7 +206,8 @@ class GroupLevels:
     def instances_of(self, definition_id: UUID) -> list[WorkflowStep]:
         """Every instance of a definition: at the top level and inside definitions."""
         found = [step for step in self.workflow.steps if step.group_id == definition_id]
-        return found + [step for d in self.workflow.groups for step in d.steps if step.group_id == definition_id]
+        inside = [step for d in self.workflow.groups for step in d.steps if step.group_id == definition_id]
+        return found + inside
 
     def usable_groups(self) -> list[GroupDefinition]:
         """The definitions an instance of which may be placed at this level (none that contains this one)."""

@@ -28,8 +28,9 @@ def group_html(document: Any, step: WorkflowStep, run_status: Any = None) -> str
                          ("Parameters", definition.params)):
         if names:
             rows.append(f"<p><b>{title}</b></p><ul>")
-            rows += [f"<li>{esc(name)}" + (f" = {esc(repr(step.params[name]))}" if name in step.params else "")
-                     + "</li>" for name in names]
+            for name in names:
+                value = f" = {esc(repr(step.params[name]))}" if name in step.params else ""
+                rows.append(f"<li>{esc(name)}{value}</li>")
             rows.append("</ul>")
     if run_status is not None:
         from fancy_studio.gui.panels.inspector import last_run_html

@@ -45,7 +45,7 @@ class LevelMap:
 
 
 def level_map(flattened: Flattened, path: tuple[UUID, ...], graph: Any) -> LevelMap:
-    """The map of the level entered through `path` (empty: the top level), whose steps and cells are `graph`'s."""
+    """The map of the level entered through `path` (empty: the top level), whose nodes are `graph`'s."""
     found = LevelMap(path)
     depth = len(path)
     for step_id, step_path in flattened.step_paths.items():
@@ -113,8 +113,9 @@ class LevelRunStatus(QObject):
         self._map: LevelMap | None = None
         self._direct = True
         model.changed.connect(self._model_changed)
-        for signal in (document.reset, document.level_changed, document.groups_changed, document.step_added,
-                       document.step_removed, document.step_changed, document.cell_added, document.cell_removed):
+        for signal in (document.reset, document.level_changed, document.groups_changed,
+                       document.step_added, document.step_removed, document.step_changed,
+                       document.cell_added, document.cell_removed):
             signal.connect(self._forget)
         self._forget()
 
@@ -155,7 +156,8 @@ class LevelRunStatus(QObject):
         if runs is not None:
             return self._summed(node_id, runs, found)
         info = self.model.info(found.steps.get(node_id, node_id))
-        if info.stale is None and found.path and (outer := self.model.stale_reason(found.path[0])) is not None:
+        outer = self.model.stale_reason(found.path[0]) if info.stale is None and found.path else None
+        if outer is not None:
             return StepRunInfo(info.state, info.seconds, info.error, info.reason, outer)
         return info
 
