@@ -4,6 +4,10 @@ The workflow model is the single truth. The canvas listens to these signals and 
 `QUndoCommand` (see `commands.py`) pushed on `undo_stack`, and the commands change the model only
 through the document's model changes (`insert_nodes`, `delete_nodes`, `set_wire`, …), which keep the
 indexes exact and emit the signals. Saving writes the model.
+
+The document holds the whole workflow but edits one level of it at a time: `graph` is the workflow, or
+the group definition entered through an instance (`level`; see `levels.py`). The indexes, queries and
+model changes below all work on `graph`; group edits are `group_commands.py`'s.
 """
 
 from __future__ import annotations
