@@ -374,3 +374,40 @@ def test_frames_and_notes_stay_on_the_top_level_while_a_group_is_open(qtbot, win
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # out again: both are back
     assert window.document.level is None
     assert {type(item) for item in window.scene.annotations.items()} == {FrameItem, NoteItem}
+
+
+def test_a_frame_carries_the_notes_and_smaller_frames_inside_it_but_not_what_sticks_out(qtbot, window):
+    document = window.document
+    document.add_annotation(Frame(title="Outer", x=-40, y=-100, width=700, height=360))
+    document.add_annotation(Frame(title="Inner", x=-20, y=-60, width=460, height=260))
+    document.add_annotation(Note(text="inside", x=460, y=120, width=160, height=80))
+    document.add_annotation(Note(text="sticks out", x=600, y=120, width=160, height=80))
+    outer, inner = document.workflow.frames
+    inside, out = document.workflow.notes
+    before = document.workflow.model_dump()
+    title = QPointF(outer.x + 600, outer.y + TITLE_HEIGHT / 2)  # right of the inner frame's title
+    drag_items(window.view, title, title + QPointF(40, 60))
+    assert (outer.x, outer.y, inner.x, inner.y) == (0, -40, 20, 0)
+    assert (inside.x, inside.y) == (500, 180) and (out.x, out.y) == (600, 120)
+    assert document.position(CELSIUS) == (40.0, 60.0) and document.position(ADD) == (660.0, 80.0)
+    assert document.undo_stack.undoText() == "Move frame 'Outer'"
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert document.workflow.model_dump() == before
+
+
+def test_while_a_run_reads_the_workflow_a_dragged_frame_goes_back_and_nothing_changes(qtbot, window):
+    document = window.document
+    document.add_annotation(Frame(title="Inputs", x=-20, y=-60, width=460, height=260))
+    (frame,) = document.workflow.frames
+    steps = document.undo_stack.count()
+    document.undo_stack.lock("a run reads the workflow")
+    title = QPointF(frame.x + 200, frame.y + TITLE_HEIGHT / 2)
+    drag_items(window.view, title, title + QPointF(100, 100))
+    item = window.scene.annotations.item_for(frame.id)
+    assert (frame.x, frame.y) == (-20, -60) and item.pos() == QPointF(-20, -60)
+    assert window.scene.item_for(CELSIUS).pos() == QPointF(0, 0)
+    corner = QPointF(frame.x + frame.width - 4, frame.y + frame.height - 4)
+    drag_items(window.view, corner, corner + QPointF(100, 100))
+    assert (frame.width, frame.height) == (460, 260) and item.rect().width() == 460
+    assert document.undo_stack.count() == steps
+    document.undo_stack.unlock()

@@ -52,6 +52,8 @@ class AnnotationLayer:
         self._hidden_wires: set[tuple[UUID, str, str]] = set()
         self._drag: tuple[FrameItem, QPointF, list[QGraphicsItem]] | None = None
         """While frames are dragged: the first frame, where its model puts it, and what the frames carry."""
+        self.carrier: UUID | None = None
+        """After `end_drag`: the frame that was dragged alone with what it carried, else None."""
         document = self.document
         document.annotation_added.connect(self._added)
         document.annotation_removed.connect(self._removed)
@@ -241,8 +243,10 @@ class AnnotationLayer:
 
     def end_drag(self, snap) -> tuple[dict[UUID, tuple[float, float]], dict[UUID, tuple[float, float]]]:
         """The button is up: where the moved frames and notes go and where what the frames carried goes
-        (moved as far as the first frame, after `snap`), as ({node id: (x, y)}, {frame or note id: (x, y)})."""
+        (moved as far as the first frame, after `snap`), as ({node id: (x, y)}, {frame or note id: (x, y)}).
+        `carrier` is then the frame that carried the rest alone (or None)."""
         drag, self._drag = self._drag, None
+        self.carrier = None
         nodes: dict[UUID, tuple[float, float]] = {}
         annotations: dict[UUID, tuple[float, float]] = {}
         carried: list = []
@@ -273,6 +277,8 @@ class AnnotationLayer:
             if (x, y) == (model.x, model.y):
                 del annotations[item_id]
                 self._items[item_id].refresh()  # snapped back home: no command, it jumps back
+        if drag is not None and len(annotations) - sum(isinstance(i, AnnotationItem) for i, _ in carried) == 1:
+            self.carrier = drag[0].item_id  # the one frame the pointer moved: the rest came with it
         return nodes, annotations
 
     def forget_drag(self) -> None:

@@ -619,7 +619,7 @@ class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
                 self._nodes[node_id].setPos(*self.document.position(node_id))
                 self.node_item_moved(self._nodes[node_id])
             self.annotations.put_back()
-        self.document.move_items(moves, annotation_moves)
+        self.document.move_items(moves, annotation_moves, self.annotations.carrier)
 
     @staticmethod
     def snapped(x: float, y: float) -> tuple[float, float]:

@@ -369,17 +369,20 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
             self.undo_stack.push(ChangeAnnotations(self, {item_id: changed}, text))
 
     def move_items(self, node_moves: dict[UUID, tuple[float, float]],
-                   annotation_moves: dict[UUID, tuple[float, float]]) -> None:
-        """Move nodes, frames and notes (a frame dragged with what is inside it) as ONE undo step."""
+                   annotation_moves: dict[UUID, tuple[float, float]], carrier: UUID | None = None) -> None:
+        """Move nodes, frames and notes as ONE undo step; `carrier`: the frame that was dragged and carried
+        the rest (the step is named after it)."""
         from fancy_studio.gui.document.annotation_commands import ChangeAnnotations, describe, plural
 
         changes = {item_id: {"x": x, "y": y} for item_id, (x, y) in annotation_moves.items()}
         if not changes:
             self.move_nodes(node_moves)
             return
-        frames = [item for item_id in changes if isinstance(item := self.find_annotation(item_id), Frame)]
+        leader = self.find_annotation(carrier) if carrier in changes else None
+        if leader is None and len(changes) == 1 and not node_moves:  # a note (or a frame) alone
+            leader = self.find_annotation(next(iter(changes)))
         count = len(node_moves) + len(changes)
-        text = f"Move {describe(frames[0])}" if len(frames) == 1 else f"Move {plural(count, 'item')}"
+        text = f"Move {describe(leader)}" if leader is not None else f"Move {plural(count, 'item')}"
         self.undo_stack.beginMacro(text)
         try:
             self.move_nodes(node_moves)
