@@ -468,3 +468,26 @@ def test_an_edit_inside_a_group_dims_what_it_changes_there_and_then_the_groups_n
     assert click_run(qtbot, win).result.ok
     assert view.info(instance).stale is None
     assert win.store.get(FAHRENHEIT).value == pytest.approx(21.5 * 2 + 32)
+
+
+def test_a_right_click_on_an_inner_inputs_field_exposes_it_on_the_group(qtbot, win):
+    """Inside a group, the menu of an input's field starts with Expose on Group for that input."""
+    from PySide6.QtGui import QContextMenuEvent
+
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    document.connect_input(ADD, "b", None)
+    document.set_param(ADD, "b", 32)
+    item = win.scene.item_for(ADD)
+    pos = win.view.mapFromScene(item.mapToScene(item.field_rect("b").center()))
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, win.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(win.view.viewport(), event)
+    menu = win.findChild(QMenu, "canvas-context-menu")
+    first = next(action for action in menu.actions() if not action.isSeparator())
+    assert first.objectName() == "expose-on-group-action" and "'b'" in first.text()
+    first.trigger()
+    menu.close()
+    assert document.graph.params["b"].input == "b"
+    win.group_actions.leave()
+    assert any(row.name == "b" for row, _y in win.scene.item_for(instance).input_layout)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from shiboken6 import isValid
@@ -143,10 +143,13 @@ class GroupActions(QObject):
 
     # --- the node's menu ---------------------------------------------------------------------------------
 
-    def fill_menu(self, menu: QMenu, node_id: UUID | None) -> None:
-        """Add the group entries for a right-click on a node (None: on the canvas)."""
+    def fill_menu(self, menu: QMenu, node_id: UUID | None, at: QPointF | None = None) -> None:
+        """Add the group entries for a right-click on a node (None: on the canvas) at scene point `at`;
+        inside a group, on an input's field: Expose on Group for that input first."""
         document = self.document
         step = document.find_step(node_id) if node_id is not None else None
+        if step is not None and document.level is not None and at is not None:
+            self._expose_here(menu, step.id, at)
         entries: list[QAction] = []
         if step is not None and step.group_id is not None:
             entries += [self.enter_action, self.ungroup_action, self.rename_group_action]
@@ -160,6 +163,26 @@ class GroupActions(QObject):
         if node_id is None and document.level is not None:
             menu.addSeparator()
             menu.addAction(self.leave_action)
+
+    def _expose_here(self, menu: QMenu, step_id: UUID, at: QPointF) -> None:
+        """The input whose field was right-clicked, exposed (or no longer) at the top of the menu."""
+        item = self.scene.item_for(step_id)
+        row = item.input_row_at(item.mapFromScene(at)) if isinstance(item, StepNodeItem) else None
+        if row is None:
+            return
+        exposed = self.document.exposed_param_of(step_id, row.name)
+        first = menu.actions()[0] if menu.actions() else None
+        if exposed is None:
+            action = QAction(f"E&xpose '{row.name}' on Group", menu)
+            action.setObjectName("expose-on-group-action")
+            action.triggered.connect(lambda: self._expose(step_id, row.name))
+        else:
+            action = QAction(f"Stop E&xposing '{exposed}'", menu)
+            action.setObjectName("unexpose-on-group-action")
+            action.triggered.connect(lambda: self.document.unexpose_on_group(
+                self.document.level.definition_id, exposed))
+        menu.insertAction(first, action)
+        menu.insertSeparator(first)
 
     def _fill_expose(self, menu: QMenu, step_id: UUID) -> None:
         """Inside a group: Expose on Group (an unwired input of this step becomes a parameter of the group's

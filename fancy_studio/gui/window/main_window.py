@@ -459,7 +459,8 @@ class MainWindow(QMainWindow):
             self.param_actions.fill_node_menu(menu, node_id, self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
             menu.addSeparator()
             menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
-            self.group_actions.fill_menu(menu, node_id)
+            self.group_actions.fill_menu(menu, node_id,
+                                         self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
         elif (annotation := self.scene.annotations.at(self.view.mapToScene(
                 self.view.viewport().mapFromGlobal(where)))[0]) is not None:
             if not annotation.isSelected():
