@@ -9,7 +9,14 @@ from uuid import uuid4
 import pytest
 
 from fancy_studio.core import (
-    Frame, Note, Workflow, WorkflowFileError, WorkflowStep, load_workflow, parse_workflow, save_workflow,
+    Frame,
+    Note,
+    Workflow,
+    WorkflowFileError,
+    WorkflowStep,
+    load_workflow,
+    parse_workflow,
+    save_workflow,
 )
 from fancy_studio.core.annotations import FRAME_COLORS
 
