@@ -20,13 +20,15 @@ from fancy_studio.core import (
 )
 from fancy_studio.core.annotations import FRAME_COLORS
 
-EXAMPLE_TEXT = """{"schema_version": 1, "name": "plain", "cells": [], "steps": [], "layout": {}, "metadata": {}}"""
+EXAMPLE_TEXT = '{"schema_version": 1, "name": "plain", "cells": [], "steps": [], "layout": {}}'
 
 
 def annotated() -> Workflow:
     workflow = Workflow(name="organised")
-    workflow.frames.append(Frame(title="Inputs", color="blue", collapsed=True, x=-20, y=40.5, width=500, height=300))
-    workflow.notes.append(Note(text="# Read me\n\n*first*", markdown=True, x=600, y=-80, width=260, height=140))
+    workflow.frames.append(Frame(title="Inputs", color="blue", collapsed=True, x=-20, y=40.5, width=500,
+                                 height=300))
+    workflow.notes.append(Note(text="# Read me\n\n*first*", markdown=True, x=600, y=-80, width=260,
+                               height=140))
     workflow.notes.append(Note(text="plain\ntwo lines"))
     return workflow
 

@@ -43,11 +43,13 @@ def window(qtbot, tmp_path) -> MainWindow:
 
 def click(qtbot, window: MainWindow, scene_pos: QPointF, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     assert window.view.viewport().rect().contains(window.view.mapFromScene(scene_pos)), "a click out of view"
-    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, modifier, window.view.mapFromScene(scene_pos))
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, modifier,
+                     window.view.mapFromScene(scene_pos))
 
 
 def double_click(qtbot, window: MainWindow, scene_pos: QPointF) -> None:
-    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=window.view.mapFromScene(scene_pos))
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=window.view.mapFromScene(scene_pos))
 
 
 def drag_items(view, start: QPointF, end: QPointF) -> None:
@@ -112,12 +114,14 @@ def test_a_frame_put_around_the_selection_drags_its_nodes_as_one_undo_step(qtbot
     frame = add_frame_around_selection(qtbot, window, "Inputs")
     assert frame.title == "Inputs"
     item = scene.annotations.item_for(frame.id)
-    assert isinstance(item, FrameItem) and item.zValue() < scene.item_for(CELSIUS).zValue()  # behind the nodes
+    assert isinstance(item, FrameItem)
+    assert item.zValue() < scene.item_for(CELSIUS).zValue()  # behind the nodes
     for node_id in LEFT_CLUSTER:
-        assert QRectF(frame.x, frame.y, frame.width, frame.height).contains(scene.item_for(node_id).sceneBoundingRect())
+        inside = scene.item_for(node_id).sceneBoundingRect()
+        assert QRectF(frame.x, frame.y, frame.width, frame.height).contains(inside)
     outside = {node_id: document.position(node_id) for node_id in (SCALED, ADD)}
     before = {node_id: document.position(node_id) for node_id in LEFT_CLUSTER}
-    click(qtbot, window, QPointF(600, -100))  # nothing selected: the frame carries what is inside, selected or not
+    click(qtbot, window, QPointF(600, -100))  # nothing selected: a frame carries what is inside it anyway
     steps_before = document.undo_stack.count()
 
     title = QPointF(frame.x + frame.width / 2, frame.y + TITLE_HEIGHT / 2)
@@ -160,7 +164,8 @@ def test_a_frame_resizes_by_its_corner_and_undo_gives_its_size_back(qtbot, windo
     assert (frame.width, frame.height) == (size[0] + 200, size[1] + 100)  # the far corner on the grid
     assert window.document.undo_stack.undoText() == "Resize frame 'Inputs'"
     assert window.document.position(CELSIUS) == (0.0, 0.0)  # resizing moves nothing
-    drag_items(window.view, QPointF(frame.x + frame.width - 4, frame.y + frame.height - 4), QPointF(-500, -500))
+    corner = QPointF(frame.x + frame.width - 4, frame.y + frame.height - 4)
+    drag_items(window.view, corner, QPointF(-500, -500))
     assert (frame.width, frame.height) == (120.0, 60.0)  # never smaller than a frame can be
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)

@@ -52,8 +52,8 @@ class AnnotationActions(QObject):
         self.add_frame_action = window_action(
             window, "add-frame-action", "Add &Frame", lambda: self.add_frame(), ["Ctrl+J"],
             "Put a frame around the selected nodes (or in the middle of the view) and name it")
-        self.add_note_action = window_action(window, "add-note-action", "Add N&ote", lambda: self.add_note(), (),
-                                             "Write a note on the canvas")
+        self.add_note_action = window_action(window, "add-note-action", "Add N&ote", lambda: self.add_note(),
+                                             (), "Write a note on the canvas")
 
     def _can_add(self) -> bool:
         if not self.document.undo_stack.allows_edit():  # a run reads the workflow: says why
@@ -70,7 +70,8 @@ class AnnotationActions(QObject):
         around = self._selection_rect()
         if around is not None:
             left, right = _grid_floor(around.left() - MARGIN), _grid_ceil(around.right() + MARGIN)
-            top, bottom = _grid_floor(around.top() - MARGIN - TITLE_HEIGHT), _grid_ceil(around.bottom() + MARGIN)
+            top = _grid_floor(around.top() - MARGIN - TITLE_HEIGHT)
+            bottom = _grid_ceil(around.bottom() + MARGIN)
         else:
             left, top = self._corner(at, NEW_FRAME)
             right, bottom = left + NEW_FRAME[0], top + NEW_FRAME[1]
@@ -107,7 +108,7 @@ class AnnotationActions(QObject):
     # --- the menu of a frame or note ---------------------------------------------------------------------
 
     def fill_menu(self, menu: QMenu, item: AnnotationItem, shared: Iterable[QAction]) -> None:
-        """A frame's menu (rename, collapse, colour) or a note's (edit, Markdown), then `shared` (cut, copy…)."""
+        """A frame's menu (rename, collapse, colour) or a note's (edit, Markdown), then `shared` (cut…)."""
         model = item.model
         if isinstance(model, Frame):
             self._entry(menu, "frame-rename-action", "Re&name", lambda: self.editor.start(item.item_id))
@@ -124,13 +125,17 @@ class AnnotationActions(QObject):
         elif isinstance(model, Note):
             self._entry(menu, "note-edit-action", "&Edit Text", lambda: self.editor.start(item.item_id))
             markdown = self._entry(menu, "note-markdown-action", "Render as &Markdown",
-                                   lambda checked: self.document.change_annotation(
-                                       item.item_id, f"{'Render' if checked else 'Plain text for'} {describe(model)}",
-                                       markdown=checked))
+                                   lambda checked: self._render_markdown(item, checked))
             markdown.setCheckable(True)
             markdown.setChecked(model.markdown)
         menu.addSeparator()
         menu.addActions(list(shared))
+
+    def _render_markdown(self, item: AnnotationItem, markdown: bool) -> None:
+        model = item.model
+        if model is not None:
+            verb = "Render" if markdown else "Plain text for"
+            self.document.change_annotation(item.item_id, f"{verb} {describe(model)}", markdown=markdown)
 
     def _recolour(self, item: AnnotationItem, name: str) -> None:
         model = item.model

@@ -86,8 +86,8 @@ class AnnotationEditor(QObject):
         if isinstance(model, Frame):
             self.document.change_annotation(item_id, f"Rename {describe(model)} to {text!r}", title=text)
         else:
-            self.document.change_annotation(item_id, f"Edit {describe(model.model_copy(update={'text': text}))}",
-                                            text=text)
+            edited = describe(model.model_copy(update={"text": text}))
+            self.document.change_annotation(item_id, f"Edit {edited}", text=text)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.editor:
@@ -100,7 +100,7 @@ class AnnotationEditor(QObject):
                     self.finish(commit=True)
                     return True
             if event.type() == QEvent.Type.FocusOut and event.reason() != Qt.FocusReason.PopupFocusReason:
-                self.finish(commit=True)  # clicking elsewhere keeps what was typed (not the editor's own menu)
+                self.finish(commit=True)  # a click elsewhere keeps what was typed (not the editor's menu)
         return super().eventFilter(watched, event)
 
 

@@ -132,10 +132,9 @@ class AnnotationLayer:
     def update_hidden(self) -> None:
         """Hide what lies inside collapsed frames and show the rest; re-place the wires of every node whose
         state changed or whose frame may have moved."""
-        collapsed = [item for item in self._items.values() if isinstance(item, FrameItem) and item.collapsed]
+        collapsed = self._collapsed_frames()
         if not collapsed and not self.hidden:
             return
-        collapsed.sort(key=lambda frame: -frame.full_rect().width() * frame.full_rect().height())  # outermost first
         rects = [(frame, frame.full_rect()) for frame in collapsed]
         hidden: dict[UUID, UUID] = {}
         if rects:
@@ -146,6 +145,12 @@ class AnnotationLayer:
                         hidden[key] = frame.item_id
                         break
         self._apply_hidden(hidden, collapsed)
+
+    def _collapsed_frames(self) -> list[FrameItem]:
+        """The collapsed frames, outermost (largest) first: a node inside two is hidden by the outer one."""
+        frames = [item for item in self._items.values() if isinstance(item, FrameItem) and item.collapsed]
+        frames.sort(key=lambda frame: -frame.full_size[0] * frame.full_size[1])
+        return frames
 
     def _candidates(self):
         for node in self.scene.node_items():
@@ -176,14 +181,11 @@ class AnnotationLayer:
 
     def _node_moved(self, node_id: UUID, _x: float, _y: float) -> None:
         """A node moved (a drag, an undo): it may have gone into a collapsed frame or come out of one."""
-        if not self.hidden and not any(isinstance(i, FrameItem) and i.collapsed for i in self._items.values()):
-            return
+        frames = self._collapsed_frames()
         node = self.scene.item_for(node_id)
-        if node is None:
+        if node is None or (not frames and not self.hidden):
             return
         rect = item_rect(node)
-        frames = sorted((item for item in self._items.values() if isinstance(item, FrameItem) and item.collapsed),
-                        key=lambda frame: -frame.full_rect().width() * frame.full_rect().height())
         frame_id = next((frame.item_id for frame in frames if frame.full_rect().contains(rect)), None)
         if frame_id != self.hidden.get(node_id):
             hidden = dict(self.hidden)
@@ -195,7 +197,7 @@ class AnnotationLayer:
 
     @property
     def rerouting(self) -> bool:
-        """Whether any wire ends at a collapsed frame or is hidden by one (else `wire_ends` changes nothing)."""
+        """Whether a wire ends at a collapsed frame or is hidden by one (else `wire_ends` changes nothing)."""
         return bool(self.hidden or self._hidden_wires)
 
     def wire_ends(self, wire, start: QPointF, end: QPointF) -> tuple[QPointF, QPointF]:
@@ -261,7 +263,8 @@ class AnnotationLayer:
             if model is None or id(item) in carried_ids:
                 continue
             if (item.x(), item.y()) != (model.x, model.y):
-                annotations[item_id] = (model.x + dx, model.y + dy) if dx is not None else snap(item.x(), item.y())
+                moved = (model.x + dx, model.y + dy) if dx is not None else snap(item.x(), item.y())
+                annotations[item_id] = moved
         for item, start in carried:
             target = (start.x() + dx, start.y() + dy)
             if (dx, dy) == (0, 0):  # the frame snapped back home: so does what it carried, with no command
@@ -277,7 +280,8 @@ class AnnotationLayer:
             if (x, y) == (model.x, model.y):
                 del annotations[item_id]
                 self._items[item_id].refresh()  # snapped back home: no command, it jumps back
-        if drag is not None and len(annotations) - sum(isinstance(i, AnnotationItem) for i, _ in carried) == 1:
+        carried_annotations = sum(isinstance(item, AnnotationItem) for item, _ in carried)
+        if drag is not None and len(annotations) - carried_annotations == 1:
             self.carrier = drag[0].item_id  # the one frame the pointer moved: the rest came with it
         return nodes, annotations
 

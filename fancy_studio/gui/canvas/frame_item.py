@@ -90,8 +90,10 @@ class FrameItem(AnnotationItem):
             return
         self.title, self.color, self.collapsed = frame.title, frame.color, frame.collapsed
         self.full_size = (frame.width, frame.height)
-        self.setZValue(COLLAPSED_Z if frame.collapsed else FRAME_Z + 1.0 / (1.0 + frame.width * frame.height / 1e4))
-        self.setToolTip(f"{frame.title} (collapsed: {self.hidden_count} nodes inside)" if frame.collapsed else "")
+        area = frame.width * frame.height
+        self.setZValue(COLLAPSED_Z if frame.collapsed else FRAME_Z + 1.0 / (1.0 + area / 1e4))
+        self.setToolTip(f"{frame.title} (collapsed: {self.hidden_count} nodes inside)" if frame.collapsed
+                        else "")
         super().refresh()
 
     def set_size(self, width: float, height: float) -> None:
@@ -146,7 +148,8 @@ class FrameItem(AnnotationItem):
         frame = self.model
         if frame is not None:
             verb = "Expand" if frame.collapsed else "Collapse"
-            self.document.change_annotation(self.item_id, f"{verb} {describe(frame)}", collapsed=not frame.collapsed)
+            self.document.change_annotation(self.item_id, f"{verb} {describe(frame)}",
+                                            collapsed=not frame.collapsed)
 
     # --- drawing ---------------------------------------------------------------------------------------
 
@@ -226,9 +229,10 @@ class FrameItem(AnnotationItem):
         painter.save()
         painter.scale(1 / lod, 1 / lod)  # from here on, one unit is one screen pixel
         painter.setFont(font)
-        painter.setPen(frame_color(self.color).darker(150) if not dark_canvas() else frame_color(self.color).lighter(140))
-        painter.drawText(QRectF(0, -height, width, height), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                         shown)
+        color = frame_color(self.color)
+        painter.setPen(color.lighter(140) if dark_canvas() else color.darker(150))
+        painter.drawText(QRectF(0, -height, width, height),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, shown)
         painter.restore()
 
 

@@ -83,7 +83,10 @@ class NoteItem(AnnotationItem):
             draw_overview_title(painter, rect, lod, first.lstrip("# "), border)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(style.SELECTED, 2.0) if self.isSelected() else QPen(border.lighter(130) if self._hover else border, 1.0)
+        if self.isSelected():
+            pen = QPen(style.SELECTED, 2.0)
+        else:
+            pen = QPen(border.lighter(130) if self._hover else border, 1.0)
         pen.setCosmetic(True)
         painter.setPen(pen)
         painter.setBrush(card)
@@ -93,8 +96,8 @@ class NoteItem(AnnotationItem):
         if not self.text.strip():
             painter.setFont(NOTE_FONT)
             painter.setPen(style.TEXT_DIM)
-            painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                             PLACEHOLDER)
+            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+            painter.drawText(inner, flags, PLACEHOLDER)
         else:
             painter.save()
             painter.translate(inner.topLeft())

@@ -50,7 +50,7 @@ class AddAnnotations(QUndoCommand):
 
 
 class RemoveAnnotations(QUndoCommand):
-    """Delete frames and notes (the nodes inside a frame stay); undo puts each back where it was in its list."""
+    """Delete frames and notes (a frame's nodes stay); undo puts each back where it was in its list."""
 
     def __init__(self, document: WorkflowDocument, ids: set[UUID]) -> None:
         super().__init__(f"Delete {plural(len(ids), 'frame or note')}")

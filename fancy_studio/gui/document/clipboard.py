@@ -171,9 +171,9 @@ class ClipboardController(QObject):
         if any(step.group_id is not None and step.group_id not in usable for step in steps):
             steps = [step for step in steps if step.group_id is None or step.group_id in usable]
             self.document.undo_stack.refused.emit("A group cannot be pasted inside itself")
+        top_level = self.document.graph is self.document.workflow
         # frames and notes are the top level's: inside a group, only the nodes are pasted
-        annotations = instantiate_annotations(fragment, offset) if self.document.graph is self.document.workflow \
-            else []
+        annotations = instantiate_annotations(fragment, offset) if top_level else []
         text = f"{verb} {plural(len(steps) + len(cells) + len(annotations), 'item')}"
         stack = self.document.undo_stack
         if annotations:

@@ -43,7 +43,7 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
     path_changed = Signal(object)  # Path | None
     annotation_added = Signal(object)  # Frame | Note
     annotation_removed = Signal(object)  # frame or note id
-    annotation_changed = Signal(object)  # frame or note id: moved, resized, retitled, recoloured, collapsed, rewritten
+    annotation_changed = Signal(object)  # frame or note id: moved, resized, renamed, recoloured, collapsed…
     level_changed = Signal(object)  # Level | None: the canvas shows another level (see `levels.py`)
     groups_changed = Signal()  # group definitions came, went, or changed their name, ports or parameters
     many_changing = Signal()

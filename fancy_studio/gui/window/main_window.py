@@ -471,8 +471,9 @@ class MainWindow(QMainWindow):
             at = self.view.mapToScene(self.view.viewport().mapFromGlobal(where))
             menu.addActions([self.run_actions.run_action, self.paste_action])
             menu.addSeparator()
-            for text, name, add in (("Add &Frame Here", "add-frame-here-action", self.annotation_actions.add_frame),
-                                    ("Add N&ote Here", "add-note-here-action", self.annotation_actions.add_note)):
+            annotations = self.annotation_actions
+            for text, name, add in (("Add &Frame Here", "add-frame-here-action", annotations.add_frame),
+                                    ("Add N&ote Here", "add-note-here-action", annotations.add_note)):
                 action = menu.addAction(text)
                 action.setObjectName(name)
                 action.triggered.connect(lambda _=False, add=add: add(at))
@@ -526,8 +527,8 @@ class MainWindow(QMainWindow):
         if not selected and len(annotations) == 1:  # a frame's title, a note's text
             return self.annotation_editor.start(next(iter(annotations)))
         if len(selected) != 1:
-            self.statusBar().showMessage("Select one step or cell to rename it, or a frame or note to edit it",
-                                         5000)
+            self.statusBar().showMessage(
+                "Select one step or cell to rename it, or a frame or note to edit it", 5000)
             return False
         return self.inline_rename.start(next(iter(selected)))
 
@@ -536,7 +537,7 @@ class MainWindow(QMainWindow):
             self.inline_rename.start(node_id)
 
     def _canvas_double_clicked(self, pos: QPointF) -> None:
-        """On a frame's title or a note: edit it (on the collapse triangle: a second click); else quick-add."""
+        """On a frame's title or a note: edit it (on the triangle: a second click); else quick-add."""
         annotation, part = self.scene.annotations.at(pos)
         if annotation is None:
             self.quick_add.open_at_scene_pos(pos)
