@@ -16,6 +16,10 @@ chain and zoomed to fit. Times in ms, best of 10:
 * **rebuild** – after a change of the document: reading every node and wire from the scene, and painting
   the picture (done at most once every `minimap.REBUILD_MS`, never for a scroll, a zoom or a run).
 
+* **group entered / left** – bench_groups.py's workflow (a group of 500 nodes amid N top-level steps): what
+  the minimap adds to entering the group (reading its 500 nodes, painting them) and to leaving it (the top
+  level's picture painted again from what it kept), best of 5.
+
 The issue's target: the minimap redraw on a 10,000-step canvas under 20 ms. No target is asserted on time;
 the script prints the figures and checks only that the scrolls rebuilt nothing.
 """
@@ -103,6 +107,40 @@ def measure(view, minimap, zoom: str) -> dict[str, float]:
     return figures
 
 
+def measure_levels(steps: int) -> dict[str, float]:
+    """The minimap's share of entering a group of 500 nodes and leaving it to a level of `steps` steps."""
+    from bench_groups import group_workflow
+
+    from fancy_studio.gui.canvas import WorkflowView
+    from fancy_studio.gui.canvas.minimap import Minimap
+    from fancy_studio.gui.document.document import WorkflowDocument
+
+    app = QApplication.instance()
+    workflow, instance, _flat = group_workflow(250, steps)
+    view = WorkflowView(WorkflowDocument())
+    view.resize(*VIEW_SIZE)
+    minimap = Minimap(view)
+    view.show()
+    view.document.replace(workflow)
+    app.processEvents()
+    times: dict[bool, list[float]] = {True: [], False: []}
+
+    def timed(level) -> None:
+        times[level is not None].append(ms(lambda: (Minimap._level_changed(minimap, level), minimap.picture())))
+
+    view.document.level_changed.disconnect(minimap._level_changed)
+    view.document.level_changed.connect(timed)
+    for _ in range(5):
+        view.document.enter_group(instance)
+        app.processEvents()
+        view.document.leave_group()
+        app.processEvents()
+    view.hide()
+    view.deleteLater()
+    app.processEvents()
+    return {"group entered": min(times[True]), "group left": min(times[False])}
+
+
 def run(steps: int) -> dict[str, dict[str, float]]:
     from fancy_studio.gui.canvas.minimap import Minimap
 
@@ -119,6 +157,7 @@ def run(steps: int) -> dict[str, dict[str, float]]:
         app.processEvents()
         for zoom in ("100 %", "fit"):
             results[zoom] = measure(view, minimap, zoom)
+        results["levels"] = measure_levels(steps)
         results["size"] = {"nodes": len(view.workflow_scene.node_items()),
                            "wires": len(view.workflow_scene.wire_items()),
                            "minimap": minimap.width() * 10_000 + minimap.height()}
@@ -144,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{steps:>7}  ({size['nodes']:.0f} nodes, {size['wires']:.0f} wires; minimap {width}×{height})")
         for key in keys:
             print(f"{steps:>7}  {key:<28}{r['100 %'][key]:>9.2f}{r['fit'][key]:>9.2f}")
+        for key, value in r["levels"].items():
+            print(f"{steps:>7}  {key + ' (500 nodes)':<28}{value:>9.2f}")
     return 0
 
 
