@@ -20,7 +20,7 @@ from fancy_studio.gui.panels.palette import SLUG_ROLE
 from fancy_studio.gui.run.status import StepState
 from fancy_studio.gui.window.main_window import MainWindow
 from tests.core.test_cli import fancy
-from tests.example_ids import ADD, CELSIUS, EXAMPLE, FAHRENHEIT, MULTIPLY, SCALED
+from tests.example_ids import ADD, CELSIUS, EXAMPLE, FACTOR, FAHRENHEIT, MULTIPLY, SCALED
 from tests.gui.dialogs import answer_dialogs
 from tests.gui.windows import click_run, node_context_menu, shut_down, window_on_my_file
 
@@ -491,3 +491,128 @@ def test_a_right_click_on_an_inner_inputs_field_exposes_it_on_the_group(qtbot, w
     assert document.graph.params["b"].input == "b"
     win.group_actions.leave()
     assert any(row.name == "b" for row, _y in win.scene.item_for(instance).input_layout)
+
+
+# --- copy and paste of group nodes ------------------------------------------------------------------------
+
+
+OFFSET = UUID("5f0c6a86-4a44-4a55-9a55-000000000012")
+
+
+def _definition_json(definition) -> dict:
+    return json.loads(definition.model_dump_json())
+
+
+def test_a_group_node_pasted_into_another_workflow_brings_its_group_in_one_undo_step(qtbot, win):
+    """Ctrl+C on a group's node, Ctrl+N, Ctrl+V: the node is that group (its definition came with it, same
+    id), not a "Missing group"; it opens; one Ctrl+Z takes the node and the group away again."""
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    definition = _definition_json(document.definition_of(document.find_step(instance)))
+    qtbot.keyClick(win.view, Qt.Key.Key_C, CTRL)
+    qtbot.keyClick(win.view, Qt.Key.Key_N, CTRL)  # a new workflow (the edits are discarded)
+    assert not document.workflow.steps and not document.workflow.groups
+    win.view.setFocus()
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
+    (pasted,) = document.workflow.steps
+    assert pasted.id != instance and str(pasted.group_id) == definition["id"]
+    assert [_definition_json(d) for d in document.workflow.groups] == [definition]
+    item = win.scene.item_for(pasted.id)
+    assert isinstance(item, GroupNodeItem) and not item.placeholder and item.title == "Group"
+    assert win.palette_widget.model.item(0).child(0).text() == "Group"
+    assert win.scene.selected_ids() == {pasted.id}
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)  # it opens
+    assert {step.id for step in document.graph.steps} == {MULTIPLY, ADD}
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    assert document.undo_stack.count() == 1
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)
+    assert not document.workflow.steps and not document.workflow.groups
+    assert win.palette_widget.model.item(0).text() != "This workflow"
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert [_definition_json(d) for d in document.workflow.groups] == [definition]
+
+
+def test_a_pasted_group_node_brings_the_groups_nested_in_it(qtbot, win, tmp_path):
+    """A group holding a group: both definitions come with the outer node, and the pasted file runs."""
+    document = win.document
+    outer = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    _click(qtbot, win, ADD)
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL)  # Add alone is a group inside the group
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    copied = sorted((_definition_json(d) for d in document.workflow.groups), key=lambda d: d["id"])
+    assert len(copied) == 2
+    _click(qtbot, win, outer)
+    for cell in (CELSIUS, FACTOR, OFFSET):  # with its inputs, so that the pasted node has what it reads
+        _click(qtbot, win, cell, CTRL)
+    qtbot.keyClick(win.view, Qt.Key.Key_C, CTRL)
+    qtbot.keyClick(win.view, Qt.Key.Key_N, CTRL)
+    win.view.setFocus()
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
+    assert sorted((_definition_json(d) for d in document.workflow.groups), key=lambda d: d["id"]) == copied
+    (pasted,) = document.workflow.steps
+    assert "fahrenheit" not in pasted.outputs  # its cell stayed behind: wire one, run, the inner group computes
+    document.connect_output(pasted.id, "fahrenheit", document.add_cell("f").id)
+    assert click_run(qtbot, win).result.ok
+    result = next(cell for cell in document.workflow.cells if cell.alias == "f")
+    assert win.store.get(result.id).value == pytest.approx(70.7)
+
+
+def test_pasting_a_group_node_after_its_group_was_ungrouped_brings_the_group_back(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    group_id = document.find_step(instance).group_id
+    definition = _definition_json(document.definition(group_id))
+    qtbot.keyClick(win.view, Qt.Key.Key_C, CTRL)
+    qtbot.keyClick(win.view, Qt.Key.Key_G, CTRL | SHIFT)  # ungrouped: the group is gone
+    assert not document.workflow.groups
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
+    pasted = document.workflow.steps[-1]
+    assert pasted.group_id == group_id and [_definition_json(d) for d in document.workflow.groups] == [definition]
+    assert not win.scene.item_for(pasted.id).placeholder
+
+
+def test_a_group_node_pasted_where_its_group_has_changed_comes_as_a_new_group_and_changes_nothing_there(
+        qtbot, win):
+    """Copied, then the group is edited inside; the paste must not make the pasted node compute something
+    else, nor change the group there: it comes as 'Group 2', and says so."""
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    group_id = document.find_step(instance).group_id
+    qtbot.keyClick(win.view, Qt.Key.Key_C, CTRL)
+    copied = _definition_json(document.definition(group_id))
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    document.connect_input(ADD, "b", None)
+    document.set_param(ADD, "b", 100)  # the group adds 100 now
+    _click(qtbot, win, MULTIPLY)
+    qtbot.keyClick(win.view, Qt.Key.Key_Right)  # (a node moved inside alone would still be the same group)
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    edited = _definition_json(document.definition(group_id))
+    count = document.undo_stack.count()
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
+    assert document.undo_stack.count() == count + 1
+    pasted = document.workflow.steps[-1]
+    assert pasted.group_id not in (None, group_id)
+    new = document.definition(pasted.group_id)
+    assert new.name == "Group 2" and "'Group 2'" in win.statusBar().currentMessage()
+    assert {**_definition_json(new), "id": copied["id"], "name": "Group"} == copied  # what was copied
+    assert _definition_json(document.definition(group_id)) == edited  # the group here, left as it was
+    assert document.find_step(instance).group_id == group_id
+    assert win.scene.item_for(pasted.id).title == "Group 2"
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)
+    assert [d.id for d in document.workflow.groups] == [group_id]
+
+
+def test_a_renamed_or_rearranged_group_is_still_the_same_group_for_a_paste(qtbot, win):
+    document = win.document
+    instance = _group_by_keys(qtbot, win)
+    group_id = document.find_step(instance).group_id
+    qtbot.keyClick(win.view, Qt.Key.Key_C, CTRL)
+    document.rename_group(group_id, "Converter")
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    _click(qtbot, win, ADD)
+    qtbot.keyClick(win.view, Qt.Key.Key_Down)
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
+    assert [step.group_id for step in document.workflow.steps].count(group_id) == 2
+    assert len(document.workflow.groups) == 1

@@ -4,12 +4,16 @@ A copied selection is a `Fragment`: the selected steps and cells (with their wir
 and notes as JSON, put on the system clipboard under `FRAGMENT_MIME` and as plain text. Pasting gives every
 item a fresh id (remapped consistently, so wires among the pasted nodes survive), keeps inputs that read
 a cell outside the fragment when that cell still exists in the document, drops every other dangling wire,
-and adds everything as ONE undo step (`AddNodes`, with `AddAnnotations` in a macro). A pasted frame comes
-expanded: collapsed, it would hide whatever nodes happen to lie under it where it lands.
+and adds everything as ONE undo step (`AddNodes`, with `AddAnnotations` and `AddGroups` in a macro). A
+pasted frame comes expanded: collapsed, it would hide whatever nodes happen to lie under it where it lands.
+A copied group's node carries its definition (and those of the groups inside it), which the paste adds
+where it is missing or different (`pasted_groups.py`), so the pasted node is that group, never a missing
+one.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Literal
 from uuid import UUID, uuid4
 
@@ -17,10 +21,13 @@ from pydantic import BaseModel, Field, ValidationError
 from PySide6.QtCore import QMimeData, QObject
 from PySide6.QtWidgets import QApplication
 
-from fancy_studio.core import CellSpec, Frame, Note, Position, WorkflowStep
+from fancy_studio.core import CellSpec, Frame, GroupDefinition, Note, Position, WorkflowStep
 from fancy_studio.gui.document.annotation_commands import AddAnnotations, plural
 from fancy_studio.gui.document.commands import AddNodes
 from fancy_studio.gui.document.document import WorkflowDocument
+from fancy_studio.gui.document.group_commands import AddGroups
+from fancy_studio.gui.document.levels import contains
+from fancy_studio.gui.document.pasted_groups import carried_groups, merge_groups
 
 FRAGMENT_MIME = "application/x-fancy-studio-fragment"
 PASTE_OFFSET = 40.0
@@ -28,8 +35,8 @@ FRAGMENT_KIND = "fancy-studio-fragment"
 
 
 class Fragment(BaseModel):
-    """A piece of a workflow: some steps and cells with their positions, frames and notes (ids are the
-    originals)."""
+    """A piece of a workflow: some steps and cells with their positions, frames and notes, and the
+    definitions of the groups whose nodes it holds (ids are the originals)."""
 
     kind: Literal["fancy-studio-fragment"] = FRAGMENT_KIND
     steps: list[WorkflowStep] = Field(default_factory=list)
@@ -37,6 +44,8 @@ class Fragment(BaseModel):
     positions: dict[UUID, Position] = Field(default_factory=dict)
     frames: list[Frame] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
+    groups: list[GroupDefinition] = Field(default_factory=list)
+    """The definitions the steps use, with the ones those use (a copy made before groups had none)."""
 
     @property
     def empty(self) -> bool:
@@ -51,6 +60,7 @@ def make_fragment(document: WorkflowDocument, ids: set[UUID]) -> Fragment:
     positions = {node.id: workflow.layout[node.id].model_copy()
                  for node in (*steps, *cells) if node.id in workflow.layout}
     return Fragment(steps=steps, cells=cells, positions=positions,
+                    groups=carried_groups(document.workflow.groups, steps),
                     frames=[f.model_copy() for f in getattr(workflow, "frames", ()) if f.id in ids],
                     notes=[n.model_copy() for n in getattr(workflow, "notes", ()) if n.id in ids])
 
@@ -166,26 +176,41 @@ class ClipboardController(QObject):
         return self._add(fragment, PASTE_OFFSET, "Duplicate")
 
     def _add(self, fragment: Fragment, offset: float, verb: str) -> list[UUID]:
-        steps, cells, positions = instantiate(self.document, fragment, offset)
-        usable = {definition.id for definition in self.document.usable_groups()}
-        if any(step.group_id is not None and step.group_id not in usable for step in steps):
-            steps = [step for step in steps if step.group_id is None or step.group_id in usable]
-            self.document.undo_stack.refused.emit("A group cannot be pasted inside itself")
-        top_level = self.document.graph is self.document.workflow
+        document = self.document
+        steps, cells, positions = instantiate(document, fragment, offset)
+        merge = merge_groups(document.workflow.groups, fragment.groups)
+        steps = [merge.retarget(step) for step in steps]
+        if document.level is not None:  # no group inside itself, nor inside one it holds
+            pool = SimpleNamespace(groups=[*document.workflow.groups, *merge.added])
+            here = document.level.definition_id
+            kept = [step for step in steps if step.group_id is None or not contains(pool, step.group_id, here)]
+            if len(kept) != len(steps):
+                steps = kept
+                document.undo_stack.refused.emit("A group cannot be pasted inside itself")
+        groups = merge.used_by(steps)
+        top_level = document.graph is document.workflow
         # frames and notes are the top level's: inside a group, only the nodes are pasted
         annotations = instantiate_annotations(fragment, offset) if top_level else []
         text = f"{verb} {plural(len(steps) + len(cells) + len(annotations), 'item')}"
-        stack = self.document.undo_stack
-        if annotations:
+        stack = document.undo_stack
+        macro = bool(annotations or groups)
+        if macro:
             stack.beginMacro(text)
         try:
+            if groups:  # before the nodes that use them
+                stack.push(AddGroups(document, groups, text))
             if steps or cells:
-                stack.push(AddNodes(self.document, steps=steps, cells=cells, positions=positions, text=text))
+                stack.push(AddNodes(document, steps=steps, cells=cells, positions=positions, text=text))
             if annotations:
-                stack.push(AddAnnotations(self.document, annotations, text))
+                stack.push(AddAnnotations(document, annotations, text))
         finally:
-            if annotations:
+            if macro:
                 stack.endMacro()
+        forked = [(here, new) for here, new in merge.forked if any(d.name == new for d in groups)]
+        if forked and stack.locked_reason is None:
+            here, new = forked[0]
+            self.scene.message.emit(f"Pasted as a new group '{new}': this workflow's '{here}' differs from the "
+                                    "one copied, and stays as it is")
         ids = [c.id for c in cells] + [s.id for s in steps] + [a.id for a in annotations]
         self.scene.select_ids(ids)
         return ids

@@ -1,4 +1,5 @@
-"""Undoable group edits: Group (Ctrl+G), Ungroup (Ctrl+Shift+G), Expose on Group and back, Rename Group.
+"""Undoable group edits: Group (Ctrl+G), Ungroup (Ctrl+Shift+G), Expose on Group and back, Rename Group, and
+the definitions a paste brings (`AddGroups`, see `pasted_groups.py`).
 
 The core works each edit out (`core/group_edits.py`: an edit object that applies and undoes itself on the
 model); `GroupChange` is the one undo command around such an edit, and `GroupEditing` is the document's
@@ -63,6 +64,21 @@ class RenameGroup(QUndoCommand):
 
     def undo(self) -> None:
         self.document.set_group_name(self.definition_id, self.before)
+
+
+class AddGroups(QUndoCommand):
+    """Add group definitions the workflow lacks (a paste's, before its nodes); undo takes them out again.
+    The same objects each time, as the core's group edits keep theirs: later edits may hold them."""
+
+    def __init__(self, document: WorkflowDocument, definitions: list[GroupDefinition], text: str) -> None:
+        super().__init__(text)
+        self.document, self.definitions = document, list(definitions)
+
+    def redo(self) -> None:
+        self.document.insert_groups(self.definitions)
+
+    def undo(self) -> None:
+        self.document.delete_groups({definition.id for definition in self.definitions})
 
 
 class _Inside:
@@ -191,6 +207,16 @@ class GroupEditing:
                         self.step_added.emit(step)
         finally:
             self.regrouping = False
+        self.groups_changed.emit()
+
+    def insert_groups(self, definitions: list[GroupDefinition]) -> None:
+        """Append group definitions (the objects given: `AddGroups`)."""
+        self.workflow.groups.extend(definitions)
+        self.groups_changed.emit()
+
+    def delete_groups(self, ids: set[UUID]) -> None:
+        """Take group definitions out (`AddGroups` undone: no instance of them is left)."""
+        self.workflow.groups[:] = [d for d in self.workflow.groups if d.id not in ids]
         self.groups_changed.emit()
 
     def set_group_name(self, definition_id: UUID, name: str) -> None:
