@@ -394,3 +394,16 @@ def test_params_are_saved_and_a_new_step_starts_with_none(qtbot, studio, tmp_pat
     step = window.document.add_step("math.power", 600, 300)
     assert step.params == {} and row(window, step.id, "exponent").state == DEFAULT
     assert row(window, step.id, "exponent").text == "2"
+
+
+def test_a_field_tells_what_it_holds_when_the_pointer_rests_on_it(qtbot, studio):
+    window, ids, _path = studio
+    item = window.scene.item_for(ids["split"])
+    for name, expected in (("text", "text: str is required"), ("separator", "the function's default, \" \"")):
+        qtbot.mouseMove(window.view.viewport(), field_point(window, ids["split"], name))
+        qtbot.waitUntil(lambda n=name: item.input_row_at(item.pointer).name == n if item.pointer else False,
+                        timeout=2000)
+        assert expected in item.tooltip_text()
+    qtbot.mouseMove(window.view.viewport(), window.view.mapFromScene(item.mapToScene(QPointF(60, 12))))
+    qtbot.waitUntil(lambda: item.input_row_at(item.pointer) is None, timeout=2000)
+    assert item.tooltip_text() == item.description

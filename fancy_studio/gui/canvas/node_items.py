@@ -278,8 +278,18 @@ class StepNodeItem(NodeItem):
         status = self.run_status()
         return status.info(self.node_id) if status is not None else IDLE
 
+    pointer = None
+    """Where the pointer rests on the node (its coordinates), for the tooltip of the field under it."""
+
+    def hoverMoveEvent(self, event) -> None:
+        self.pointer = event.pos()
+        super().hoverMoveEvent(event)
+
     def tooltip_text(self) -> str:
-        """The function's description, after the run state (a failed step's carries the exception)."""
+        """Over an input's field, what it holds and what a click does; elsewhere the function's description,
+        after the run state (a failed step's carries the exception)."""
+        if self.pointer is not None and (row := self.input_row_at(self.pointer)) is not None:
+            return param_rows.row_tip(row)
         info = self.run_info()
         tip = self.description
         bypassed = info.state is StepState.IDLE or info.state is StepState.BYPASSED

@@ -141,6 +141,21 @@ def input_rows(step: WorkflowStep, function: FancyFunction | None) -> list[Input
     return rows
 
 
+def row_tip(row: InputRow) -> str:
+    """The tooltip of an input's field: its type, whose value it holds, what a click does."""
+    what = f"{row.name}: {row.type_name}"
+    if row.state == SET:
+        port = row.port
+        default = "" if port is None or port.required else f" (its default: {value_text(port.default)})"
+        return (f"{what} = {row.text}, the step's own value{default}\n"
+                "Click to edit it; right-click to convert it to a cell")
+    if row.state == DEFAULT:
+        return f"{what}: the function's default, {row.text}\nClick to give the step a value of its own"
+    if row.state == REQUIRED:
+        return f"{what} is required: click to give it a value, or wire a cell to it"
+    return what
+
+
 # --- geometry ----------------------------------------------------------------------------------------
 
 
