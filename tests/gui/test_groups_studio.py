@@ -616,3 +616,93 @@ def test_a_renamed_or_rearranged_group_is_still_the_same_group_for_a_paste(qtbot
     qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
     assert [step.group_id for step in document.workflow.steps].count(group_id) == 2
     assert len(document.workflow.groups) == 1
+
+
+# --- an exposed parameter, seen from inside the group ----------------------------------------------------
+
+
+def test_inside_a_group_an_exposed_field_shows_the_value_the_entered_node_gives_it(qtbot, tmp_path):
+    """Two Readings: 'Outdoor' rounds to 0 digits through the group's exposed 'digits', 'Indoor' sets none.
+    Opened through Outdoor, Round's digits says "from group: 0" and is edited on Outdoor's node, not there;
+    opened through Indoor, it is the group's default (1), edited in place as any field."""
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    from fancy_studio.gui.canvas.param_rows import EXPOSED, SET
+    from fancy_studio.resources import examples_dir
+    from tests.gui.windows import active_window
+
+    mine = tmp_path / "readings.json"
+    mine.write_bytes((examples_dir() / "two_readings.json").read_bytes())
+    win = active_window(qtbot, mine)
+    try:
+        document, view = win.document, win.view
+        indoor, outdoor = document.workflow.steps[:2]
+        round_id = UUID("7a1c0e52-3b6d-4f0a-8e21-000000000122")
+
+        def digits_row():
+            item = win.scene.item_for(round_id)
+            return next(row for row, _y in item.input_layout if row.name == "digits")
+
+        def click_digits():
+            item = win.scene.item_for(round_id)
+            view.show_node(round_id)
+            at = view.mapFromScene(item.mapToScene(item.field_rect("digits").center()))
+            qtbot.mouseMove(view.viewport(), at)
+            qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+            qtbot.wait(50)  # (a field's editor opens on the next turn of the event loop)
+            return item
+
+        view.show_node(outdoor.id)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_where(win, outdoor.id))
+        assert document.level.path == (outdoor.id,)
+        row = digits_row()
+        assert row.state == EXPOSED and row.value == 0 and row.text == "from group: 0" and not row.editable
+        item = click_digits()
+        assert not isinstance(QApplication.focusWidget(), QLineEdit)  # no editor: it is set outside
+        assert "set from outside" in item.tooltip_text() and "'Outdoor'" in item.tooltip_text()
+        assert win.scene.selected_ids() == {round_id}  # the click selected Round: the inspector says the same
+        qtbot.waitUntil(lambda: win.findChild(QLabel, "param-digits") is not None)
+        assert win.findChild(QLabel, "param-digits").text() == "from group: 0"
+        assert document.workflow.groups[0].step(round_id).params == {"digits": 1}
+
+        qtbot.keyClick(view, Qt.Key.Key_Escape)
+        view.show_node(indoor.id)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_where(win, indoor.id))
+        assert document.level.path == (indoor.id,)
+        row = digits_row()
+        assert row.state == SET and row.value == 1 and row.editable
+        item = click_digits()
+        assert "the group's default" in item.tooltip_text()
+        qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit))
+        editor = QApplication.focusWidget()
+        qtbot.keyClick(editor, Qt.Key.Key_A, CTRL)
+        qtbot.keyClicks(editor, "2")
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        assert document.workflow.groups[0].step(round_id).params == {"digits": 2}  # the group's default
+        assert document.workflow.step(outdoor.id).params == {"digits": 0}
+    finally:
+        shut_down(qtbot, win)
+
+
+def test_exposing_an_input_from_inside_and_back_redraws_its_field_at_once(qtbot, win):
+    """Inside, Expose on Group leaves the field as it was (the group's node sets nothing yet); once that
+    node sets a value the field comes from the group, and Stop Exposing (inside) gives it back at once."""
+    from fancy_studio.gui.canvas.param_rows import EXPOSED
+
+    document = win.document
+
+    def b_row():
+        return next(row for row, _y in win.scene.item_for(ADD).input_layout if row.name == "b")
+
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    document.connect_input(ADD, "b", None)
+    document.set_param(ADD, "b", 32)
+    document.expose_on_group(ADD, "b")
+    assert b_row().editable and b_row().value == 32
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    document.set_param(instance, "b", 7)  # what the group node's field does
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    assert b_row().state == EXPOSED and b_row().value == 7
+    document.unexpose_on_group(document.level.definition_id, "b")
+    assert b_row().editable and b_row().value == 32

@@ -7,7 +7,11 @@ parameters it exposes as fields (edited on the node as a step's params are: they
 steps inside it, which the scene's run view aggregates (see `gui/run/level_status.py`).
 
 Inside a group, the cells that are its ports are drawn as cells with an "input" or "output" tab on the
-side the instance's wire arrives or leaves: what flows in and out of the group.
+side the instance's wire arrives or leaves: what flows in and out of the group. An inner input the group
+exposes is driven from outside, as a Blender group's input is: when the group's node entered sets it, its
+field says "from group: <value>" (that node's value) and is edited there, not here; when that node sets
+none, the field is the inner step's own value, the group's default, edited here as any field (its tooltip
+says which).
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
 from fancy_studio.core import GroupDefinition, WorkflowStep
 from fancy_studio.gui.canvas import param_rows, style
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+from fancy_studio.gui.document.levels import resolve
 
 if TYPE_CHECKING:
     from fancy_studio.gui.document.document import WorkflowDocument
@@ -36,11 +41,12 @@ def group_color() -> QColor:
 
 
 def make_step_item(document: WorkflowDocument, step_id: UUID) -> StepNodeItem:
-    """The item for a step: a group's node for a group instance, else a step's."""
+    """The item for a step: a group's node for a group instance, else a step's (inside a group, one whose
+    exposed inputs come from the group's node)."""
     step = document.find_step(step_id)
     if step is not None and step.group_id is not None:
         return GroupNodeItem(document, step_id)
-    return StepNodeItem(document, step_id)
+    return InnerStepItem(document, step_id) if document.level is not None else StepNodeItem(document, step_id)
 
 
 def make_cell_item(document: WorkflowDocument, cell_id: UUID) -> CellNodeItem:
@@ -97,8 +103,71 @@ def exposed_rows(document: WorkflowDocument, step: WorkflowStep,
     return rows
 
 
-class GroupNodeItem(StepNodeItem):
-    """A group instance: its definition's ports and exposed parameters, a card behind it."""
+def from_group(document: WorkflowDocument, step_id: UUID,
+               rows: list[param_rows.InputRow]) -> list[param_rows.InputRow]:
+    """Inside a group, the step's input rows with each exposed input the group's node entered sets shown
+    as that node's value ("from group: …", not editable here); the rows unchanged elsewhere."""
+    if document.level is None:
+        return rows
+    shown = []
+    for row in rows:
+        exposed = document.exposed_input(step_id, row.name) if row.has_field else None
+        if exposed is not None and exposed.set_by is not None:
+            row = param_rows.InputRow(row.name, row.port, param_rows.EXPOSED, exposed.value, "", row.type_name)
+        shown.append(row)
+    return shown
+
+
+def exposed_tip(document: WorkflowDocument, step_id: UUID, row: param_rows.InputRow) -> str:
+    """What the tooltip says about an inner input the group exposes ("" when it does not)."""
+    exposed = document.exposed_input(step_id, row.name) if row.has_field else None
+    if exposed is None:
+        return ""
+    chain = resolve(document.workflow, document.level.path) if document.level is not None else None
+    entered = chain[-1][0] if chain else None
+    if exposed.set_by is not None:
+        node = document.title_of(exposed.set_by)
+        return (f"'{row.name}' is the group's parameter '{exposed.port}', set from outside: the group's node "
+                f"'{node}' gives it {param_rows.value_text(exposed.value)}. Edit it there (or Stop Exposing it)")
+    node = f" '{document.title_of(entered)}'" if entered is not None else ""
+    return (f"'{row.name}' is the group's parameter '{exposed.port}'. The group's node{node} sets none, so "
+            "this value applies: the group's default, for each of its nodes that sets none")
+
+
+class FromGroup:
+    """Mixin for a step's item (listed before it): inside a group, its exposed inputs show what the group's
+    node entered gives them, and the tooltip over such a field says where it is set."""
+
+    _pointer: QPointF | None = None
+    """Where the pointer last hovered (the node's coordinates): which field a tooltip is about."""
+
+    def show_from_group(self) -> None:
+        """Call at the end of `refresh`."""
+        if self.document.level is not None and self.document.find_step(self.node_id) is not None:
+            rows = from_group(self.document, self.node_id, [row for row, _y in self.input_layout])
+            self.input_layout = [(row, y) for row, (_row, y) in zip(rows, self.input_layout)]
+
+    def hoverMoveEvent(self, event) -> None:
+        self._pointer = event.pos()
+        super().hoverMoveEvent(event)
+
+    def tooltip_text(self) -> str:
+        row = self.input_row_at(self._pointer) if self._pointer is not None else None
+        tip = exposed_tip(self.document, self.node_id, row) if row is not None else ""
+        return f"{tip}\n\n{super().tooltip_text()}" if tip else super().tooltip_text()
+
+
+class InnerStepItem(FromGroup, StepNodeItem):
+    """A step inside a group (see `FromGroup`)."""
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.show_from_group()
+
+
+class GroupNodeItem(FromGroup, StepNodeItem):
+    """A group instance: its definition's ports and exposed parameters, a card behind it (inside another
+    group, a parameter that group exposes in turn shows what the group's node entered gives it)."""
 
     def refresh(self) -> None:
         step = self.document.find_step(self.node_id)
@@ -146,6 +215,7 @@ class GroupNodeItem(StepNodeItem):
             port = PortItem(self, self.node_id, PortKind.STEP_OUTPUT, name, hint, tname)
             port.setPos(style.STEP_WIDTH, y)
             self._add_port(port)
+        self.show_from_group()
         self.update()
 
     def paint_detail(self, painter: QPainter, lod: float) -> None:

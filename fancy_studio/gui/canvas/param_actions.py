@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMenu
 
 from fancy_studio.gui.canvas import WorkflowView, style
 from fancy_studio.gui.canvas.node_items import StepNodeItem
-from fancy_studio.gui.canvas.param_rows import CHOICE, DEFAULT, SET, InputRow, as_param, choices
+from fancy_studio.gui.canvas.param_rows import CHOICE, DEFAULT, EXPOSED, SET, InputRow, as_param, choices
 from fancy_studio.gui.canvas.port_item import PortKind
 from fancy_studio.gui.canvas.scene import GRID_SIZE
 from fancy_studio.gui.canvas.wire_drag import empty_value_for
@@ -84,6 +84,8 @@ class ParamActions(QObject):
             menu.setToolTipsVisible(True)
 
     def _row_entries(self, menu: QMenu, step_id: UUID, row: InputRow) -> None:
+        if row.state == EXPOSED:
+            return  # inside a group, set on the group's node (its menu's Stop Exposing comes first)
         self._add(menu, f"Convert “{row.name}” to &Cell", "convert-to-cell-action",
                   lambda: self.param_to_cell(step_id, row.name))
         if row.state == SET and not row.port.required:

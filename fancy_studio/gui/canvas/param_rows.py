@@ -30,6 +30,9 @@ CHOICE = "choice"
 
 WIRED, SET, DEFAULT, REQUIRED = "wired", "set", "default", "required"
 """What an input row shows: a wire's label; the step's param; the function's default; a missing value."""
+EXPOSED = "exposed"
+"""Inside a group, an input the group exposes and the group's node entered sets: "from group: <value>",
+edited on that node, not here (see `group_node_item.from_group`)."""
 
 FIELD_LEFT = 14.0
 """Where a field starts, right of the input's port (whose grab circle it must not cover)."""
@@ -47,7 +50,7 @@ class InputRow(NamedTuple):
     port: Port | None
     """The function's port; None on a placeholder (its function is not installed)."""
     state: str
-    """WIRED, SET, DEFAULT or REQUIRED."""
+    """WIRED, SET, DEFAULT, REQUIRED or EXPOSED."""
     value: Any = None
     """The param (SET) or the default (DEFAULT)."""
     kind: str = ""
@@ -60,13 +63,15 @@ class InputRow(NamedTuple):
 
     @property
     def editable(self) -> bool:
-        return self.state != WIRED and self.kind != ""
+        return self.state != WIRED and self.state != EXPOSED and self.kind != ""
 
     @property
     def text(self) -> str:
         """What the field says (a check box's word, for its tooltip and for tests)."""
         if self.state == REQUIRED:
             return "required"
+        if self.state == EXPOSED:
+            return f"from group: {value_text(self.value)}"
         return value_text(self.value)
 
 
@@ -222,7 +227,7 @@ def draw_inputs(painter: QPainter, width: float, rows: list[tuple[InputRow, floa
         painter.drawText(QRectF(inner.left(), inner.top(), name_width, inner.height()), left_v,
                          metrics.elidedText(row.name, elide, name_width))
         value_box = inner.adjusted(name_width + 8, 0, 0, 0)
-        colour = style.REFUSE if required else style.TEXT if row.state == SET else style.TEXT_DIM
+        colour = style.REFUSE if required else style.TEXT if row.state in (SET, EXPOSED) else style.TEXT_DIM
         if row.kind == BOOL and not required:
             _draw_check(painter, value_box, bool(row.value), colour)
             continue

@@ -185,6 +185,8 @@ class GroupEditing:
             for step in self.graph.steps:
                 if step.group_id == edit.definition.id:
                     self.step_changed.emit(step.id)
+            if self.graph is edit.definition and self.find_step(edit.param.step) is not None:
+                self.step_changed.emit(edit.param.step)  # its field comes from the group's node, or no longer
             self.groups_changed.emit()
             return
         graph = self.graph

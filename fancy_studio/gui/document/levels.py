@@ -45,6 +45,20 @@ class Level:
         return self.path[-1]
 
 
+@dataclass(frozen=True)
+class ExposedInput:
+    """Inside a group, an inner step's input that the group exposes as a parameter of its node."""
+
+    port: str
+    """The parameter's name on the group's node (of the group being edited)."""
+    set_by: WorkflowStep | None
+    """The group's node on the way in whose param gives the input its value for the instance entered (the
+    outermost, when a group around it exposes that param again); None when none sets it, and the inner
+    step's own value applies (the group's default)."""
+    value: Any = None
+    """What `set_by` sets it to."""
+
+
 def resolve(workflow: Workflow, path: Iterable[UUID]) -> list[tuple[WorkflowStep, GroupDefinition]] | None:
     """Each instance on `path` with its definition, walking inwards from the top level; None when the path
     no longer leads anywhere (an instance or a definition is gone)."""
@@ -178,6 +192,27 @@ class GroupLevels:
             if spec is not None and spec.has_value:
                 return spec
         return None
+
+    def exposed_input(self, step_id: UUID, input_name: str) -> ExposedInput | None:
+        """Inside a group: the parameter of the group's node that sets this inner input, and what the
+        instance entered sets it to (see `ExposedInput`); None when the group does not expose it."""
+        if self.level is None:
+            return None
+        port = next((name for name, exposed in self.graph.params.items()  # type: ignore[union-attr]
+                     if exposed.step == step_id and exposed.input == input_name), None)
+        if port is None:
+            return None
+        found: tuple[WorkflowStep, Any] | None = None
+        current, name = step_id, input_name
+        for instance, definition in reversed(resolve(self.workflow, self.level.path) or ()):
+            outer = next((p for p, exposed in definition.params.items()
+                          if exposed.step == current and exposed.input == name), None)
+            if outer is None:
+                break
+            if outer in instance.params:  # an outer instance's value wins, as a run flattens them
+                found = (instance, instance.params[outer])
+            current, name = instance.id, outer
+        return ExposedInput(port, *found) if found is not None else ExposedInput(port, None)
 
     def run_id(self, node_id: UUID) -> UUID:
         """The id a run gives a node of this level (a run runs the flattened workflow, `groups.flatten`): at

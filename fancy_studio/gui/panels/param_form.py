@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from fancy_studio.core import WorkflowStep
 from fancy_studio.core.params import param_problem
+from fancy_studio.gui.canvas.group_node_item import exposed_tip, from_group
 from fancy_studio.gui.canvas.param_rows import (
-    CHOICE, REQUIRED, SET, WIRED, InputRow, choices, input_rows, value_text,
+    CHOICE, EXPOSED, REQUIRED, SET, WIRED, InputRow, choices, input_rows, value_text,
 )
 from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.panels.value_editor import BOOL, STR, literal, parse_text, text_validator
@@ -61,7 +62,7 @@ class StepParamsForm(QWidget):
             self._clear()
             return
         function = self.document.function_of(step)
-        rows = input_rows(step, function) if function is not None else []
+        rows = from_group(self.document, step.id, input_rows(step, function)) if function is not None else []
         wires = {name: self._cell_name(cell_id) for name, cell_id in step.inputs.items()}
         shown = (step.id, tuple((r.name, r.state, literal_or_repr(r.value), r.kind) for r in rows),
                  tuple(wires.items()))
@@ -96,6 +97,11 @@ class StepParamsForm(QWidget):
             label = QLabel(f"from “{wire}”")
             label.setObjectName(f"param-{name}")
             label.setStyleSheet("color: gray;")
+            return label
+        if row.state == EXPOSED:  # inside a group: set on the group's node
+            label = QLabel(row.text)
+            label.setObjectName(f"param-{name}")
+            label.setToolTip(exposed_tip(self.document, self.step_id, row))
             return label
         if row.kind == BOOL:
             editor: QWidget = QCheckBox(value_text(row.value) if row.state != REQUIRED else "required")
