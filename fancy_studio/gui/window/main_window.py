@@ -335,7 +335,8 @@ class MainWindow(QMainWindow):
         self.duplicate_action = a("duplicate-action", "D&uplicate", clip.duplicate, QKeySequence("Ctrl+D"),
                                   "Duplicate the selected steps and cells")
         self.auto_layout_action = a("auto-layout-action", "&Auto Layout", lambda: layout_view(self.view),
-                                    QKeySequence("Ctrl+L"), "Arrange the graph left to right by dependency")
+                                    QKeySequence("Ctrl+L"),
+                                    "Arrange the graph (or the selected nodes) left to right by dependency")
         self.snap_action = a("snap-action", "Snap to &Grid", None, None,
                              "Dragged nodes land on the 20 px grid")
         self.snap_action.setCheckable(True)
@@ -352,6 +353,9 @@ class MainWindow(QMainWindow):
         from fancy_studio.gui.canvas.group_actions import GroupActions
         self.group_actions = GroupActions(self, self.view, self.palette_widget, self._show_message)
         """Group, Ungroup, Enter and Leave Group (and the breadcrumb), the palette's "This workflow"."""
+        from fancy_studio.gui.canvas.align import AlignActions
+        self.align_actions = AlignActions(self, self.scene, self.document)
+        """View ▸ Align: align and distribute the selected nodes, frames and notes."""
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """The shortcuts list, read from the menus now (one window of it, brought to the front)."""
@@ -461,12 +465,18 @@ class MainWindow(QMainWindow):
             menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
             self.group_actions.fill_menu(menu, node_id,
                                          self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
+            if self.align_actions.selected_count() >= 2:
+                menu.addSeparator()
+                self.align_actions.fill_menu(menu)
         elif (annotation := self.scene.annotations.at(self.view.mapToScene(
                 self.view.viewport().mapFromGlobal(where)))[0]) is not None:
             if not annotation.isSelected():
                 self.scene.select_ids({annotation.item_id})
             self.annotation_actions.fill_menu(menu, annotation, [self.cut_action, self.copy_action,
                                                                  self.duplicate_action, self.delete_action])
+            if self.align_actions.selected_count() >= 2:
+                menu.addSeparator()
+                self.align_actions.fill_menu(menu)
         else:
             at = self.view.mapToScene(self.view.viewport().mapFromGlobal(where))
             menu.addActions([self.run_actions.run_action, self.paste_action])

@@ -92,7 +92,13 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     view_menu.addActions(named("zoom-in-action", "zoom-out-action", "zoom-fit-action", "zoom-selection-action",
                                "actual-size-action", "minimap-action"))
     view_menu.addSeparator()
-    view_menu.addActions(named("auto-layout-action", "snap-action"))
+    view_menu.addActions(named("auto-layout-action"))
+    align_menu = _menu(view_menu, "A&lign", "align-menu")
+    align_menu.addActions(named("align-left-action", "align-right-action", "align-top-action", "align-bottom-action",
+                                "align-horizontal-centres-action", "align-vertical-centres-action"))
+    align_menu.addSeparator()
+    align_menu.addActions(named("distribute-horizontally-action", "distribute-vertically-action"))
+    view_menu.addActions(named("snap-action"))
     view_menu.addSeparator()
     view_menu.addActions([dock.toggleViewAction() for dock in docks])
 
