@@ -108,8 +108,8 @@ def layered_layout(workflow: Workflow, size_of: Callable[[UUID], Size], aspect: 
         return {}
     sizes = [size_of(node_id) for node_id in graph.ids]
     port = port_of or (lambda node_id, _side, _name: size_of(node_id)[1] / 2)
-    offsets = {(a, b): (port(graph.ids[a], *tail), port(graph.ids[b], *head))
-               for (a, b), (tail, head) in graph.ports.items()}
+    offsets = _levelled({(a, b): (port(graph.ids[a], *tail), port(graph.ids[b], *head))
+                         for (a, b), (tail, head) in graph.ports.items()})
     layer = _layers(graph)
     points = sum(max(0, layer[b] - layer[a] - 1) for a, b in graph.edges)  # long wires' cost, for dot too
     placed = None
@@ -155,6 +155,27 @@ def positions_for_unplaced(workflow: Workflow, size_of: Callable[[UUID], Size],
 
 
 # --- the steps -----------------------------------------------------------------------------------------
+
+
+def _levelled(offsets: dict[tuple[int, int], tuple[float, float]]) -> dict[tuple[int, int], tuple[float, float]]:
+    """Port heights as the layout should weigh them: each node's inputs and outputs moved (each side as a
+    whole, so their order stays) to meet at the middle of the two sides' means.
+
+    A step draws its outputs above its inputs (output at 40, input at 60): laid out with every wire
+    straight, a chain of such steps climbs 20 px a step, a staircase (dot drew a 30-step chain 580 px
+    high). Levelled, each wire of the chain bends by 10 px and the chain runs level."""
+    sides: dict[tuple[int, str], list[float]] = {}
+    for (a, b), (out, into) in offsets.items():
+        sides.setdefault((a, "out"), []).append(out)
+        sides.setdefault((b, "in"), []).append(into)
+    shift: dict[tuple[int, str], float] = {}
+    for (node, side), heights in sides.items():
+        other = sides.get((node, "in" if side == "out" else "out"))
+        if other:
+            mine, theirs = sum(heights) / len(heights), sum(other) / len(other)
+            shift[(node, side)] = (theirs - mine) / 2
+    return {(a, b): (out + shift.get((a, "out"), 0.0), into + shift.get((b, "in"), 0.0))
+            for (a, b), (out, into) in offsets.items()}
 
 
 def _layers(graph: _Graph) -> list[int]:
@@ -203,7 +224,7 @@ def _in_rows(graph: _Graph, layers: list[list[int]], sizes: list[Size], centre_y
     band = max(c + h / 2 for c, (_, h) in zip(centre_y, sizes)) - min(c - h / 2 for c, (_, h) in zip(centre_y, sizes))
     rows = round(math.sqrt(total_width / (aspect * (band + spacing.row_gap))))
     rows = max(1, min(rows, len(layers) // MIN_ROW_LAYERS))  # every row, the last too, keeps enough columns
-    cuts = [round(i * len(layers) / rows) for i in range(rows + 1)]  # rows of even length (±1 column)
+    cuts = _cuts(graph, layers, rows)
     positions: dict[UUID, Point] = {}
     row_top = 0.0
     for first, end in zip(cuts, cuts[1:]):
@@ -219,6 +240,33 @@ def _in_rows(graph: _Graph, layers: list[list[int]], sizes: list[Size], centre_y
         bottoms = [centre_y[n] + sizes[n][1] / 2 for layer in row for n in layer]
         row_top = _snap(max(bottoms) + dy + spacing.row_gap, spacing.grid)
     return positions
+
+
+def _cuts(graph: _Graph, layers: list[list[int]], rows: int) -> list[int]:
+    """Where the rows start: rows of even length, each cut moved (by up to a quarter of a row) to where
+    the fewest wires cross it, since every wire across a cut runs back across the row above."""
+    even = [round(i * len(layers) / rows) for i in range(rows + 1)]  # rows of even length (±1 column)
+    if rows == 1:
+        return even
+    layer_of = {node: index for index, nodes in enumerate(layers) for node in nodes}
+    starts = [0] * (len(layers) + 1)
+    for a, b in graph.edges:
+        first, last = sorted((layer_of[a], layer_of[b]))
+        starts[first + 1] += 1  # a wire from layer `first` to `last` crosses the cuts before first+1 … last
+        starts[last + 1] -= 1
+    crossing, running = [0] * (len(layers) + 1), 0
+    for index in range(len(layers) + 1):
+        running += starts[index]
+        crossing[index] = running
+    length = len(layers) // rows
+    slack = max(0, min(length // 4, length - MIN_ROW_LAYERS))  # every row keeps enough columns
+    cuts = [0]
+    for ideal in even[1:-1]:
+        rest = rows - len(cuts)  # rows after this cut
+        low = max(cuts[-1] + MIN_ROW_LAYERS, ideal - slack)
+        high = max(low, min(ideal + slack, len(layers) - rest * MIN_ROW_LAYERS))
+        cuts.append(min(range(low, high + 1), key=lambda cut: (crossing[cut], abs(cut - ideal))))
+    return cuts + [len(layers)]
 
 
 def _snap(value: float, grid: float) -> float:

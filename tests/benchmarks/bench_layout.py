@@ -20,6 +20,15 @@ Layout then changes). All in one run, in a `MainWindow` of 1400×900 as a user h
 
 Targets (issue 9): Auto Layout of 10,000 steps under 3 s as one undo step; opening the layout-less file
 within 3× of the file with layout. The script prints the figures; it never asserts on time.
+
+With ``--crossings`` it measures instead how well each way of laying out does (issue 13): for the bundled
+examples, random pipelines of 100, 300 and 1,000 nodes (steps of one to three inputs on recent results,
+constants read once, results read again further on, maps fanning out to a few branches; two seeds each),
+and bench_engine's 10,000-step chain and fan, the wires crossing when drawn straight from port to port
+(`core.layout_crossings.count_crossings` on `auto_layout.wire_segments`: the studio's own node sizes and
+port heights) and the CPU time of the layout, for Graphviz's dot and our own layered layout, each as one
+row (no rows cut, so that the two draw the same graph). dot is skipped past `--dot-max` nodes (a minute at
+3,000). Then what Auto Layout picks (``auto``, rows shaped like a 16:10 view).
 """
 
 from __future__ import annotations
@@ -97,11 +106,103 @@ def baseline_moves(view, positions: dict) -> float:
     return timed(run)
 
 
+def pipeline(nodes: int, seed: int):
+    """A random pipeline of about `nodes` steps and cells (see the module's docstring), with real functions."""
+    import random
+
+    from fancy_studio.core import CellSpec, Workflow, WorkflowStep
+    from fancy_studio.core.functions import registry
+
+    unary = ["math.increment", "math.negate", "text.upper", "lists.sort", "convert.to_str", "math.sqrt"]
+    binary = ["math.add", "math.multiply", "text.format", "lists.concat", "math.max"]
+    ternary = ["math.clamp", "text.replace", "text.concatenate"]
+    rng = random.Random(seed)
+    workflow = Workflow(name=f"pipeline of {nodes}, seed {seed}")
+    produced = [workflow.input_cell(f"k{i}", 1).id for i in range(3)]
+    count = 3
+
+    def new_cell() -> CellSpec:
+        nonlocal count
+        cell = CellSpec(alias=f"c{count}")
+        workflow.cells.append(cell)
+        produced.append(cell.id)
+        count += 1
+        return cell
+
+    while count < nodes - 6:  # the last step or map stays within `nodes`
+        r = rng.random()
+        if r < 0.05:  # a map: one result read by 3-6 branches
+            source = rng.choice(produced[-10:])
+            for _ in range(rng.randint(3, 6)):
+                slug = rng.choice(unary)
+                first = registry.get(slug).inputs[0].name
+                workflow.steps.append(WorkflowStep(function_slug=slug, inputs={first: source},
+                                                   outputs={"return": new_cell().id}))
+                count += 1
+            continue
+        slug = "math.divmod" if r < 0.10 else rng.choice(unary if r < 0.45 else binary if r < 0.90 else ternary)
+        function = registry.get(slug)
+        inputs = {}
+        for port in function.inputs:
+            p = rng.random()
+            if p < 0.6:
+                inputs[port.name] = rng.choice(produced[-8:])  # a recent result
+            elif p < 0.8:
+                inputs[port.name] = rng.choice(produced)  # one from anywhere before: a long wire
+            else:
+                inputs[port.name] = workflow.input_cell(f"k{count}", 1).id  # a constant read once
+                count += 1
+        outputs = {port.name: new_cell().id for port in function.outputs}
+        workflow.steps.append(WorkflowStep(function_slug=slug, inputs=inputs, outputs=outputs))
+        count += 1
+    return workflow
+
+
+def crossings_table(dot_max: int) -> None:
+    """Crossings and CPU time of each way of laying out, per graph (see the module's docstring)."""
+    from bench_engine import build_fan
+
+    from fancy_studio.core.layout_crossings import count_crossings
+    from fancy_studio.core.workflow_file import load_workflow
+    from fancy_studio.gui.canvas.auto_layout import compute_layout, wire_segments
+    from fancy_studio.gui.document.document import WorkflowDocument
+
+    graphs = [(path.stem, lambda path=path: load_workflow(path)) for path in example_paths()]
+    graphs += [(f"pipeline {n} #{seed}", lambda n=n, seed=seed: pipeline(n, seed))
+               for n in (100, 300, 1000) for seed in (1, 2)]
+    graphs += [("chain 10,000", lambda: build_chain(10_000).workflow), ("fan 10,000", lambda: build_fan(10_000).workflow)]
+    print(f"{'graph':18} {'nodes':>6} {'wires':>6}   {'dot':>16}   {'layered':>16}   {'auto, in rows':>16}")
+    for name, build in graphs:
+        document = WorkflowDocument(build())
+        nodes = len(document.graph.cells) + len(document.graph.steps)
+        cells = []
+        for engine, aspect in (("dot", 1e9), ("layered", 1e9), ("auto", 16 / 10)):
+            if engine == "dot" and nodes > dot_max:
+                cells.append(f"{'—':>16}")
+                continue
+            started = time.process_time()
+            positions = compute_layout(document, aspect=aspect, engine=engine)
+            took = time.process_time() - started
+            cells.append(f"{count_crossings(wire_segments(document, positions)):>7} {took:6.2f} s")
+        print(f"{name:18} {nodes:>6} {len(wire_segments(document, positions)):>6}   " + "   ".join(cells), flush=True)
+
+
+def example_paths() -> list[Path]:
+    from fancy_studio.resources import examples_dir
+
+    return sorted(examples_dir().glob("*.json"))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--crossings", action="store_true", help="crossings and time per way of laying out")
+    parser.add_argument("--dot-max", type=int, default=1000, help="with --crossings: dot up to this many nodes")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
+    if args.crossings:
+        crossings_table(args.dot_max)
+        return
 
     from fancy_studio.core.workflow_file import load_workflow, save_workflow
     from fancy_studio.gui.canvas.auto_layout import compute_layout
