@@ -551,7 +551,7 @@ def test_a_pasted_group_node_brings_the_groups_nested_in_it(qtbot, win, tmp_path
     qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
     assert sorted((_definition_json(d) for d in document.workflow.groups), key=lambda d: d["id"]) == copied
     (pasted,) = document.workflow.steps
-    assert "fahrenheit" not in pasted.outputs  # its cell stayed behind: wire one, run, the inner group computes
+    assert "fahrenheit" not in pasted.outputs  # its cell stayed behind: wire one, run, the inner group runs
     document.connect_output(pasted.id, "fahrenheit", document.add_cell("f").id)
     assert click_run(qtbot, win).result.ok
     result = next(cell for cell in document.workflow.cells if cell.alias == "f")
@@ -568,7 +568,8 @@ def test_pasting_a_group_node_after_its_group_was_ungrouped_brings_the_group_bac
     assert not document.workflow.groups
     qtbot.keyClick(win.view, Qt.Key.Key_V, CTRL)
     pasted = document.workflow.steps[-1]
-    assert pasted.group_id == group_id and [_definition_json(d) for d in document.workflow.groups] == [definition]
+    assert pasted.group_id == group_id
+    assert [_definition_json(d) for d in document.workflow.groups] == [definition]
     assert not win.scene.item_for(pasted.id).placeholder
 
 
@@ -706,3 +707,95 @@ def test_exposing_an_input_from_inside_and_back_redraws_its_field_at_once(qtbot,
     assert b_row().state == EXPOSED and b_row().value == 7
     document.unexpose_on_group(document.level.definition_id, "b")
     assert b_row().editable and b_row().value == 32
+
+
+# --- wiring to a group's ports is type-checked -----------------------------------------------------------
+
+
+def _port_pos(window: MainWindow, node_id: UUID, kind, name: str | None = None) -> QPointF:
+    return window.scene.item_for(node_id).port(kind, name).scenePos()
+
+
+def test_a_wire_to_a_groups_port_is_checked_against_the_types_inside(qtbot, win):
+    """The group of Multiply and Add takes floats and gives a float: during a drag from the text cell
+    'template' its float inputs do not light up, and the drop is refused with the reason, as on a step; a
+    wire from its float output into Format's text 'template' likewise; a float cell fits."""
+    from PySide6.QtCore import QEvent
+
+    from fancy_studio.gui.canvas.port_item import PortKind
+    from tests.gui.views import drag, send_mouse
+
+    document, scene, view = win.document, win.scene, win.view
+    instance = _group_by_keys(qtbot, win)
+    template = next(cell.id for cell in document.workflow.cells if cell.alias == "template")
+    fmt = next(step.id for step in document.workflow.steps if step.function_slug == "text.format")
+    item = scene.item_for(instance)
+    assert [port.type_name for port in item.ports] == ["float", "float", "float", "float"]
+    view.set_zoom(1.0)
+    view.show_node(instance)
+    offset_port = item.port(PortKind.STEP_INPUT, "offset")
+
+    # from the text cell: the group's inputs stay dark (a step's text input lights up), a drop is refused
+    start = _port_pos(win, template, PortKind.CELL_OUTPUT)
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(start))
+    send_mouse(view, QEvent.Type.MouseMove, start + QPointF(30, 30))
+    assert offset_port.accepting is False
+    assert scene.item_for(fmt).port(PortKind.STEP_INPUT, "template").accepting is True  # a text input fits
+    send_mouse(view, QEvent.Type.MouseMove, offset_port.scenePos())
+    release = view.mapFromScene(offset_port.scenePos())
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=release)
+    assert win.statusBar().currentMessage() == "str value cannot feed offset (float)"
+    assert document.find_step(instance).inputs["offset"] != template
+
+    # from the group's float output into Format's text template: refused the same way
+    view.show_node(fmt)
+    drag(qtbot, view, _port_pos(win, instance, PortKind.STEP_OUTPUT, "fahrenheit"),
+         _port_pos(win, fmt, PortKind.STEP_INPUT, "template"))
+    assert win.statusBar().currentMessage() == "float cannot feed template (str)"
+    assert document.find_step(fmt).inputs["template"] == template
+
+    # a float cell fits: factor, dragged onto the group's offset, is wired there in one undo step
+    factor_cell = FACTOR
+    view.show_node(instance)
+    count = document.undo_stack.count()
+    drag(qtbot, view, _port_pos(win, factor_cell, PortKind.CELL_OUTPUT), offset_port.scenePos())
+    assert document.find_step(instance).inputs["offset"] == factor_cell
+    assert document.undo_stack.count() == count + 1
+
+
+def test_a_cell_written_by_a_group_refuses_a_reader_of_another_type(qtbot, win):
+    """The group's output 'fahrenheit' is a float (what Add inside gives): a step that wants text cannot
+    read its cell, and the group's output cannot write a cell that such a step reads."""
+    from fancy_studio.gui.canvas.port_item import PortKind
+    from tests.gui.views import drag
+
+    document, view = win.document, win.view
+    instance = _group_by_keys(qtbot, win)
+    upper = document.add_step("text.upper", 300, 300)
+    view.set_zoom(1.0)
+    view.show_node(upper.id)
+    assert document.why_not_connect_input(upper.id, "text", FAHRENHEIT) == "float cannot feed text (str)"
+    drag(qtbot, view, _port_pos(win, FAHRENHEIT, PortKind.CELL_OUTPUT),
+         _port_pos(win, upper.id, PortKind.STEP_INPUT, "text"))
+    assert win.statusBar().currentMessage() == "float cannot feed text (str)"
+    assert "text" not in document.find_step(upper.id).inputs
+    # the other way: the group's output port cannot write a cell that a text input reads
+    words = document.add_cell("words", 200, 300)
+    document.connect_input(upper.id, "text", words.id)
+    assert document.why_not_connect_output(instance, "fahrenheit", words.id) == \
+        "float cannot feed Upper Case's text (str)"
+
+
+def test_a_wire_from_a_groups_input_dropped_on_the_canvas_makes_a_cell_of_the_type_inside(qtbot, win):
+    from fancy_studio.gui.canvas.port_item import PortKind
+    from tests.gui.views import drag
+
+    document, view = win.document, win.view
+    instance = _group_by_keys(qtbot, win)
+    document.connect_input(instance, "offset", None)
+    view.set_zoom(1.0)
+    view.show_node(instance)
+    start = _port_pos(win, instance, PortKind.STEP_INPUT, "offset")
+    drag(qtbot, view, start, start - QPointF(150, -120))
+    cell = document.find_cell(document.find_step(instance).inputs["offset"])
+    assert cell.alias == "offset_2" and cell.value == 0.0  # what Add inside takes: a float, not null

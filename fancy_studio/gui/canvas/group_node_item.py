@@ -62,21 +62,16 @@ def group_body_height(definition: GroupDefinition) -> float:
     return param_rows.body_height(len(definition.outputs), inputs, False)
 
 
-def port_types(document: WorkflowDocument, definition: GroupDefinition, cell_id: UUID,
-               side: str) -> tuple[Any, str]:
-    """The type of a group's port, as the steps inside see it: an input port's first reader's input type,
-    an output port's producer's output type (Any when a placeholder or another group is there)."""
-    for step in definition.steps:
-        wiring = step.inputs if side == "input" else step.outputs
-        for name, inner in wiring.items():
-            if inner != cell_id:
-                continue
-            function = document.function_of(step)
-            port = None if function is None else \
-                function.input(name) if side == "input" else function.output(name)
-            if port is not None:
-                return port.type, port.type_name
-    return Any, "?"
+def port_types(document: WorkflowDocument, instance: WorkflowStep, name: str, side: str) -> tuple[Any, str]:
+    """The type of a group's port, as the steps inside see it (at any depth): an input port's first reader's
+    input type, an output port's producer's output type; Any when it cannot be told. A wire to the port is
+    checked against every reader inside (`WorkflowDocument.input_ports`)."""
+    if side == "input":
+        found = document.input_ports(instance, name)
+        port = found[0] if found else None
+    else:
+        port = document.output_port(instance, name)
+    return (port.type, port.type_name) if port is not None else (Any, "?")
 
 
 def exposed_rows(document: WorkflowDocument, step: WorkflowStep,
@@ -113,7 +108,8 @@ def from_group(document: WorkflowDocument, step_id: UUID,
     for row in rows:
         exposed = document.exposed_input(step_id, row.name) if row.has_field else None
         if exposed is not None and exposed.set_by is not None:
-            row = param_rows.InputRow(row.name, row.port, param_rows.EXPOSED, exposed.value, "", row.type_name)
+            row = param_rows.InputRow(row.name, row.port, param_rows.EXPOSED, exposed.value, "",
+                                      row.type_name)
         shown.append(row)
     return shown
 
@@ -127,8 +123,9 @@ def exposed_tip(document: WorkflowDocument, step_id: UUID, row: param_rows.Input
     entered = chain[-1][0] if chain else None
     if exposed.set_by is not None:
         node = document.title_of(exposed.set_by)
+        value = param_rows.value_text(exposed.value)
         return (f"'{row.name}' is the group's parameter '{exposed.port}', set from outside: the group's node "
-                f"'{node}' gives it {param_rows.value_text(exposed.value)}. Edit it there (or Stop Exposing it)")
+                f"'{node}' gives it {value}. Edit it there (or Stop Exposing it)")
     node = f" '{document.title_of(entered)}'" if entered is not None else ""
     return (f"'{row.name}' is the group's parameter '{exposed.port}'. The group's node{node} sets none, so "
             "this value applies: the group's default, for each of its nodes that sets none")
@@ -181,10 +178,9 @@ class GroupNodeItem(FromGroup, StepNodeItem):
             self.title = step.label or definition.name
             self.subtitle = ""
             self.header = group_color()
-            inputs = [(name, *port_types(self.document, definition, cell, "input"))
-                      for name, cell in definition.inputs.items()]
-            outputs = [(name, *port_types(self.document, definition, cell, "output"))
-                       for name, cell in definition.outputs.items()]
+            document = self.document
+            inputs = [(name, *port_types(document, step, name, "input")) for name in definition.inputs]
+            outputs = [(name, *port_types(document, step, name, "output")) for name in definition.outputs]
             params = exposed_rows(self.document, step, definition)
             count = len(definition.steps)
             self.description = (f"Group '{definition.name}': {count} step{'s' if count != 1 else ''} inside. "

@@ -211,6 +211,8 @@ class WireDrag:
         step = self.document.find_step(in_port.node_id)
         if in_port.name in step.params:  # the value shown on the node goes on in the cell
             return copy.deepcopy(step.params[in_port.name])
+        if step.group_id is not None:  # a group's input: the value its cell inside keeps, else by the type
+            return group_input_value(self.document, step, in_port.name)
         function = self.document.function_of(step)
         port = function.input(in_port.name) if function is not None else None
         if port is None:
@@ -234,6 +236,18 @@ class WireDrag:
         while alias in taken:
             alias, n = f"{base}_{n}", n + 1
         return alias
+
+
+def group_input_value(document, instance, name: str) -> Any:
+    """What a new input cell for a group's input starts with: the value the port's cell inside keeps (used
+    when the port is left unwired), else the empty value of what the steps inside expect."""
+    definition = document.definition_of(instance)
+    inner = definition.inputs.get(name) if definition is not None else None
+    spec = next((cell for cell in definition.cells if cell.id == inner), None) if inner is not None else None
+    if spec is not None and spec.has_value:
+        return copy.deepcopy(spec.value)
+    ports = document.input_ports(instance, name)
+    return empty_value_for(ports[0].type) if ports else None
 
 
 def empty_value_for(hint: Any) -> Any:

@@ -229,14 +229,17 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
             return f"'{cell.alias or 'cell'}' is an input cell with its own value"
         if self._reaches(cell_id, step_id):
             return "that would make a cycle"
-        function = self.function_of(step)
-        port = function.output(output) if function else None
-        for reader, name in self.readers_of(cell_id):
-            reader_function = self.function_of(reader)
-            expected = reader_function.input(name) if reader_function else None
-            if port is not None and expected is not None and not accepts(expected.type, port.type):
-                return f"{port.type_name} cannot feed {reader_function.title}'s {name} ({expected.type_name})"
+        port = self.output_port(step, output)  # a group's node: what the step inside gives (levels.py)
+        for reader, name in self.readers_of(cell_id) if port is not None else ():
+            for expected in self.input_ports(reader, name):
+                if not accepts(expected.type, port.type):
+                    reader_title = self._reader_title(reader)
+                    return f"{port.type_name} cannot feed {reader_title}'s {name} ({expected.type_name})"
         return None
+
+    def _reader_title(self, step: WorkflowStep) -> str:
+        function = self.function_of(step)
+        return function.title if function is not None else self.title_of(step)
 
     def why_not_connect_input(self, step_id: UUID, input_name: str, cell_id: UUID) -> str | None:
         """None when the cell may feed the step's input, else the reason it may not."""
@@ -245,16 +248,11 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
             return "unknown step or cell"
         if cell_id in step.outputs.values() or self._reaches_step(step_id, cell_id):
             return "that would make a cycle"
-        function = self.function_of(step)
-        expected = function.input(input_name) if function else None
-        if expected is None:
-            return None
-        if cell.has_value and not value_accepted(expected.type, cell.value):
-            return f"{type(cell.value).__name__} value cannot feed {input_name} ({expected.type_name})"
         producer = self.producer_of(cell_id)
-        if producer is not None:
-            producer_function = self.function_of(producer[0])
-            port = producer_function.output(producer[1]) if producer_function else None
+        port = self.output_port(*producer) if producer is not None else None
+        for expected in self.input_ports(step, input_name):  # a group's node: the inputs inside it feeds
+            if cell.has_value and not value_accepted(expected.type, cell.value):
+                return f"{type(cell.value).__name__} value cannot feed {input_name} ({expected.type_name})"
             if port is not None and not accepts(expected.type, port.type):
                 return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
         return None
@@ -266,11 +264,10 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
             return "unknown step"
         if writer_id == reader_id or any(self._reaches(c, writer_id) for c in reader.outputs.values()):
             return "that would make a cycle"
-        writer_function, reader_function = self.function_of(writer), self.function_of(reader)
-        port = writer_function.output(output) if writer_function else None
-        expected = reader_function.input(input_name) if reader_function else None
-        if port is not None and expected is not None and not accepts(expected.type, port.type):
-            return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
+        port = self.output_port(writer, output)
+        for expected in self.input_ports(reader, input_name) if port is not None else ():
+            if not accepts(expected.type, port.type):
+                return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
         return None
 
     def _reaches(self, cell_id: UUID, step_id: UUID) -> bool:

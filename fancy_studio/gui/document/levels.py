@@ -21,6 +21,7 @@ from uuid import UUID, uuid5
 
 from PySide6.QtGui import QUndoCommand
 
+from fancy_studio.core.functions import Port
 from fancy_studio.core.groups import flat_id
 from fancy_studio.core.workflow import CellSpec, GroupDefinition, Workflow, WorkflowStep
 from fancy_studio.gui.document.edit_lock import LockableUndoStack
@@ -155,6 +156,43 @@ class GroupLevels:
     def definition_of(self, step: WorkflowStep) -> GroupDefinition | None:
         """The definition a group instance uses (None for a plain step, or a definition that is missing)."""
         return self.definition(step.group_id) if step.group_id is not None else None
+
+    def input_ports(self, step: WorkflowStep, name: str) -> list[Port]:
+        """What the step's input `name` expects, as type hints go: its function's input; for a group's node,
+        the inputs of the steps inside that the port's cell feeds (at any depth). [] when it cannot be told
+        (a function not installed, a missing definition): then anything may feed it."""
+        return self._input_ports(step, name, ())
+
+    def output_port(self, step: WorkflowStep, name: str) -> Port | None:
+        """What the step's output `name` gives: its function's output; for a group's node, the output of the
+        step inside that writes the port's cell (at any depth). None when it cannot be told."""
+        return self._output_port(step, name, ())
+
+    def _input_ports(self, step: WorkflowStep, name: str, seen: tuple[UUID, ...]) -> list[Port]:
+        if step.group_id is None:
+            function = self.function_of(step)  # type: ignore[attr-defined]
+            port = function.input(name) if function is not None else None
+            return [port] if port is not None else []
+        definition = self.definition_of(step)
+        if definition is None or definition.id in seen or name not in definition.inputs:
+            return []
+        inner, seen = definition.inputs[name], (*seen, definition.id)
+        return [port for reader in definition.steps for input_name, cell in reader.inputs.items()
+                if cell == inner for port in self._input_ports(reader, input_name, seen)]
+
+    def _output_port(self, step: WorkflowStep, name: str, seen: tuple[UUID, ...]) -> Port | None:
+        if step.group_id is None:
+            function = self.function_of(step)  # type: ignore[attr-defined]
+            return function.output(name) if function is not None else None
+        definition = self.definition_of(step)
+        if definition is None or definition.id in seen or name not in definition.outputs:
+            return None
+        inner, seen = definition.outputs[name], (*seen, definition.id)
+        for writer in definition.steps:
+            for output_name, cell in writer.outputs.items():
+                if cell == inner:
+                    return self._output_port(writer, output_name, seen)
+        return None
 
     def trail(self) -> list[tuple[Level | None, str]]:
         """Where the canvas is, for the breadcrumb: (level, its name), the top level first."""
