@@ -10,6 +10,13 @@ ports, and the definition's cell for that port has the same id, so ungrouping gi
 back. Ungrouping the only instance of a definition whose ids are free in the workflow (what grouping made)
 restores those ids; another instance's nodes get the ids they have in the flattened workflow
 (`groups.flat_id`), so ungrouping it keeps the results a run stored for them.
+
+"Exactly", for group then ungroup: the same steps and cells (ids, wiring, params, labels, values) at the
+same positions (shifted by as much as the instance was moved), the definition gone. The lists' order is
+the same too when the grouped steps were consecutive and the group's own cells came just before the first
+cell it writes (a workflow built in order); otherwise the same nodes come back in another order, which
+changes nothing that runs. An edit's `undo` is exact in every case. Each edit is made for the workflow as
+it is: apply it before any other change (an undo stack does).
 """
 
 from __future__ import annotations
@@ -21,10 +28,16 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from fancy_studio.core.workflow import (
-    CellSpec, ExposedParam, GroupDefinition, Position, Workflow, WorkflowStep, group_slug,
+    CellSpec,
+    ExposedParam,
+    GroupDefinition,
+    Position,
+    Workflow,
+    WorkflowStep,
+    group_slug,
 )
 
-__all__ = ["GroupEdit", "ParamEdit", "UngroupEdit", "expose_param", "group_selection", "ungroup", "unexpose_param"]
+__all__ = ["GroupEdit", "ParamEdit", "UngroupEdit", "expose_param", "group_selection", "unexpose_param", "ungroup"]
 
 
 @dataclass

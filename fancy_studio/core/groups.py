@@ -20,10 +20,19 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID, uuid5
 
-from fancy_studio.core.errors import GroupError, RecursiveGroupError, UnknownPortError, WorkflowValidationError
+from fancy_studio.core.errors import (
+    GroupError,
+    RecursiveGroupError,
+    UnknownPortError,
+    WorkflowValidationError,
+)
 from fancy_studio.core.functions import FunctionRegistry
 from fancy_studio.core.workflow import (
-    GROUP_SLUG_PREFIX, CellSpec, GroupDefinition, Workflow, WorkflowStep,
+    GROUP_SLUG_PREFIX,
+    CellSpec,
+    GroupDefinition,
+    Workflow,
+    WorkflowStep,
 )
 
 __all__ = ["Flattened", "flat_id", "flatten", "group_problems", "missing_definition"]
@@ -41,7 +50,8 @@ def flat_id(path: Iterable[UUID]) -> UUID:
 
 @dataclass
 class Flattened:
-    """A workflow with its group instances replaced by their steps, and where each of those came from."""
+    """A workflow with its group instances replaced by their steps, and where each of those came from: a
+    snapshot of the workflow as it was (flatten again after an edit)."""
 
     workflow: Workflow
     """What the engine runs: the very workflow given when it has no instance."""

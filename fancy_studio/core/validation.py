@@ -317,8 +317,14 @@ def _analyse(
     """Step id → slug, for the steps whose function is not installed (when they are to be skipped)."""
 
     # functions, ports and producers
+    special: set[int] = set()
+    """Indexes of the steps with params or bypassed (few or none): only they pay for looking at either."""
     for index, step in enumerate(steps):
-        slug = step.function_slug
+        fields = step.__dict__  # pydantic keeps the fields there: dictionary lookups, not attribute ones
+        slug = fields["function_slug"]
+        params = fields["params"]
+        if params or fields["bypass"]:
+            special.add(index)
         function = by_slug.get(slug, _MISSING)
         if function is _MISSING:
             function = by_slug[slug] = find(slug)
@@ -333,11 +339,11 @@ def _analyse(
             output_ports = None
         else:
             names = function.input_names
-            inputs = step.inputs
-            if step.params or not (len(inputs) == len(names) and names.issuperset(inputs)):
+            inputs = fields["inputs"]
+            if not (len(inputs) == len(names) and names.issuperset(inputs)) or params:
                 _check_ports(aliases, step, function, problems)
             output_ports = function.output_ports
-        for name, cell_id in step.outputs.items():
+        for name, cell_id in fields["outputs"].items():
             if output_ports is not None and name not in output_ports:
                 _unknown_output(step, function, name, cell_id, problems)  # type: ignore[arg-type]
                 continue
@@ -407,8 +413,9 @@ def _analyse(
                     f"{_step_name(step, function)} reads {_cell_name(aliases, cell_id)} "
                     f"for input '{name}', but no step writes that cell and it has no value",
                     step_id=step.id, function_slug=step.function_slug, cell_id=cell_id))
-        if function is not None and step.params:
-            _check_params(step, function, problems)
+    for index in sorted(special):
+        if functions[index] is not None and steps[index].params:
+            _check_params(steps[index], functions[index], problems)  # type: ignore[arg-type]
 
     successors: list[list[int]] = [[] if children is None else children for children in children_of]
     del children_of
@@ -418,18 +425,19 @@ def _analyse(
     if problems:
         return problems, None
     assert order is not None
-    compiled, bypassed = _compile(steps, functions, order, aliases)
+    compiled, bypassed = _compile(steps, functions, order, aliases, special)
     step_ids = [c[2] for c in compiled]
     return [], ExecutionPlan(workflow, compiled, list(steps), successors, frozenset(provided), step_ids,
                              unavailable, bypassed)
 
 
 def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], order: list[int],
-             aliases: dict[int, str]) -> tuple[list[CompiledStep], dict[UUID, tuple[str, str] | None]]:
+             aliases: dict[int, str], special: set[int]) -> tuple[list[CompiledStep], dict[UUID, tuple[str, str] | None]]:
     """One `CompiledStep` tuple per step, in `order`:
     (step, function, step id, the Python function, call kind, input keys,
      output key, output cell id, output alias, named outputs);
-    and the bypassed steps (see `ExecutionPlan.bypassed`).
+    and the bypassed steps (see `ExecutionPlan.bypassed`). `special`: the indexes of the steps that
+    have params or are bypassed (no other step is looked at for either).
 
     The call kind and input keys say how to call the function (see `CALL_ONE` …); the output key, id
     and alias describe the single `return` output (key None when it is not wired); named outputs are
@@ -456,10 +464,11 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], o
             if names is _MISSING:
                 names = positional[id(func)] = positional_names(func)
             named_tuple = function.returns_named_tuple
-        inputs = step.inputs
+        fields = step.__dict__  # dictionary lookups, not attribute ones (see `_analyse`)
+        inputs = fields["inputs"]
         count = len(inputs)
-        params = step.params
-        if params and (params := step.used_params):
+        params = step.used_params if special and index in special else None
+        if params:
             wired = tuple([(name, cell_id.int) for name, cell_id in inputs.items()])
             kind, keys = CALL_PARAMS, (wired, call_params(function.input_ports, params))
         elif count == 0:
@@ -472,21 +481,22 @@ def _compile(steps: list[WorkflowStep], functions: list[FancyFunction | None], o
             else:
                 kind, keys = CALL_KEYWORDS, tuple([(name, cell_id.int) for name, cell_id in inputs.items()])
         call = func
-        if step.bypass:
+        if params is not None and step.bypass:
             call = None  # never called: the run passes an input through instead (see `bypass`)
-            bypassed[step.id] = pass_through(function)
-        outputs = step.outputs
+            bypassed[fields["id"]] = pass_through(function)
+        outputs = fields["outputs"]
+        step_id = fields["id"]
         if named_tuple:
             named = tuple([(name, cell_id.int, cell_id, aliases.get(cell_id.int))
                            for name, cell_id in outputs.items()])
-            append(new(CompiledStep, (step, function, step.id, call, kind, keys, None, None, None, named)))
+            append(new(CompiledStep, (step, function, step_id, call, kind, keys, None, None, None, named)))
         else:
             cell_id = outputs.get(RETURN)
             if cell_id is None:
-                append(new(CompiledStep, (step, function, step.id, call, kind, keys, None, None, None, None)))
+                append(new(CompiledStep, (step, function, step_id, call, kind, keys, None, None, None, None)))
             else:
                 key = cell_id.int
-                append(new(CompiledStep, (step, function, step.id, call, kind, keys, key, cell_id,
+                append(new(CompiledStep, (step, function, step_id, call, kind, keys, key, cell_id,
                                           aliases.get(key), None)))
     return compiled, bypassed
 

@@ -13,7 +13,14 @@ from collections import Counter
 import pytest
 
 from fancy_studio.core import (
-    Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus, Workflow, WorkflowStep, parse_workflow,
+    Engine,
+    InMemoryStore,
+    RunCallbacks,
+    SqliteStore,
+    StepStatus,
+    Workflow,
+    WorkflowStep,
+    parse_workflow,
 )
 from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.functions import FunctionRegistry, fancy_function, registry

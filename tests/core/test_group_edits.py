@@ -21,7 +21,7 @@ def _values(wf: Workflow) -> dict[str, object]:
 
 def _nodes(wf: Workflow) -> tuple:
     """The nodes of a workflow whatever the order of its lists."""
-    return (sorted((s.model_dump_json() for s in wf.steps)), sorted(c.model_dump_json() for c in wf.cells),
+    return (sorted(s.model_dump_json() for s in wf.steps), sorted(c.model_dump_json() for c in wf.cells),
             wf.layout, wf.groups)
 
 
@@ -83,7 +83,7 @@ def test_ungrouping_one_of_two_instances_gives_its_nodes_their_flattened_ids_and
     definition = adder_definition()
     wf.groups.append(definition)
     first = instance(wf, definition, x.id, "first", factor=10)
-    second = instance(wf, definition, x.id, "second")
+    instance(wf, definition, x.id, "second")
     wf.layout[first.id] = Position(x=500.0, y=40.0)
     definition.layout = {definition.steps[0].id: Position(x=0.0, y=0.0), definition.steps[1].id: Position(x=200.0, y=30.0)}
     values = _values(wf)
@@ -119,7 +119,7 @@ def test_ungrouping_the_last_instance_takes_its_definition_and_undo_brings_both_
 
 
 def test_exposing_a_parameter_lets_each_instance_set_it_and_unexposing_takes_their_values_back_on_undo():
-    wf, steps, cells = flat_twin()
+    wf, steps, _cells = flat_twin()
     grouping = group_selection(wf, [steps["inc"].id, steps["double"].id])
     grouping.apply(wf)
     definition, group = wf.groups[0], grouping.instance

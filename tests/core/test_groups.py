@@ -12,8 +12,18 @@ from uuid import uuid4
 import pytest
 
 from fancy_studio.core import (
-    CellSpec, Engine, InMemoryStore, SqliteStore, StepStatus, UnknownPortError, UnprovidedInputError, Workflow,
-    WorkflowStep, WorkflowValidationError, find_problems, parse_workflow,
+    CellSpec,
+    Engine,
+    InMemoryStore,
+    SqliteStore,
+    StepStatus,
+    UnknownPortError,
+    UnprovidedInputError,
+    Workflow,
+    WorkflowStep,
+    WorkflowValidationError,
+    find_problems,
+    parse_workflow,
 )
 from fancy_studio.core.errors import GroupError, RecursiveGroupError, TypeMismatchError
 from fancy_studio.core.group_edits import group_selection

@@ -16,8 +16,17 @@ import pytest
 from pydantic import ValidationError
 
 from fancy_studio.core import (
-    Engine, InMemoryStore, MissingParameterError, SqliteStore, StepStatus, TypeMismatchError, UnknownPortError,
-    Workflow, WorkflowStep, find_problems, parse_workflow,
+    Engine,
+    InMemoryStore,
+    MissingParameterError,
+    SqliteStore,
+    StepStatus,
+    TypeMismatchError,
+    UnknownPortError,
+    Workflow,
+    WorkflowStep,
+    find_problems,
+    parse_workflow,
 )
 from fancy_studio.core.functions import FunctionRegistry, fancy_function
 from fancy_studio.core.valid_results import valid_cells

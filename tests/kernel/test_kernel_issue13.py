@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fancy_studio.core import Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus, Workflow, WorkflowStep
+from fancy_studio.core import (
+    Engine,
+    InMemoryStore,
+    RunCallbacks,
+    SqliteStore,
+    StepStatus,
+    Workflow,
+    WorkflowStep,
+)
 from fancy_studio.kernel import Kernel
 
 
@@ -96,3 +104,19 @@ def test_a_grouped_workflow_runs_flattened_in_the_kernel_as_the_studio_calls_it(
         assert result.count(StepStatus.CACHED) == (4 if attempt else 0)
     assert kernel.last_shipped.chunks == 0  # the same flattened workflow: nothing to send again
     assert _value(path, wired.outputs["out"]) == 40.0 and _value(path, unwired.outputs["out"]) == 202.0
+
+
+def test_the_kernels_fast_step_is_the_step_model_construct_makes() -> None:
+    """`child_workflow.trusted_step` skips pydantic's per-field loop: it must make the very same model (a new
+    field, or a pydantic that builds models otherwise, fails here first)."""
+    from uuid import uuid4
+
+    from fancy_studio.kernel.child_workflow import trusted_step
+
+    fields = {"id": uuid4(), "function_slug": "math.add", "inputs": {"a": uuid4()}, "outputs": {"return": uuid4()},
+              "label": "Total", "timeout": 2.0, "params": {"b": [1, 2]}, "bypass": True}
+    fast, slow = trusted_step(dict(fields)), WorkflowStep.model_construct(**fields)
+    assert fast == slow and fast.model_fields_set == slow.model_fields_set == set(WorkflowStep.model_fields)
+    assert fast.model_dump_json() == slow.model_dump_json()
+    fast.params = {"b": 3}  # assignment is validated as on any step
+    assert fast.params == {"b": 3} and slow.params == {"b": [1, 2]}
