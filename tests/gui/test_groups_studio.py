@@ -799,3 +799,116 @@ def test_a_wire_from_a_groups_input_dropped_on_the_canvas_makes_a_cell_of_the_ty
     drag(qtbot, view, start, start - QPointF(150, -120))
     cell = document.find_cell(document.find_step(instance).inputs["offset"])
     assert cell.alias == "offset_2" and cell.value == 0.0  # what Add inside takes: a float, not null
+
+
+# --- a group's ports, changed from inside it ---------------------------------------------------------
+
+
+def _activate_again(qtbot, window: MainWindow) -> None:
+    """Offscreen, a click on Run leaves no window active: give the keys back to the canvas."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus()
+
+
+def _menu_action(window: MainWindow, node_id: UUID, name: str, at_field: str | None = None):
+    """Right-click a node (on one of its fields, if named): the menu's action of that objectName."""
+    from PySide6.QtGui import QContextMenuEvent
+
+    item = window.scene.item_for(node_id)
+    point = item.mapToScene(item.field_rect(at_field).center()) if at_field is not None \
+        else item.sceneBoundingRect().center()
+    pos = window.view.mapFromScene(point)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(window.view.viewport(), event)
+    menu = window.findChildren(QMenu, "canvas-context-menu")[-1]  # the one just opened
+    action = next((a for a in menu.actions() if a.objectName() == name), None)
+    menu.close()
+    window.activateWindow()
+    window.view.setFocus()
+    return action
+
+
+def test_an_inner_inputs_field_becomes_an_input_of_the_group(qtbot, win):
+    """Inside, Add's b (a param, 5) right-clicked: Make 'b' a Group Input. Its value moves into a new cell
+    that is the group's input 'b': the group's node has a new input, unwired, which runs with the 5."""
+    document, scene = win.document, win.scene
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Tab)
+    document.connect_input(ADD, "b", None)
+    document.set_param(ADD, "b", 5)
+    count = document.undo_stack.count()
+    _menu_action(win, ADD, "input-to-group-port-action", at_field="b").trigger()
+    assert document.undo_stack.count() == count + 1
+    cell_id = document.find_step(ADD).inputs["b"]
+    assert document.graph.inputs["b"] == cell_id and document.find_cell(cell_id).value == 5
+    assert "b" not in document.find_step(ADD).params  # the value lives in the port's cell now
+    assert isinstance(scene.item_for(cell_id), PortCellItem) and scene.selected_ids() == {cell_id}
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    item = scene.item_for(instance)
+    assert [row.name for row, _y in item.input_layout] == ["celsius", "factor", "offset", "b"]
+    assert "b" not in document.find_step(instance).inputs
+    assert click_run(qtbot, win).result.ok
+    assert win.store.get(FAHRENHEIT).value == pytest.approx(21.5 * 1.8 + 5)
+    _activate_again(qtbot, win)
+    qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)  # one step, undone inside where it was made
+    assert document.level is not None and "b" not in document.graph.inputs
+    assert document.find_step(ADD).params == {"b": 5} and "b" not in document.find_step(ADD).inputs
+
+
+def test_a_cell_inside_becomes_an_output_of_the_group_and_goes_back(qtbot, win):
+    """Inside, 'scaled' (what Multiply writes) right-clicked: Make Group Output. The group's node gives it
+    out; wired to a cell outside, it runs; its menu inside then says why it cannot stop being an output."""
+    from fancy_studio.gui.canvas.port_item import PortKind
+    from tests.gui.views import drag
+
+    document, scene, view = win.document, win.scene, win.view
+    instance = _group_by_keys(qtbot, win)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    make = _menu_action(win, SCALED, "make-group-port-action")
+    assert make.text() == "Make Group Output" and make.isEnabled()
+    make.trigger()
+    assert document.graph.outputs == {"fahrenheit": FAHRENHEIT, "scaled": SCALED}
+    assert isinstance(scene.item_for(SCALED), PortCellItem) and scene.item_for(SCALED).side == "output"
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    view.set_zoom(1.0)
+    view.show_node(instance)
+    start = _port_pos(win, instance, PortKind.STEP_OUTPUT, "scaled")
+    drag(qtbot, view, start, start + QPointF(120, 160))  # a new cell for it, outside
+    outside = document.find_step(instance).outputs["scaled"]
+    assert click_run(qtbot, win).result.ok
+    assert win.store.get(outside).value == pytest.approx(21.5 * 1.8)
+    _activate_again(qtbot, win)
+    scene.select_ids({instance})
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    remove = _menu_action(win, SCALED, "remove-group-port-action")
+    assert not remove.isEnabled() and "wired on 'Group'" in remove.statusTip()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    document.connect_output(instance, "scaled", None)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    _menu_action(win, SCALED, "remove-group-port-action").trigger()
+    assert "scaled" not in document.graph.outputs and scene.item_for(SCALED) is not None
+    assert not isinstance(scene.item_for(SCALED), PortCellItem)
+
+
+def test_delete_deletes_a_port_no_node_wires_and_refuses_one_they_do(qtbot, win):
+    document, scene, view = win.document, win.scene, win.view
+    instance = _group_by_keys(qtbot, win)
+    offset = next(cell for cell in document.workflow.cells if cell.alias == "offset").id
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    _click(qtbot, win, offset)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # the group's node wires it: it stays
+    assert "offset" in document.graph.inputs and scene.item_for(offset) is not None
+    assert "'offset' is wired on 'Group'" in win.statusBar().currentMessage()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    document.connect_input(instance, "offset", None)  # no node wires it now: it may go, with its cell
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    before = _definition_json(document.graph)
+    _click(qtbot, win, offset)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert "offset" not in document.graph.inputs and scene.item_for(offset) is None
+    assert "b" not in document.find_step(ADD).inputs
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # one step: the port and its cell come back
+    assert _definition_json(document.graph) == before
+    assert isinstance(scene.item_for(offset), PortCellItem)
+    assert scene.wire_for(ADD, "inputs", "b").cell_id == offset

@@ -2,6 +2,11 @@
 on a group's node), Leave Group (Esc, or the breadcrumb), Rename Group, Expose on Group; the palette's
 "This workflow" category, from which a group is dragged to add another instance of it.
 
+Inside a group, its ports are changed where they are drawn: a cell's menu makes it a Group Input (no step
+inside writes it; its value is the port's default) or a Group Output (a step inside writes it), a port's
+menu makes it a plain cell again (Delete deletes it) when none of the group's nodes wires it; an unwired
+input's field offers Make Group Input (its value moves into a new input port's cell).
+
 Enter and Leave are shortcuts of the canvas itself (they act while it has the focus, so Tab and Esc keep
 their meaning in the docks' fields and in the canvas's own editors); Leave is off while a run goes, when
 Esc stops the run.
@@ -22,6 +27,9 @@ from fancy_studio.core import group_slug
 from fancy_studio.gui.canvas.breadcrumb import Breadcrumb
 from fancy_studio.gui.canvas.group_node_item import GroupNodeItem
 from fancy_studio.gui.canvas.node_items import StepNodeItem
+from fancy_studio.gui.canvas.param_actions import CELL_GAP, starting_value, unique_alias
+from fancy_studio.gui.canvas.port_item import PortKind
+from fancy_studio.gui.canvas.style import CELL_HEIGHT, CELL_WIDTH
 from fancy_studio.gui.window_action import window_action
 
 if TYPE_CHECKING:
@@ -160,12 +168,88 @@ class GroupActions(QObject):
             menu.addActions(entries)
         if step is not None and document.level is not None:
             self._fill_expose(menu, step.id)
+        if node_id is not None and document.level is not None and document.find_cell(node_id) is not None:
+            self._fill_ports(menu, node_id)
         if node_id is None and document.level is not None:
             menu.addSeparator()
             menu.addAction(self.leave_action)
 
+    def _fill_ports(self, menu: QMenu, cell_id: UUID) -> None:
+        """Inside a group, on a cell: Make Group Input / Output, or Remove Group Input / Output."""
+        document = self.document
+        port = document.port_of(cell_id)
+        menu.addSeparator()
+        if port is None:
+            side = "Output" if document.producer_of(cell_id) is not None else "Input"
+            action = menu.addAction(f"Make Group {side}")
+            action.setObjectName("make-group-port-action")
+            why_not = document.why_not_make_port(cell_id)
+            action.triggered.connect(lambda: self.make_port(cell_id))
+            tip = f"The group's nodes get this {side.lower()}" + \
+                (": its value is used where a node leaves it unwired" if side == "Input" else "")
+        else:
+            action = menu.addAction(f"Remove Group {port[0].capitalize()} '{port[1]}'")
+            action.setObjectName("remove-group-port-action")
+            why_not = document.why_not_remove_port(cell_id)
+            action.triggered.connect(lambda: self.remove_port(cell_id))
+            tip = "The cell stays inside the group; its nodes no longer have this port"
+        action.setEnabled(why_not is None)
+        action.setStatusTip(why_not or tip)
+        action.setToolTip(action.statusTip())
+        menu.setToolTipsVisible(True)
+
+    def make_port(self, cell_id: UUID) -> str | None:
+        """Make a cell inside the group one of its ports (the cell stays selected); its name, or None."""
+        why_not = self.document.why_not_make_port(cell_id)
+        name = self.document.make_port(cell_id) if why_not is None else None
+        if name is None:
+            if why_not is not None:
+                self._message(why_not)
+            return None
+        self.scene.select_ids({cell_id})
+        side = self.document.port_of(cell_id)[0]
+        self._message(f"'{name}' is an {side} of the group's nodes now")
+        return name
+
+    def remove_port(self, cell_id: UUID) -> bool:
+        why_not = self.document.why_not_remove_port(cell_id)
+        if why_not is not None:
+            self._message(why_not)
+            return False
+        if self.document.remove_port(cell_id):
+            self.scene.select_ids({cell_id})
+            return True
+        return False
+
+    def input_to_port(self, step_id: UUID, name: str) -> str | None:
+        """Make an inner step's unwired input an input of the group: its value moves into a new cell, left of
+        the step, that is the port (the value used where a group's node leaves it unwired). One undo step;
+        the port's name, or None."""
+        document = self.document
+        item = self.scene.item_for(step_id)
+        row = next((row for row, _y in item.input_layout if row.name == name), None) \
+            if isinstance(item, StepNodeItem) else None
+        if row is None or not row.has_field or row.port is None or not document.undo_stack.allows_edit():
+            return None
+        at = item.port(PortKind.STEP_INPUT, name).scenePos()
+        x, y = item.x() - CELL_WIDTH - CELL_GAP, at.y() - CELL_HEIGHT / 2
+        stack = document.undo_stack
+        stack.beginMacro(f"Make {name!r} an input of group {document.graph.name!r}")
+        try:
+            alias = unique_alias(document, name)
+            cell = document.param_to_cell(step_id, name, starting_value(row), x, y, alias)
+            port = document.make_port(cell.id) if cell is not None else None
+        finally:
+            stack.endMacro()
+        if port is not None:
+            self.scene.select_ids({cell.id})
+            self._message(f"'{port}' is an input of the group's nodes now: the value in its cell is used "
+                          "where a node leaves it unwired")
+        return port
+
     def _expose_here(self, menu: QMenu, step_id: UUID, at: QPointF) -> None:
-        """The input whose field was right-clicked, exposed (or no longer) at the top of the menu."""
+        """The input whose field was right-clicked, exposed (or no longer) at the top of the menu, and made an
+        input of the group (a port its nodes wire, rather than a parameter they set)."""
         item = self.scene.item_for(step_id)
         row = item.input_row_at(item.mapFromScene(at)) if isinstance(item, StepNodeItem) else None
         if row is None:
@@ -182,6 +266,11 @@ class GroupActions(QObject):
             action.triggered.connect(lambda: self.document.unexpose_on_group(
                 self.document.level.definition_id, exposed))
         menu.insertAction(first, action)
+        if exposed is None and row.port is not None:
+            as_input = QAction(f"Make '{row.name}' a Group &Input", menu)
+            as_input.setObjectName("input-to-group-port-action")
+            as_input.triggered.connect(lambda: self.input_to_port(step_id, row.name))
+            menu.insertAction(first, as_input)
         menu.insertSeparator(first)
 
     def _fill_expose(self, menu: QMenu, step_id: UUID) -> None:

@@ -16,7 +16,12 @@ from fancy_studio.gui.canvas import style
 from fancy_studio.gui.canvas.annotation_layer import AnnotationLayer
 from fancy_studio.gui.canvas.auto_layout import place_unplaced
 from fancy_studio.gui.canvas.blocks_layer import BlocksLayer
-from fancy_studio.gui.canvas.group_node_item import GroupNodeItem, make_cell_item, make_step_item
+from fancy_studio.gui.canvas.group_node_item import (
+    GroupNodeItem,
+    PortCellItem,
+    make_cell_item,
+    make_step_item,
+)
 from fancy_studio.gui.canvas.level_scene import LevelScenes
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind
@@ -470,10 +475,15 @@ class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
     # --- document signals ----------------------------------------------------------------------------
 
     def _groups_changed(self) -> None:
-        """A definition changed its name, ports or parameters: its instances here draw it again."""
+        """A definition changed its name, ports or parameters: its instances here draw it again, and inside a
+        group a cell that became one of its ports (or no longer is one) is drawn as such."""
+        document = self.document
         for item in list(self._nodes.values()):
             if isinstance(item, GroupNodeItem):
                 self._on_step_changed(item.node_id)
+            elif document.level is not None and isinstance(item, CellNodeItem) \
+                    and isinstance(item, PortCellItem) != (document.port_of(item.node_id) is not None):
+                self._on_cell_added(document.find_cell(item.node_id))
 
     def _on_step_added(self, step: WorkflowStep) -> None:
         self._remove_node(step.id)

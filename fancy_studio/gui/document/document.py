@@ -314,11 +314,24 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
         from fancy_studio.gui.document.commands import RemoveNodes
 
         ports = {node_id for node_id in ids if self.port_of(node_id) is not None}
-        if ports:  # inside a group, its inputs and outputs stay (the instances' wires go through them)
-            ids = set(ids) - ports
-            self.undo_stack.refused.emit("A group's inputs and outputs stay: ungroup it to change them")
-        if ids:
+        staying = {port: why for port in ports if (why := self.why_not_remove_port(port)) is not None}
+        if staying:  # inside a group, the ports its nodes wire stay (their wires go through them)
+            ids = set(ids) - set(staying)
+            self.undo_stack.refused.emit(next(iter(staying.values())))
+        freed = ports - set(staying)
+        if not ids:
+            return
+        command = RemoveNodes(self, ids)
+        if not freed:
+            self.undo_stack.push(command)
+            return
+        self.undo_stack.beginMacro(command.text())  # an unused port goes with its cell, as one step
+        try:
+            for port in freed:
+                self.undo_stack.push(self._port_removal(port))
             self.undo_stack.push(RemoveNodes(self, ids))
+        finally:
+            self.undo_stack.endMacro()
 
     def move_nodes(self, moves: dict[UUID, tuple[float, float]]) -> None:
         from fancy_studio.gui.document.commands import MoveNodes

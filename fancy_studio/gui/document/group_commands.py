@@ -1,5 +1,6 @@
-"""Undoable group edits: Group (Ctrl+G), Ungroup (Ctrl+Shift+G), Expose on Group and back, Rename Group, and
-the definitions a paste brings (`AddGroups`, see `pasted_groups.py`).
+"""Undoable group edits: Group (Ctrl+G), Ungroup (Ctrl+Shift+G), Expose on Group and back, Rename Group, the
+definitions a paste brings (`AddGroups`, see `pasted_groups.py`), and a group's ports changed from inside it
+(`PortEdit`: a cell inside made an input or an output of the group, or no longer one).
 
 The core works each edit out (`core/group_edits.py`: an edit object that applies and undoes itself on the
 model); `GroupChange` is the one undo command around such an edit, and `GroupEditing` is the document's
@@ -14,6 +15,7 @@ definitions).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -33,7 +35,37 @@ from fancy_studio.core.group_edits import (
 if TYPE_CHECKING:
     from fancy_studio.gui.document.document import WorkflowDocument
 
-Edit = GroupEdit | UngroupEdit | ParamEdit
+
+
+@dataclass
+class PortEdit:
+    """A cell inside a group made one of its ports (`adding`), or no longer one: the definition's `inputs` or
+    `outputs` gain or lose the entry, at the place it had (the cell itself stays, a plain cell inside)."""
+
+    definition: GroupDefinition
+    side: str
+    """"inputs" or "outputs"."""
+    name: str
+    cell_id: UUID
+    adding: bool
+    index: int
+    """Where the entry is among its side's ports (a new one: at the end)."""
+
+    def apply(self) -> None:
+        self._set(self.adding)
+
+    def undo(self) -> None:
+        self._set(not self.adding)
+
+    def _set(self, present: bool) -> None:
+        ports = [(name, cell) for name, cell in getattr(self.definition, self.side).items()
+                 if name != self.name]
+        if present:
+            ports.insert(self.index, (self.name, self.cell_id))
+        setattr(self.definition, self.side, dict(ports))
+
+
+Edit = GroupEdit | UngroupEdit | ParamEdit | PortEdit
 
 
 class GroupChange(QUndoCommand):
@@ -166,6 +198,73 @@ class GroupEditing:
         if definition is not None and name and name != definition.name:
             self.undo_stack.push(RenameGroup(self, definition_id, name))
 
+    # --- a group's ports, changed from inside it -----------------------------------------------------
+
+    def why_not_make_port(self, cell_id: UUID) -> str | None:
+        """None when the cell, inside the group being edited, can become one of its ports (an input if no step
+        inside writes it, else an output), else the reason it cannot."""
+        cell = self.find_cell(cell_id)
+        if self.level is None or cell is None:
+            return "only a cell inside a group can be one of its inputs or outputs"
+        if self.port_of(cell_id) is not None:
+            return f"'{cell.alias or 'cell'}' is one of the group's {self.port_of(cell_id)[0]}s already"
+        return None
+
+    def make_port(self, cell_id: UUID) -> str | None:
+        """Make a cell inside the group being edited one of its ports, named by its alias: an input (its
+        value, if any, is used by the group's nodes that leave it unwired) when no step inside writes it,
+        else an output. One undo step; the port's name, or None (`why_not_make_port` says why)."""
+        if self.why_not_make_port(cell_id) is not None or not self.undo_stack.allows_edit():
+            return None
+        definition, cell = self.graph, self.find_cell(cell_id)
+        side = "outputs" if self.producer_of(cell_id) is not None else "inputs"
+        taken = {*definition.inputs, *definition.outputs, *definition.params}  # type: ignore[union-attr]
+        name = _free_port_name(cell.alias or side[:-1], taken)  # type: ignore[union-attr]
+        ports = getattr(definition, side)
+        edit = PortEdit(definition, side, name, cell_id, True, len(ports))  # type: ignore[arg-type]
+        what = "an input" if side == "inputs" else "an output"
+        self.undo_stack.push(GroupChange(self, edit, f"Make {name!r} {what} of group {definition.name!r}"))
+        return name
+
+    def port_users(self, cell_id: UUID) -> list[WorkflowStep]:
+        """The group's nodes that wire the port `cell_id` of the group being edited (anywhere)."""
+        port = self.port_of(cell_id)
+        if port is None:
+            return []
+        side, name = port
+        return [step for step in self.instances_of(self.level.definition_id)  # type: ignore[union-attr]
+                if name in (step.inputs if side == "input" else step.outputs)]
+
+    def why_not_remove_port(self, cell_id: UUID) -> str | None:
+        """None when the port `cell_id` of the group being edited may go, else why not: a node of the group
+        wires it (unwire it there first)."""
+        port = self.port_of(cell_id)
+        if port is None:
+            return "not one of the group's inputs or outputs"
+        users = self.port_users(cell_id)
+        if users:
+            nodes = ", ".join(f"'{self.title_of(step)}'" for step in users[:3])
+            nodes += " …" if len(users) > 3 else ""
+            return (f"A group's inputs and outputs stay while its nodes wire them: {port[0]} '{port[1]}' is "
+                    f"wired on {nodes}")
+        return None
+
+    def remove_port(self, cell_id: UUID) -> bool:
+        """The port `cell_id` of the group being edited is a plain cell inside it again (one undo step);
+        False when `why_not_remove_port` says why not (or edits are locked)."""
+        if self.why_not_remove_port(cell_id) is not None or not self.undo_stack.allows_edit():
+            return False
+        self.undo_stack.push(self._port_removal(cell_id))
+        return True
+
+    def _port_removal(self, cell_id: UUID) -> GroupChange:
+        side, name = self.port_of(cell_id)  # type: ignore[misc]
+        definition = self.graph
+        ports = getattr(definition, side + "s")
+        index = list(ports).index(name)
+        edit = PortEdit(definition, side + "s", name, cell_id, False, index)  # type: ignore[arg-type]
+        return GroupChange(self, edit, f"Remove {side} {name!r} of group {definition.name!r}")
+
     def exposed_param_of(self, step_id: UUID, input_name: str) -> str | None:
         """The name of the parameter of the group being edited that sets this input, or None."""
         if self.level is None:
@@ -180,6 +279,10 @@ class GroupEditing:
     def apply_group_edit(self, edit: Edit, *, undo: bool = False) -> None:
         """Apply (or undo) a group edit at this level, then tell the canvas which steps and cells went and
         came (a grouped selection goes and its instance comes; ungrouping the other way round)."""
+        if isinstance(edit, PortEdit):
+            (edit.undo if undo else edit.apply)()
+            self.groups_changed.emit()  # (the canvas draws the cell as a port, or as a plain cell again)
+            return
         if isinstance(edit, ParamEdit):
             (edit.undo if undo else edit.apply)(self.workflow)
             for step in self.graph.steps:
@@ -236,6 +339,14 @@ class GroupEditing:
             return "Group"
         numbers = [int(m.group(1)) for name in taken if (m := re.fullmatch(r"Group (\d+)", name))]
         return f"Group {max(numbers, default=1) + 1}"
+
+
+def _free_port_name(base: str, taken: set[str]) -> str:
+    name, count = base, 1
+    while name in taken:
+        count += 1
+        name = f"{base} {count}"
+    return name
 
 
 def _by_identity(items: list[WorkflowStep] | list[CellSpec]) -> dict[int, Any]:
