@@ -1,8 +1,8 @@
 """View ▸ Minimap: the whole graph small in the canvas's bottom-right corner, and the part the view shows.
 
-It stays cheap at any size because it never paints the items themselves. The nodes' rectangles (and the
-wires, as straight lines) are kept by `MinimapGraph` and painted into a cached picture, one call per
-colour. The picture is painted again only after the document changed (at most once every `REBUILD_MS`,
+It stays cheap at any size because it never paints the items themselves. The nodes' rectangles (the
+wires as straight lines, the frames and notes under them) are kept by `MinimapGraph` and painted into a
+cached picture, one call per colour. The picture is painted again only after the document changed (at most once every `REBUILD_MS`,
 so a paste, an undo or an Auto Layout of thousands of nodes costs one rebuild; only the nodes the
 document named are read again) or the theme did. A scroll or a zoom of the view repaints the picture
 and the viewport's rectangle over it, nothing more. A run changes no node, so its news never rebuilds it.
@@ -119,7 +119,7 @@ class Minimap(QWidget):
         self._schedule()
 
     def redraw_all(self) -> None:
-        """A new workflow or a new look: read every node again."""
+        """A new look: read every node again (its colours)."""
         self.graph.touch_all()
         self._schedule()
 
