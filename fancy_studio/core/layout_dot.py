@@ -53,7 +53,7 @@ def dot_layers(sizes: Sequence[Size], ports: Sequence[dict[tuple[str, str | None
         label, names_here = _ports_table(width, height, node_ports)
         names.append(names_here)
         attributes = {"width": f"{width / POINTS:.4f}", "height": f"{height / POINTS:.4f}"}
-        if label:  # sized by its table, which is the node's size (fixed, dot finds it too small by a hair)
+        if label:  # as big as its table, which is the node's size (fixed, dot finds the table a hair too big)
             attributes.update(shape="plain", label=label, fixedsize="false", width="0", height="0")
         graph.add_node(node, **attributes)
     for tail, head, tail_port, head_port in edges:
@@ -67,8 +67,7 @@ def dot_layers(sizes: Sequence[Size], ports: Sequence[dict[tuple[str, str | None
         with _quiet_stderr():  # Graphviz's own fontconfig may grumble about the system's newer config files
             graph.layout(prog="dot")
         centres = {int(node): tuple(float(v) for v in node.attr["pos"].split(",")) for node in graph.nodes_iter()}
-    except (OSError, ValueError, KeyError) as error:  # pygraphviz reports dot's failures as these
-        del error
+    except (OSError, ValueError, KeyError):  # how pygraphviz reports dot's failures
         return None
     if len(centres) != len(sizes):
         return None

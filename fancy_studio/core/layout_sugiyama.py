@@ -81,11 +81,6 @@ class LayeredGraph:
     def gap(self, upper: int, lower: int, node_gap: float) -> float:
         return node_gap if upper < self.real and lower < self.real else POINT_GAP
 
-    def fraction(self, node: int, port: float) -> float:
-        """Where a port is along its node, 0 (top) to 1, for the ordering (a point: the middle)."""
-        height = self.height[node]
-        return min(max(port / height, 0.0), 1.0) if height > 0 else 0.5
-
 
 def order_and_heights(sizes: Sequence[Size], edges: Sequence[tuple[int, int, float, float]],
                       layer: Sequence[int], node_gap: float) -> tuple[list[list[int]], list[float]]:
@@ -104,10 +99,12 @@ def order_and_heights(sizes: Sequence[Size], edges: Sequence[tuple[int, int, flo
 
 def _ordered(graph: LayeredGraph, layers: list[list[int]]) -> list[list[int]]:
     """The layers reordered against crossings; each node's wires are compared port by port."""
-    up = [[(n, graph.fraction(n, port)) for n, _, port, _ in near] for near in graph.preds]
-    down = [[(n, graph.fraction(n, port)) for n, _, port, _ in near] for near in graph.succs]
-    layer = graph.layer
-    wires = [[(graph.fraction(node, own), n, graph.fraction(n, port)) for n, own, port, _ in near
+    height, layer = graph.height, graph.layer
+
+    def fraction(node: int, port: float) -> float:
+        return min(max(port / height[node], 0.0), 1.0) if height[node] > 0 else 0.5
+
+    wires = [[(fraction(node, own), n, fraction(n, port)) for n, own, port, _ in near
               if layer[n] == layer[node] + 1] for node, near in enumerate(graph.succs)]
     rank = [0] * len(graph.height)
 
@@ -125,6 +122,10 @@ def _ordered(graph: LayeredGraph, layers: list[list[int]]) -> list[list[int]]:
     for nodes in layers:
         renumber(nodes)
     best, best_crossings = [list(nodes) for nodes in layers], crossings()
+    if best_crossings == 0:  # a chain, a tree in order: nothing to do
+        return best
+    up = [[(n, fraction(n, port)) for n, _, port, _ in near] for near in graph.preds]
+    down = [[(n, fraction(n, port)) for n, _, port, _ in near] for near in graph.succs]
     sweeps = max(MIN_SWEEPS, min(MAX_SWEEPS, WORK_BUDGET // max(1, len(graph.height))))
     stale = 0
     for sweep in range(sweeps):
@@ -248,9 +249,12 @@ def _heights(graph: LayeredGraph, layers: list[list[int]], node_gap: float) -> l
                 else:  # a node on its own stays where it is, and gives way
                     wanted.append(top[node] - at)
                     weight.append(1e-3)
-            for node, at, value in zip(nodes, offset, _pooled(wanted, weight)):
-                moved = max(moved, abs(value + at - top[node]))
-                top[node] = value + at
+            for node, at, value in zip(nodes, offset, wanted if len(nodes) == 1 else _pooled(wanted, weight)):
+                value += at
+                change = value - top[node]
+                if change > moved or -change > moved:
+                    moved = abs(change)
+                top[node] = value
         if moved < 0.5:
             break
     return top

@@ -35,23 +35,38 @@ def node_size(document: WorkflowDocument, node_id: UUID) -> Size:
     return width, height
 
 
-def port_offset(document: WorkflowDocument, node_id: UUID, side: str, name: str | None) -> float:
+def port_offset(document: WorkflowDocument, node_id: UUID, side: str, name: str | None,
+                _rows: dict | None = None) -> float:
     """How far below a node's top a wire meets it: a cell's middle; a step's (or a group's) row for that
-    output, or input below its outputs, as `param_rows.row_centre` puts their ports."""
+    output, or input below its outputs, as `param_rows.row_centre` puts their ports. `_rows` keeps each
+    function's rows for the next call (a layout asks for every wire's two ends)."""
     step = document.find_step(node_id)
     if step is None:
         return style.CELL_HEIGHT / 2
     if step.group_id is not None and (definition := document.definition_of(step)) is not None:
         inputs, outputs, placeholder = list(definition.inputs), list(definition.outputs), False
     elif (function := document.function_of(step)) is not None:
-        inputs, outputs, placeholder = [p.name for p in function.inputs], [p.name for p in function.outputs], False
+        rows = _rows.get(step.function_slug) if _rows is not None else None
+        if rows is None:
+            rows = ({p.name: i for i, p in enumerate(function.inputs)}, {p.name: i for i, p in enumerate(function.outputs)})
+            if _rows is not None:
+                _rows[step.function_slug] = rows
+        inputs, outputs, placeholder = rows[0], rows[1], False
     else:  # a placeholder (a function not installed, a group without its definition): its wired ports
         inputs, outputs, placeholder = list(step.inputs), list(step.outputs), True
     if side == "out" and name in outputs:
-        return param_rows.row_centre(outputs.index(name), placeholder)
+        index = outputs[name] if isinstance(outputs, dict) else outputs.index(name)
+        return param_rows.row_centre(index, placeholder)
     if side == "in" and name in inputs:
-        return param_rows.row_centre(len(outputs) + inputs.index(name), placeholder)
+        index = inputs[name] if isinstance(inputs, dict) else inputs.index(name)
+        return param_rows.row_centre(len(outputs) + index, placeholder)
     return node_size(document, node_id)[1] / 2
+
+
+def _ports(document: WorkflowDocument):
+    """`port_offset` for one layout, remembering each function's rows."""
+    rows: dict = {}
+    return lambda node_id, side, name: port_offset(document, node_id, side, name, rows)
 
 
 def compute_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] | None = None,
@@ -60,8 +75,7 @@ def compute_layout(document: WorkflowDocument, size_of: Callable[[UUID], Size] |
     """Every node's new top-left position (grid-aligned); with `only`, those nodes', starting where their
     top-left corner was."""
     positions = layered_layout(document.graph, size_of or (lambda n: node_size(document, n)), aspect,
-                               port_of=lambda n, side, name: port_offset(document, n, side, name),
-                               engine=engine, only=only)
+                               port_of=_ports(document), engine=engine, only=only)
     if only is None or not positions:
         return positions
     dx = min(document.position(n)[0] for n in positions)
@@ -87,7 +101,7 @@ def place_unplaced(document: WorkflowDocument, aspect: float = DEFAULT_ASPECT) -
     workflow; its layout is derived from it the same way each time). A save writes the positions.
     """
     positions = positions_for_unplaced(document.graph, lambda n: node_size(document, n), aspect,
-                                       port_of=lambda n, side, name: port_offset(document, n, side, name))
+                                       port_of=_ports(document))
     if positions:
         document.fill_layout(positions)
 
@@ -108,7 +122,7 @@ def wire_segments(document: WorkflowDocument, positions: dict[UUID, tuple[float,
     """Every wire drawn straight from port to port, with nodes at `positions` (by default where they
     are): what `core.layout_crossings.count_crossings` counts the crossings of."""
     where = positions if positions is not None else {n: document.position(n) for n in _node_ids(document)}
-    segments = []
+    segments, port_of = [], _ports(document)
     for step in document.graph.steps:
         if step.id not in where:
             continue
@@ -118,7 +132,7 @@ def wire_segments(document: WorkflowDocument, positions: dict[UUID, tuple[float,
                 if cell not in where or document.find_cell(cell) is None:
                     continue
                 cx, cy = where[cell]
-                step_end = (x + (style.STEP_WIDTH if side == "out" else 0.0), y + port_offset(document, step.id, side, name))
+                step_end = (x + (style.STEP_WIDTH if side == "out" else 0.0), y + port_of(step.id, side, name))
                 cell_end = (cx + (style.CELL_WIDTH if side == "in" else 0.0), cy + style.CELL_HEIGHT / 2)
                 segments.append((cell_end, step_end) if side == "in" else (step_end, cell_end))
     return segments
