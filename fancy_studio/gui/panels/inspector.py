@@ -103,7 +103,6 @@ class InspectorWidget(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-
         document.cell_changed.connect(self._node_changed)
         document.step_changed.connect(self._node_changed)
         document.cell_removed.connect(self._node_removed)
