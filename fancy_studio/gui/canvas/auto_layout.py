@@ -109,11 +109,18 @@ def place_unplaced(document: WorkflowDocument, aspect: float = DEFAULT_ASPECT) -
 def layout_view(view) -> None:
     """Ctrl+L: with two or more nodes selected, lay out those where they are; else the whole graph in
     rows shaped like the view, then zoom to fit."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
     selected = view.scene().selected_ids()
-    if len(selected) >= 2:
-        auto_layout(view.document, aspect=view.layout_aspect(), only=selected)
-        return
-    auto_layout(view.document, aspect=view.layout_aspect())
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # dot takes 1-2 s near a thousand nodes
+    try:
+        if len(selected) >= 2:
+            auto_layout(view.document, aspect=view.layout_aspect(), only=selected)
+            return
+        auto_layout(view.document, aspect=view.layout_aspect())
+    finally:
+        QApplication.restoreOverrideCursor()
     view.zoom_to_fit()
 
 
