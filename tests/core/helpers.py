@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from fancy_studio.core import CellSpec, Workflow, WorkflowStep
+import pytest
+
+from fancy_studio.core import CellSpec, InMemoryStore, Workflow, WorkflowStep
+
+
+class PlainStore(InMemoryStore):
+    """An InMemoryStore the engine does not treat as its own: the general (get/put) path, remembering at
+    once rather than on the next run."""
+
+
+PATHS = pytest.mark.parametrize("store_type, workers", [(InMemoryStore, 1), (PlainStore, 1), (InMemoryStore, 2)],
+                                ids=["fast path", "general path", "parallel"])
+"""Each execution path: the fast in-memory loop, the general one on any store, the parallel one."""
 
 
 def step(slug: str, inputs: dict[str, UUID], output: UUID | None = None, **outputs: UUID) -> WorkflowStep:

@@ -10,8 +10,6 @@ import json
 import typing
 from collections import Counter
 
-import pytest
-
 from fancy_studio.core import (
     Engine,
     InMemoryStore,
@@ -25,14 +23,7 @@ from fancy_studio.core import (
 from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.functions import FunctionRegistry, fancy_function, registry
 from fancy_studio.core.valid_results import valid_cells
-
-
-class _PlainStore(InMemoryStore):
-    """Not the engine's own InMemoryStore: the general (get/put) path."""
-
-
-PATHS = pytest.mark.parametrize("store_type, workers", [(InMemoryStore, 1), (_PlainStore, 1), (InMemoryStore, 2)],
-                                ids=["fast path", "general path", "parallel"])
+from tests.core.helpers import PATHS
 
 
 class Parts(typing.NamedTuple):

@@ -30,14 +30,7 @@ from fancy_studio.core import (
 )
 from fancy_studio.core.functions import FunctionRegistry, fancy_function
 from fancy_studio.core.valid_results import valid_cells
-
-
-class _PlainStore(InMemoryStore):
-    """Not the engine's own InMemoryStore: the general (get/put) path."""
-
-
-PATHS = pytest.mark.parametrize("store_type, workers", [(InMemoryStore, 1), (_PlainStore, 1), (InMemoryStore, 2)],
-                                ids=["fast path", "general path", "parallel"])
+from tests.core.helpers import PATHS
 
 
 def _adder(params: dict | None = None, *, wired_b: float | None = None) -> tuple[Workflow, WorkflowStep]:

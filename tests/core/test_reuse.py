@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from fancy_studio.core import CellSpec, Engine, InMemoryStore, RunCallbacks, StepStatus, Workflow, WorkflowStep
+from fancy_studio.core import (
+    CellSpec,
+    Engine,
+    InMemoryStore,
+    RunCallbacks,
+    StepStatus,
+    Workflow,
+    WorkflowStep,
+)
 from fancy_studio.core.functions import FunctionRegistry, fancy_function
-
-
-class _PlainStore(InMemoryStore):
-    """An InMemoryStore the engine does not treat as its own: the general (get/put) path, remembering at
-    once rather than on the next run."""
-
-
-STORES = pytest.mark.parametrize("store_type, workers", [(InMemoryStore, 1), (_PlainStore, 1), (InMemoryStore, 2)],
-                                 ids=["fast path", "general path", "parallel"])
+from tests.core.helpers import PATHS, PlainStore
 
 
 def _counting_registry(calls: Counter) -> FunctionRegistry:
@@ -73,7 +73,7 @@ def _statuses(result, steps):
     return {name: result.step_status[s.id] for name, s in steps.items()}
 
 
-@STORES
+@PATHS
 def test_a_second_run_reuses_every_step_and_an_edited_input_reruns_exactly_its_downstream(store_type, workers):
     calls: Counter = Counter()
     engine = Engine(store_type(), registry=_counting_registry(calls))
@@ -125,7 +125,7 @@ def test_a_reused_value_is_written_with_its_producer_and_the_run_reports_it():
     assert "not expected" not in finished
 
 
-@STORES
+@PATHS
 def test_a_failed_step_is_never_reused_and_runs_again_after_cached_steps(store_type, workers):
     calls: Counter = Counter()
     reg = _counting_registry(calls)
@@ -172,7 +172,7 @@ def test_reuse_false_runs_every_step_and_still_remembers():
 
 def test_a_first_run_never_reports_a_step_as_reused_even_when_two_steps_share_a_recipe():
     calls: Counter = Counter()
-    engine = Engine(_PlainStore(), registry=_counting_registry(calls))
+    engine = Engine(PlainStore(), registry=_counting_registry(calls))
     wf = Workflow()
     a = wf.input_cell("a", 1.0)
     first, _ = _add_step(wf, "t.double", {"x": a}, "one")
@@ -225,7 +225,7 @@ def test_a_changed_function_body_under_the_same_slug_invalidates_and_a_pinned_ve
     assert engine.store.get(out).value == 5.0
 
 
-@STORES
+@PATHS
 def test_an_uncacheable_function_always_runs_and_so_do_its_readers(store_type, workers):
     calls: Counter = Counter()
     reg = _counting_registry(calls)
@@ -244,7 +244,7 @@ def test_an_uncacheable_function_always_runs_and_so_do_its_readers(store_type, w
     assert calls == Counter({"t.now": 3, "t.double": 3})  # a new value each time: its reader runs too
 
 
-@STORES
+@PATHS
 def test_a_fingerprint_that_changes_reruns_and_one_that_does_not_reuses(store_type, workers):
     outside = {"mtime": 1}
     calls: Counter = Counter()
@@ -365,7 +365,7 @@ def test_a_store_path_that_is_not_a_store_is_one_clear_line(tmp_path: Path):
     assert done.stderr.startswith("fancy-studio: cannot open the store") and "Traceback" not in done.stderr
 
 
-@STORES
+@PATHS
 @pytest.mark.parametrize("how", ["in place", "a new mapping"])
 def test_a_step_rewired_after_a_run_runs_again_with_its_new_input(store_type, workers, how):
     """The studio edits its workflow object between runs: the next run keys the step by its new wiring
