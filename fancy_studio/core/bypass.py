@@ -70,12 +70,7 @@ def bypass_step(run: StepRun, compiled: CompiledStep) -> None:
             run.blocked.add(cell.int)
             run.missing[cell.int] = (f"depends on step '{title}', which is bypassed and passes nothing to its "
                                      f"output '{name}' ({NO_PASS_THROUGH})")
-    callbacks = run.callbacks
-    if callbacks.on_step_bypassed is not None:
-        callbacks.on_step_bypassed(step)
-    elif callbacks.on_step_finished is not None:
-        callbacks.on_step_finished(step, 0.0)
-    run.progress()
+    run.report_not_called(step, run.callbacks.on_step_bypassed)
 
 
 def _passed_value(run: StepRun, compiled: CompiledStep, source: str) -> Any:

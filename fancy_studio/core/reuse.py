@@ -148,12 +148,7 @@ class ResultReuse:
     def _report_cached(self, step: WorkflowStep, step_id: UUID) -> None:
         run = self.run
         run.status[step_id] = StepStatus.CACHED
-        callbacks = run.callbacks
-        if callbacks.on_step_cached is not None:
-            callbacks.on_step_cached(step)
-        elif callbacks.on_step_finished is not None:
-            callbacks.on_step_finished(step, 0.0)
-        run.progress()
+        run.report_not_called(step, run.callbacks.on_step_cached)
 
     def _write_stored(self, compiled: CompiledStep, stored: StoredResult) -> bool:
         """Write a stored result to the step's output cells and report the step reused; False (nothing

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -194,6 +195,15 @@ class StepRun:
             passed_on = reason
         self.missing.update(dict.fromkeys((cell.int for cell in step.outputs.values()), passed_on))
         return reason
+
+    def report_not_called(self, step: WorkflowStep, own_callback: Callable[[WorkflowStep], None] | None) -> None:
+        """Report a step that took its outcome without being called (bypassed, reused): through its own
+        callback when the caller set one, else as finished in no time; then count it for progress."""
+        if own_callback is not None:
+            own_callback(step)
+        elif self.callbacks.on_step_finished is not None:
+            self.callbacks.on_step_finished(step, 0.0)
+        self.progress()
 
     def progress(self) -> None:
         on_progress = self.callbacks.on_progress
