@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_canvas import COLUMNS, VIEW_SIZE, open_baseline, open_studio
+from bench_canvas import COLUMNS, VIEW_SIZE, best_of, best_reopen, open_baseline, open_studio
 
 TARGETS = {"enter_ms": 100.0, "open": 2.5}
 
@@ -131,12 +131,7 @@ def grouped_file(steps: int, path: Path) -> Path:
 
 
 def best(repeats: int, func) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_of(repeats, func)[0]
 
 
 def measure_levels(inside: int, around: int, repeats: int) -> dict:
@@ -204,13 +199,7 @@ def measure_open(steps: int, repeats: int) -> dict:
             view = opener(path)
             view.show()
             app.processEvents()
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                opener(path, view)
-                times.append(time.perf_counter() - start)
-                app.processEvents()
-            results[name] = min(times)
+            results[name] = best_reopen(app, opener, path, view, repeats)
             if name == "studio":
                 scene = view.workflow_scene
                 results["groups"] = sum(isinstance(item, GroupNodeItem) for item in scene.node_items())
