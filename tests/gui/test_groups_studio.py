@@ -359,16 +359,21 @@ def test_the_two_readings_example_opens_as_groups_and_runs_as_headless(qtbot, di
         shut_down(qtbot, win)
 
 
-@pytest.mark.kernel
-def test_a_grouped_workflow_runs_in_the_kernel_and_shows_on_its_group_nodes(qtbot, tmp_path):
-    """The example with two instances of one group, copied as the user's own file (a store on disk), run in
-    the kernel: each group's node is done, a step inside shows its state and a cell inside its value."""
+def _window_on_my_readings(qtbot, tmp_path) -> MainWindow:
+    """An active window on the user's own copy of the two-readings example (a store on disk)."""
     from fancy_studio.resources import examples_dir
     from tests.gui.windows import active_window
 
     mine = tmp_path / "readings.json"
     mine.write_bytes((examples_dir() / "two_readings.json").read_bytes())
-    win = active_window(qtbot, mine)
+    return active_window(qtbot, mine)
+
+
+@pytest.mark.kernel
+def test_a_grouped_workflow_runs_in_the_kernel_and_shows_on_its_group_nodes(qtbot, tmp_path):
+    """The example with two instances of one group, copied as the user's own file (a store on disk), run in
+    the kernel: each group's node is done, a step inside shows its state and a cell inside its value."""
+    win = _window_on_my_readings(qtbot, tmp_path)
     try:
         qtbot.waitUntil(lambda: win.kernel_actions.link.state == "idle", timeout=20_000)
         with qtbot.waitSignal(win.runner.finished, timeout=30_000) as finished:
@@ -401,12 +406,7 @@ def test_a_problem_inside_a_group_leads_to_the_groups_node(qtbot, win):
 
 def test_an_exposed_parameter_is_edited_on_the_groups_node_and_rename_group_renames_every_node(
         qtbot, monkeypatch, tmp_path):
-    from fancy_studio.resources import examples_dir
-    from tests.gui.windows import active_window
-
-    mine = tmp_path / "readings.json"
-    mine.write_bytes((examples_dir() / "two_readings.json").read_bytes())
-    win = active_window(qtbot, mine)
+    win = _window_on_my_readings(qtbot, tmp_path)
     try:
         document, view = win.document, win.view
         indoor, outdoor = document.workflow.steps[:2]
@@ -629,12 +629,8 @@ def test_inside_a_group_an_exposed_field_shows_the_value_the_entered_node_gives_
     from PySide6.QtWidgets import QLabel, QLineEdit
 
     from fancy_studio.gui.canvas.param_rows import EXPOSED, SET
-    from fancy_studio.resources import examples_dir
-    from tests.gui.windows import active_window
 
-    mine = tmp_path / "readings.json"
-    mine.write_bytes((examples_dir() / "two_readings.json").read_bytes())
-    win = active_window(qtbot, mine)
+    win = _window_on_my_readings(qtbot, tmp_path)
     try:
         document, view = win.document, win.view
         indoor, outdoor = document.workflow.steps[:2]
