@@ -183,7 +183,8 @@ class ClipboardController(QObject):
         if document.level is not None:  # no group inside itself, nor inside one it holds
             pool = SimpleNamespace(groups=[*document.workflow.groups, *merge.added])
             here = document.level.definition_id
-            kept = [step for step in steps if step.group_id is None or not contains(pool, step.group_id, here)]
+            kept = [step for step in steps
+                    if step.group_id is None or not contains(pool, step.group_id, here)]
             if len(kept) != len(steps):
                 steps = kept
                 document.undo_stack.refused.emit("A group cannot be pasted inside itself")
@@ -209,8 +210,8 @@ class ClipboardController(QObject):
         forked = [(here, new) for here, new in merge.forked if any(d.name == new for d in groups)]
         if forked and stack.locked_reason is None:
             here, new = forked[0]
-            self.scene.message.emit(f"Pasted as a new group '{new}': this workflow's '{here}' differs from the "
-                                    "one copied, and stays as it is")
+            self.scene.message.emit(f"Pasted as a new group '{new}': this workflow's '{here}' differs from "
+                                    "the one copied, and stays as it is")
         ids = [c.id for c in cells] + [s.id for s in steps] + [a.id for a in annotations]
         self.scene.select_ids(ids)
         return ids

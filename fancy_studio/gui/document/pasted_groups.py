@@ -73,7 +73,8 @@ class GroupMerge:
             if group_id in needed:
                 continue
             needed.add(group_id)
-            todo.extend(s.group_id for s in added[group_id].steps if s.group_id in added)  # type: ignore[index]
+            inner = added[group_id].steps  # type: ignore[index]
+            todo.extend(step.group_id for step in inner if step.group_id in added)
         return [definition for definition in self.added if definition.id in needed]
 
 
