@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import gc
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem, QToolTip
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem, QToolTip
 
 from fancy_studio.core import CellSpec, WorkflowStep
 from fancy_studio.core.layout import DEFAULT_ASPECT
@@ -24,20 +23,19 @@ from fancy_studio.gui.canvas.group_node_item import (
 )
 from fancy_studio.gui.canvas.level_scene import LevelScenes
 from fancy_studio.gui.canvas.node_items import CellNodeItem, NodeItem, StepNodeItem
-from fancy_studio.gui.canvas.port_item import PortItem, PortKind
+from fancy_studio.gui.canvas.overview_drawing import NO_CONTENTS, OverviewDrawing
+from fancy_studio.gui.canvas.port_item import PortItem
 from fancy_studio.gui.canvas.run_drawing import RunDrawing
 from fancy_studio.gui.canvas.wire_drag import WireDrag
+from fancy_studio.gui.canvas.wire_drawing import WireDrawing, WireKey
 from fancy_studio.gui.canvas.wire_item import WireItem
 from fancy_studio.gui.document.document import WorkflowDocument
 from fancy_studio.gui.run.status import RunStatusModel
-
-WireKey = tuple[UUID, str, str]  # (step id, "inputs" | "outputs", port name)
 
 TOAST_MS = 2000
 SPINNER_MS = 80
 GRID_SIZE = 20.0
 """Dragged nodes land on multiples of this when `snap_to_grid` is on."""
-_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 BSP_DEPTH = 8
 """Depth of the scene's item index (256 cells). Qt's automatic depth grows with the item count (18, or
 262,144 cells, at 180,000 items), and an item is filed in every cell its bounding rect crosses: the long
@@ -46,7 +44,7 @@ the overview threshold) took 38 s for a 3,000-branch fan. At 8 that is 0.14 s, o
 fast, and a lookup under the pointer in a 10,000-step chain stays under 0.2 ms."""
 
 
-class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
+class WorkflowScene(LevelScenes, RunDrawing, OverviewDrawing, WireDrawing, QGraphicsScene):
     """Draws `document.workflow`; node moves and wire drags are pushed back as document edits."""
 
     message = Signal(str)
@@ -242,81 +240,13 @@ class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
         if self.overview:
             item.set_ports_visible(False)
         if self.blocks is not None:
-            item.setFlag(_NO_CONTENTS)
+            item.setFlag(NO_CONTENTS)
         self.addItem(item)
         self._seat_blocks()
         self.restyle(item)
         status = self.run_status
         if status is not None and (status.total or status.holds_values()):
             item.show_run_state()  # e.g. an undone delete brings back a node the last run computed
-
-    def set_overview(self, overview: bool) -> None:
-        """Zoomed far out (below `style.LOW_DETAIL`) ports are hidden and wires are hairlines, so a frame
-        of a 10,000-step workflow costs no Python call per port or wire; zoomed in, all comes back."""
-        if overview == self.overview:
-            return
-        self.overview = overview
-        for item in self._nodes.values():
-            item.set_ports_visible(not overview)
-        for wire in self._wires.values():
-            wire.set_overview(overview)
-
-    def set_blocks(self, blocks: bool) -> None:
-        """Zoomed out so far that no title fits on a block (below `blocks_layer.BLOCKS_LOD`), one item
-        paints every node's block and the node items paint nothing (they stay for selection, hit-testing
-        and tooltips): a frame of 20,000 nodes costs one `drawRects` per colour, not 20,000 items' work."""
-        if blocks == (self.blocks is not None):
-            return
-        items = self._nodes.values()
-        outdated = []
-        for item in items:
-            item.setFlag(_NO_CONTENTS, blocks)
-            item.drawn_by_layer = blocks
-            if not blocks:
-                item.update()  # what changed while the layer drew it (see `NodeItem.repaint`)
-                if getattr(item, "value_outdated", False):
-                    outdated.append(item.node_id)
-        if outdated and self.run_status is not None:
-            # values a run stored meanwhile: read in the run's catch-up slices, not all at once
-            self._dirty_cells.extend(outdated)
-            self._generation += 1
-            self._schedule_catch_up()
-        for wire in self._wires.values():
-            wire.setFlag(_NO_CONTENTS, blocks)
-        if blocks:
-            self.blocks = BlocksLayer(self._wires.values)
-            self._seat_blocks()
-            self.blocks.fill(item for item in items if item.isVisible())  # not the nodes collapsed frames hide
-        else:
-            if self.blocks.scene() is self:
-                self.removeItem(self.blocks)
-            self.blocks = None
-
-    def _seat_blocks(self) -> None:
-        """The blocks layer is in the scene while it has nodes to draw (an empty canvas holds no item)."""
-        blocks = self.blocks
-        if blocks is not None and (blocks.scene() is self) != bool(self._nodes):
-            if self._nodes:
-                self.addItem(blocks)
-            else:
-                self.removeItem(blocks)
-
-    def restyle(self, item: NodeItem) -> None:
-        """A node's block may have changed colour, place or size: tell the blocks layer, if it draws them."""
-        if self.blocks is not None:
-            if item.isVisible():
-                self.blocks.node_changed(item)
-            else:  # inside a collapsed frame
-                self.blocks.node_removed(item.node_id)
-
-    def restyle_wires(self) -> None:
-        """A wire came, went, moved or changed colour: tell the blocks layer, if it draws them."""
-        if self.blocks is not None:
-            self.blocks.wires_changed()
-
-    def _selection_to_blocks(self) -> None:
-        if self.blocks is not None:
-            self.blocks.selection_changed(self.selectedItems(), self._nodes)
 
     def helpEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Tooltips are worded when asked for, from the model (not stored on 10,000 items per run)."""
@@ -386,91 +316,6 @@ class WorkflowScene(LevelScenes, RunDrawing, QGraphicsScene):
         if self._selection_lost:
             self._selection_lost = False
             self.selectionChanged.emit()
-
-    def _keys_at(self, node_id: UUID) -> list[WireKey]:
-        return list(self._wires_at.get(node_id, ()))
-
-    def _step_wire_keys(self, step_id: UUID) -> list[WireKey]:
-        return [k for k in self._keys_at(step_id) if k[0] == step_id]
-
-    def _cell_wire_keys(self, cell_id: UUID) -> list[WireKey]:
-        return [k for k in self._keys_at(cell_id) if self._wires[k].cell_id == cell_id]
-
-    def _add_wire(self, key: WireKey, wire: WireItem) -> None:
-        self._wires[key] = wire
-        self._wires_at.setdefault(key[0], {})[key] = None
-        self._wires_at.setdefault(wire.cell_id, {})[key] = None
-        wire.set_overview(self.overview)
-        if self.blocks is not None:
-            wire.setFlag(_NO_CONTENTS)
-            self.blocks.wires_changed()
-        self.addItem(wire)
-
-    def _remove_wire(self, key: WireKey) -> None:
-        wire = self._wires.pop(key)
-        for node_id in (key[0], wire.cell_id):
-            keys = self._wires_at.get(node_id)
-            if keys is not None:
-                keys.pop(key, None)
-                if not keys:
-                    del self._wires_at[node_id]
-        self.removeItem(wire)
-        self.restyle_wires()
-
-    def _rebuild_wires(self, step_id: UUID) -> None:
-        for key in self._step_wire_keys(step_id):
-            self._remove_wire(key)
-        step = self.document.find_step(step_id)
-        if step is None or step_id not in self._nodes:
-            return
-        for side in ("inputs", "outputs"):
-            for name, cell_id in getattr(step, side).items():
-                if cell_id not in self._nodes:
-                    continue  # a cell the workflow does not declare: nothing to draw to
-                wire = WireItem(self._wire_color(step_id, side, name, cell_id), (step_id, side, name), cell_id,
-                                self.overview)
-                self._add_wire((step_id, side, name), wire)
-                self._place_wire(wire)
-
-    def _wire_color(self, step_id: UUID, side: str, name: str, cell_id: UUID) -> QColor:
-        step_port = self._nodes[step_id].port(PortKind.STEP_INPUT if side == "inputs" else PortKind.STEP_OUTPUT, name)
-        if step_port is not None and step_port.hint is not Any:
-            return step_port.color
-        return style.type_color(self._nodes[cell_id].cell_type()[0])
-
-    def _place_wire(self, wire: WireItem) -> None:
-        step_id, side, name = wire.key
-        step_item, cell_item = self._nodes[step_id], self._nodes[wire.cell_id]
-        if side == "inputs":
-            start = cell_item.port(PortKind.CELL_OUTPUT).scenePos()
-            port = step_item.port(PortKind.STEP_INPUT, name)
-            end = port.scenePos() if port else step_item.mapToScene(0, step_item.boundingRect().center().y())
-        else:
-            port = step_item.port(PortKind.STEP_OUTPUT, name)
-            start = port.scenePos() if port else step_item.mapToScene(step_item.boundingRect().right(), 20)
-            end = cell_item.port(PortKind.CELL_INPUT).scenePos()
-        if self.annotations.rerouting:  # an end inside a collapsed frame: at its edge
-            start, end = self.annotations.wire_ends(wire, start, end)
-        wire.set_ends(start, end)
-        self.restyle_wires()
-
-    def node_item_moved(self, item: NodeItem) -> None:
-        """Place the wires of a node that moved (nodes do not tell: see `NodeItem.mouseMoveEvent`)."""
-        self.restyle(item)
-        for key in self._keys_at(item.node_id):
-            self._place_wire(self._wires[key])
-
-    def nodes_dragged(self, items: list) -> None:
-        """The pointer dragged these items (nodes, or other selected items): place each touched wire once.
-        A frame among them carries what lies inside it."""
-        items = items + self.annotations.carry(items)
-        keys = {key: None for item in items if isinstance(item, NodeItem)
-                for key in self._wires_at.get(item.node_id, ())}
-        for item in items:
-            if isinstance(item, NodeItem):
-                self.restyle(item)
-        for key in keys:
-            self._place_wire(self._wires[key])
 
     # --- document signals ----------------------------------------------------------------------------
 
