@@ -8,6 +8,10 @@ indexes exact and emit the signals. Saving writes the model.
 The document holds the whole workflow but edits one level of it at a time: `graph` is the workflow, or
 the group definition entered through an instance (`level`; see `levels.py`). The indexes, queries and
 model changes below all work on `graph`; group edits are `group_commands.py`'s.
+
+What only reads or only pushes commands is mixed in from beside it: the connection checks
+(`connection_checks.py`), the frames-and-notes edits (`annotation_edits.py`) and the params and bypass
+edits (`param_edits.py`). The signals, indexes and model changes stay here.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from uuid import UUID, uuid4
 from PySide6.QtCore import QObject, Signal
 
 from fancy_studio.core import CellSpec, FancyFunction, Frame, Note, Position, Workflow, WorkflowStep, registry
-from fancy_studio.core.typecheck import accepts, value_accepted
 from fancy_studio.core.workflow_file import load_workflow, save_workflow
+from fancy_studio.gui.document.annotation_edits import AnnotationEdits
+from fancy_studio.gui.document.connection_checks import ConnectionChecks
 from fancy_studio.gui.document.group_commands import GroupEditing
 from fancy_studio.gui.document.levels import GroupLevels, LevelUndoStack
+from fancy_studio.gui.document.param_edits import ParamEdits
 
 
-class WorkflowDocument(GroupLevels, GroupEditing, QObject):
+class WorkflowDocument(GroupLevels, GroupEditing, ConnectionChecks, AnnotationEdits, ParamEdits, QObject):
     """One open workflow file; the studio edits it only through undoable commands."""
 
     step_added = Signal(object)  # WorkflowStep
@@ -173,14 +179,6 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
     def find_cell(self, cell_id: UUID) -> CellSpec | None:
         return _first_by_id(self._cells_by_id, self.graph.cells, cell_id)
 
-    def find_annotation(self, item_id: UUID) -> Frame | Note | None:
-        """The frame or note with this id (a workflow has a few: looked up, not indexed)."""
-        for items in (self.workflow.frames, self.workflow.notes):
-            for item in items:
-                if item.id == item_id:
-                    return item
-        return None
-
     def position(self, node_id: UUID) -> tuple[float, float]:
         pos = self.graph.layout.get(node_id)
         return (pos.x, pos.y) if pos else (0.0, 0.0)
@@ -216,82 +214,6 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
             ranks = self._ranks()
             unique.sort(key=lambda step: ranks[id(step)])
         return unique
-
-    def why_not_connect_output(self, step_id: UUID, output: str, cell_id: UUID) -> str | None:
-        """None when step's output may write the cell, else the reason it may not."""
-        step, cell = self.find_step(step_id), self.find_cell(cell_id)
-        if step is None or cell is None:
-            return "unknown step or cell"
-        producer = self.producer_of(cell_id)
-        if producer is not None and producer[0].id != step_id:
-            return f"'{cell.alias or 'cell'}' is already written by another step"
-        if cell.has_value:
-            return f"'{cell.alias or 'cell'}' is an input cell with its own value"
-        if self._reaches(cell_id, step_id):
-            return "that would make a cycle"
-        port = self.output_port(step, output)  # a group's node: what the step inside gives (levels.py)
-        for reader, name in self.readers_of(cell_id) if port is not None else ():
-            for expected in self.input_ports(reader, name):
-                if not accepts(expected.type, port.type):
-                    reader_title = self._reader_title(reader)
-                    return f"{port.type_name} cannot feed {reader_title}'s {name} ({expected.type_name})"
-        return None
-
-    def _reader_title(self, step: WorkflowStep) -> str:
-        function = self.function_of(step)
-        return function.title if function is not None else self.title_of(step)
-
-    def why_not_connect_input(self, step_id: UUID, input_name: str, cell_id: UUID) -> str | None:
-        """None when the cell may feed the step's input, else the reason it may not."""
-        step, cell = self.find_step(step_id), self.find_cell(cell_id)
-        if step is None or cell is None:
-            return "unknown step or cell"
-        if cell_id in step.outputs.values() or self._reaches_step(step_id, cell_id):
-            return "that would make a cycle"
-        producer = self.producer_of(cell_id)
-        port = self.output_port(*producer) if producer is not None else None
-        for expected in self.input_ports(step, input_name):  # a group's node: the inputs inside it feeds
-            if cell.has_value and not value_accepted(expected.type, cell.value):
-                return f"{type(cell.value).__name__} value cannot feed {input_name} ({expected.type_name})"
-            if port is not None and not accepts(expected.type, port.type):
-                return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
-        return None
-
-    def why_not_chain(self, writer_id: UUID, output: str, reader_id: UUID, input_name: str) -> str | None:
-        """None when a new cell may carry `writer`'s output into `reader`'s input, else the reason."""
-        writer, reader = self.find_step(writer_id), self.find_step(reader_id)
-        if writer is None or reader is None:
-            return "unknown step"
-        if writer_id == reader_id or any(self._reaches(c, writer_id) for c in reader.outputs.values()):
-            return "that would make a cycle"
-        port = self.output_port(writer, output)
-        for expected in self.input_ports(reader, input_name) if port is not None else ():
-            if not accepts(expected.type, port.type):
-                return f"{port.type_name} cannot feed {input_name} ({expected.type_name})"
-        return None
-
-    def _reaches(self, cell_id: UUID, step_id: UUID) -> bool:
-        """Does the value of `cell_id` flow (through steps) into `step_id`?"""
-        seen: set[UUID] = set()
-        frontier = [cell_id]
-        while frontier:
-            cell = frontier.pop()
-            for reader, _ in self.readers_of(cell):
-                if reader.id == step_id:
-                    return True
-                if reader.id not in seen:
-                    seen.add(reader.id)
-                    frontier.extend(reader.outputs.values())
-        return False
-
-    def _reaches_step(self, step_id: UUID, cell_id: UUID) -> bool:
-        """Does `step_id`'s output flow into `cell_id`'s producer (so reading it closes a loop)?"""
-        producer = self.producer_of(cell_id)
-        if producer is None:
-            return False
-        if producer[0].id == step_id:
-            return True
-        return any(self._reaches(out, producer[0].id) for out in self.find_step(step_id).outputs.values())
 
     # --- edits: each pushes one undoable command -------------------------------------------------------
 
@@ -360,65 +282,6 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
         if moves:
             self.undo_stack.push(NudgeNodes(self, moves))
 
-    def add_annotation(self, item: Frame | Note) -> None:
-        """Add a frame or a note (Add Frame, Add Note)."""
-        from fancy_studio.gui.document.annotation_commands import AddAnnotations, describe
-
-        self.undo_stack.push(AddAnnotations(self, [item], f"Add {describe(item)}"))
-
-    def change_annotation(self, item_id: UUID, text: str, /, **fields: Any) -> None:
-        """Set fields of a frame or note as one undo step named `text`; nothing when none would change. A
-        value the model refuses (a NaN, an unknown colour) raises `ValueError` and nothing is pushed."""
-        from fancy_studio.gui.document.annotation_commands import ChangeAnnotations
-
-        item = self.find_annotation(item_id)
-        if item is None:
-            return
-        changed = {name: value for name, value in fields.items() if getattr(item, name) != value}
-        if changed:
-            self.undo_stack.push(ChangeAnnotations(self, {item_id: changed}, text))
-
-    def move_items(self, node_moves: dict[UUID, tuple[float, float]],
-                   annotation_moves: dict[UUID, tuple[float, float]], carrier: UUID | None = None) -> None:
-        """Move nodes, frames and notes as ONE undo step; `carrier`: the frame that was dragged and carried
-        the rest (the step is named after it)."""
-        from fancy_studio.gui.document.annotation_commands import ChangeAnnotations, describe, plural
-
-        changes = {item_id: {"x": x, "y": y} for item_id, (x, y) in annotation_moves.items()}
-        if not changes:
-            self.move_nodes(node_moves)
-            return
-        leader = self.find_annotation(carrier) if carrier in changes else None
-        if leader is None and len(changes) == 1 and not node_moves:  # a note (or a frame) alone
-            leader = self.find_annotation(next(iter(changes)))
-        count = len(node_moves) + len(changes)
-        text = f"Move {describe(leader)}" if leader is not None else f"Move {plural(count, 'item')}"
-        self.undo_stack.beginMacro(text)
-        try:
-            self.move_nodes(node_moves)
-            self.undo_stack.push(ChangeAnnotations(self, changes, text))
-        finally:
-            self.undo_stack.endMacro()
-
-    def remove_items(self, ids: set[UUID]) -> None:
-        """Delete steps, cells, frames and notes among `ids` as ONE undo step (a frame's nodes stay)."""
-        from fancy_studio.gui.document.annotation_commands import RemoveAnnotations
-
-        annotations = {item_id for item_id in ids if self.find_annotation(item_id) is not None}
-        nodes = set(ids) - annotations
-        if not annotations:
-            self.remove_nodes(nodes)
-            return
-        if not nodes:
-            self.undo_stack.push(RemoveAnnotations(self, annotations))
-            return
-        self.undo_stack.beginMacro(f"Delete {len(ids)} items")
-        try:
-            self.remove_nodes(nodes)
-            self.undo_stack.push(RemoveAnnotations(self, annotations))
-        finally:
-            self.undo_stack.endMacro()
-
     def connect_input(self, step_id: UUID, name: str, cell_id: UUID | None) -> None:
         from fancy_studio.gui.document.commands import SetWire
 
@@ -455,54 +318,6 @@ class WorkflowDocument(GroupLevels, GroupEditing, QObject):
         from fancy_studio.gui.document.commands import EditCell
 
         self.undo_stack.push(EditCell(self, cell_id, value=value))
-
-    # parameters and bypass (undoable; the commands are in `param_commands.py`)
-
-    def set_param(self, step_id: UUID, name: str, value: Any) -> None:
-        """Give a step's input a literal value of its own (a param), as one undo step."""
-        from fancy_studio.gui.document.param_commands import set_param
-
-        set_param(self, step_id, name, value)
-
-    def clear_param(self, step_id: UUID, name: str) -> None:
-        """Drop a step's param: the input takes its function's default again (one undo step)."""
-        from fancy_studio.gui.document.param_commands import clear_param
-
-        clear_param(self, step_id, name)
-
-    def set_bypass(self, step_ids: set[UUID], bypass: bool) -> None:
-        """Bypass the steps (or stop bypassing them) as ONE undo step; steps already so are left alone."""
-        from fancy_studio.gui.document.param_commands import set_bypass
-
-        set_bypass(self, step_ids, bypass)
-
-    def param_to_cell(self, step_id: UUID, name: str, value: Any, x: float, y: float,
-                      alias: str) -> CellSpec | None:
-        """Convert to Cell: the input's value (its param, else what the caller starts it with) moves into a
-        new input cell at (x, y) wired to it, to share it between steps; one undo step. The cell, or None."""
-        from fancy_studio.gui.document.param_commands import param_to_cell
-
-        return param_to_cell(self, step_id, name, value, x, y, alias)
-
-    def cell_to_params(self, cell_id: UUID) -> bool:
-        """Convert to Parameters: an input cell that only feeds inputs becomes a param of each step it
-        feeds, and goes; one undo step. False (nothing done) when `why_not_cell_to_params` says why."""
-        from fancy_studio.gui.document.param_commands import cell_to_params
-
-        return cell_to_params(self, cell_id)
-
-    def why_not_cell_to_params(self, cell_id: UUID) -> str | None:
-        """None when the cell can become params of the steps it feeds, else the reason it cannot."""
-        cell = self.find_cell(cell_id)
-        if cell is None:
-            return "unknown cell"
-        if not cell.has_value:
-            return f"'{cell.alias or 'cell'}' has no value of its own: a step computes it"
-        if self.producer_of(cell_id) is not None:
-            return f"'{cell.alias or 'cell'}' is written by a step"
-        if not self.readers_of(cell_id):
-            return f"'{cell.alias or 'cell'}' feeds no step"
-        return None
 
     def new_id(self) -> UUID:
         return uuid4()
