@@ -15,11 +15,13 @@ from uuid import UUID
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolButton, QUndoView, QWidget,
+    QDockWidget, QLabel, QMainWindow, QMessageBox, QToolButton, QUndoView, QWidget,
 )
 
+from fancy_studio.gui.window.actions import build_actions
+from fancy_studio.gui.window.context_menu import show_canvas_menu
 from fancy_studio.gui.window.layout_state import WindowLayout, restore_geometry
 from fancy_studio.gui.window.private_files import keep_settings_private
 from fancy_studio.gui.window.theme import FRAME_COLORS, apply_saved_theme, is_dark, sync_canvas_colors
@@ -28,18 +30,14 @@ from fancy_studio.gui.window.theme import FRAME_COLORS, apply_saved_theme, is_da
 if TYPE_CHECKING:  # imported for real by `_import_studio`, once the window frame is on screen
     from fancy_studio.core import DatumStore
     from fancy_studio.gui.window.workflow_stores import WorkflowStores
-    from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
-    from fancy_studio.gui.document.clipboard import ClipboardController
     from fancy_studio.gui.datums.panel import DatumPanel
     from fancy_studio.gui.document.document import WorkflowDocument
     from fancy_studio.gui.window.clean_slate import CleanSlate
     from fancy_studio.gui.window.example_copies import ExampleCopies
     from fancy_studio.gui.window.file_actions import FileActions
     from fancy_studio.gui.window.file_drops import FileDrops
-    from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
-    from fancy_studio.gui.canvas.inline_rename import InlineRename
     from fancy_studio.gui.panels.inspector import InspectorWidget
     from fancy_studio.gui.panels.palette import PaletteWidget
     from fancy_studio.gui.panels.problems import ProblemsPanel
@@ -58,24 +56,20 @@ def _import_studio() -> None:
     About two thirds of start-up is these imports; a window built with `build=False` shows its frame
     first and calls this from `build()`, so the window is on screen before the imports are paid for.
     """
-    global WorkflowStores, layout_view, WorkflowView, ClipboardController, DatumPanel
-    global WorkflowDocument, FileDrops, FindBar, InlineRename, InspectorWidget, PaletteWidget, ProblemsPanel
+    global WorkflowStores, WorkflowView, DatumPanel
+    global WorkflowDocument, FileDrops, InspectorWidget, PaletteWidget, ProblemsPanel
     global QuickAddController, ShortcutsDialog, build_menus, name_separators
     global RunActions, KernelActions, RunController, RecoveryWriter, offer_restore, CleanSlate, ExampleCopies, SaveFolders
     global FileActions
     from fancy_studio.gui.window.workflow_stores import WorkflowStores
-    from fancy_studio.gui.canvas.auto_layout import layout_view
     from fancy_studio.gui.canvas import WorkflowView
-    from fancy_studio.gui.document.clipboard import ClipboardController
     from fancy_studio.gui.datums.panel import DatumPanel
     from fancy_studio.gui.document.document import WorkflowDocument
     from fancy_studio.gui.window.clean_slate import CleanSlate
     from fancy_studio.gui.window.example_copies import ExampleCopies
     from fancy_studio.gui.window.file_actions import FileActions
     from fancy_studio.gui.window.file_drops import FileDrops
-    from fancy_studio.gui.canvas.find_bar import FindBar
     from fancy_studio.gui.window.help_dialogs import ShortcutsDialog
-    from fancy_studio.gui.canvas.inline_rename import InlineRename
     from fancy_studio.gui.panels.inspector import InspectorWidget
     from fancy_studio.gui.panels.palette import PaletteWidget
     from fancy_studio.gui.panels.problems import ProblemsPanel
@@ -256,106 +250,8 @@ class MainWindow(QMainWindow):
 
     # --- actions and menus -----------------------------------------------------------------------
 
-    def _action(self, name: str, text: str, slot=None, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        if tip:
-            action.setStatusTip(tip)
-        if slot is not None:
-            action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
-
     def _build_actions(self) -> None:
-        stack = self.document.undo_stack
-        a = self._action
-        self.new_action = a("new-action", "&New", self.new_workflow, QKeySequence.StandardKey.New,
-                            "Start an empty workflow")
-        self.open_action = a("open-action", "&Open…", lambda: self.file_actions.open_dialog(),
-                             QKeySequence.StandardKey.Open,
-                             "Open a workflow file")
-        self.save_action = a("save-action", "&Save", lambda: self.save_workflow(),
-                             QKeySequence.StandardKey.Save, "Save the workflow")
-        self.save_as_action = a("save-as-action", "Save &As…", lambda: self.file_actions.save_as_dialog(),
-                                QKeySequence("Ctrl+Shift+S"), "Save the workflow under a new name")
-        self.quit_action = a("quit-action", "&Quit", self.close, QKeySequence("Ctrl+Q"))
-        self.undo_action = stack.createUndoAction(self, "&Undo")
-        self.undo_action.setObjectName("undo-action")
-        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setObjectName("redo-action")
-        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
-        self.addActions([self.undo_action, self.redo_action])
-        self.delete_action = a("delete-action", "&Delete", self.delete_selection,
-                               [QKeySequence(QKeySequence.StandardKey.Delete),
-                                QKeySequence(Qt.Key.Key_Backspace)],
-                               "Delete the selected steps and cells")
-        self.select_all_action = a("select-all-action", "Select &All", self.select_all,
-                                   QKeySequence("Ctrl+A"))
-        self.find_bar = FindBar(self.document, self.view)
-        self.find_action = a("find-action", "&Find…", self.find_bar.open, QKeySequence.StandardKey.Find,
-                             "Find steps and cells by name (Ctrl+F)")
-        self.find_next_action = a("find-next-action", "Find &Next", self.find_bar.find_next,
-                                  QKeySequence.StandardKey.FindNext)
-        self.find_previous_action = a("find-previous-action", "Find Pre&vious", self.find_bar.find_previous,
-                                      QKeySequence.StandardKey.FindPrevious)
-        self.inline_rename = InlineRename(self.view, self.document)
-        from fancy_studio.gui.canvas.bypass_actions import BypassActions
-        from fancy_studio.gui.canvas.param_actions import ParamActions
-        from fancy_studio.gui.canvas.param_editor import ParamEditor
-        self.param_editor = ParamEditor(self.view, self.document)
-        """A step's params edited on its node: a click on an input's field."""
-        self.bypass_actions = BypassActions(self, self.view, self.document,
-                                            lambda text: self.statusBar().showMessage(text, 5000))
-        self.param_actions = ParamActions(self.view, self.document, self.bypass_actions.action)
-        """Bypass (Ctrl+B), Convert to Cell and back: the node's menu."""
-        self.rename_action = a("rename-action", "Re&name", self.rename_selected, QKeySequence(Qt.Key.Key_F2),
-                               "Rename the selected step or cell where it is drawn (F2 or double-click)")
-        self.zoom_in_action = a("zoom-in-action", "Zoom &In", self.view.zoom_in,
-                                QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = a("zoom-out-action", "Zoom &Out", self.view.zoom_out,
-                                 QKeySequence.StandardKey.ZoomOut)
-        self.zoom_fit_action = a("zoom-fit-action", "Zoom to &Fit", self.view.zoom_to_fit,
-                                 QKeySequence("Ctrl+0"))
-        self.zoom_selection_action = a("zoom-selection-action", "Zoom to &Selection",
-                                       self.view.zoom_to_selection, QKeySequence("Ctrl+9"))
-        self.actual_size_action = a("actual-size-action", "&Actual Size", self.view.zoom_to_actual_size,
-                                    QKeySequence("Ctrl+1"), "Zoom to 100 %")
-        self.clipboard_controller = ClipboardController(self.document, self.scene, self)
-        clip = self.clipboard_controller
-        self.copy_action = a("copy-action", "&Copy", self.copy, QKeySequence.StandardKey.Copy,
-                             "Copy the selected steps and cells (or, in the Datums table, the selected values)")
-        self.cut_action = a("cut-action", "Cu&t", clip.cut, QKeySequence.StandardKey.Cut,
-                            "Cut the selected steps and cells")
-        self.paste_action = a("paste-action", "&Paste", clip.paste, QKeySequence.StandardKey.Paste,
-                              "Paste steps and cells with fresh ids")
-        self.duplicate_action = a("duplicate-action", "D&uplicate", clip.duplicate, QKeySequence("Ctrl+D"),
-                                  "Duplicate the selected steps and cells")
-        self.auto_layout_action = a("auto-layout-action", "&Auto Layout", lambda: layout_view(self.view),
-                                    QKeySequence("Ctrl+L"),
-                                    "Arrange the graph (or the selected nodes) left to right by dependency")
-        self.snap_action = a("snap-action", "Snap to &Grid", None, None,
-                             "Dragged nodes land on the 20 px grid")
-        self.snap_action.setCheckable(True)
-        self.snap_action.setChecked(self.scene.snap_to_grid)
-        self.snap_action.toggled.connect(lambda on: setattr(self.scene, "snap_to_grid", on))
-        self.reset_layout_action = a("reset-layout-action", "&Reset Layout", self.window_layout.reset, None,
-                                     "Put the docks back where they were at the first start")
-        from fancy_studio.gui.canvas.annotation_actions import AnnotationActions
-        from fancy_studio.gui.canvas.annotation_editor import AnnotationEditor
-        self.annotation_editor = AnnotationEditor(self.view, self.document)
-        """A frame's title or a note's text, edited where it is drawn."""
-        self.annotation_actions = AnnotationActions(self, self.view, self.document, self.annotation_editor)
-        """Add Frame, Add Note, and the menu of a frame or note."""
-        from fancy_studio.gui.canvas.group_actions import GroupActions
-        self.group_actions = GroupActions(self, self.view, self.palette_widget, self._show_message)
-        """Group, Ungroup, Enter and Leave Group (and the breadcrumb), the palette's "This workflow"."""
-        from fancy_studio.gui.canvas.align import AlignActions
-        self.align_actions = AlignActions(self, self.scene, self.document)
-        """View ▸ Align: align and distribute the selected nodes, frames and notes."""
+        build_actions(self)  # see `actions.py`
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """The shortcuts list, read from the menus now (one window of it, brought to the front)."""
@@ -450,48 +346,7 @@ class MainWindow(QMainWindow):
         self.view.setFocus()
 
     def _context_menu(self, node_id: UUID | None, where) -> None:
-        menu = QMenu(self)
-        menu.setObjectName("canvas-context-menu")
-        if node_id is not None:
-            up_to = menu.addAction("Run &Up to Here")
-            up_to.setObjectName("run-up-to-action")
-            up_to.setEnabled(not self.runner.running and bool(self.run_actions.targets_for({node_id})))
-            up_to.triggered.connect(lambda: self.run_actions.run_up_to(node_id))
-            menu.addAction(self.run_actions.run_selected_action)
-            menu.addAction(self.datum_actions.show_lineage_action)
-            menu.addSeparator()
-            self.param_actions.fill_node_menu(menu, node_id, self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
-            menu.addSeparator()
-            menu.addActions([self.rename_action, self.cut_action, self.copy_action, self.duplicate_action, self.delete_action])
-            self.group_actions.fill_menu(menu, node_id,
-                                         self.view.mapToScene(self.view.viewport().mapFromGlobal(where)))
-            if self.align_actions.selected_count() >= 2:
-                menu.addSeparator()
-                self.align_actions.fill_menu(menu)
-        elif (annotation := self.scene.annotations.at(self.view.mapToScene(
-                self.view.viewport().mapFromGlobal(where)))[0]) is not None:
-            if not annotation.isSelected():
-                self.scene.select_ids({annotation.item_id})
-            self.annotation_actions.fill_menu(menu, annotation, [self.cut_action, self.copy_action,
-                                                                 self.duplicate_action, self.delete_action])
-            if self.align_actions.selected_count() >= 2:
-                menu.addSeparator()
-                self.align_actions.fill_menu(menu)
-        else:
-            at = self.view.mapToScene(self.view.viewport().mapFromGlobal(where))
-            menu.addActions([self.run_actions.run_action, self.paste_action])
-            menu.addSeparator()
-            annotations = self.annotation_actions
-            for text, name, add in (("Add &Frame Here", "add-frame-here-action", annotations.add_frame),
-                                    ("Add N&ote Here", "add-note-here-action", annotations.add_note)):
-                action = menu.addAction(text)
-                action.setObjectName(name)
-                action.triggered.connect(lambda _=False, add=add: add(at))
-            menu.addSeparator()
-            menu.addActions([self.select_all_action, self.auto_layout_action, self.zoom_fit_action])
-            self.group_actions.fill_menu(menu, None)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click, gone when closed
-        menu.popup(where)
+        show_canvas_menu(self, node_id, where)
 
     def _datums_selected(self, cell_ids: set[UUID]) -> None:
         present = {cell_id for cell_id in cell_ids if self.scene.item_for(cell_id) is not None}
