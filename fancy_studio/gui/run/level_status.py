@@ -25,7 +25,7 @@ from fancy_studio.core.groups import Flattened, flat_id, flatten
 from fancy_studio.gui.run.status import IDLE, RunStatusModel, StepRunInfo, StepState
 
 _ENDED = frozenset(s for s in StepState if s not in (StepState.IDLE, StepState.QUEUED, StepState.RUNNING))
-_DONE = frozenset({StepState.DONE, StepState.CACHED, getattr(StepState, "BYPASSED", StepState.DONE)})
+_DONE = frozenset({StepState.DONE, StepState.CACHED, StepState.BYPASSED})
 
 
 @dataclass
