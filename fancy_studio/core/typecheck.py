@@ -13,6 +13,8 @@ import types
 import typing
 from typing import Any
 
+from fancy_studio.core.data_types import canonical_type
+
 _WIDENS_TO: dict[type, tuple[type, ...]] = {
     float: (int, bool),
     complex: (float, int, bool),
@@ -55,6 +57,7 @@ def accepts(expected: Any, provided: Any) -> bool:
 def _accepts(expected: Any, provided: Any) -> bool:
     if _is_unknown(expected) or _is_unknown(provided):
         return True
+    expected, provided = canonical_type(expected), canonical_type(provided)
     expected_members = _members(expected)
     if expected_members is not None:
         return any(_accepts(member, provided) for member in expected_members)
