@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 
+from fancy_studio.core.data_types import DataFrame, Image
 from fancy_studio.core.value_summary import StoredSummary
 
 LOW_DETAIL = 0.4
@@ -57,7 +58,7 @@ DARK = {
     "NODE_BORDER": "#444a53", "SELECTED": "#f0c04c", "HOVER": "#8aa4c8", "TEXT": "#e4e6ea",
     "TEXT_DIM": "#9aa0a8", "PLACEHOLDER": "#5b5f66", "ACCEPT": "#6ee07a", "REFUSE": "#e0605a",
     "_NUMBER": "#5a9cf0", "_TEXT": "#5cc47a", "_LIST": "#f09a3c", "_BOOL": "#a877e8", "_DICT": "#3cc0c0",
-    "_ANY": "#9a9ea6",
+    "_ANY": "#9a9ea6", "_TABLE": "#e06aa8", "_IMAGE": "#b4c83c",
     "category": {"math": "#3d6fb4", "text": "#3f8f5a", "lists": "#b06a28", "convert": "#7a55a8"},
     "extra": ("#a0455a", "#3a8c8c", "#8c7a3a", "#5a5ab0", "#6a8c3a"),
 }
@@ -67,7 +68,7 @@ LIGHT = {
     "NODE_BORDER": "#b4bac3", "SELECTED": "#dd9a00", "HOVER": "#4f7fc0", "TEXT": "#1f2328",
     "TEXT_DIM": "#5c636d", "PLACEHOLDER": "#b8bcc3", "ACCEPT": "#2f9e4a", "REFUSE": "#cf4a42",
     "_NUMBER": "#3b7fdc", "_TEXT": "#2e9d55", "_LIST": "#d47a1e", "_BOOL": "#8757d6", "_DICT": "#1f9d9d",
-    "_ANY": "#7d838c",
+    "_ANY": "#7d838c", "_TABLE": "#c43c86", "_IMAGE": "#7a9414",
     "category": {"math": "#9dbde9", "text": "#9fd2ae", "lists": "#f2c192", "convert": "#c8b0e8"},
     "extra": ("#e3a3b1", "#99d1d1", "#d9cc95", "#b0b0e8", "#bcd99a"),
 }
@@ -91,6 +92,8 @@ _LIST: QColor
 _BOOL: QColor
 _DICT: QColor
 _ANY: QColor
+_TABLE: QColor
+_IMAGE: QColor
 _CATEGORY: dict[str, QColor] = {}
 _EXTRA: list[QColor] = []
 
@@ -134,6 +137,10 @@ def type_color(hint: Any) -> QColor:
         return QColor(_DICT)
     if issubclass(base, (list, tuple, set, frozenset)) or base is Sequence:
         return QColor(_LIST)
+    if issubclass(base, DataFrame):  # the stand-in or pandas' own class (see `core.data_types`)
+        return QColor(_TABLE)
+    if issubclass(base, Image):
+        return QColor(_IMAGE)
     return QColor(_ANY)
 
 
