@@ -121,9 +121,14 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
         def execute(callbacks: Any, cancel: Any) -> Any:
             with _ctrl_c_cancels(cancel):
                 return Engine(store).run(workflow, callbacks=callbacks, max_workers=max(1, args.workers),
-                                         cancel=cancel, reuse=not args.no_cache)
+                                         cancel=cancel, reuse=not args.no_cache, folder=_folder_of(args.file))
 
         return _run_on(execute, lambda: contextlib.nullcontext(store), workflow, args, out, err)
+
+
+def _folder_of(file: str) -> str:
+    """Where the workflow's relative paths point: its file's folder (see `core.paths`)."""
+    return os.path.dirname(os.path.abspath(file))
 
 
 def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -142,6 +147,7 @@ def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: Tex
         def execute(callbacks: Any, cancel: Any) -> Any:
             with _ctrl_c_cancels(cancel, interrupt=False):
                 return kernel.run(workflow, store_path=path, callbacks=callbacks, cancel=cancel,
+                                  folder=_folder_of(args.file),
                                   reuse=not args.no_cache)
 
         try:

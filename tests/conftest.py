@@ -16,6 +16,8 @@ def _private_signing_key(monkeypatch, tmp_path):
     test's own (and its subprocesses'), never the user's."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    # an example copy runs in Documents/Fancy Studio Examples: here, the test's own folder
+    monkeypatch.setenv("FANCY_STUDIO_EXAMPLES_FOLDER", str(tmp_path / "examples-work"))
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ result reuse in `reuse`.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from uuid import UUID
 
 from fancy_studio.core.functions import FunctionRegistry, registry as default_registry
 from fancy_studio.core.parallel_run import execute_parallel
+from fancy_studio.core.paths import relative_to
 from fancy_studio.core.result_cache import ResultCache
 from fancy_studio.core.reuse import ResultReuse, remember_later
 from fancy_studio.core.run_types import (
@@ -99,6 +101,7 @@ class Engine:
         max_workers: int = 1,
         targets: Iterable[UUID] | None = None,
         reuse: bool = True,
+        folder: str | os.PathLike[str] | None = None,
     ) -> RunResult:
         """Check and run `workflow`. `initial_cells` default to the workflow's input cells.
 
@@ -115,11 +118,13 @@ class Engine:
         A workflow with groups runs flattened (see `groups.flatten`): the result names the steps inside
         groups by their flattened ids (`check(...).flattened.step_paths` says where each came from), and a
         target may be a group instance (all its steps) or a step inside one.
+
+        `folder` is where relative paths in the workflow's values point (its file's folder: see `paths`).
         """
         initial = workflow.literal_cells() if initial_cells is None else list(initial_cells)
         checked = self.check(workflow, initial, targets=targets)
         return self.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, max_workers=max_workers,
-                             reuse=reuse)
+                             reuse=reuse, folder=folder)
 
     def run_plan(
         self,
@@ -130,8 +135,15 @@ class Engine:
         cancel: CancelToken | None = None,
         max_workers: int = 1,
         reuse: bool = True,
+        folder: str | os.PathLike[str] | None = None,
     ) -> RunResult:
-        """Run an already checked plan (see `check`; `reuse` as in `run`)."""
+        """Run an already checked plan (see `check`; `reuse` and `folder` as in `run`)."""
+        with relative_to(folder):
+            return self._run_plan(checked, initial_cells, callbacks, cancel, max_workers, reuse)
+
+    def _run_plan(self, checked: ExecutionPlan, initial_cells: Sequence[Cell | CellSpec] | None,
+                  callbacks: RunCallbacks | None, cancel: CancelToken | None, max_workers: int,
+                  reuse: bool) -> RunResult:
         started = time.perf_counter()
         if max_workers > 1 and callbacks is not None and callbacks.timings_log is not None:
             raise ValueError("a timings log needs a sequential run (max_workers=1)")

@@ -9,6 +9,7 @@ either releases its successors in turn.
 from __future__ import annotations
 
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -39,7 +40,8 @@ def execute_parallel(run: StepRun, max_workers: int) -> None:
                     run.not_called(compiled)
                     ready.extend(_release(run, compiled, waiting, by_id))
                 else:
-                    running[pool.submit(execute, compiled)] = compiled
+                    # the step's thread sees this thread's context: the workflow's folder (`paths`)
+                    running[pool.submit(copy_context().run, execute, compiled)] = compiled
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -127,7 +127,8 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
     callbacks = batcher.callbacks(slot)
     batcher.start()
     try:
-        result = engine.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, reuse=reuse)
+        result = engine.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, reuse=reuse,
+                                 folder=request.get("folder"))
     finally:
         batcher.stop()
         close_quietly(store)

@@ -209,8 +209,9 @@ class Kernel:
     def run(self, workflow: Workflow, *, store_path: Path | str | None, initial_cells: Sequence[Any] | None = None,
             targets: list[UUID] | None = None, reuse: bool = True, callbacks: RunCallbacks | None = None,
             cancel: CancelToken | None = None, registry: FunctionRegistry = default_registry,
-            checked: ExecutionPlan | None = None) -> RunResult:
-        """Run `workflow` in the kernel as `Engine(store).run` would (see the module docstring).
+            checked: ExecutionPlan | None = None, folder: Path | str | None = None) -> RunResult:
+        """Run `workflow` in the kernel as `Engine(store).run` would (see the module docstring); `folder` as
+        in `Engine.run`: where the workflow's relative paths point.
 
         `checked` is the caller's own `Engine.check` of this workflow with these input cells, targets and
         registry, made just before (not made again); without it, `run` checks the workflow itself.
@@ -247,7 +248,7 @@ class Kernel:
             while True:
                 run_id = next(self._run_ids)
                 payload = pack_run(run_id, shipped, given, order=order, reuse=attempt_reuse, store=store,
-                                   functions=functions)
+                                   functions=functions, folder=None if folder is None else str(folder))
                 process = self._ready_process(cancel)
                 if process is None:
                     end = _End("done", cancelled=True)

@@ -61,6 +61,9 @@ class WorkflowDocument(GroupLevels, GroupEditing, ConnectionChecks, AnnotationEd
         super().__init__(parent)
         self.workflow = workflow if workflow is not None else Workflow(name="Untitled")
         self.path: Path | None = None
+        self.untitled_folder: Path | None = None
+        """Where an untitled document's relative paths point (an example copy's data folder); None: the
+        working folder. A document with a file uses its file's folder (`folder`)."""
         self.undo_stack = LevelUndoStack(self)
         """Every edit is pushed here; locked while a run reads the workflow."""
         self._changing_depth = 0
@@ -85,6 +88,7 @@ class WorkflowDocument(GroupLevels, GroupEditing, ConnectionChecks, AnnotationEd
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.path = path
+        self.untitled_folder = None
         self.reset.emit()
         self.path_changed.emit(path)
 
@@ -99,6 +103,11 @@ class WorkflowDocument(GroupLevels, GroupEditing, ConnectionChecks, AnnotationEd
         if target != self.path:
             self.path = target
             self.path_changed.emit(target)
+
+    @property
+    def folder(self) -> Path | None:
+        """Where the workflow's relative paths (`data/sales.csv`) point when it runs: its file's folder."""
+        return self.path.resolve().parent if self.path is not None else self.untitled_folder
 
     @property
     def modified(self) -> bool:

@@ -130,7 +130,8 @@ class RunController(QObject):
         self.status.clear(starting=True)
         self.elapsed.start()
         request = RunRequest(self.document.workflow, self.store,
-                             list(targets) if targets is not None else None, self._cancel, reuse=reuse)
+                             list(targets) if targets is not None else None, self._cancel, reuse=reuse,
+                             folder=self.document.folder)
         store_path = getattr(self.store, "path", None)
         if self.kernel_link is not None and self.kernel_link.available and store_path is not None:
             self.store.follow()  # type: ignore[attr-defined]  # the kernel writes the file: read it from there

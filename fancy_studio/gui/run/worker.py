@@ -48,6 +48,8 @@ class RunRequest:
     """Run the steps in this kernel process rather than on the worker thread itself."""
     store_path: Path | None = None
     """The file of `store`, which the kernel opens in its own process (None: it keeps results in memory)."""
+    folder: Path | None = None
+    """Where the workflow's relative paths point (its file's folder; see `core.paths`)."""
 
 
 @dataclass
@@ -98,10 +100,10 @@ class RunWorker(QObject):
                 result = request.kernel.run(workflow, store_path=request.store_path, initial_cells=initial,
                                             targets=request.targets, reuse=request.reuse,
                                             callbacks=batch.callbacks(), cancel=request.cancel,
-                                            registry=request.registry, checked=checked)
+                                            registry=request.registry, checked=checked, folder=request.folder)
                 return RunOutcome(result=result, in_kernel=True)
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel,
-                                    reuse=request.reuse)
+                                     reuse=request.reuse, folder=request.folder)
         return RunOutcome(result=result)
 
     @staticmethod
