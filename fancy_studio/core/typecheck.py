@@ -3,6 +3,12 @@
 The check is deliberately lenient: it flags only what is certainly wrong (a `str` cell into an `int`
 input), and says yes whenever a hint is missing, generic or too clever to judge. Numbers widen as in
 Python's numeric tower (an `int` feeds a `float` input).
+
+Containers are judged to the element when both hints name their elements: `list[str]` does not feed
+`list[int | float]`, `dict[str, int]` feeds `dict[str, float]`, `tuple[int, ...]` feeds `Sequence[float]`.
+A bare `list` on either side says nothing about its items, so it fits any list. A value given in a cell is
+judged by its own type only (`value_accepted`): its items are not looked at, which keeps the check the same
+for a list of ten items and of ten million, and lets a check be remembered per type.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import functools
 import inspect
 import types
 import typing
+from collections import abc
 from typing import Any
 
 from fancy_studio.core.data_types import canonical_type
@@ -73,10 +80,49 @@ def _accepts(expected: Any, provided: Any) -> bool:
         return True
     try:
         if issubclass(provided_base, expected_base):  # abstract bases (Sequence, Number) included
-            return True
+            return _elements_accepted(expected, provided)
     except TypeError:
         return True
     return provided_base in _WIDENS_TO.get(expected_base, ())
+
+
+_MAPPINGS = (dict, abc.Mapping, abc.MutableMapping)
+
+
+def _element_hints(hint: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """What a container hint says of its items: ("items", (T,)) for `list[T]`, `set[T]`, `tuple[T, ...]`,
+    `Sequence[T]`…; ("fixed", (A, B)) for `tuple[A, B]`; ("mapping", (K, V)) for `dict[K, V]`; None when it
+    says nothing (a bare `list`, `tuple[()]`, a generic of any other kind)."""
+    args = typing.get_args(hint)
+    if not args:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in _MAPPINGS:
+        return ("mapping", args) if len(args) == 2 else None
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return "items", args[:1]
+        return ("fixed", args) if args != ((),) else None
+    if isinstance(origin, type) and issubclass(origin, abc.Iterable) and len(args) == 1:
+        return "items", args
+    return None
+
+
+def _elements_accepted(expected: Any, provided: Any) -> bool:
+    """For containers whose bases already fit: do their items fit too (when both hints name them)?"""
+    wanted, given = _element_hints(expected), _element_hints(provided)
+    if wanted is None or given is None:
+        return True
+    (wanted_kind, wanted_args), (given_kind, given_args) = wanted, given
+    if wanted_kind == "mapping" or given_kind == "mapping":
+        if wanted_kind != given_kind:  # a dict iterates over its keys
+            return _accepts(wanted_args[0], given_args[0]) if wanted_kind == "items" else True
+        return all(_accepts(w, g) for w, g in zip(wanted_args, given_args))
+    if wanted_kind == "items":
+        return all(_accepts(wanted_args[0], g) for g in given_args)
+    if given_kind == "fixed":
+        return len(wanted_args) == len(given_args) and all(map(_accepts, wanted_args, given_args))
+    return all(_accepts(w, given_args[0]) for w in wanted_args)  # tuple[T, ...] into tuple[A, B]
 
 
 def value_accepted(expected: Any, value: Any) -> bool:

@@ -6,15 +6,19 @@ Every function returns a new list and leaves the lists it was given unchanged.
 from __future__ import annotations
 
 import builtins
+import collections
+import difflib
 import numbers
 from typing import Any
 
-from fancy_studio.core.functions import fancy_function
+from fancy_studio.core import functions
+from fancy_studio.core.functions import FancyFunction, fancy_function
 from fancy_studio.core.library.limits import check_length
+from fancy_studio.core.typecheck import value_accepted
 
 
 @fancy_function("lists.range", title="Range of Numbers")
-def number_range(stop: int, start: int = 0, step: int = 1) -> list:
+def number_range(stop: int, start: int = 0, step: int = 1) -> list[int]:
     """The whole numbers from `start` (0 by default) up to but not including `stop`, counting by
     `step`: stop 5 gives [0, 1, 2, 3, 4]. A negative step counts down."""
     if step == 0:
@@ -32,7 +36,7 @@ def length(items: list) -> int:
 
 
 @fancy_function("lists.sum", title="Sum")
-def total(items: list) -> int | float:
+def total(items: list[int | float]) -> int | float:
     """All the numbers in the list added up (0 for an empty list): a whole number when every item is
     one, else a float."""
     result = builtins.sum(items)
@@ -48,7 +52,7 @@ def total(items: list) -> int | float:
 
 
 @fancy_function("lists.mean", title="Mean (Average)")
-def mean(items: list) -> float:
+def mean(items: list[int | float]) -> float:
     """The average of the numbers in the list: their sum divided by how many there are."""
     if not items:
         raise ValueError("mean: the list is empty, so it has no average")
@@ -160,3 +164,60 @@ def append(items: list, item: Any) -> list:
 def concat(a: list, b: list) -> list:
     """The items of a followed by the items of b, in one list."""
     return [*a, *b]
+
+
+@fancy_function("lists.count_values", title="Count Each Value")
+def count_values(items: list) -> dict:
+    """How many times each different item occurs: a dict from item to count, the most frequent first
+    (equal counts in the order they first appear). `items`: the list to count, for example words."""
+    try:
+        return dict(collections.Counter(items).most_common())
+    except TypeError:
+        raise TypeError("count_values: counts items that can be dict keys (text, numbers, tuples); "
+                        "a list or dict item cannot be counted") from None
+
+
+def _target(slug: str) -> FancyFunction:
+    """The registered function `lists.map` applies: looked up by slug in the registry only."""
+    found = functions.registry.find(slug) if isinstance(slug, str) else None
+    if found is None:
+        near = difflib.get_close_matches(str(slug), [f.slug for f in functions.registry], n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise ValueError(f"map: no function is registered as {str(slug)!r:.80}{hint}")
+    return found
+
+
+def _map_fingerprint(items: list, function: str) -> str:
+    """The applied function's version is part of the recipe, so editing it runs the map again; one that
+    must not be reused (or reads the outside world) makes the map run every time."""
+    target = _target(function)
+    if not target.cacheable or target.fingerprint is not None:
+        raise ValueError(f"{target.slug} is never reused, so neither is a map over it")
+    return target.version
+
+
+@fancy_function("lists.map", title="Apply to Each Item", fingerprint=_map_fingerprint)
+def map_items(items: list, function: str) -> list:
+    """A new list of what `function` gives for each item of `items`. `function` is the slug of a
+    registered function (for example "text.upper" or "math.increment"), never code: its first required
+    input takes each item, and all its other inputs must have defaults."""
+    target = _target(function)
+    required = [port for port in target.inputs if port.required]
+    if not required:
+        raise ValueError(f"map: {target.slug} has no required input to take each item")
+    if len(required) > 1:
+        others = ", ".join(port.name for port in required[1:])
+        raise ValueError(f"map: {target.slug} also needs {others}; map can only fill its first input "
+                         f"({required[0].name}), so the others must have defaults")
+    port = required[0]
+    result = []
+    for index, item in enumerate(items):
+        if not value_accepted(port.type, item):
+            raise TypeError(f"map: item {index} ({item!r:.40}) is a {type(item).__name__}, but "
+                            f"{target.slug}'s input '{port.name}' expects {port.type_name}")
+        try:
+            result.append(target.func(**{port.name: item}))
+        except Exception as exc:
+            raise ValueError(f"map: {target.slug} failed on item {index} ({item!r:.40}): "
+                             f"{type(exc).__name__}: {exc}") from exc
+    return result

@@ -1,4 +1,5 @@
-"""Working with text: joining, splitting, changing case, searching and replacing."""
+"""Working with text: joining, splitting, changing case, searching and replacing (plainly or with
+regular expressions)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def strip(text: str) -> str:
 
 
 @fancy_function("text.split", title="Split")
-def split(text: str, separator: str = " ") -> list:
+def split(text: str, separator: str = " ") -> list[str]:
     """Cut the text into a list of pieces at every `separator` (a space by default). An empty
     separator splits at any run of spaces, tabs and line breaks and drops empty pieces."""
     if separator == "":
@@ -95,7 +96,7 @@ def split(text: str, separator: str = " ") -> list:
 
 
 @fancy_function("text.lines", title="Split into Lines")
-def lines(text: str) -> list:
+def lines(text: str) -> list[str]:
     """The lines of the text, as a list, without their line breaks."""
     return text.splitlines()
 
@@ -149,3 +150,41 @@ def count(text: str, part: str) -> int:
     if part == "":
         raise ValueError("count: the text to look for (part) must not be empty")
     return text.count(part)
+
+
+def _compiled(pattern: str, what: str) -> re.Pattern[str]:
+    """`pattern` compiled by Python's `re`, or a ValueError with re's own message (what and where)."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{what}: the pattern {_short(pattern)!r} is not a valid regular expression: {exc}") from None
+
+
+@fancy_function("text.regex_find_all", title="Find All (Regex)")
+def regex_find_all(text: str, pattern: str) -> list[str]:
+    """Every piece of `text` that the regular expression `pattern` matches, in order, as a list of texts
+    (the whole match each time, even when the pattern has groups). `pattern` uses Python's `re` syntax:
+    `\\w+` finds the words, `\\d+` the numbers."""
+    return [match.group(0) for match in _compiled(pattern, "regex_find_all").finditer(text)]
+
+
+@fancy_function("text.regex_replace", title="Replace (Regex)")
+def regex_replace(text: str, pattern: str, replacement: str) -> str:
+    """`text` with every match of the regular expression `pattern` replaced by `replacement`, which may
+    name the pattern's groups (`\\1`, `\\g<name>`). Both use Python's `re` syntax; `text` is the text
+    to change."""
+    compiled = _compiled(pattern, "regex_replace")
+    made = len(text)
+
+    def replace_one(match: re.Match[str]) -> str:
+        nonlocal made
+        try:
+            piece = match.expand(replacement)
+        except (re.error, IndexError) as exc:
+            raise ValueError(f"regex_replace: the replacement {_short(replacement)!r} is not valid for the "
+                             f"pattern {_short(pattern)!r}: {exc}") from None
+        made += len(piece) - (match.end() - match.start())
+        check_length(made, "regex_replace")
+        return piece
+
+    return compiled.sub(replace_one, text)
