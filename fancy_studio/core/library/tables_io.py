@@ -1,0 +1,214 @@
+"""Reading tables from files and writing them: CSV, JSON, Parquet and Excel, with pandas.
+
+A reader's result depends on the file, not only on its path: each has a `fingerprint` (the file's size and
+modification time), so a step whose file changed runs again instead of reusing what it read before. A
+writer is `cacheable=False`: it writes on every run, so an output file deleted since the last run is
+written again. A writer writes a temporary file beside the target and moves it into place
+(`os.replace`): a full disk or a failure half way leaves the old file as it was, and no temporary file.
+
+A relative path is relative to the folder the run started in. pandas, pyarrow and openpyxl are imported
+inside the functions (importing pandas takes a third of a second, see `core.data_types`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from fancy_studio.core.data_types import DataFrame
+from fancy_studio.core.functions import fancy_function
+from fancy_studio.core.library.tables_checks import check_table
+
+
+def _source(path: Any, what: str) -> Path:
+    """The file `path` names, checked to exist: a clear `FileNotFoundError` naming it otherwise."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
+    file = Path(path).expanduser()
+    if not file.exists():
+        raise FileNotFoundError(f"{what}: no file {str(path)!r} (looked for {file.absolute()})")
+    if file.is_dir():
+        raise IsADirectoryError(f"{what}: {str(path)!r} is a folder, not a file")
+    return file
+
+
+def file_fingerprint(path: Any, **_: Any) -> str:
+    """The file's size and modification time (in nanoseconds): part of a reader's key, so a changed file
+    is read again. A file that is missing raises, and the step runs and says so."""
+    stat = Path(path).expanduser().stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _read_failed(what: str, file: Path, kind: str, exc: Exception) -> ValueError:
+    return ValueError(f"{what}: cannot read {str(file)!r} as {kind}: {exc}")
+
+
+@fancy_function("table.read_csv", title="Read CSV", fingerprint=file_fingerprint)
+def read_csv(path: str) -> DataFrame:
+    """Read a CSV file (comma-separated values, a header row first) into a table. `path`: the file to
+    read. Column types are guessed from the values (numbers, text); empty cells are missing values."""
+    what = "table.read_csv"
+    file = _source(path, what)
+    import pandas as pd
+
+    try:
+        return pd.read_csv(file)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise _read_failed(what, file, "CSV", exc) from exc
+
+
+@fancy_function("table.read_json", title="Read JSON Table", fingerprint=file_fingerprint)
+def read_json(path: str) -> DataFrame:
+    """Read a table from a JSON file. `path`: the file to read, holding a list of objects (one per row:
+    [{"region": "West", "amount": 120}, …]) or an object of columns ({"region": ["West", …], …}); a file
+    ending in .jsonl holds one object per line."""
+    what = "table.read_json"
+    file = _source(path, what)
+    import pandas as pd
+
+    try:
+        with file.open(encoding="utf-8") as stream:
+            if file.suffix.lower() in (".jsonl", ".ndjson"):
+                data: Any = [_json_line(line, number, file, what)
+                             for number, line in enumerate(stream, 1) if line.strip()]
+            else:
+                data = json.load(stream)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what}: {str(file)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                         f"column {exc.colno}") from None
+    except UnicodeDecodeError as exc:
+        raise _read_failed(what, file, "JSON (UTF-8 text)", exc) from exc
+    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+        return pd.DataFrame(data)
+    if isinstance(data, dict) and all(isinstance(values, (list, dict)) for values in data.values()):
+        try:
+            return pd.DataFrame(data)
+        except ValueError as exc:  # columns of different lengths
+            raise _read_failed(what, file, "a table", exc) from exc
+    raise ValueError(f"{what}: {str(file)!r} holds no table: a JSON table is a list of objects (one per row) "
+                     f"or an object whose values are columns (lists); it holds a {type(data).__name__}")
+
+
+def _json_line(line: str, number: int, file: Path, what: str) -> dict:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what}: {str(file)!r} line {number} is not valid JSON: {exc.msg}") from None
+    if not isinstance(row, dict):
+        raise ValueError(f"{what}: {str(file)!r} line {number} is not an object (one row per line)")
+    return row
+
+
+@fancy_function("table.read_parquet", title="Read Parquet", fingerprint=file_fingerprint)
+def read_parquet(path: str) -> DataFrame:
+    """Read a Parquet file (a compact, typed table format) into a table, with pyarrow. `path`: the file
+    to read."""
+    what = "table.read_parquet"
+    file = _source(path, what)
+    import pandas as pd
+    import pyarrow
+
+    try:
+        return pd.read_parquet(file, engine="pyarrow")
+    except pyarrow.ArrowException as exc:
+        raise _read_failed(what, file, "Parquet", exc) from exc
+
+
+@fancy_function("table.read_excel", title="Read Excel Sheet", fingerprint=file_fingerprint)
+def read_excel(path: str, sheet: str | int = 0) -> DataFrame:
+    """Read one sheet of an Excel workbook (.xlsx) into a table, its first row the column names.
+    `path`: the workbook to read; `sheet`: the sheet's name, or its position counting from 0 (the first
+    sheet by default)."""
+    what = "table.read_excel"
+    file = _source(path, what)
+    import pandas as pd
+
+    try:
+        book = pd.ExcelFile(file, engine="openpyxl")
+    except Exception as exc:  # openpyxl's errors for a file that is not a workbook have no common base
+        raise _read_failed(what, file, "an Excel workbook", exc) from exc
+    with book:
+        names = [str(name) for name in book.sheet_names]
+        if isinstance(sheet, bool) or not isinstance(sheet, (str, int)):
+            raise TypeError(f"{what}: 'sheet' must be a sheet's name or position; it is {sheet!r:.60}")
+        if isinstance(sheet, str) and sheet not in names:
+            raise ValueError(f"{what}: {str(file)!r} has no sheet {sheet!r}; its sheets: {', '.join(names)}")
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            raise ValueError(f"{what}: {str(file)!r} has {len(names)} sheet(s) ({', '.join(names)}); "
+                             f"there is no sheet at position {sheet} (the first is 0)")
+        return book.parse(sheet)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def _target(path: Any, what: str) -> Path:
+    """The file `path` names, to be written: its folder must exist, and a read-only file is refused."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
+    file = Path(os.path.realpath(Path(path).expanduser()))  # a link: write the file it points to
+    if file.is_dir():
+        raise IsADirectoryError(f"{what}: {str(path)!r} is a folder; give the path of a file to write")
+    if not file.parent.is_dir():
+        raise FileNotFoundError(f"{what}: cannot write {str(path)!r}: the folder {str(file.parent)!r} "
+                                "does not exist")
+    if file.exists() and not os.access(file, os.W_OK):
+        raise PermissionError(f"{what}: {str(path)!r} is read-only; nothing was written")
+    return file
+
+
+@contextmanager
+def _atomic(file: Path, binary: bool) -> Iterator[IO[Any]]:
+    """A new file beside `file`, moved onto it when the block succeeds; removed when it fails, so the old
+    file stays whole. Created with the ordinary permissions (the umask applies), flushed to disk first."""
+    temporary = file.with_name(f".{file.name}.{uuid.uuid4().hex[:12]}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        mode = "wb" if binary else "w"
+        with os.fdopen(descriptor, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, file)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _write(table: Any, path: Any, what: str, binary: bool, writer: Callable[[Any, IO[Any]], None]) -> str:
+    check_table(table, what)
+    file = _target(path, what)
+    with _atomic(file, binary) as stream:
+        writer(table, stream)
+    return str(file)
+
+
+@fancy_function("table.write_csv", title="Write CSV", cacheable=False)
+def write_csv(table: DataFrame, path: str) -> str:
+    """Write the table to a CSV file (UTF-8, a header row, no index column), replacing the file if it
+    exists. `table`: the table to write; `path`: the file to write. Returns the full path written."""
+    return _write(table, path, "table.write_csv", False, lambda frame, stream: frame.to_csv(stream, index=False))
+
+
+@fancy_function("table.write_parquet", title="Write Parquet", cacheable=False)
+def write_parquet(table: DataFrame, path: str) -> str:
+    """Write the table to a Parquet file (with pyarrow, no index column), replacing the file if it exists.
+    `table`: the table to write; `path`: the file to write. Returns the full path written."""
+    what = "table.write_parquet"
+
+    def write(frame: Any, stream: IO[Any]) -> None:
+        import pyarrow
+
+        try:
+            frame.to_parquet(stream, engine="pyarrow", index=False)
+        except (pyarrow.ArrowException, ValueError) as exc:  # a column Parquet cannot hold (mixed types)
+            raise ValueError(f"{what}: cannot write the table as Parquet: {exc}") from exc
+
+    return _write(table, path, what, True, write)
