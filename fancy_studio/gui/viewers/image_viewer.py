@@ -14,8 +14,16 @@ from typing import Any
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QMessageBox, QToolBar,
-    QVBoxLayout, QWidget,
+    QDialog,
+    QFileDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from fancy_studio.core.atomic_write import write_atomically
@@ -40,7 +48,7 @@ class ImageView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
 
-    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120
             if steps:
@@ -152,7 +160,7 @@ class ImageViewer(QDialog):
         self.set_scale(scale)
         self._fit_on_show = False
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event) -> None:
         """A picture larger than the window opens fitted into it; a smaller one at its actual size."""
         super().showEvent(event)
         if self._fit_on_show:
