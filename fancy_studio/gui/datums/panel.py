@@ -20,8 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
-    QMessageBox, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QMenu, QMessageBox, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
 from fancy_studio.core.errors import FancyError
@@ -33,6 +33,7 @@ from fancy_studio.gui.datums.model import (
     row_runs,
 )
 from fancy_studio.gui.datums.value_viewer import ValueViewer, copy_text
+from fancy_studio.gui.viewers.dispatch import ViewerContext, open_viewer_for
 
 
 def count_text(shown: int, total: int) -> str:
@@ -61,7 +62,9 @@ class DatumPanel(QWidget):
         self._step_title = step_title or (lambda _step_id: "")
         self.export_dir = Path.home()
         """Where the export dialog opens (the last export's folder)."""
-        self.viewers: dict[UUID, ValueViewer] = {}
+        self.viewers: dict[UUID, QDialog] = {}
+        self.viewer_kernel: Callable[[], object] = lambda: None
+        """The kernel that can serve a table viewer's pages (the window gives it), or None: read here."""
 
         self.model = DatumTableModel(store, step_title, self)
         self.proxy = QSortFilterProxyModel(self)
@@ -308,7 +311,7 @@ class DatumPanel(QWidget):
             self.cell_activated.emit(cell_id)
             self.open_viewer(cell_id)
 
-    def open_viewer(self, cell_id: UUID) -> ValueViewer | None:
+    def open_viewer(self, cell_id: UUID) -> QDialog | None:
         """Show the cell's value as the store has it now; a viewer already open for it is raised."""
         viewer = self.viewers.get(cell_id)
         if viewer is not None:
@@ -320,11 +323,14 @@ class DatumPanel(QWidget):
         if cell is None:
             return None
         try:
-            value = whole_value(store, cell)  # a value left on disk is read now, since the user asked
+            viewer = open_viewer_for(ViewerContext(cell, store, self, self.viewer_kernel()))  # a table…
+            if viewer is None:
+                value = whole_value(store, cell)  # a value left on disk is read now, since the user asked
+                viewer = ValueViewer(value, cell.alias, self)
         except (FancyError, sqlite3.Error) as exc:
             self.message.emit(f"Could not open {cell.alias or 'the value'}: {exc}")
             return None
-        viewer = self.viewers[cell_id] = ValueViewer(value, cell.alias, self)
+        self.viewers[cell_id] = viewer
         viewer.finished.connect(lambda _result, cell_id=cell_id: self._viewer_closed(cell_id))
         viewer.show()
         return viewer
