@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from fancy_studio.core import find_problems, Workflow, WorkflowStep
+from fancy_studio.core import Workflow, WorkflowStep, find_problems
 from fancy_studio.core.functions import registry
 from fancy_studio.core.library.tables_checks import ColumnNotFoundError
 
@@ -21,7 +21,8 @@ def call(slug: str, *args, **kwargs):
 def sales() -> pd.DataFrame:
     return pd.DataFrame({"region": ["West", "East", "West", "North", None],
                          "amount": [120, 80, 300, 100, None],
-                         "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-03-01", None, "2024-04-01"])})
+                         "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-03-01", None,
+                                                 "2024-04-01"])})
 
 
 NO_ROWS = pd.DataFrame({"region": pd.Series([], dtype="str"), "amount": pd.Series([], dtype="float64")})
@@ -68,13 +69,16 @@ def test_filter_rows_missing_values_pass_only_not_equal_and_none_selects_them() 
 
 def test_filter_rows_text_operators() -> None:
     table = sales()
-    assert call("table.filter_rows", table, "region", "contains", "est")["region"].tolist() == ["West", "West"]
+    assert call("table.filter_rows", table, "region", "contains", "est")["region"].tolist() == [
+        "West", "West"]
     assert call("table.filter_rows", table, "region", "startswith", "N")["region"].tolist() == ["North"]
     # contains is plain text, never a regular expression
     assert call("table.filter_rows", table, "region", "contains", ".*").empty
     # on a number column, the numbers as they read
-    assert call("table.filter_rows", table, "amount", "startswith", "1")["region"].tolist() == ["West", "North"]
-    assert call("table.filter_rows", table, "region", "in", ["East", "North", "South"])["amount"].tolist() == [80, 100]
+    starting = call("table.filter_rows", table, "amount", "startswith", "1")
+    assert starting["region"].tolist() == ["West", "North"]
+    among = call("table.filter_rows", table, "region", "in", ["East", "North", "South"])
+    assert among["amount"].tolist() == [80, 100]
 
 
 def test_filter_rows_converts_to_the_columns_kind() -> None:
@@ -137,7 +141,8 @@ def test_filter_rows_of_an_empty_table() -> None:
 
 
 def test_a_table_is_required() -> None:
-    with pytest.raises(TypeError, match=r"table.sort: 'table' must be a table \(a pandas DataFrame\); it is a list"):
+    expected = r"table.sort: 'table' must be a table \(a pandas DataFrame\); it is a list"
+    with pytest.raises(TypeError, match=expected):
         call("table.sort", [{"a": 1}], "a")
 
 
@@ -208,7 +213,8 @@ def test_head() -> None:
     table = call("table.sort", sales(), "amount", True)
     assert call("table.head", table)["amount"].tolist()[:4] == [300, 120, 100, 80]
     assert len(call("table.head", table, 2)) == 2 and len(call("table.head", table, 50)) == 5
-    assert call("table.head", table, 0).empty and list(call("table.head", table, 0).columns) == list(table.columns)
+    none = call("table.head", table, 0)
+    assert none.empty and list(none.columns) == list(table.columns)
     assert call("table.head", NO_COLUMNS, 3).shape == (0, 0)
     with pytest.raises(ValueError, match="'n' must not be negative"):
         call("table.head", table, -1)
@@ -253,7 +259,8 @@ def test_group_by_empty_table_gives_the_two_columns() -> None:
 
 
 def test_group_by_refuses_an_unknown_agg_and_text_sums() -> None:
-    with pytest.raises(ValueError, match="'agg' must be one of sum, mean, min, max, count, median; it is 'total'"):
+    expected = "'agg' must be one of sum, mean, min, max, count, median; it is 'total'"
+    with pytest.raises(ValueError, match=expected):
         call("table.group_by", sales(), "region", "amount", "total")
     with pytest.raises(TypeError, match="column 'region' holds text; the mean needs numbers"):
         call("table.group_by", sales(), "amount", "region", "mean")

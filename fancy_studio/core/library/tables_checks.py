@@ -40,7 +40,8 @@ def column_list(columns: Iterable[Any]) -> str:
 def check_table(value: Any, what: str, name: str = "table") -> None:
     """Refuse a `value` for the input `name` that is not a pandas DataFrame."""
     if not isinstance(value, DataFrame):
-        raise TypeError(f"{what}: '{name}' must be a table (a pandas DataFrame); it is a {type(value).__name__}")
+        raise TypeError(f"{what}: '{name}' must be a table (a pandas DataFrame); "
+                        f"it is a {type(value).__name__}")
 
 
 def check_columns(table: Any, columns: Iterable[Any], what: str, table_name: str = "the table") -> None:

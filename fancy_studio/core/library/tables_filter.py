@@ -125,7 +125,8 @@ def _converted(cells: Any, column: str, value: Any, op: str) -> Any:
             word = value.strip().lower()
             if word in _TRUE or word in _FALSE:
                 return word in _TRUE
-            raise ValueError(f"{_WHAT}: column {column!r} holds yes/no values; {value!r:.60} is not true or false")
+            raise ValueError(f"{_WHAT}: column {column!r} holds yes/no values; "
+                             f"{value!r:.60} is not true or false")
         return value
     if types.is_numeric_dtype(dtype):
         if isinstance(value, str):
@@ -142,9 +143,9 @@ def _converted(cells: Any, column: str, value: Any, op: str) -> Any:
         if zone is not None and stamp.tzinfo is None:
             return stamp.tz_localize(zone)
         return stamp
-    if types.is_string_dtype(dtype) and not isinstance(value, str) and op in ("==", "!=", "in"):
-        if isinstance(value, numbers.Number) and not isinstance(value, bool):
-            return _number_text(value)
+    if (types.is_string_dtype(dtype) and op in ("==", "!=", "in")
+            and isinstance(value, numbers.Number) and not isinstance(value, bool)):
+        return _number_text(value)
     return value
 
 

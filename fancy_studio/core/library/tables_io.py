@@ -14,33 +14,33 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.data_types import DataFrame
 from fancy_studio.core.functions import fancy_function
 from fancy_studio.core.library.tables_checks import check_table
+from fancy_studio.core.paths import resolve_path
 
 
 def _source(path: Any, what: str) -> Path:
     """The file `path` names, checked to exist: a clear `FileNotFoundError` naming it otherwise."""
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
         raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
-    file = Path(path).expanduser()
+    file = resolve_path(path)
     if not file.exists():
-        raise FileNotFoundError(f"{what}: no file {str(path)!r} (looked for {file.absolute()})")
+        raise FileNotFoundError(f"{what}: no file {os.fspath(path)!r} (looked for {file.absolute()})")
     if file.is_dir():
-        raise IsADirectoryError(f"{what}: {str(path)!r} is a folder, not a file")
+        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder, not a file")
     return file
 
 
 def file_fingerprint(path: Any, **_: Any) -> str:
     """The file's size and modification time (in nanoseconds): part of a reader's key, so a changed file
     is read again. A file that is missing raises, and the step runs and says so."""
-    stat = Path(path).expanduser().stat()
+    stat = resolve_path(path).stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
@@ -51,7 +51,8 @@ def _read_failed(what: str, file: Path, kind: str, exc: Exception) -> ValueError
 @fancy_function("table.read_csv", title="Read CSV", fingerprint=file_fingerprint)
 def read_csv(path: str) -> DataFrame:
     """Read a CSV file (comma-separated values, a header row first) into a table. `path`: the file to
-    read. Column types are guessed from the values (numbers, text); empty cells are missing values."""
+    read (relative to the workflow's folder). Column types are guessed from the values (numbers, text);
+    empty cells are missing values."""
     what = "table.read_csv"
     file = _source(path, what)
     import pandas as pd
@@ -66,9 +67,9 @@ def read_csv(path: str) -> DataFrame:
 
 @fancy_function("table.read_json", title="Read JSON Table", fingerprint=file_fingerprint)
 def read_json(path: str) -> DataFrame:
-    """Read a table from a JSON file. `path`: the file to read, holding a list of objects (one per row:
-    [{"region": "West", "amount": 120}, …]) or an object of columns ({"region": ["West", …], …}); a file
-    ending in .jsonl holds one object per line."""
+    """Read a table from a JSON file. `path`: the file to read (relative to the workflow's folder),
+    holding a list of objects (one per row: [{"region": "West", "amount": 120}, …]) or an object of
+    columns ({"region": ["West", …], …}); a file ending in .jsonl holds one object per line."""
     what = "table.read_json"
     file = _source(path, what)
     import pandas as pd
@@ -102,14 +103,14 @@ def _json_line(line: str, number: int, file: Path, what: str) -> dict:
     except json.JSONDecodeError as exc:
         raise ValueError(f"{what}: {str(file)!r} line {number} is not valid JSON: {exc.msg}") from None
     if not isinstance(row, dict):
-        raise ValueError(f"{what}: {str(file)!r} line {number} is not an object (one row per line)")
+        raise TypeError(f"{what}: {str(file)!r} line {number} is not an object (one row per line)")
     return row
 
 
 @fancy_function("table.read_parquet", title="Read Parquet", fingerprint=file_fingerprint)
 def read_parquet(path: str) -> DataFrame:
     """Read a Parquet file (a compact, typed table format) into a table, with pyarrow. `path`: the file
-    to read."""
+    to read (relative to the workflow's folder)."""
     what = "table.read_parquet"
     file = _source(path, what)
     import pandas as pd
@@ -124,8 +125,8 @@ def read_parquet(path: str) -> DataFrame:
 @fancy_function("table.read_excel", title="Read Excel Sheet", fingerprint=file_fingerprint)
 def read_excel(path: str, sheet: str | int = 0) -> DataFrame:
     """Read one sheet of an Excel workbook (.xlsx) into a table, its first row the column names.
-    `path`: the workbook to read; `sheet`: the sheet's name, or its position counting from 0 (the first
-    sheet by default)."""
+    `path`: the workbook to read (relative to the workflow's folder); `sheet`: the sheet's name, or its
+    position counting from 0 (the first sheet by default)."""
     what = "table.read_excel"
     file = _source(path, what)
     import pandas as pd
@@ -150,65 +151,48 @@ def read_excel(path: str, sheet: str | int = 0) -> DataFrame:
 
 
 def _target(path: Any, what: str) -> Path:
-    """The file `path` names, to be written: its folder must exist, and a read-only file is refused."""
+    """The file `path` names, to be written: its folder must exist."""
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
         raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
-    file = Path(os.path.realpath(Path(path).expanduser()))  # a link: write the file it points to
+    file = resolve_path(path)
     if file.is_dir():
-        raise IsADirectoryError(f"{what}: {str(path)!r} is a folder; give the path of a file to write")
+        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder; give the path of a file to write")
     if not file.parent.is_dir():
-        raise FileNotFoundError(f"{what}: cannot write {str(path)!r}: the folder {str(file.parent)!r} "
+        raise FileNotFoundError(f"{what}: cannot write {os.fspath(path)!r}: the folder {str(file.parent)!r} "
                                 "does not exist")
-    if file.exists() and not os.access(file, os.W_OK):
-        raise PermissionError(f"{what}: {str(path)!r} is read-only; nothing was written")
     return file
 
 
-@contextmanager
-def _atomic(file: Path, binary: bool) -> Iterator[IO[Any]]:
-    """A new file beside `file`, moved onto it when the block succeeds; removed when it fails, so the old
-    file stays whole. Created with the ordinary permissions (the umask applies), flushed to disk first."""
-    temporary = file.with_name(f".{file.name}.{uuid.uuid4().hex[:12]}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        mode = "wb" if binary else "w"
-        with os.fdopen(descriptor, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, file)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _write(table: Any, path: Any, what: str, binary: bool, writer: Callable[[Any, IO[Any]], None]) -> str:
+def _write(table: Any, path: Any, what: str, content: Callable[[Any], bytes]) -> str:
+    """Write `content(table)` to `path` atomically; the path as given (relative paths stay relative, so a
+    value stored from it means the same file wherever the workflow moves)."""
     check_table(table, what)
     file = _target(path, what)
-    with _atomic(file, binary) as stream:
-        writer(table, stream)
-    return str(file)
+    write_atomically(file, content(table))
+    return os.fspath(path)
 
 
 @fancy_function("table.write_csv", title="Write CSV", cacheable=False)
 def write_csv(table: DataFrame, path: str) -> str:
     """Write the table to a CSV file (UTF-8, a header row, no index column), replacing the file if it
-    exists. `table`: the table to write; `path`: the file to write. Returns the full path written."""
-    return _write(table, path, "table.write_csv", False, lambda frame, stream: frame.to_csv(stream, index=False))
+    exists; runs every time. `table`: the table to write; `path`: the file to write (relative to the
+    workflow's folder). Returns `path`."""
+    return _write(table, path, "table.write_csv", lambda frame: frame.to_csv(index=False).encode("utf-8"))
 
 
 @fancy_function("table.write_parquet", title="Write Parquet", cacheable=False)
 def write_parquet(table: DataFrame, path: str) -> str:
-    """Write the table to a Parquet file (with pyarrow, no index column), replacing the file if it exists.
-    `table`: the table to write; `path`: the file to write. Returns the full path written."""
+    """Write the table to a Parquet file (with pyarrow, no index column), replacing the file if it exists;
+    runs every time. `table`: the table to write; `path`: the file to write (relative to the workflow's
+    folder). Returns `path`."""
     what = "table.write_parquet"
 
-    def write(frame: Any, stream: IO[Any]) -> None:
+    def content(frame: Any) -> bytes:
         import pyarrow
 
         try:
-            frame.to_parquet(stream, engine="pyarrow", index=False)
+            return frame.to_parquet(None, engine="pyarrow", index=False)
         except (pyarrow.ArrowException, ValueError) as exc:  # a column Parquet cannot hold (mixed types)
             raise ValueError(f"{what}: cannot write the table as Parquet: {exc}") from exc
 
-    return _write(table, path, what, True, write)
+    return _write(table, path, what, content)

@@ -57,11 +57,12 @@ def from_records(records: list[dict]) -> DataFrame:
     `records`: the rows (a list of dicts; an empty list makes an empty table)."""
     what = "table.from_records"
     if not isinstance(records, list):
-        raise TypeError(f"{what}: 'records' must be a list of dicts (one per row); it is a {type(records).__name__}")
+        raise TypeError(f"{what}: 'records' must be a list of dicts (one per row); "
+                        f"it is a {type(records).__name__}")
     for number, row in enumerate(records):
         if not isinstance(row, dict):
-            raise TypeError(f"{what}: row {number} is a {type(row).__name__} ({row!r:.60}); each row must be a "
-                            "dict of column name → value")
+            raise TypeError(f"{what}: row {number} is a {type(row).__name__} ({row!r:.60}); "
+                            "each row must be a dict of column name → value")
         for key in row:
             check_name(key, what)
     import pandas as pd
@@ -152,7 +153,8 @@ def _row_function(slug: Any, what: str) -> Any:
     required = [port.name for port in rest if port.required]
     if required:
         raise ValueError(f"{what}: {slug} needs more than one input without a default ({first.name}, "
-                         f"{', '.join(required)}); add_column gives it only each row's value, as {first.name}")
+                         f"{', '.join(required)}); add_column gives it only each row's value, "
+                         f"as {first.name}")
     return lambda value: function.func(**{first.name: value})
 
 
