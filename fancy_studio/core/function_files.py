@@ -57,7 +57,7 @@ class FileProblem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        shown = f" (line: {self.text})" if self.text else ""
+        shown = f" — `{self.text}`" if self.text else ""
         return f"{where}: {self.message}{shown}"
 
 
@@ -144,7 +144,8 @@ def load_functions_file(path: str | os.PathLike[str],
                       problems=tuple(problems), changed=frozenset(fresh) | frozenset(before))
 
 
-def unload_functions_file(path: str | os.PathLike[str], registry: FunctionRegistry = default_registry) -> list[str]:
+def unload_functions_file(path: str | os.PathLike[str],
+                          registry: FunctionRegistry = default_registry) -> list[str]:
     """Unregister every function `path` registered; the slugs that went."""
     name = module_name(path)
     gone = slugs_from(path, registry)
@@ -265,21 +266,35 @@ def named_files(metadata: Mapping[str, Any]) -> list[str]:
     return seen
 
 
-def resolve_named(names: Iterable[str], workflow_path: str | os.PathLike[str]) -> list[Path]:
-    """The named files as absolute paths: relative names from the workflow file's folder."""
-    folder = Path(workflow_path).resolve().parent
-    return [(folder / Path(PurePosixPath(name))).resolve() for name in names]
+def resolve_named(names: Iterable[str], folder: str | os.PathLike[str] | None) -> list[Path]:
+    """The named files as absolute paths: a relative name from `folder`, the workflow file's folder (the
+    current folder when the workflow has none)."""
+    base = Path(folder if folder is not None else os.curdir).resolve()
+    return [(base / Path(PurePosixPath(name))).resolve() for name in names]
 
 
-def name_for(functions_file: str | os.PathLike[str], workflow_path: str | os.PathLike[str]) -> str:
-    """How a workflow at `workflow_path` names `functions_file`: relative to its folder, forward slashes
-    (absolute only when there is no relative path, another drive on Windows)."""
+def name_for(functions_file: str | os.PathLike[str], folder: str | os.PathLike[str] | None) -> str:
+    """How a workflow in `folder` names `functions_file`: relative to the folder, forward slashes; the
+    absolute path for a workflow with no folder yet (made relative when it is saved, see `rebased`) or
+    when there is no relative path (another drive on Windows)."""
     target = Path(functions_file).resolve()
-    folder = Path(workflow_path).resolve().parent
+    if folder is None:
+        return target.as_posix()
     try:
-        return Path(os.path.relpath(target, folder)).as_posix()
+        return Path(os.path.relpath(target, Path(folder).resolve())).as_posix()
     except ValueError:
         return target.as_posix()
+
+
+def rebased(metadata: Mapping[str, Any], old_folder: str | os.PathLike[str] | None,
+            new_folder: str | os.PathLike[str]) -> list[str] | None:
+    """The metadata's functions files named from `new_folder` (a Save As elsewhere), or None when there
+    is nothing to change."""
+    names = named_files(metadata)
+    if not names:
+        return None
+    moved = [name_for(path, new_folder) for path in resolve_named(names, old_folder)]
+    return None if moved == names else moved
 
 
 def with_named(metadata: Mapping[str, Any], name: str) -> list[str]:

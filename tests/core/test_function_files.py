@@ -16,6 +16,7 @@ from fancy_studio.core.function_files import (
     module_name,
     name_for,
     named_files,
+    rebased,
     resolve_named,
     slugs_from,
     unload_functions_file,
@@ -152,8 +153,8 @@ def test_loading_again_takes_the_edit_and_unregisters_what_the_file_no_longer_de
     path = files("good.py", GOOD)
     load_functions_file(path)
     old = registry.get("mine.double")
-    path.write_text(GOOD.replace("return x * 2", "return x * 20").split("@fancy_function(\"mine.bounds\")")[0],
-                    encoding="utf-8")
+    edited = GOOD.replace("return x * 2", "return x * 20").split('@fancy_function("mine.bounds")')[0]
+    path.write_text(edited, encoding="utf-8")
     report = load_functions_file(path)
     assert report.loaded == ("mine.double",) and report.removed == ("mine.bounds",)
     assert "mine.bounds" not in registry
@@ -228,8 +229,8 @@ def test_a_function_from_a_file_runs_in_another_process_that_cannot_import_the_f
     blob.write_bytes(cloudpickle.dumps(registry.get("mine.bounds")))
     code = ("import pickle, sys; f = pickle.loads(open(sys.argv[1], 'rb').read()); "
             "print(f.func(10, 2), f.version)")
-    done = subprocess.run([sys.executable, "-c", code, str(blob)], check=False, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-c", code, str(blob)], check=False, capture_output=True,
+                          text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["Bounds(low=8,", "high=12)", registry.get("mine.bounds").version]
 
@@ -249,7 +250,7 @@ def test_the_files_a_workflow_names_live_in_its_metadata_and_need_no_schema_chan
     wf = Workflow(name="named")
     workflow_path = tmp_path / "flows" / "named.json"
     workflow_path.parent.mkdir()
-    name = name_for(tmp_path / "lib" / "sales.py", workflow_path)
+    name = name_for(tmp_path / "lib" / "sales.py", workflow_path.parent)
     assert name == "../lib/sales.py"
     wf.metadata[FUNCTIONS_FILES_KEY] = with_named(wf.metadata, name)
     assert with_named(wf.metadata, name) == ["../lib/sales.py"]  # once
@@ -257,7 +258,16 @@ def test_the_files_a_workflow_names_live_in_its_metadata_and_need_no_schema_chan
     again = load_workflow(workflow_path)
     assert again.schema_version == wf.schema_version == 2
     assert named_files(again.metadata) == ["../lib/sales.py"]
-    assert resolve_named(named_files(again.metadata), workflow_path) == [(tmp_path / "lib" / "sales.py").resolve()]
+    named = resolve_named(named_files(again.metadata), workflow_path.parent)
+    assert named == [(tmp_path / "lib" / "sales.py").resolve()]
+    assert rebased(again.metadata, workflow_path.parent, tmp_path) == ["lib/sales.py"]  # Save As, a folder up
+    assert rebased(again.metadata, workflow_path.parent, workflow_path.parent) is None
+
+
+def test_an_untitled_workflow_names_a_file_by_its_absolute_path_until_it_is_saved(tmp_path):
+    absolute = name_for(tmp_path / "sales.py", None)
+    assert absolute == (tmp_path / "sales.py").resolve().as_posix()
+    assert rebased({FUNCTIONS_FILES_KEY: [absolute]}, None, tmp_path / "flows") == ["../sales.py"]
 
 
 def test_a_malformed_list_of_files_is_ignored_not_fatal():
