@@ -144,7 +144,7 @@ def read_excel(path: str, sheet: str | int = 0) -> DataFrame:
         if isinstance(sheet, int) and not 0 <= sheet < len(names):
             raise ValueError(f"{what}: {str(file)!r} has {len(names)} sheet(s) ({', '.join(names)}); "
                              f"there is no sheet at position {sheet} (the first is 0)")
-        return book.parse(sheet)
+        return pd.read_excel(book, sheet_name=sheet)
 
 
 # --- writing ----------------------------------------------------------------------------------------
