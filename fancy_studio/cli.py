@@ -40,7 +40,56 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--isolate", action="store_true",
                         help="run the steps in a separate kernel process: a step that crashes, hangs past its "
                              "timeout or ignores Ctrl+C fails instead of taking the command down")
+    _functions_option(parser)
     return parser
+
+
+def _functions_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--functions", action="append", default=[], metavar="FILE",
+                        help="load the @fancy_function's of this Python file first (repeatable); the "
+                             "functions files a workflow names are never loaded without it")
+
+
+def load_functions_files(paths: list[str], err: TextIO, *, quiet: bool = False) -> bool:
+    """Load each `--functions` file; False (after one clear line) when one does not exist or is not a
+    file. A problem inside a file (a syntax error, an import that fails) is a warning naming the file and
+    line: the file's other functions still load, and a step that needs a missing one is skipped."""
+    from fancy_studio.core.function_files import load_functions_file
+
+    for name in paths:
+        if not os.path.isfile(name):
+            what = "is not a file" if os.path.exists(name) else "does not exist"
+            print(f"fancy-studio: the functions file {terminal_text(name)} {what}", file=err)
+            return False
+    for name in paths:
+        report = load_functions_file(name)
+        for problem in report.problems:
+            print(f"fancy-studio: warning: {terminal_text(problem)}", file=err)
+        if not quiet and report.compiled:  # (one that did not compile was said just above)
+            print(f"fancy-studio: {terminal_text(report.summary())}", file=err)
+    return True
+
+
+def _named_but_not_given(workflow: Any, path: str, given: list[str], err: TextIO) -> None:
+    """When functions are missing, say which functions files the workflow names that were not given with
+    `--functions` (they are never loaded on the workflow's word alone)."""
+    from fancy_studio.core import registry
+    from fancy_studio.core.function_files import named_files, resolve_named
+
+    names = named_files(workflow.metadata)
+    if not names:
+        return
+    steps = [*workflow.steps, *(step for definition in workflow.groups for step in definition.steps)]
+    if all(step.group_id is not None or step.function_slug in registry for step in steps):
+        return
+    loaded = {os.path.realpath(name) for name in given}
+    folder = os.path.dirname(os.path.abspath(path))
+    missing = [name for name, resolved in zip(names, resolve_named(names, folder), strict=True)
+               if str(resolved) not in loaded]
+    if missing:
+        print(f"fancy-studio: {terminal_text(path)} names functions files that were not given with "
+              f"--functions: {', '.join(terminal_text(name) for name in missing)} (add --functions FILE "
+              "for each to load it)", file=err)
 
 
 _UNPRINTABLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
@@ -99,6 +148,9 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
     except FancyError as exc:
         print(f"fancy-studio: {terminal_text(exc)}", file=err)
         return EXIT_BAD_INPUT
+    if not load_functions_files(args.functions, err, quiet=args.quiet):
+        return EXIT_BAD_INPUT
+    _named_but_not_given(workflow, args.file, args.functions, err)
     for problem in registry.plugin_errors:
         print(f"fancy-studio: warning: {terminal_text(problem)}", file=err)
     if args.isolate:
@@ -266,8 +318,12 @@ def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace,
 def functions_command(argv: list[str], out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="fancy-studio functions", description="List the registered functions.")
     parser.add_argument("--json", action="store_true")
+    _functions_option(parser)
     args = parser.parse_args(argv)
     from fancy_studio.core import registry
+
+    if not load_functions_files(args.functions, sys.stderr, quiet=True):
+        return EXIT_BAD_INPUT
 
     if args.json:
         json.dump([
@@ -294,7 +350,12 @@ def functions_command(argv: list[str], out: TextIO = sys.stdout) -> int:
 def studio_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="fancy-studio", description="Open the studio (or: run FILE, functions).")
     parser.add_argument("file", nargs="?", help="a workflow file to open")
-    parser.parse_args(argv)
+    _functions_option(parser)
+    args = parser.parse_args(argv)
+    for name in args.functions:  # a problem inside a file is the studio's to show; a missing file is ours
+        if not os.path.isfile(name):
+            print(f"fancy-studio: the functions file {terminal_text(name)} does not exist", file=sys.stderr)
+            return EXIT_BAD_INPUT
     from fancy_studio.gui.window.platform_check import platform_problem
 
     if (problem := platform_problem()) is not None:  # one clear line, not Qt's abort
@@ -306,7 +367,7 @@ def studio_command(argv: list[str]) -> int:
         print("fancy-studio: the studio window is not built yet; use 'fancy-studio run FILE' "
               "to run a workflow and 'fancy-studio functions' to list functions", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return int(studio_main(argv))
+    return int(studio_main([args.file] if args.file else [], functions_files=args.functions))
 
 
 def main(argv: list[str] | None = None) -> int:

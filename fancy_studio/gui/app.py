@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,20 +18,21 @@ if TYPE_CHECKING:
 DEFAULT_EXAMPLE = default_example()
 
 
-def main(argv: list[str]) -> int:
-    """Open the studio on `argv[0]` (a workflow file) or on the bundled example; return the exit code."""
+def main(argv: list[str], functions_files: Sequence[str] = ()) -> int:
+    """Open the studio on `argv[0]` (a workflow file) or on the bundled example, with `functions_files`
+    (`--functions`) loaded for this session; return the exit code."""
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fancy-studio"])
     app.setApplicationName("Fancy Studio")
     app.setApplicationDisplayName("Fancy Studio")
     app.setOrganizationName("FancyStudio")  # the window applies the saved theme before it is shown
 
-    window = open_window(argv)
+    window = open_window(argv, functions_files)
     code = app.exec()
     del window  # kept referenced until the event loop ends
     return int(code)
 
 
-def open_window(argv: list[str]) -> MainWindow:
+def open_window(argv: list[str], functions_files: Sequence[str] = ()) -> MainWindow:
     """Show the window at once, then build it and open the file (or the example) on the next turn.
 
     The frame is on screen after PySide's own start-up; the studio's imports (the core's pydantic
@@ -46,6 +48,7 @@ def open_window(argv: list[str]) -> MainWindow:
 
     def finish() -> None:
         window.build()
+        window.functions_files.load_for_session(functions_files)  # before the workflow that uses them
         if window.offer_recovery():
             return  # the crashed session's work, in place of the file
         if target.exists() or files:

@@ -143,7 +143,16 @@ class PaletteWidget(QWidget):
 
     def set_groups(self, title: str, entries: list[tuple[str, str, str]]) -> None:
         """Show the workflow's own groups first (see `FunctionModel.set_groups`)."""
+        self._groups_shown = (title, entries)
         self.model.set_groups(title, entries)
+        self._filter(self.search.text())
+
+    def reload_functions(self) -> None:
+        """Show the registry's functions again (a functions file was loaded), the groups still first."""
+        self.model.reload()
+        groups = getattr(self, "_groups_shown", None)
+        if groups is not None:
+            self.model.set_groups(*groups)
         self._filter(self.search.text())
 
     def _filter(self, text: str) -> None:

@@ -6,8 +6,9 @@ parent and for its status bar) and the parts it needs, and never imports `main_w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
@@ -41,6 +42,9 @@ class FileActions(QObject):
         self.save_folders = save_folders
         self.recent = recent
         self.update_title = update_title
+        self.functions_files: Any = None
+        """The window's `FunctionsFiles`: asked about the files a workflow names when it opens (and told
+        where it is saved, to name them from there)."""
 
     def _status(self, text: str, timeout: int = 0) -> None:
         self.window.statusBar().showMessage(text, timeout)
@@ -110,10 +114,11 @@ class FileActions(QObject):
             self._status(f"Opened {self.display_name()}: a copy, Save asks where to keep it", 8000)
         else:
             self._status(f"Opened {path}", 5000)
-        self._warn_missing_functions(path)
+        not_loaded = self.functions_files.after_open(path) if self.functions_files is not None else []
+        self._warn_missing_functions(path, not_loaded)
         return True
 
-    def _warn_missing_functions(self, path: Path) -> None:
+    def _warn_missing_functions(self, path: Path, not_loaded: Sequence[str] = ()) -> None:
         """Name the functions the file uses that are not installed (their steps load as placeholders)."""
         workflow = self.document.workflow  # its steps and those inside its groups (a group is no function)
         steps = [*workflow.steps, *(step for definition in workflow.groups for step in definition.steps)]
@@ -128,7 +133,10 @@ class FileActions(QObject):
             + "\n".join(f"• {slug}" for slug in missing)
             + "\n\nTheir steps are kept as placeholders and saved unchanged. Run runs the rest of the "
               "workflow and skips these steps and the steps after them; install the plugins that "
-              "provide them to run it all.")
+              "provide them to run it all."
+            + ("\n\nThe workflow names functions files that were not loaded:\n\n"
+               + "\n".join(f"• {name}" for name in not_loaded)
+               + "\n\nFile ▸ Add Functions File… loads one." if not_loaded else ""))
 
     def open_confirmed(self, path: Path) -> bool:
         """Open `path` once a run is stopped and unsaved changes are saved or discarded."""
@@ -167,6 +175,8 @@ class FileActions(QObject):
 
     def _save_document(self, path: str | Path | None) -> bool:
         """Save; a read-only file is overwritten only if the user says so (False when they do not)."""
+        if self.functions_files is not None:  # its functions files named from where it is saved
+            self.functions_files.before_save(Path(path) if path is not None else self.document.path)
         try:
             self.document.save(path)
         except ReadOnlyFileError as exc:

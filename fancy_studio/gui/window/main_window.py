@@ -217,6 +217,12 @@ class MainWindow(QMainWindow):
         self.minimap = Minimap(self.view)
         """View ▸ Minimap: the whole graph in the canvas's corner, to move around a large one."""
         self.minimap_action = minimap_action(self, self.minimap, lambda: settings())
+        from fancy_studio.gui.window.functions_files import FunctionsFiles
+        self.functions_files = FunctionsFiles(
+            self, document=self.document, runner=self.runner, problems=self.problems,
+            settings_factory=lambda: settings(), refresh_palette=self.palette_widget.reload_functions,
+            redraw=self._redraw_nodes, restart_action=self.kernel_actions.restart_action)
+        """File ▸ Add Functions File… and Functions Files…, the files a workflow names, reloads."""
         menus = build_menus(self, open_file=self._open_confirmed, docks=self._docks.values(),
                             show_shortcuts=self.show_shortcuts, settings_factory=lambda: settings())
         self.recent_menu, self.recent, self.examples_menu = menus.recent_menu, menus.recent, menus.examples_menu
@@ -224,6 +230,7 @@ class MainWindow(QMainWindow):
                                         example_copies=self.example_copies, save_folders=self.save_folders,
                                         recent=self.recent, update_title=self._update_title)
         """New, Open, Save and their questions; the file methods below delegate to it."""
+        self.file_actions.functions_files = self.functions_files
 
         self.palette_widget.function_activated.connect(self.add_step_at_centre)
         self.quick_add = QuickAddController(self.view, self.palette_widget.model, self._add_step)
@@ -317,6 +324,11 @@ class MainWindow(QMainWindow):
         if step is None and step_id is not None:  # a step inside a group: "Group › Multiply"
             return self.run_view.step_title(step_id)
         return self.document.title_of(step) if step is not None else ""
+
+    def _redraw_nodes(self) -> None:
+        """Functions came, went or changed (a functions file loaded): draw every node again."""
+        self.scene.rebuild()
+        self._selection_changed()
 
     def _settle_after_reset(self) -> None:
         """Another workflow (the last run was forgotten by `clean_slate`): free the old one's objects."""

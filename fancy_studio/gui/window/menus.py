@@ -59,6 +59,8 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
         action.triggered.connect(lambda _=False, p=path: open_file(p))
     examples_menu.setEnabled(bool(examples))
     file_menu.addSeparator()
+    file_menu.addActions(named("add-functions-file-action", "functions-files-action"))
+    file_menu.addSeparator()
     file_menu.addActions(named("save-action", "save-as-action"))
     file_menu.addSeparator()
     file_menu.addActions(named("quit-action"))
