@@ -96,9 +96,9 @@ class FunctionsFiles(QObject):
         """Every file loaded in this session, with what its last load did (in the order loaded)."""
         self.names_folder: Path | None = None
         """The folder the open workflow's functions files are named from (its file's folder)."""
-        self.add_action = window_action(window, "add-functions-file-action", "Add &Functions File…",
-                                        self.add_dialog, tip="Load a Python file of your own @fancy_functions "
-                                        "(remembered; the open workflow names it)")
+        self.add_action = window_action(
+            window, "add-functions-file-action", "Add &Functions File…", self.add_dialog,
+            tip="Load a Python file of your own @fancy_functions (remembered; the open workflow names it)")
         self.manage_action = window_action(window, "functions-files-action", "Functions F&iles…",
                                            self.show_dialog, tip="The functions files loaded: reload or "
                                            "remove them")
@@ -139,7 +139,8 @@ class FunctionsFiles(QObject):
 
     def _busy(self) -> bool:
         if self.runner.running:
-            self.window.statusBar().showMessage("Functions files load when no run is going: stop it first", 8000)
+            self.window.statusBar().showMessage("Functions files load when no run is going: stop it first",
+                                                8000)
             return True
         return False
 
@@ -311,7 +312,8 @@ class FunctionsFilesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         self.add_button = self._button(buttons, "add-functions-file-button", "&Add…", self._add)
-        self.reload_button = self._button(buttons, "reload-functions-files-button", "&Reload All", self._reload)
+        self.reload_button = self._button(buttons, "reload-functions-files-button", "&Reload All",
+                                          self._reload)
         self.remove_button = self._button(buttons, "remove-functions-file-button", "&Remove", self._remove)
         self.tree.itemSelectionChanged.connect(self._enable)
         layout = QVBoxLayout(self)
