@@ -308,6 +308,10 @@ def test_join_errors_name_the_table_missing_the_column() -> None:
         call("table.join", sales(), targets(), "region", "cross")
     with pytest.raises(TypeError, match="'right' must be a table"):
         call("table.join", sales(), None, "region")
+    numbers = pd.DataFrame({"region": [1, 2], "n": [1, 2]})
+    expected = "cannot join on 'region': it holds numbers in the left table and text in the right one"
+    with pytest.raises(ValueError, match=expected):
+        call("table.join", numbers, targets(), "region")
     empty = call("table.join", NO_ROWS, targets(), "region")
     assert empty.empty and "target" in empty.columns
 

@@ -17,6 +17,7 @@ from fancy_studio.core.library.tables_checks import (
     check_columns,
     check_name,
     check_table,
+    column_kind,
     column_names,
 )
 from fancy_studio.core.library.tables_filter import filter_rows  # noqa: F401  (registers it)
@@ -99,7 +100,8 @@ def group_by(table: DataFrame, by: str, column: str, agg: Aggregate) -> DataFram
     """One row per distinct value of the column `by`, with `column` aggregated over the rows of each
     group: its sum, mean, min, max, median, or count (of the cells that are not missing). The result has
     two columns: `by` and the aggregated column under its own name (`column`_`agg` when it is `by` itself).
-    Groups are sorted by their value; rows whose `by` is missing form a group of their own, last. `table`:
+    Groups are sorted by their value; rows whose `by` is missing form a group of their own, last; missing
+    values of `column` are left out (a group with none has a sum of 0 and a count of 0). `table`:
     the table; `by`: the column to group by; `column`: the column to aggregate; `agg`: how."""
     what = "table.group_by"
     check_table(table, what)
@@ -151,6 +153,11 @@ def join(left: DataFrame, right: DataFrame, on: str | list[str], how: JoinHow = 
     try:
         joined = left.merge(right, on=names, how=how, suffixes=("", "_right"))
     except ValueError as exc:  # columns of kinds that cannot be matched (numbers and text)
+        for name in names:
+            kinds = column_kind(left[name]), column_kind(right[name])
+            if kinds[0] != kinds[1]:
+                raise ValueError(f"{what}: cannot join on {name!r}: it holds {kinds[0]} in the left table "
+                                 f"and {kinds[1]} in the right one; both must hold the same kind") from None
         raise ValueError(f"{what}: cannot join on {', '.join(map(repr, names))}: {exc}") from None
     return joined.reset_index(drop=True)
 

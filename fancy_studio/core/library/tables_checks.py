@@ -3,7 +3,7 @@
 A wrong input to a table function is the user's mistake in a workflow (a typo in a column name, a text
 where a table goes): each check raises an error that names the function, what was wrong and what would
 be right ("table.filter_rows: no column 'regoin'; the table has: region, amount, date"). The engine adds
-the step (its label or title) when it reports the failure. Nothing here imports pandas.
+the step (its label or title) when it reports the failure. Only `column_kind` imports pandas, when called.
 """
 
 from __future__ import annotations
@@ -81,3 +81,19 @@ def column_names(columns: Any, what: str, name: str = "columns") -> list[str]:
             raise ValueError(f"{what}: the column {column!r} is named twice in '{name}'")
         seen.add(column)
     return list(names)
+
+
+def column_kind(cells: Any) -> str:
+    """What a column (a pandas Series) holds, in words, for messages: "numbers", "text", "dates", …"""
+    from pandas.api import types
+
+    dtype = cells.dtype
+    if types.is_bool_dtype(dtype):
+        return "yes/no values"
+    if types.is_numeric_dtype(dtype):
+        return "numbers"
+    if types.is_datetime64_any_dtype(dtype):
+        return "dates"
+    if types.is_string_dtype(dtype):
+        return "text"
+    return f"values of type {dtype}"

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from fancy_studio.core.data_types import DataFrame
 from fancy_studio.core.functions import fancy_function
-from fancy_studio.core.library.tables_checks import check_choice, check_columns, check_table
+from fancy_studio.core.library.tables_checks import check_choice, check_columns, check_table, column_kind
 
 FilterOp = Literal["==", "!=", "<", "<=", ">", ">=", "contains", "startswith", "in"]
 FILTER_OPS: tuple[str, ...] = ("==", "!=", "<", "<=", ">", ">=", "contains", "startswith", "in")
@@ -78,7 +78,7 @@ def _mask(cells: Any, column: str, op: str, value: Any) -> Any:
     try:
         passed = _compare(cells, op, target)
     except TypeError:
-        raise TypeError(f"{_WHAT}: cannot compare column {column!r} (of {_kind(cells)}) with "
+        raise TypeError(f"{_WHAT}: cannot compare column {column!r} (of {column_kind(cells)}) with "
                         f"{value!r:.60} using {op}") from None
     return passed | cells.isna() if op == "!=" else passed
 
@@ -95,22 +95,6 @@ def _compare(cells: Any, op: str, target: Any) -> Any:
     if op == ">":
         return cells > target
     return cells >= target
-
-
-def _kind(cells: Any) -> str:
-    """The column's kind in words, for messages."""
-    from pandas.api import types
-
-    dtype = cells.dtype
-    if types.is_bool_dtype(dtype):
-        return "yes/no values"
-    if types.is_numeric_dtype(dtype):
-        return "numbers"
-    if types.is_datetime64_any_dtype(dtype):
-        return "dates"
-    if types.is_string_dtype(dtype):
-        return "text"
-    return f"values of type {dtype}"
 
 
 def _converted(cells: Any, column: str, value: Any, op: str) -> Any:
