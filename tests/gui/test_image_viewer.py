@@ -4,7 +4,7 @@ the wheel with Ctrl, copies to the clipboard and saves as a PNG file, atomically
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QIODevice, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
@@ -170,3 +170,57 @@ def test_figures_and_pil_images_open_too_and_other_values_do_not(qtbot):
         assert shown.windowTitle() == "Image" and shown.png.startswith(b"\x89PNG")
     with pytest.raises(TypeError, match="list is not an image"):
         ImageViewer([1, 2, 3])
+
+
+def test_double_clicking_an_image_datum_opens_the_image_viewer_also_for_a_value_left_on_disk(qtbot, tmp_path):
+    from fancy_studio.core import SqliteStore, StoredSummary
+    from fancy_studio.gui.datums.panel import DatumPanel
+    from tests.core.test_summary_previews import noise_png
+
+    big = noise_png(480, 320)  # over SUMMARY_BYTES: the studio's store reads its summary only
+    path, key = tmp_path / "s.fancystore", b"I" * 32
+    with SqliteStore(path, key=key) as writer:
+        ids = {alias: writer.put(value, alias).id
+               for alias, value in (("chart", Image.from_png(png_bytes(40, 30))), ("photo", big),
+                                    ("numbers", [1, 2, 3]))}
+    store = SqliteStore(path, key=key, summaries=True)
+    assert isinstance(store.get(ids["photo"]).value, StoredSummary)
+    panel = DatumPanel(store)
+    qtbot.addWidget(panel)
+    panel.resize(800, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.refresh()
+    opened = {}
+    for alias, cell_id in ids.items():
+        index = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(cell_id), 0))
+        rect = panel.table.visualRect(index)
+        qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.waitUntil(lambda cell_id=cell_id: cell_id in panel.viewers)
+        opened[alias] = panel.viewers[cell_id]
+    assert isinstance(opened["chart"], ImageViewer) and isinstance(opened["photo"], ImageViewer)
+    assert opened["photo"].png == big and opened["photo"].windowTitle() == "photo — image"
+    assert (opened["chart"].image.width(), opened["chart"].image.height()) == (40, 30)
+    assert not isinstance(opened["numbers"], ImageViewer)
+    for viewer in opened.values():
+        viewer.close()
+    opened.clear()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # the dock deletes them later
+    assert not panel.viewers
+    store.close()
+
+
+def test_png_bytes_that_do_not_decode_open_in_the_value_viewer_instead(qtbot):
+    from fancy_studio.core.store import InMemoryStore
+    from fancy_studio.gui.datums.panel import DatumPanel
+    from fancy_studio.gui.datums.value_viewer import ValueViewer
+
+    store = InMemoryStore()
+    broken = png_bytes(20, 20)[:40]  # the signature and the size, then nothing
+    cell = store.put(broken, "broken")
+    panel = DatumPanel(store)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    viewer = panel.open_viewer(cell.id)
+    assert isinstance(viewer, ValueViewer) and viewer.value == broken

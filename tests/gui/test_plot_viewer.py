@@ -82,3 +82,23 @@ def test_a_series_of_only_missing_values_opens_and_says_so(qtbot):
     viewer = shown(qtbot, PlotViewer(pd.Series([np.nan, np.nan], name="empty")))
     assert viewer.summary.text() == "2 points · no numbers (all missing)"
     assert viewer.plot.getPlotItem().getAxis("left").labelText == "empty"
+
+
+def test_a_list_of_numbers_in_the_value_viewer_offers_a_plot(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from fancy_studio.gui.datums.value_viewer import ValueViewer
+
+    viewer = ValueViewer([3, 1.5, 4, 1], "readings")
+    qtbot.addWidget(viewer)
+    viewer.show()
+    button = viewer.findChild(QPushButton, "plot-value-button")
+    assert button is not None and button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    plot = viewer.plot_viewer
+    assert isinstance(plot, PlotViewer) and plot.isVisible() and plot.windowTitle() == "readings — plot"
+    assert list(plot.curve.getOriginalDataset()[1]) == [3, 1.5, 4, 1]
+    for not_numbers in (["a", "b"], [True, False], {"a": 1}, "text"):
+        other = ValueViewer(not_numbers)
+        qtbot.addWidget(other)
+        assert other.findChild(QPushButton, "plot-value-button") is None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fancy_studio.core.value_kinds import is_number_series
 from fancy_studio.gui.datums.model import value_preview
 
 CHILD_LIMIT = 1000
@@ -106,6 +107,15 @@ class ValueViewer(QDialog):
         self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.plot_button: QPushButton | None = None
+        self.plot_viewer: QDialog | None = None
+        if is_number_series(value):  # a list of numbers, a 1-D array: offered as a line too
+            self.plot_button = QPushButton("Plot", self)
+            self.plot_button.setObjectName("plot-value-button")
+            self.plot_button.setToolTip("Show the numbers as a line you can zoom (the plot viewer)")
+            self.plot_button.setAutoDefault(False)
+            self.plot_button.clicked.connect(lambda: self.plot(alias))
+            buttons.addButton(self.plot_button, QDialogButtonBox.ButtonRole.ActionRole)
 
         layout = QVBoxLayout(self)
         layout.addWidget(body)
@@ -126,3 +136,11 @@ class ValueViewer(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(copy_text(self.value))
+
+    def plot(self, alias: str | None = None) -> QDialog:
+        """Open the value in the plot viewer (pyqtgraph is imported now, not at start-up)."""
+        from fancy_studio.gui.viewers.plot_viewer import PlotViewer
+
+        self.plot_viewer = PlotViewer(self.value, alias, self)
+        self.plot_viewer.show()
+        return self.plot_viewer

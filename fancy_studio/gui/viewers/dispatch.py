@@ -77,7 +77,19 @@ def open_table(context: ViewerContext) -> QDialog | None:
     return open_table_viewer(context)
 
 
-BRANCHES: list[Branch] = [open_table]
+def open_image(context: ViewerContext) -> QDialog | None:
+    """A picture (an `Image`, PNG bytes, a matplotlib Figure, a PIL image) in the image viewer."""
+    from fancy_studio.gui.viewers.image_viewer import ImageViewer, looks_like_image
+
+    if not looks_like_image(context.cell.value):
+        return None
+    try:
+        return ImageViewer(context.whole_value(), context.title, context.parent)
+    except (TypeError, ValueError):  # PNG bytes that do not decode: the text viewer shows what they are
+        return None
+
+
+BRANCHES: list[Branch] = [open_image, open_table]
 """Asked in order; the first dialog returned is shown."""
 
 

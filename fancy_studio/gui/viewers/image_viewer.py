@@ -14,26 +14,33 @@ from typing import Any
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QGraphicsPixmapItem,
-    QGraphicsScene,
-    QGraphicsView,
-    QLabel,
-    QMessageBox,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
+    QDialog, QFileDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QMessageBox, QToolBar,
+    QVBoxLayout, QWidget,
 )
 
 from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.errors import FancyError
 from fancy_studio.core.image_png import png_of
+from fancy_studio.core.value_kinds import is_image
+from fancy_studio.core.value_summary import StoredSummary
 
 ZOOM_STEP = 1.25
 """One zoom in (or out) multiplies (or divides) the scale by this."""
 MIN_SCALE, MAX_SCALE = 1 / 32, 32.0
 FILE_FILTER = "PNG image (*.png)"
+
+
+IMAGE_TYPE_NAMES = frozenset({"Image", "Figure", "PngImageFile", "JpegImageFile"})
+"""Type names of image values as a summary names them (ours, matplotlib's, PIL's)."""
+
+
+def looks_like_image(value: Any) -> bool:
+    """True for a picture (`value_kinds.is_image`), also when only its `StoredSummary` is at hand: one with
+    a thumbnail, of an image type, or bytes whose preview starts with the PNG signature."""
+    if type(value) is StoredSummary:
+        return (value.thumbnail is not None or value.type_name in IMAGE_TYPE_NAMES
+                or (value.type_name == "bytes" and value.preview.startswith("b'\\x89PNG\\r\\n")))
+    return is_image(value)
 
 
 class ImageView(QGraphicsView):
