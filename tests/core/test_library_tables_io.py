@@ -275,3 +275,14 @@ def test_the_fingerprint_is_size_and_modification_time(tmp_path: Path) -> None:
     assert registry.get("table.read_excel").fingerprint(path=str(path), sheet=0) is not None
     for writer in ("table.write_csv", "table.write_parquet"):
         assert registry.get(writer).cacheable is False
+
+
+@pytest.mark.parametrize(("writer", "reader", "name"), [("table.write_csv", "table.read_csv", "e.csv"),
+                                                        ("table.write_parquet", "table.read_parquet", "e.parquet")])
+def test_empty_tables_round_trip(writer: str, reader: str, name: str, tmp_path: Path) -> None:
+    path = str(tmp_path / name)
+    call(writer, pd.DataFrame(), path)
+    assert call(reader, path).shape == (0, 0)
+    call(writer, orders().head(0), path)
+    read = call(reader, path)
+    assert read.empty and list(read.columns) == ["region", "amount", "units"]
