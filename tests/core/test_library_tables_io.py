@@ -277,8 +277,10 @@ def test_the_fingerprint_is_size_and_modification_time(tmp_path: Path) -> None:
         assert registry.get(writer).cacheable is False
 
 
-@pytest.mark.parametrize(("writer", "reader", "name"), [("table.write_csv", "table.read_csv", "e.csv"),
-                                                        ("table.write_parquet", "table.read_parquet", "e.parquet")])
+@pytest.mark.parametrize(("writer", "reader", "name"), [
+    ("table.write_csv", "table.read_csv", "e.csv"),
+    ("table.write_parquet", "table.read_parquet", "e.parquet"),
+])
 def test_empty_tables_round_trip(writer: str, reader: str, name: str, tmp_path: Path) -> None:
     path = str(tmp_path / name)
     call(writer, pd.DataFrame(), path)
