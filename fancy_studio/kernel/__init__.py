@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fancy_studio.kernel.kernel import Kernel, KernelError, KernelState
+    from fancy_studio.kernel.kernel import Kernel, KernelBusy, KernelError, KernelState
 
-__all__ = ["Kernel", "KernelError", "KernelState"]
+__all__ = ["Kernel", "KernelBusy", "KernelError", "KernelState"]
 
 
 def __getattr__(name: str) -> Any:

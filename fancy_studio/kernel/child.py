@@ -26,6 +26,7 @@ from typing import Any
 from fancy_studio.kernel.protocol import (
     CANCEL,
     CHUNK_MESSAGE,
+    PAGE,
     SHUTDOWN,
     SLOT_FD_ENV,
     SYS_PATH_ENV,
@@ -146,9 +147,15 @@ def main() -> None:
         pass
     from fancy_studio.kernel.child_run import run_request
     from fancy_studio.kernel.child_workflow import KernelCache
+    from fancy_studio.kernel.pages import PageServer
 
     cache = KernelCache()
+    pages = PageServer()
     while (message := inbox.get()) is not None:
+        if message[:1] == PAGE:
+            pages.answer(message, outbox)  # between runs only: see `pages`
+            continue
+        pages.close()  # a run opens the store itself; the studio reads it when the run is done
         if message[:1] == CHUNK_MESSAGE:
             gc.disable()  # until the run's plan is built: see `run_request`
             cache.receive(message)  # a part of the next run's workflow

@@ -47,6 +47,8 @@ POLL = 0.01
 """Seconds between two looks at Stop, the running step and its timeout while a run goes."""
 START_TIMEOUT = 60.0
 """Seconds a kernel may take to say it is ready before `run` gives up on it."""
+PAGE_TIMEOUT = 120.0
+"""Seconds `table_page` waits for the kernel's answer (the first page reads the whole value)."""
 
 
 class KernelState(str, enum.Enum):
@@ -60,6 +62,10 @@ class KernelState(str, enum.Enum):
 
 class KernelError(Exception):
     """The kernel cannot start, or cannot take a run (a function it cannot load, a value it cannot get)."""
+
+
+class KernelBusy(KernelError):
+    """The kernel is running a workflow or starting: it answers a table page between runs (ask again)."""
 
 
 @dataclass
@@ -107,6 +113,9 @@ class Kernel:
         self._detail: str | None = None
         self._running = False
         self._run_ids = itertools.count(1)
+        self._page_ids = itertools.count(1)
+        self._page_lock = threading.Lock()
+        """Held while a table page is asked and answered: a run waits for it (pages never interleave)."""
         self.last_shipped = Shipped()
         """What the last `run` sent (tests and benchmarks look)."""
         _live.add(self)
@@ -242,7 +251,7 @@ class Kernel:
         attempt_reuse, mapping = reuse, list(range(len(replay.ids)))
         cancelled = False
         self.last_shipped = Shipped()
-        with self._lock:
+        with self._page_lock, self._lock:
             self._running = True
         try:
             while True:
@@ -284,6 +293,30 @@ class Kernel:
                     self._set_state(KernelState.IDLE, None)
         replay.cancel_rest()
         return replay.result(time.perf_counter() - began, cancelled)
+
+    def table_page(self, store_path: Path | str, cell_id: UUID, start: int, count: int,
+                   query: Any) -> dict[str, Any]:
+        """Rows `start` to `start + count` of the table the store at `store_path` holds in cell `cell_id`, as
+        `query` (a `TableQuery`) sorts and filters it, read by the kernel (see `pages`): a JSON dict.
+
+        Raises `KernelBusy` at once while a run goes or the kernel is starting (a page never waits for a
+        run), `KernelError` when the kernel cannot read the table or dies meanwhile."""
+        from fancy_studio.kernel.pages import page_message, read_page
+
+        with self._page_lock:
+            with self._lock:
+                if self._running:
+                    raise KernelBusy("the kernel is running the workflow: it reads tables between runs")
+                self.start()  # a kernel that died is started again: it reads the value from the file
+                process = self._process
+            assert process is not None
+            if not process.wait_ready(0.2):
+                if process.ended.is_set():
+                    raise KernelError(f"the kernel could not start: {process.detail}")
+                raise KernelBusy("the kernel is starting")
+            request_id = next(self._page_ids)
+            message = page_message(request_id, str(store_path), cell_id, start, count, query)
+            return read_page(process, request_id, message, PAGE_TIMEOUT)
 
     def _send_run(self, process: KernelProcess, shipped: ShippedWorkflow, payload: bytes) -> None:
         """The chunks the kernel lacks (none when it has the workflow already), then the run request."""

@@ -80,6 +80,8 @@ class KernelProcess:
     def __init__(self, on_ready: Callable[[KernelProcess], None],
                  on_exit: Callable[[KernelProcess], None]) -> None:
         self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.pages: queue.Queue[dict[str, Any]] = queue.Queue()
+        """Its answers to table page requests (`pages`), then one {"t": "exit"} when it has ended."""
         self.ready = threading.Event()
         self.ended = threading.Event()
         self.popen: subprocess.Popen[bytes] | None = None
@@ -137,7 +139,7 @@ class KernelProcess:
                 self.ready.set()
                 self._on_ready(self)
                 continue
-            self.inbox.put(message)
+            (self.pages if message["t"] == "page" else self.inbox).put(message)
         returncode = self.popen.wait()
         self._ended(exit_detail(returncode, unexpected=not self.expected_end))
 
@@ -146,6 +148,7 @@ class KernelProcess:
         self.ended.set()
         self._on_exit(self)  # (the kernel says "died" before a run that reads the message restarts it)
         self.inbox.put({"t": "exit", "detail": detail})
+        self.pages.put({"t": "exit", "detail": detail})
 
     def wait_ready(self, timeout: float | None) -> bool:
         """True once ready; False if it ended first or `timeout` passed."""

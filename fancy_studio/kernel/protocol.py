@@ -20,9 +20,9 @@ import struct
 from typing import Any
 
 HEADER = struct.Struct(">Q")
-RUN, CANCEL, SHUTDOWN, CHUNK_MESSAGE = b"R", b"C", b"S", b"W"
+RUN, CANCEL, SHUTDOWN, CHUNK_MESSAGE, PAGE = b"R", b"C", b"S", b"W", b"P"
 """The first byte of each message the studio sends; a run's pickle (or Stop's run number, or a workflow
-chunk's digest and body: see `shipping`) follows."""
+chunk's digest and body: see `shipping`, or a table page request: see `pages`) follows."""
 SYS_PATH_ENV = "FANCY_STUDIO_KERNEL_SYS_PATH"
 """The studio's `sys.path` (JSON), which the kernel takes as its own before importing anything else."""
 SLOT_FD_ENV = "FANCY_STUDIO_KERNEL_SLOT_FD"

@@ -84,6 +84,13 @@ class KernelActions(QObject):
     def in_kernel(self) -> bool:
         return self.controller.kernel_link is not None
 
+    def page_kernel(self) -> object | None:
+        """The kernel that pages a large table for the table viewer (it reads the store's file); None when
+        steps run in the studio's process or no kernel could be made: the viewer reads the value here."""
+        if not self.in_kernel or not self.link.available:
+            return None
+        return self.link.kernel
+
     def restart(self) -> None:
         """Workflow ▸ Restart Kernel: never while a run goes (Stop first)."""
         if self.controller.running or not self.in_kernel:

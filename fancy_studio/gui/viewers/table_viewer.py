@@ -12,8 +12,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,6 +49,19 @@ def shape_text(rows: int, total: int, columns: int) -> str:
     return f"{shown} × {columns:,} column{'' if columns == 1 else 's'}"
 
 
+class CopyingTableView(QTableView):
+    """A table view whose Ctrl+C asks for the whole selection (Qt's own copies the current cell only)."""
+
+    copy_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class TableViewer(QDialog):
     """One table value: the shape, a filter, the table, Copy and Export CSV."""
 
@@ -79,7 +92,7 @@ class TableViewer(QDialog):
         self.filter_edit.returnPressed.connect(self.apply_filter)
         self.filter_column.currentIndexChanged.connect(lambda _index: self.apply_filter())
 
-        self.table = QTableView(self)
+        self.table = CopyingTableView(self)
         self.table.setObjectName("table-view")
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
@@ -95,9 +108,7 @@ class TableViewer(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
-        self.copy_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), self.table)
-        self.copy_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.copy_shortcut.activated.connect(self.copy_selection)
+        self.table.copy_requested.connect(self.copy_selection)
 
         self.copy_button = QPushButton("Copy", self)
         self.copy_button.setObjectName("table-copy")

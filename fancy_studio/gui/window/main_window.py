@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.run_actions.translate_targets = self.run_view.run_targets  # inside a group: the flattened steps
         self.kernel_actions = KernelActions(self, self.runner, lambda: settings())
         """Where steps run (a kernel process by default), Restart Kernel, the kernel's state."""
+        self.datums.viewer_kernel = self.kernel_actions.page_kernel  # a large table is paged by the kernel
         self.runner.reload_store = self.workflow_stores.reload  # after a run in the kernel
         self.run_actions.starting.connect(self.recovery.flush)  # the edit just before Run survives a fatal step
         self.clean_slate = CleanSlate(self.document, stores=self.workflow_stores, runner=self.runner,
