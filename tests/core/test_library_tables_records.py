@@ -85,6 +85,17 @@ def test_to_records_of_nullable_and_empty_tables() -> None:
         call("table.to_records", pd.DataFrame([[1, 2]], columns=["a", "a"]))
 
 
+def test_numpy_scalars_are_made_plain() -> None:
+    from fancy_studio.core.library.tables_records import plain
+
+    assert plain(np.datetime64("2024-03-01T09:30:00.000000000")) == "2024-03-01T09:30:00"
+    assert plain(np.datetime64("NaT")) is None
+    assert plain(np.timedelta64(90, "s")) == "0 days 00:01:30"
+    assert [type(plain(v)) for v in (np.int8(1), np.uint64(2), np.float32(0.5), np.bool_(True))] == [
+        int, int, float, bool]
+    assert plain(np.float64("nan")) is None and plain(float("inf")) == float("inf")
+
+
 def test_records_round_trip() -> None:
     records = [{"region": "West", "amount": 120.5, "units": 3}, {"region": None, "amount": None, "units": 1}]
     assert call("table.to_records", call("table.from_records", records)) == records

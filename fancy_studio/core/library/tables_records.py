@@ -25,6 +25,11 @@ def plain(value: Any) -> Any:
         return value
     if kind is float:
         return None if math.isnan(value) else value
+    if kind.__name__ in ("datetime64", "timedelta64"):  # numpy's: their item() may be a count of ns
+        import pandas as pd
+
+        value = (pd.Timestamp if kind.__name__ == "datetime64" else pd.Timedelta)(value)
+        kind = type(value)
     item = getattr(value, "item", None)  # a numpy scalar
     if item is not None and getattr(value, "shape", None) == () and callable(item):
         value = item()
@@ -39,8 +44,6 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, int) and not isinstance(value, bool):  # numpy datetimes' item() is an int of ns
-        return int(value)
     return value
 
 
