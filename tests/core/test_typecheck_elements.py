@@ -54,6 +54,12 @@ def test_a_value_is_judged_by_its_own_type_not_its_items():
     check the validator may remember per type. The function itself refuses the wrong items when it runs."""
     assert value_accepted(list[int | float], [1, "a"])
     assert not value_accepted(list[int | float], "1, 2")
+    wf = Workflow(name="mixed items")
+    mixed = wf.input_cell("mixed", [1, "a"])
+    total = wf.add_step(step("lists.sum", {"items": mixed.id}, uuid4()))
+    assert find_problems(wf) == []
+    result = Engine(InMemoryStore()).run(wf)
+    assert "sum: needs numbers, but item 1 ('a') is a str" in str(result.errors[total.id])
 
 
 def test_sum_and_mean_declare_number_items_and_text_functions_declare_text_items():

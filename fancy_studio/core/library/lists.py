@@ -39,7 +39,7 @@ def length(items: list) -> int:
 def total(items: list[int | float]) -> int | float:
     """All the numbers in the list added up (0 for an empty list): a whole number when every item is
     one, else a float."""
-    result = builtins.sum(items)
+    result = _added_up(items, "sum")
     if type(result) is int or type(result) is float:
         return result
     # what the output declares, for numbers of other kinds (numpy's, fractions); a Decimal would lose
@@ -56,7 +56,20 @@ def mean(items: list[int | float]) -> float:
     """The average of the numbers in the list: their sum divided by how many there are."""
     if not items:
         raise ValueError("mean: the list is empty, so it has no average")
-    return builtins.sum(items) / len(items)
+    return _added_up(items, "mean") / len(items)
+
+
+def _added_up(items: list, what: str) -> Any:
+    """`sum(items)`; when an item is not a number, an error naming the first such item (looked for only
+    then, so a list of numbers costs nothing more)."""
+    try:
+        return builtins.sum(items)
+    except TypeError:
+        for index, item in enumerate(items):
+            if not isinstance(item, numbers.Number):
+                raise TypeError(f"{what}: needs numbers, but item {index} ({item!r:.40}) is a "
+                                f"{type(item).__name__}") from None
+        raise
 
 
 @fancy_function("lists.min", title="Smallest Item")
