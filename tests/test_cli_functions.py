@@ -114,3 +114,24 @@ def test_the_functions_command_lists_what_a_file_adds(taxed: Path):
 def test_the_studio_refuses_a_missing_functions_file_before_opening(tmp_path: Path):
     done = fancy("--functions", str(tmp_path / "nope.py"))
     assert done.returncode == 2 and "the functions file" in done.stderr and "does not exist" in done.stderr
+
+
+def test_the_readme_functions_file_runs_as_the_readme_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The file printed under "Functions from a file", loaded with the command shown there."""
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Functions from a file"):]
+    block = re.search(r"^```python\n(.*?)^```$", section, flags=re.DOTALL | re.MULTILINE).group(1)
+    assert block.startswith("# sales_functions.py\n")
+    (tmp_path / "sales_functions.py").write_text(block, encoding="utf-8")
+    wf = Workflow(name="flow")
+    amount = wf.input_cell("amount", 100.0)
+    total = wf.output_cell("total")
+    wf.add_step(step("sales.with_tax", {"amount": amount.id}, total.id))
+    save_workflow(wf, tmp_path / "flow.json")
+    monkeypatch.chdir(tmp_path)
+    assert "fancy-studio run --functions sales_functions.py flow.json" in section
+    done = fancy("run", "--functions", "sales_functions.py", "flow.json")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "total = 125.0"
