@@ -21,7 +21,7 @@ from fancy_studio.core import (
     find_problems,
     save_workflow,
 )
-from tests.core.helpers import PATHS
+from tests.core.helpers import PATHS, PlainStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +142,22 @@ def test_importing_the_library_does_not_import_pandas(module: str) -> None:
     out = subprocess.run([sys.executable, "-c", code.format(module)], env=env, capture_output=True, text=True,
                          check=True, timeout=120, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_second_run_reuses_the_read_until_the_file_changes(tmp_path: Path) -> None:
+    """The reader's fingerprint finds a relative path in the workflow's folder (not the working folder)."""
+    sales_file = tmp_path / "sales.csv"
+    sales_file.write_text(SALES, encoding="utf-8")
+    wf, steps = sales_pipeline()
+    engine = Engine(PlainStore())
+    assert engine.run(wf, folder=tmp_path).ok
+    (tmp_path / "totals.csv").unlink()
+    again = engine.run(wf, folder=tmp_path)
+    assert [again.step_status[step.id] for step in steps] == [
+        StepStatus.CACHED, StepStatus.CACHED, StepStatus.CACHED, StepStatus.DONE]
+    assert (tmp_path / "totals.csv").read_text(encoding="utf-8") == TOTALS
+    sales_file.write_text(SALES + "South,1000,2024-03-01\n", encoding="utf-8")
+    changed = engine.run(wf, folder=tmp_path)
+    assert [changed.step_status[step.id] for step in steps] == [StepStatus.DONE] * 4
+    with_south = TOTALS.replace("West", "South,1000.0\nWest")
+    assert (tmp_path / "totals.csv").read_text(encoding="utf-8") == with_south
