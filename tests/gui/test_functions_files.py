@@ -245,3 +245,22 @@ def test_a_run_in_the_kernel_uses_the_file_and_restart_kernel_reloads_an_edit(qt
         assert outcome.result.ok and window.store.get(taxed.id).value == 20.0  # computed again, not reused
     finally:
         shut_down(qtbot, window)
+
+
+def test_the_command_lines_files_load_before_the_workflow_opens_and_their_problems_stay_listed(
+        qtbot, prices, tmp_path, dialogs):
+    """`fancy-studio --functions prices.py --functions broken.py taxed.json`."""
+    from fancy_studio.gui.app import open_window
+    from fancy_studio.gui.window import main_window
+
+    broken = prices.parent / "broken.py"
+    broken.write_text(BROKEN, encoding="utf-8")
+    path, _wf, step = taxed_workflow(tmp_path)
+    window = open_window([str(path)], [str(prices), str(broken)])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.is_built and window.document.path == path, timeout=10_000)
+    assert window.document.function_of(window.document.workflow.step(step.id)).slug == "prices.with_tax"
+    assert not any("Missing functions" in call[1] for call in dialogs["warning"].calls)
+    assert [entry[:2] for entry in window.problems.entries()] == [("Functions file", "broken.py:6")]
+    assert main_window.settings().value("functionsFiles") is None  # for this session only
+    shut_down(qtbot, window)

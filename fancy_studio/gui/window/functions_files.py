@@ -169,15 +169,20 @@ class FunctionsFiles(QObject):
         """The status bar says what loaded; problems go to the Problems panel, and (when the user just
         asked for the load) to a warning that names each file and line."""
         self.window.statusBar().showMessage("; ".join(r.summary() for r in reports), 10000)
-        problems = [problem for report in reports for problem in report.problems]
-        for problem in problems:
-            where = problem.path.name + (f":{problem.line}" if problem.line is not None else "")
-            self.problems.add("Functions file", None, where, problem.message, str(problem))
+        problems = self._list_problems(reports)
         if problems and dialog:
             lines = [str(problem) for problem in problems]
             QMessageBox.warning(self.window, "Problems in functions files",
                                 "<p>" + "<br><br>".join(html.escape(line) for line in lines) + "</p><p>"
                                 + html.escape("The other functions of these files were loaded.") + "</p>")
+
+    def _list_problems(self, reports: Iterable[LoadReport]) -> list[Any]:
+        """Put the reports' problems in the Problems panel (file:line, message); the problems."""
+        problems = [problem for report in reports for problem in report.problems]
+        for problem in problems:
+            where = problem.path.name + (f":{problem.line}" if problem.line is not None else "")
+            self.problems.add("Functions file", None, where, problem.message, str(problem))
+        return problems
 
     def load_for_session(self, paths: Iterable[str | Path]) -> list[LoadReport]:
         """`fancy-studio --functions FILE`: loaded for this session, not remembered."""
@@ -281,7 +286,10 @@ class FunctionsFiles(QObject):
             self.names_folder = Path(path).resolve().parent
 
     def _workflow_replaced(self) -> None:
-        self.names_folder = self.document.folder  # New: none; Open sets it in `after_open`
+        """Another workflow: its names are from its folder (New: none; Open sets it in `after_open`), and
+        the Problems panel, cleared for it, still lists the files that have problems."""
+        self.names_folder = self.document.folder
+        self._list_problems(self.reports.values())
 
     # --- File ▸ Functions Files… ------------------------------------------------------------------
 
