@@ -264,3 +264,19 @@ def test_the_command_lines_files_load_before_the_workflow_opens_and_their_proble
     assert [entry[:2] for entry in window.problems.entries()] == [("Functions file", "broken.py:6")]
     assert main_window.settings().value("functionsFiles") is None  # for this session only
     shut_down(qtbot, window)
+
+
+def test_a_save_as_that_fails_leaves_the_names_as_they_were(qtbot, window, monkeypatch, prices, tmp_path,
+                                                            dialogs):
+    import json
+
+    path, _wf, _step = taxed_workflow(tmp_path)
+    assert window.open_workflow(path)
+    add_through_the_menu(window, monkeypatch, prices)
+    not_a_folder = tmp_path / "elsewhere"
+    not_a_folder.write_text("a file", encoding="utf-8")  # a save "into" it fails
+    assert not window.save_workflow(not_a_folder / "taxed.json")
+    assert len(dialogs["critical"].calls) == 1
+    assert window.save_workflow()
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["metadata"][FUNCTIONS_FILES_KEY] == ["lib/prices.py"]

@@ -103,10 +103,12 @@ class FunctionsFiles(QObject):
                                            self.show_dialog, tip="The functions files loaded: reload or "
                                            "remove them")
         if restart_action is not None:  # Restart Kernel: a user who edited a file gets the new code
-            restart_action.triggered.connect(lambda _checked=False: self.reload_all(quiet=True))
+            restart_action.triggered.connect(lambda _checked=False: self.reload_all())
         document.reset.connect(self._workflow_replaced)
         document.path_changed.connect(self._saved_as)
         self.dialog: FunctionsFilesDialog | None = None
+        self._unsaved_rebase: list[str] | None = None
+        """The names before `before_save` rewrote them for a folder the save has not reached yet."""
         self._load(self.remembered(), ask_about_problems=False)
 
     # --- the lists in the settings ---------------------------------------------------------------------
@@ -208,6 +210,7 @@ class FunctionsFiles(QObject):
         return report
 
     def _name_in_workflow(self, path: Path) -> None:
+        self._settle()
         metadata = self.document.workflow.metadata
         before = named_files(metadata)
         after = with_named(metadata, name_for(path, self.names_folder))
@@ -215,11 +218,11 @@ class FunctionsFiles(QObject):
             self.document.undo_stack.push(NameFunctionsFile(self.document, before, after,
                                                             f"Name Functions File {path.name}"))
 
-    def reload_all(self, *, quiet: bool = False) -> list[LoadReport]:
+    def reload_all(self) -> list[LoadReport]:
         """Load every file of this session again (Restart Kernel, the dialog's Reload)."""
         if self._busy():
             return []
-        return self._load(list(self.reports), ask_about_problems=not quiet)
+        return self._load(list(self.reports))
 
     def remove(self, path: Path) -> None:
         """Unload a file's functions and forget it (its steps become placeholders until it is back)."""
@@ -263,9 +266,9 @@ class FunctionsFiles(QObject):
     def _ask(self, file: Path, workflow_path: Path) -> bool:
         answer = QMessageBox.question(
             self.window, "Load functions file?",
-            f"{workflow_path.name} uses functions from\n\n{file}\n\nLoading it runs its Python code. Load it "
-            "only if you trust it. Load it?\n\n(The answer is remembered for this file; File ▸ Add Functions "
-            "File… loads it later.)",
+            f"<p>{html.escape(workflow_path.name)} uses functions from</p><p>{html.escape(str(file))}</p>"
+            "<p>Loading it runs its Python code: load it only if you trust it. Load it?</p><p>(The answer is "
+            "remembered for this file; File ▸ Add Functions File… loads it later.)</p>",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         allowed = answer == QMessageBox.StandardButton.Yes
         self._answer(file, allowed=allowed)
@@ -274,14 +277,24 @@ class FunctionsFiles(QObject):
     def before_save(self, target: Path | None) -> None:
         """Saving to `target`: the workflow's functions files named from its folder (a Save As elsewhere,
         or the first save of an untitled workflow that named them by absolute path)."""
+        self._settle()
         if target is None:
             return
         folder = Path(target).resolve().parent
-        moved = rebased(self.document.workflow.metadata, self.names_folder, folder)
+        metadata = self.document.workflow.metadata
+        moved = rebased(metadata, self.names_folder, folder)
         if moved is not None:
-            _set_names(self.document.workflow.metadata, moved)
+            self._unsaved_rebase = named_files(metadata)
+            _set_names(metadata, moved)
+
+    def _settle(self) -> None:
+        """A save elsewhere that did not happen (refused, failed) leaves the names as they were."""
+        if self._unsaved_rebase is not None:
+            _set_names(self.document.workflow.metadata, self._unsaved_rebase)
+            self._unsaved_rebase = None
 
     def _saved_as(self, path: Path | None) -> None:
+        self._unsaved_rebase = None  # saved elsewhere (or another workflow came): the names stand
         if path is not None:
             self.names_folder = Path(path).resolve().parent
 
