@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGrap
 
 from fancy_studio.core.bypass import pass_through
 from fancy_studio.core.durations import duration_text
-from fancy_studio.gui.canvas import param_rows, status_badge, style
+from fancy_studio.gui.canvas import cell_preview, param_rows, status_badge, style
 from fancy_studio.gui.canvas.hover import HoverHighlight
 from fancy_studio.gui.canvas.node_titles import cell_lines, draw_overview_title, title_font
 from fancy_studio.gui.canvas.port_item import PortItem, PortKind, draw_port
@@ -408,6 +408,9 @@ class CellNodeItem(NodeItem):
     value_outdated = False
     """The stored value changed while the blocks layer drew this cell: read it when the cell is drawn
     again (`WorkflowScene.set_blocks`)."""
+    preview: cell_preview.CellPreview | None = None
+    """The image thumbnail or table outline drawn under the pill (see `cell_preview`), or None."""
+    preview_kind: str | None = None
 
     def show_run_state(self) -> None:
         if self.drawn_by_layer:  # a block shows no value: leave the store alone until one is drawn
@@ -423,6 +426,7 @@ class CellNodeItem(NodeItem):
         self.computed = False
         self.value_outdated = False
         if cell.has_value:
+            value = cell.value
             self.value_text = style.preview(cell.value)
         else:
             status = self.run_status()
@@ -431,7 +435,20 @@ class CellNodeItem(NodeItem):
             self.computed = stored and not stale  # a stale value is drawn dim, never as current
             self.value_text = (f"stale: {style.preview(value)}" if stale else f"= {style.preview(value)}") \
                 if stored else "computed"
+        cell_preview.show(self, value)
         self.repaint()
+
+    def fit_bounds(self) -> None:
+        """Bounds and shape take in the preview (or give its room back)."""
+        self.setRect(cell_preview.bounds(self))
+        self._shape = None
+
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            path = super().shape()
+            if self.preview is not None:
+                path.addRect(self.preview.rect)  # a right-click on the preview is the cell's
+        return self._shape
 
     def low_detail_color(self) -> QColor:
         return self.color.darker(200)
@@ -462,4 +479,6 @@ class CellNodeItem(NodeItem):
         painter.setPen(style.TEXT if self.literal else status_badge.DONE if self.computed else style.TEXT_DIM)
         painter.drawText(QRectF(left, rect.top() + lines.value_top, width, lines.value_metrics.height()), top,
                          lines.value_metrics.elidedText(self.value_text, Qt.TextElideMode.ElideRight, width))
+        if self.preview is not None:
+            self.preview.paint(painter)
 

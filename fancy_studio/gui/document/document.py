@@ -11,7 +11,8 @@ model changes below all work on `graph`; group edits are `group_commands.py`'s.
 
 What only reads or only pushes commands is mixed in from beside it: the connection checks
 (`connection_checks.py`), the frames-and-notes edits (`annotation_edits.py`) and the params and bypass
-edits (`param_edits.py`). The signals, indexes and model changes stay here.
+edits (`param_edits.py`), and a cell's Show Preview choice (`preview_edits.py`). The signals, indexes and
+model changes stay here.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from fancy_studio.gui.document.connection_checks import ConnectionChecks
 from fancy_studio.gui.document.group_commands import GroupEditing
 from fancy_studio.gui.document.levels import GroupLevels, LevelUndoStack
 from fancy_studio.gui.document.param_edits import ParamEdits
+from fancy_studio.gui.document.preview_edits import PreviewEdits
 
 
-class WorkflowDocument(GroupLevels, GroupEditing, ConnectionChecks, AnnotationEdits, ParamEdits, QObject):
+class WorkflowDocument(GroupLevels, GroupEditing, ConnectionChecks, AnnotationEdits, ParamEdits, PreviewEdits,
+                       QObject):
     """One open workflow file; the studio edits it only through undoable commands."""
 
     step_added = Signal(object)  # WorkflowStep

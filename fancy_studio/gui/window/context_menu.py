@@ -12,6 +12,8 @@ from uuid import UUID
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from fancy_studio.gui.canvas import cell_preview
+
 
 def show_canvas_menu(window: QMainWindow, node_id: UUID | None, where: QPoint) -> None:
     """Open the menu for a right-click at global position `where` (on the node `node_id`, if any)."""
@@ -30,6 +32,7 @@ def show_canvas_menu(window: QMainWindow, node_id: UUID | None, where: QPoint) -
         menu.addActions([window.rename_action, window.cut_action, window.copy_action, window.duplicate_action, window.delete_action])
         window.group_actions.fill_menu(menu, node_id,
                                        window.view.mapToScene(window.view.viewport().mapFromGlobal(where)))
+        cell_preview.add_toggle(menu, window.document, window.scene.item_for(node_id))  # a cell's Show Preview
         if window.align_actions.selected_count() >= 2:
             menu.addSeparator()
             window.align_actions.fill_menu(menu)
