@@ -167,3 +167,44 @@ def test_what_has_no_preview():
     for value in (None, 3, "text", [1, 2], {"a": 1}, b"\x89PNG\r\n\x1a\n broken"):
         assert cell_preview.make_preview(value) is None
     assert cell_preview.make_preview([{"a": 1, "b": 2}]).lines == ("1 row × 2 columns", "a, b")
+
+
+@fancy_function("test_cell_previews.big_photo")
+def big_photo(width: int) -> Image:
+    """Random pixels: a PNG too large to be read whole by the studio (over SUMMARY_BYTES)."""
+    from tests.core.test_summary_previews import noise_png
+
+    return Image.from_png(noise_png(width, width * 2 // 3))
+
+
+@fancy_function("test_cell_previews.big_table")
+def big_table(rows: int) -> DataFrame:
+    return pd.DataFrame({f"c{i}": range(rows) for i in range(8)})
+
+
+@pytest.mark.kernel
+def test_large_values_a_kernel_made_preview_from_their_summaries(qtbot, tmp_path):
+    from fancy_studio.core import StoredSummary
+
+    wf = Workflow(name="large previews")
+    width, rows = wf.input_cell("width", 480), wf.input_cell("rows", 30_000)
+    photo, table = wf.output_cell("photo"), wf.output_cell("table")
+    wf.add_step(WorkflowStep(function_slug="test_cell_previews.big_photo", inputs={"width": width.id},
+                             outputs={"return": photo.id}))
+    wf.add_step(WorkflowStep(function_slug="test_cell_previews.big_table", inputs={"rows": rows.id},
+                             outputs={"return": table.id}))
+    path = tmp_path / "large.json"
+    save_workflow(wf, path)
+    window = active_window(qtbot, path)
+    try:
+        qtbot.waitUntil(lambda: window.kernel_actions.link.state == "idle", timeout=20_000)
+        with qtbot.waitSignal(window.runner.finished, timeout=60_000) as finished:
+            window.run_actions.run_action.trigger()
+        assert finished.args[0].in_kernel and finished.args[0].result.ok
+        photo_item, table_item = window.scene.item_for(photo.id), window.scene.item_for(table.id)
+        qtbot.waitUntil(lambda: photo_item.preview is not None and table_item.preview is not None, timeout=10_000)
+        assert type(window.scene.run_status.computed_value(photo.id)[1]) is StoredSummary  # never read whole
+        assert (photo_item.preview.pixmap.width(), photo_item.preview.pixmap.height()) == (96, 64)
+        assert table_item.preview.lines == ("30,000 rows × 8 columns", "c0, c1, c2, c3, c4, c5…")
+    finally:
+        shut_down(qtbot, window)

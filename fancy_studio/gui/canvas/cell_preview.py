@@ -69,8 +69,14 @@ class CellPreview:
             top += metrics.height()
 
 
+_PLAIN = frozenset({type(None), bool, int, float, str, dict, tuple})
+"""Types that never preview: answered at once (a canvas shows thousands of such cells)."""
+
+
 def kind_of(value: Any) -> str | None:
     """IMAGE, TABLE or None (nothing to preview), from the value or its `StoredSummary`."""
+    if type(value) in _PLAIN:
+        return None
     if type(value) is StoredSummary:
         return IMAGE if value.thumbnail is not None else TABLE if value.outline is not None else None
     if is_image(value):
