@@ -48,7 +48,8 @@ def table_outline(value: Any) -> tuple[int, list[str]] | None:
 
 def _outline_text(rows: int, columns: list[str]) -> str:
     shown = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
-    return f"table: {rows:,} row{'s' * (rows != 1)} × {len(columns)} column{'s' * (len(columns) != 1)} ({shown})"
+    plural = "s" if len(columns) != 1 else ""
+    return f"table: {rows:,} row{'s' * (rows != 1)} × {len(columns)} column{plural} ({shown})"
 
 
 def value_text(value: Any) -> str:

@@ -31,8 +31,8 @@ def examples(tmp_path: Path) -> Path:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fancy_studio", "run", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "fancy_studio", "run", *args], capture_output=True,
+                          text=True, timeout=120, cwd=cwd)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -75,7 +75,8 @@ def test_value_text_and_json_of_tables_series_and_numpy_numbers():
     import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame({"a": np.arange(25, dtype=np.int64), "when": pd.date_range("2026-01-01", periods=25)})
+    dates = pd.date_range("2026-01-01", periods=25)
+    frame = pd.DataFrame({"a": np.arange(25, dtype=np.int64), "when": dates})
     assert value_text(frame) == "table: 25 rows × 2 columns (a, when)"
     assert value_text(pd.Series([1.5], name="x")) == "table: 1 row × 1 column (x)"
     written = json_value(frame)
