@@ -280,3 +280,25 @@ def test_a_save_as_that_fails_leaves_the_names_as_they_were(qtbot, window, monke
     assert window.save_workflow()
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["metadata"][FUNCTIONS_FILES_KEY] == ["lib/prices.py"]
+
+
+def test_restored_unsaved_work_asks_about_the_files_its_workflow_names(qtbot, window, monkeypatch, prices,
+                                                                       tmp_path):
+    """After a crash, the restored workflow's functions files are asked about as on Open."""
+    from types import SimpleNamespace
+
+    from fancy_studio.core import load_workflow
+    from fancy_studio.gui.window import main_window
+
+    path, _wf, step = taxed_workflow(tmp_path, ["lib/prices.py"])
+
+    def restore(_parent, document, _writer):
+        document.replace(load_workflow(path), path)
+        return SimpleNamespace(original=path, name=path.name)
+
+    monkeypatch.setattr(main_window, "offer_restore", restore)
+    yes = Answer(QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    assert window.offer_recovery()
+    assert len(yes.calls) == 1 and str(prices.resolve()) in yes.asked[0]
+    assert window.document.function_of(window.document.workflow.step(step.id)).slug == "prices.with_tax"

@@ -293,6 +293,8 @@ class MainWindow(QMainWindow):
         restored = offer_restore(self, self.document, self.recovery)
         if restored is None:
             return False
+        if restored.original is not None:  # the functions files it names: asked about as on Open
+            self.functions_files.after_open(restored.original)
         self.view.zoom_to_fit()
         self.statusBar().showMessage(f"Restored the unsaved changes to {restored.name}", 8000)
         return True
