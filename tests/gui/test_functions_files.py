@@ -302,3 +302,13 @@ def test_restored_unsaved_work_asks_about_the_files_its_workflow_names(qtbot, wi
     assert window.offer_recovery()
     assert len(yes.calls) == 1 and str(prices.resolve()) in yes.asked[0]
     assert window.document.function_of(window.document.workflow.step(step.id)).slug == "prices.with_tax"
+
+
+def test_an_untitled_workflow_names_the_file_from_where_it_is_first_saved(qtbot, window, monkeypatch, prices,
+                                                                          tmp_path):
+    window.new_workflow()
+    add_through_the_menu(window, monkeypatch, prices)
+    assert window.document.workflow.metadata[FUNCTIONS_FILES_KEY] == [prices.resolve().as_posix()]
+    (tmp_path / "flows").mkdir()
+    assert window.save_workflow(tmp_path / "flows" / "new.json")
+    assert window.document.workflow.metadata[FUNCTIONS_FILES_KEY] == ["../lib/prices.py"]
