@@ -312,3 +312,14 @@ def test_an_untitled_workflow_names_the_file_from_where_it_is_first_saved(qtbot,
     (tmp_path / "flows").mkdir()
     assert window.save_workflow(tmp_path / "flows" / "new.json")
     assert window.document.workflow.metadata[FUNCTIONS_FILES_KEY] == ["../lib/prices.py"]
+
+
+def test_reloading_lists_a_files_problems_once_and_a_fix_clears_them(qtbot, window, monkeypatch, prices):
+    broken = prices.parent / "broken.py"
+    broken.write_text(BROKEN, encoding="utf-8")
+    add_through_the_menu(window, monkeypatch, broken)
+    window.functions_files.reload_all()
+    assert [entry[:2] for entry in window.problems.entries()] == [("Functions file", "broken.py:6")]
+    broken.write_text(BROKEN.replace("return amount /", "return amount / 2"), encoding="utf-8")
+    window.functions_files.reload_all()
+    assert window.problems.entries() == [] and registry.get("broken.half")(amount=3) == 1.5

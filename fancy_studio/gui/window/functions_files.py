@@ -57,6 +57,8 @@ ALLOWED_KEY = "functionsFilesAllowed"
 REFUSED_KEY = "functionsFilesRefused"
 FILE_FILTER = "Python files (*.py);;All files (*)"
 PATH_ROLE = Qt.ItemDataRole.UserRole
+PROBLEM_KIND = "Functions file"
+"""The Problems panel's kind for a functions file's problem."""
 
 
 class NameFunctionsFile(QUndoCommand):
@@ -171,20 +173,25 @@ class FunctionsFiles(QObject):
         """The status bar says what loaded; problems go to the Problems panel, and (when the user just
         asked for the load) to a warning that names each file and line."""
         self.window.statusBar().showMessage("; ".join(r.summary() for r in reports), 10000)
-        problems = self._list_problems(reports)
+        problems = [problem for report in reports for problem in report.problems]
+        self._list_problems()
         if problems and dialog:
             lines = [str(problem) for problem in problems]
             QMessageBox.warning(self.window, "Problems in functions files",
                                 "<p>" + "<br><br>".join(html.escape(line) for line in lines) + "</p><p>"
                                 + html.escape("The other functions of these files were loaded.") + "</p>")
 
-    def _list_problems(self, reports: Iterable[LoadReport]) -> list[Any]:
-        """Put the reports' problems in the Problems panel (file:line, message); the problems."""
-        problems = [problem for report in reports for problem in report.problems]
-        for problem in problems:
-            where = problem.path.name + (f":{problem.line}" if problem.line is not None else "")
-            self.problems.add("Functions file", None, where, problem.message, str(problem))
-        return problems
+    def _list_problems(self) -> None:
+        """The Problems panel lists the problems of the files as last loaded (file:line, message), each
+        once: the entries of an earlier load go."""
+        tree = self.problems.tree
+        for index in reversed(range(tree.topLevelItemCount())):
+            if tree.topLevelItem(index).text(0) == PROBLEM_KIND:
+                tree.takeTopLevelItem(index)
+        for report in self.reports.values():
+            for problem in report.problems:
+                where = problem.path.name + (f":{problem.line}" if problem.line is not None else "")
+                self.problems.add(PROBLEM_KIND, None, where, problem.message, str(problem))
 
     def load_for_session(self, paths: Iterable[str | Path]) -> list[LoadReport]:
         """`fancy-studio --functions FILE`: loaded for this session, not remembered."""
@@ -204,7 +211,7 @@ class FunctionsFiles(QObject):
             return None
         path = Path(path).expanduser().resolve()
         [report] = self._load([path])
-        if report.compiled:
+        if path.is_file():  # (one with a problem too: fixed, it loads with Reload All and at the next start)
             self._remember(path)
             self._name_in_workflow(path)
         return report
@@ -230,6 +237,7 @@ class FunctionsFiles(QObject):
             return
         gone = set(unload_functions_file(path))
         self.reports.pop(path, None)
+        self._list_problems()
         self._store(REMEMBERED_KEY, [n for n in self._list(REMEMBERED_KEY) if n != str(path)])
         self._refresh_palette()
         if gone & self._slugs_in_workflow():
@@ -302,7 +310,7 @@ class FunctionsFiles(QObject):
         """Another workflow: its names are from its folder (New: none; Open sets it in `after_open`), and
         the Problems panel, cleared for it, still lists the files that have problems."""
         self.names_folder = self.document.folder
-        self._list_problems(self.reports.values())
+        self._list_problems()
 
     # --- File ▸ Functions Files… ------------------------------------------------------------------
 
