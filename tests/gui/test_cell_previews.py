@@ -208,3 +208,38 @@ def test_large_values_a_kernel_made_preview_from_their_summaries(qtbot, tmp_path
         assert table_item.preview.lines == ("30,000 rows × 8 columns", "c0, c1, c2, c3, c4, c5…")
     finally:
         shut_down(qtbot, window)
+
+
+def test_auto_layout_leaves_room_for_the_previews_under_cells(qtbot, tmp_path):
+    from fancy_studio.gui.canvas.auto_layout import node_size
+
+    wf = Workflow(name="stacked")
+    rows, table = wf.input_cell("rows", 4), wf.output_cell("table")
+    wf.add_step(WorkflowStep(function_slug="test_cell_previews.sales", inputs={"rows": rows.id},
+                             outputs={"return": table.id}))
+    pictures = [wf.output_cell(f"picture{i}") for i in range(3)]
+    for picture in pictures:  # three charts of one table: their cells stack in one layer
+        wf.add_step(WorkflowStep(function_slug="test_cell_previews.chart", inputs={"table": table.id},
+                                 outputs={"return": picture.id}))
+    path = tmp_path / "stacked.json"
+    save_workflow(wf, path)
+    window = active_window(qtbot, path)
+    try:
+        document = window.document
+        assert node_size(document, rows.id)[1] == style.CELL_HEIGHT
+        assert node_size(document, pictures[0].id)[1] == style.CELL_HEIGHT + cell_preview.GAP + 96 + 8
+        assert node_size(document, table.id)[1] > style.CELL_HEIGHT
+        assert click_run(qtbot, window).result.ok
+        window.auto_layout_action.trigger()
+        items = [window.scene.item_for(node_id) for node_id in (*document.graph.layout,)]
+        qtbot.waitUntil(lambda: all(window.scene.item_for(p.id).preview is not None for p in pictures))
+        for cell in (table, *pictures):
+            item = window.scene.item_for(cell.id)
+            shown = item.mapRectToScene(item.preview.rect)
+            for other in items:
+                if other is not item:
+                    assert not shown.intersects(other.mapRectToScene(other.body_rect())), (cell.alias, other)
+        document.show_preview(pictures[0].id, False)
+        assert node_size(document, pictures[0].id)[1] == style.CELL_HEIGHT
+    finally:
+        shut_down(qtbot, window)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection
 from uuid import UUID
 
 from fancy_studio.core.layout import DEFAULT_ASPECT, Size, Spacing, layered_layout, positions_for_unplaced
-from fancy_studio.gui.canvas import param_rows, style
+from fancy_studio.gui.canvas import cell_preview, param_rows, style
 from fancy_studio.gui.canvas.group_node_item import group_body_height
 from fancy_studio.gui.canvas.param_rows import step_body_height
 from fancy_studio.gui.document.document import WorkflowDocument
@@ -26,8 +26,8 @@ def node_size(document: WorkflowDocument, node_id: UUID) -> Size:
     """The size of a node's body as drawn, from the model alone (no item needed); the layout's gaps leave
     room for the ports and borders around it."""
     step = document.find_step(node_id)
-    if step is None:
-        width, height = style.CELL_WIDTH, style.CELL_HEIGHT
+    if step is None:  # a cell, with room for the preview of an image or a table under it
+        width, height = style.CELL_WIDTH, style.CELL_HEIGHT + cell_preview.room_below(document, node_id)
     elif step.group_id is not None and (definition := document.definition_of(step)) is not None:
         width, height = style.STEP_WIDTH, group_body_height(definition)
     else:  # a row per output, then per input (a placeholder: its wired ports, and a line saying what is missing)

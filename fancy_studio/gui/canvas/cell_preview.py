@@ -94,6 +94,19 @@ def kind_of_type(hint: Any) -> str | None:
     return None
 
 
+def room_below(document, cell_id) -> float:
+    """The height a cell's preview will take under it, from the model alone (its producer's output type:
+    `Image` or `DataFrame`), for Auto Layout to leave room; 0 for other cells and hidden previews."""
+    producer = document.producer_of(cell_id)
+    function = document.function_of(producer[0]) if producer is not None else None
+    port = function.output(producer[1]) if function is not None else None
+    kind = kind_of_type(port.type) if port is not None else None
+    if kind is None or not document.preview_shown(cell_id):
+        return 0.0
+    inside = THUMBNAIL_SIDE if kind == IMAGE else 2 * QFontMetricsF(style.LABEL_FONT).height()
+    return GAP + inside + 2 * PADDING
+
+
 def table_lines(outline: TableOutline) -> tuple[str, ...]:
     """'1,000 rows × 5 columns', then the first column names ('region, amount, date…')."""
     names = list(outline.names[:NAMES_SHOWN])
