@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fancy_studio.core.data_types import Image
-from fancy_studio.core.value_kinds import is_table
+from fancy_studio.core.value_summary import TableOutline, table_outline
 
 MAX_DEPTH = 100
 """Levels of nesting written out; deeper ones are shown as `…`."""
@@ -35,21 +35,9 @@ TABLE_HEAD_ROWS = 20
 """Rows of a table `json_value` writes (with the table's size and column names)."""
 
 
-def table_outline(value: Any) -> tuple[int, list[str]] | None:
-    """A pandas table's row count and column names (a Series is one column); None for any other value."""
-    if not is_table(value) or not hasattr(value, "shape"):
-        return None
-    if getattr(value, "ndim", 2) == 1:
-        return len(value), [str(getattr(value, "name", None) or "value")]
-    columns = getattr(value, "columns", None)
-    names = [str(c) for c in columns] if columns is not None else [str(i) for i in range(value.shape[1])]
-    return int(value.shape[0]), names
-
-
-def _outline_text(rows: int, columns: list[str]) -> str:
-    shown = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
-    plural = "s" if len(columns) != 1 else ""
-    return f"table: {rows:,} row{'s' * (rows != 1)} × {len(columns)} column{plural} ({shown})"
+def _outline_text(outline: TableOutline) -> str:
+    shown = ", ".join(outline.names[:12]) + (", …" if outline.columns > 12 else "")
+    return f"table: {outline.size_text()}" + (f" ({shown})" if outline.names else "")
 
 
 def value_text(value: Any) -> str:
@@ -57,7 +45,7 @@ def value_text(value: Any) -> str:
     its size and column names (its repr runs over many lines)."""
     outline = table_outline(value)
     if outline is not None:
-        return _outline_text(*outline)
+        return _outline_text(outline)
     parts: list[str] = []
     length = 0
     for piece in _repr_pieces(value, 0):
@@ -154,10 +142,11 @@ def json_value(value: Any, depth: int = 0) -> Any:
                     for key, item in value.items()}
         return [json_value(item, depth + 1) for item in value]
     outline = table_outline(value)
-    if outline is not None and hasattr(value, "head"):
+    if outline is not None and hasattr(value, "head"):  # pandas
         head = value.head(TABLE_HEAD_ROWS)
         records = head.to_frame().to_dict("records") if head.ndim == 1 else head.to_dict("records")
-        return {"type": "table", "rows": outline[0], "columns": outline[1],
+        columns = [str(c) for c in (head.to_frame() if head.ndim == 1 else head).columns]
+        return {"type": "table", "rows": outline.rows, "columns": columns,
                 "head": json_value([{str(k): v for k, v in row.items()} for row in records], depth + 1)}
     if (type(value).__module__ or "").split(".")[0] == "numpy" and hasattr(value, "item"):
         return json_value(value.item(), depth)  # a numpy number of a table's row: the Python number

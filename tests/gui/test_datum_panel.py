@@ -468,3 +468,18 @@ def test_with_nothing_stored_export_says_there_is_nothing_to_export(monkeypatch,
     with qtbot.waitSignal(panel.message) as message:
         qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
     assert message.args == ["Nothing to export: run the workflow first"]
+
+
+def test_a_table_previews_as_its_size_and_column_names():
+    """A DataFrame's repr runs over many lines: the dock shows its size and columns instead, also for the
+    summary of a table left on disk."""
+    import pandas as pd
+
+    from fancy_studio.core.value_summary import StoredSummary, TableOutline
+    from fancy_studio.gui.datums.model import value_preview
+
+    frame = pd.DataFrame({"region": ["North", "South"], "amount": [1.5, 2.0]})
+    assert value_preview(frame) == "2 rows × 2 columns: region, amount"
+    summary = StoredSummary(None, "DataFrame", "…", 300_000, 2, TableOutline(70_000, 30, ("a", "b")))
+    assert value_preview(summary) == "70,000 rows × 30 columns: a, b, …"
+    assert value_preview(pd.Series([1, 2])) == "2 rows × 1 column"

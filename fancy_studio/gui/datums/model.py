@@ -29,7 +29,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from fancy_studio.core.result_cache import Lineage, ResultCache
 from fancy_studio.core.store import Cell, DatumStore
-from fancy_studio.core.value_summary import StoredSummary, size_text
+from fancy_studio.core.value_summary import StoredSummary, size_text, table_outline
 from fancy_studio.gui.datums.lineage_text import (
     IN_MEMORY_NOTE, IN_MEMORY_TIP, function_text, lineage_tooltip, stale_text, took_text,
 )
@@ -77,7 +77,11 @@ def _bounded_repr(value: Any, bounds: reprlib.Repr) -> str:
 
 def value_preview(value: Any) -> str:
     """One line, about 80 characters: text as is (newlines shown as ⏎), anything else as a short repr; a
-    value left on disk, its stored preview and its size."""
+    value left on disk, its stored preview and its size; a table, its size and first column names."""
+    outline = value.outline if type(value) is StoredSummary else table_outline(value)
+    if outline is not None:
+        names = ", ".join(outline.names) + (", …" if outline.columns > len(outline.names) else "")
+        return _elide(f"{outline.size_text()}: {names}" if outline.names else outline.size_text(), PREVIEW_CHARS)
     if type(value) is StoredSummary:
         text = value.preview.replace("\r\n", "\n").replace("\n", " ⏎ " if value.type_name == "str" else " ")
         return f"{_elide(text, PREVIEW_CHARS)}  ({size_text(value.size)})"
