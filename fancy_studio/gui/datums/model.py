@@ -81,7 +81,8 @@ def value_preview(value: Any) -> str:
     outline = value.outline if type(value) is StoredSummary else table_outline(value)
     if outline is not None:
         names = ", ".join(outline.names) + (", …" if outline.columns > len(outline.names) else "")
-        return _elide(f"{outline.size_text()}: {names}" if outline.names else outline.size_text(), PREVIEW_CHARS)
+        text = f"{outline.size_text()}: {names}" if outline.names else outline.size_text()
+        return _elide(text, PREVIEW_CHARS)
     if type(value) is StoredSummary:
         text = value.preview.replace("\r\n", "\n").replace("\n", " ⏎ " if value.type_name == "str" else " ")
         return f"{_elide(text, PREVIEW_CHARS)}  ({size_text(value.size)})"
