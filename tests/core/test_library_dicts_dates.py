@@ -178,7 +178,8 @@ def test_word_count_pipeline(tmp_path: Path):
     contents, lowered, words, counts = uuid4(), uuid4(), uuid4(), uuid4()
     wf.add_step(WorkflowStep(function_slug="files.read_text", params={"path": "poem.txt"},
                              outputs={RETURN: contents}))
-    wf.add_step(WorkflowStep(function_slug="text.lower", inputs={"text": contents}, outputs={RETURN: lowered}))
+    wf.add_step(WorkflowStep(function_slug="text.lower", inputs={"text": contents},
+                             outputs={RETURN: lowered}))
     wf.add_step(WorkflowStep(function_slug="text.regex_find_all", inputs={"text": lowered},
                              params={"pattern": r"[a-z']+"}, outputs={RETURN: words}))
     wf.add_step(WorkflowStep(function_slug="lists.count_values", inputs={"items": words},

@@ -80,6 +80,30 @@ def test_an_empty_table_draws_an_empty_chart_rather_than_failing():
     assert isinstance(plot.histogram(only_missing, "v"), Image)
 
 
+def test_many_bars_are_drawn_as_one_collection_with_every_nth_label_and_too_many_are_refused():
+    many = pd.DataFrame({"key": [f"k{i}" for i in range(plot.FEW_BARS + 1)],
+                         "value": [float("nan"), *range(plot.FEW_BARS)]})
+    chart = plot.bar(many, "key", "value")
+    assert isinstance(chart, Image) and chart.png != plot.bar(many.iloc[::-1], "key", "value").png
+    too_many = pd.DataFrame({"key": range(plot.MAX_BARS + 1), "value": 1})
+    with pytest.raises(ValueError, match="10,001 rows, one bar each; at most 10,000 bars"):
+        plot.bar(too_many, "key", "value")
+
+
+def test_a_line_along_text_keeps_the_table_order_and_a_huge_unsorted_line_is_refused():
+    months = pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "sales": [3, 1, 2]})
+    assert plot.line(months, "month", "sales").png != plot.line(months.iloc[::-1], "month", "sales").png
+    rows = plot.MAX_UNSORTED_LINE + 1
+    shuffled = pd.DataFrame({"x": [(i * 7919) % rows for i in range(rows)], "y": 1.0})
+    with pytest.raises(ValueError, match="out of order along 'x' .* sort the table by 'x' first"):
+        plot.line(shuffled, "x", "y")
+
+
+def test_histogram_leaves_out_missing_and_infinite_values():
+    values = pd.DataFrame({"v": [1.0, 2.0, 2.5, None, float("inf"), -float("inf")]})
+    assert plot.histogram(values, "v").png == plot.histogram(values.iloc[:3], "v").png
+
+
 def test_save_writes_the_png_atomically_and_refuses_a_missing_folder(tmp_path: Path):
     chart = plot.bar(SALES, "region", "amount")
     target = tmp_path / "chart.png"
@@ -103,7 +127,8 @@ def test_sales_chart_in_a_workflow_is_reused_and_saved_again_relative_to_the_wor
     wf.add_step(WorkflowStep(function_slug="table.read_csv", inputs={"path": source.id},
                                     outputs={RETURN: table}))
     draw = wf.add_step(WorkflowStep(function_slug="plot.bar", inputs={"table": table},
-                                    params={"x": "region", "y": "amount", "title": "Sales"}, outputs={RETURN: chart}))
+                                    params={"x": "region", "y": "amount", "title": "Sales"},
+                                    outputs={RETURN: chart}))
     save = wf.add_step(WorkflowStep(function_slug="plot.save", inputs={"image": chart},
                                     params={"path": "out/chart.png"}, outputs={RETURN: written}))
     (tmp_path / "out").mkdir()

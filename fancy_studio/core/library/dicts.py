@@ -24,7 +24,8 @@ def get_value(mapping: dict, key: Any, default: Any = None) -> Any:
     try:
         return mapping.get(key, default)
     except TypeError:
-        raise TypeError(f"dicts.get: a {type(key).__name__} cannot be a key (a list or dict cannot)") from None
+        raise TypeError(f"dicts.get: a {type(key).__name__} cannot be a key (a list or dict cannot)") \
+            from None
 
 
 @fancy_function("dicts.set", title="Set Value")
@@ -35,7 +36,8 @@ def set_value(mapping: dict, key: Any, value: Any) -> dict:
     try:
         return {**mapping, key: value}
     except TypeError:
-        raise TypeError(f"dicts.set: a {type(key).__name__} cannot be a key (a list or dict cannot)") from None
+        raise TypeError(f"dicts.set: a {type(key).__name__} cannot be a key (a list or dict cannot)") \
+            from None
 
 
 @fancy_function("dicts.keys", title="Keys")

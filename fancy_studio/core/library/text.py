@@ -157,7 +157,8 @@ def _compiled(pattern: str, what: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"{what}: the pattern {_short(pattern)!r} is not a valid regular expression: {exc}") from None
+        raise ValueError(f"{what}: the pattern {_short(pattern)!r} is not a valid regular expression: "
+                         f"{exc}") from None
 
 
 @fancy_function("text.regex_find_all", title="Find All (Regex)")
