@@ -143,8 +143,14 @@ def statistics_report() -> Builder:
 EXAMPLES = (sales_by_region, word_counts, clean_contacts, join_tables, statistics_report)
 
 
+STEPS_PER_ROW = 3
+GAP_X, GAP_Y = 70.0, 90.0
+
+
 def lay_out(workflow: Workflow) -> Workflow:
-    """The studio's own Auto Layout of `workflow` (a window on a headless screen)."""
+    """Rows of `STEPS_PER_ROW` steps, each followed by its output cell (inputs are the steps' parameters), sized
+    by the studio's own node items (a window on a headless screen), so an example reads at a normal zoom
+    where one long line of nodes would need a zoom too small for their fields."""
     from PySide6.QtWidgets import QApplication
 
     from fancy_studio.gui.window.main_window import MainWindow
@@ -153,8 +159,21 @@ def lay_out(workflow: Workflow) -> Workflow:
     window = MainWindow()
     window.document.replace(workflow, None)
     app.processEvents()
-    window.auto_layout_action.trigger()
-    app.processEvents()
+    sizes = {node: window.scene.item_for(node).boundingRect() for node in
+             [*(s.id for s in workflow.steps), *(c.id for c in workflow.cells)]}
+    positions: dict[uuid.UUID, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for index, step in enumerate(workflow.steps):
+        if index and index % STEPS_PER_ROW == 0:
+            x, y, row_height = 0.0, y + row_height + GAP_Y, 0.0
+        row = [step.id, *step.outputs.values()]
+        tallest = max(sizes[node].height() for node in row)
+        for node in row:
+            rect = sizes[node]
+            positions[node] = (x, y + (tallest - rect.height()) / 2)
+            x += rect.width() + GAP_X
+        row_height = max(row_height, tallest)
+    window.document.set_positions(positions)
     laid = window.document.workflow.model_copy(deep=True)
     window.document.undo_stack.setClean()
     window.close()
