@@ -243,3 +243,15 @@ def test_auto_layout_leaves_room_for_the_previews_under_cells(qtbot, tmp_path):
         assert node_size(document, pictures[0].id)[1] == style.CELL_HEIGHT
     finally:
         shut_down(qtbot, window)
+
+
+def test_the_value_line_of_a_table_cell_is_its_size_not_its_repr():
+    """A DataFrame's repr is its first rows run together ("= region amount 0 North…"): the pill says its
+    size, and an Image its pixels."""
+    from fancy_studio.gui.canvas import style
+
+    frame = pd.DataFrame({"region": ["North", "South", "East"], "amount": [1.0, 2.0, 3.0]})
+    assert style.preview(frame) == "3 × 2 table"
+    assert style.preview(pd.DataFrame({"x": range(12_000)})) == "12,000 × 1 table"
+    image = chart(frame)
+    assert style.preview(image) == f"image {image.width}×{image.height}" == "image 200×150"

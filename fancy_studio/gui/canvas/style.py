@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 
 from fancy_studio.core.data_types import DataFrame, Image
-from fancy_studio.core.value_summary import StoredSummary
+from fancy_studio.core.value_summary import StoredSummary, table_outline
 
 LOW_DETAIL = 0.4
 """Below this level of detail (the overview) nodes are plain blocks with only their titles and wires are
@@ -152,9 +152,15 @@ def category_color(category: str) -> QColor:
 
 
 def preview(value: Any, limit: int = 18) -> str:
-    """A short one-line preview of a cell's value (a value left on disk: its stored preview)."""
-    if type(value) is StoredSummary:
+    """A short one-line preview of a cell's value (a value left on disk: its stored preview); a table, its
+    size (its repr would be its first rows run together, and costs milliseconds on a big one)."""
+    outline = value.outline if type(value) is StoredSummary else table_outline(value)
+    if outline is not None:
+        text = f"{outline.rows:,} × {outline.columns:,} table"
+    elif type(value) is StoredSummary:
         text = f'"{value.preview}"' if value.type_name == "str" else value.preview
+    elif type(value) is Image:
+        text = f"image {value.width}×{value.height}"
     else:
         text = f'"{value}"' if isinstance(value, str) else repr(value)
     text = text.replace("\n", " ")
