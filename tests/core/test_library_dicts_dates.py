@@ -14,6 +14,19 @@ from fancy_studio.core.functions import RETURN, fancy_function, registry
 from fancy_studio.core.library import control, dates, dicts, lists
 from fancy_studio.core.library.limits import ResultTooLargeError
 
+NEW_MODULES = ("plot", "files", "dicts", "dates", "control")
+NEW_IN_OLD_MODULES = ("lists.map", "lists.count_values", "text.regex_find_all", "text.regex_replace")
+
+
+def test_the_palette_describes_every_input_of_the_new_functions():
+    """The palette shows a function's docstring: each input is named in it (in backticks)."""
+    new = [f for f in registry if f.func.__module__.rsplit(".", 1)[-1] in NEW_MODULES
+           or f.slug in NEW_IN_OLD_MODULES]
+    assert len(new) == 29  # 5 plot, 11 files, 5 dicts, 4 dates, 1 control, 4 in lists and text
+    undescribed = {f.slug: [p.name for p in f.inputs if f"`{p.name}`" not in f.description] for f in new}
+    assert {slug: names for slug, names in undescribed.items() if names} == {}
+
+
 # --- dicts -----------------------------------------------------------------------------------------
 
 

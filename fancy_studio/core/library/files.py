@@ -145,25 +145,25 @@ def list_folder(folder: str, pattern: str = "*") -> list[str]:
 
 @fancy_function("files.path_name", title="File Name")
 def path_name(path: str) -> str:
-    """The last part of a path, with its extension: "data/sales.csv" gives "sales.csv"."""
+    """The last part of `path`, with its extension: "data/sales.csv" gives "sales.csv"."""
     return PurePath(path).name
 
 
 @fancy_function("files.path_stem", title="File Name without Extension")
 def path_stem(path: str) -> str:
-    """The last part of a path without its extension: "data/sales.csv" gives "sales"."""
+    """The last part of `path` without its extension: "data/sales.csv" gives "sales"."""
     return PurePath(path).stem
 
 
 @fancy_function("files.path_suffix", title="File Extension")
 def path_suffix(path: str) -> str:
-    """The extension of a path with its dot: "data/sales.csv" gives ".csv" ("" when it has none)."""
+    """The extension of `path` with its dot: "data/sales.csv" gives ".csv" ("" when it has none)."""
     return PurePath(path).suffix
 
 
 @fancy_function("files.path_parent", title="Parent Folder")
 def path_parent(path: str) -> str:
-    """The folder a path is in: "data/sales.csv" gives "data" ("." for a bare file name)."""
+    """The folder `path` is in: "data/sales.csv" gives "data" ("." for a bare file name)."""
     return str(PurePath(path).parent)
 
 
