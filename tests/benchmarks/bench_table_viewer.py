@@ -13,8 +13,9 @@ The table: an int64 id, a float64 score (a tenth NaN), a text name, a category a
   (`KernelPages` → `Kernel.table_page`). "cold" is a fresh kernel's first page (it imports pandas and
   pyarrow, reads and decodes the value); "warm" a second viewer on the same value (the kernel kept it).
 
-Timed, best of R (each from a new viewer): **open to first paint** (the viewer made, its first page asked,
-shown, and its table's viewport painted once), **sort** (a header click's `sort()` to the repaint),
+Timed, first and best of the others (each from a new viewer): **open to first paint** (the viewer made, its
+first page asked, shown, and its table's viewport painted once), **sort** (a header click's `sort()`, asked
+on another thread, to the repaint of its answer),
 **filter** (text in any column), **scroll to end** (every `fetchMore` the view would make, then the last row
 painted). Baselines in the same run: pandas' `str(df)` (what a notebook prints of it), `sort_values(kind=
 "stable")`, `str.contains` on one column, and decoding the stored value (what opening it in the studio
@@ -112,10 +113,18 @@ def repaint(app, painted: Painted, viewer) -> None:
     painted.wait(app, before)
 
 
+def answered(app, viewer) -> None:
+    """Serve the event loop until the sort or filter asked on another thread has been answered."""
+    while viewer.model.pending is not None:
+        app.processEvents()
+        time.sleep(0.001)
+
+
 def sort_by_score(app, painted: Painted, viewer) -> None:
     from PySide6.QtCore import Qt
 
     viewer.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)  # as a header click
+    answered(app, viewer)
     repaint(app, painted, viewer)
 
 
@@ -130,6 +139,7 @@ def scroll_to_end(app, painted: Painted, viewer) -> None:
 def filter_rows(app, painted: Painted, viewer) -> None:
     viewer.filter_edit.setText("Item 00001")
     viewer.apply_filter()
+    answered(app, viewer)
     repaint(app, painted, viewer)
 
 
@@ -173,7 +183,7 @@ def main() -> None:
     table = make_table(rows)
     expect = {"top score": repr(float(np.nanmax(table["score"].to_numpy()))),
               "filtered": int(table["name"].str.contains("item 00001", regex=False).sum())}  # case ignored
-    print(f"{rows:,} rows × {table.shape[1]} columns; best of {repeats}")
+    print(f"{rows:,} rows × {table.shape[1]} columns; {repeats} repeats: the first, and the best of the rest")
 
     baseline = {
         "open": best(repeats, lambda: timed(lambda: str(table))),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import math
+import time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,13 +14,15 @@ from uuid import UUID
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from fancy_studio.core import SqliteStore
 from fancy_studio.core.store import InMemoryStore
+from fancy_studio.core.table_source import TableQuery
 from fancy_studio.gui.datums.panel import DatumPanel
 from fancy_studio.gui.datums.value_viewer import ValueViewer
+from fancy_studio.gui.viewers.table_pages import LocalPages, PagesBusy
 from fancy_studio.gui.viewers.table_viewer import TableViewer
 
 ROWS = 1_000_000
@@ -62,10 +65,16 @@ def open_from_dock(qtbot, store: Any, alias: str, kernel: Any = None) -> tuple[D
     return panel, viewer
 
 
-def click_header(qtbot, viewer: TableViewer, column: int) -> None:
+def click_header_now(qtbot, viewer: TableViewer, column: int) -> None:
     header = viewer.table.horizontalHeader()
     x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def click_header(qtbot, viewer: TableViewer, column: int) -> None:
+    """Click a column's header and wait for the sorted rows (asked for on another thread)."""
+    with qtbot.waitSignal(viewer.model.query_changed, timeout=30_000):
+        click_header_now(qtbot, viewer, column)
 
 
 def text(viewer: TableViewer, row: int, column: int) -> str:
@@ -120,8 +129,10 @@ def test_typing_a_filter_keeps_the_matching_rows(qtbot, table: pd.DataFrame) -> 
     assert viewer.shape_label.text() == "100 of 1,000,000 rows × 5 columns"
     assert text(viewer, 0, 2) == "item 0000100"
     assert text(viewer, 99, 2) == "item 0000199"
-    viewer.filter_column.setCurrentText("group")  # the same text in one column only: nothing
+    with qtbot.waitSignal(viewer.model.query_changed, timeout=30_000):
+        viewer.filter_column.setCurrentText("group")  # the same text in one column only: nothing
     assert viewer.model.row_count == 0
+    assert viewer.shape_label.text() == "0 of 1,000,000 rows × 5 columns"
     viewer.filter_edit.clear()
     qtbot.waitUntil(lambda: viewer.model.row_count == ROWS, timeout=10_000)
 
@@ -223,5 +234,86 @@ def test_without_a_kernel_a_summarised_table_is_read_in_the_studio(qtbot, tmp_pa
         assert viewer.where == "studio"
         assert viewer.shape_label.text() == "200,000 rows × 5 columns"
         assert math.isnan(viewer.model.value(3, 1))
+    finally:
+        store.close()
+
+
+class SlowPages(LocalPages):
+    """Pages of a table that take a while to sort and filter (as a kernel busy with a large value does)."""
+
+    seconds = 0.5
+
+    def page(self, start: int, count: int, query: TableQuery) -> dict[str, Any]:
+        if not query.plain:
+            time.sleep(self.seconds)
+        return super().page(start, count, query)
+
+
+def test_the_window_stays_live_while_a_sort_is_computed(qtbot) -> None:
+    viewer = TableViewer(SlowPages(big_table(5000)), "orders")
+    qtbot.addWidget(viewer)
+    viewer.load()
+    viewer.show()
+    ticks: list[float] = []
+    timer = QTimer(viewer)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    with qtbot.waitSignal(viewer.model.query_changed, timeout=10_000):
+        click_header_now(qtbot, viewer, 0)
+        assert viewer.model.pending is not None
+        assert viewer.note_label.text() == "Sorting and filtering 5,000 rows…"
+    timer.stop()
+    assert len(ticks) >= 5  # the event loop ran on while the sort was computed
+    assert text(viewer, 0, 0) == "0" and viewer.note_label.text() == ""
+
+
+class BusyPages(LocalPages):
+    """A kernel running a workflow: busy until `done` is set."""
+
+    where = "kernel"
+    done = False
+
+    def page(self, start: int, count: int, query: TableQuery) -> dict[str, Any]:
+        if not self.done:
+            raise PagesBusy("the kernel is running the workflow")
+        return super().page(start, count, query)
+
+
+def test_a_viewer_opened_during_a_run_waits_for_it_then_shows_the_table(qtbot) -> None:
+    pages = BusyPages(big_table(3000))
+    viewer = TableViewer(pages, "orders")
+    qtbot.addWidget(viewer)
+    viewer.load_in_background()
+    viewer.show()
+    qtbot.waitUntil(lambda: viewer.note_label.text().startswith("Waiting for the run to end"), timeout=5000)
+    assert viewer.model.rowCount() == 0
+    pages.done = True  # the run is over
+    qtbot.waitUntil(lambda: viewer.model.rowCount() > 0, timeout=5000)
+    assert viewer.shape_label.text() == "3,000 rows × 5 columns"
+    assert viewer.note_label.text() == "Read by the kernel"
+
+
+class BrokenKernel:
+    """A kernel that cannot read the value (its store file is not what it expects)."""
+
+    def table_page(self, *_args: Any) -> dict[str, Any]:
+        from fancy_studio.kernel import KernelError
+
+        raise KernelError("a stored value was refused")
+
+
+def test_when_the_kernel_cannot_read_a_table_the_studio_reads_it(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "orders.fancystore"
+    writer = SqliteStore(path)
+    writer.put(big_table(200_000), "orders")
+    writer.close()
+    store = SqliteStore(path, summaries=True)
+    try:
+        _panel, viewer = open_from_dock(qtbot, store, "orders", BrokenKernel())
+        qtbot.waitUntil(lambda: viewer.where == "studio", timeout=10_000)
+        assert viewer.note_label.text() == ("The kernel could not read it (a stored value was refused): "
+                                            "read here instead")
+        assert viewer.shape_label.text() == "200,000 rows × 5 columns"
+        assert text(viewer, 7, 2) == "item 0000007"
     finally:
         store.close()

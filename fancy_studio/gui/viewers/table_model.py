@@ -4,7 +4,8 @@ Rows are revealed by `canFetchMore` / `fetchMore`, doubling each time (the end o
 ten fetches away), and their cells come from `Pages` a page of `PAGE_ROWS` at a time: `data()` reads the
 page's column lists, and asks for a page only when a row on screen needs it. At most `PAGES_KEPT` pages
 are held. Sorting and filtering never happen here: `sort()` and `set_filter()` ask the pages' owner for
-a new row order (numpy/pyarrow there), forget the pages and reset.
+a new row order (pyarrow there), on another thread (`ask`): the window stays live meanwhile, and the
+answer's first page replaces the pages held, in one reset.
 
 A page the kernel cannot give yet (a run is going: `PagesBusy`) leaves its rows showing "…" and is asked
 again every `RETRY_MS`; a page that fails (`PagesError`) is reported by `failed`.
@@ -13,6 +14,7 @@ again every `RETRY_MS`; a page that fails (`PagesError`) is reported by `failed`
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -58,7 +60,12 @@ class TableModel(QAbstractTableModel):
     waiting = Signal(bool)
     """True while a page waits for the kernel to finish a run; False once pages come again."""
     query_changed = Signal()
-    """A sort or filter was applied (the row count may have changed)."""
+    """A sort or filter was applied, or the first page came (the row count may have changed)."""
+    asking = Signal()
+    """A question went to the pages' owner in the background (`ask`)."""
+    answered = Signal()
+    """A question asked in the background (`ask`) was answered: a page, an error, or "busy"."""
+    _arrived = Signal(int, object, str, object)  # from the asking thread: generation, query, kind, answer
 
     def __init__(self, pages: Pages, parent: Any = None) -> None:
         super().__init__(parent)
@@ -79,6 +86,10 @@ class TableModel(QAbstractTableModel):
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self._try_again)
         self.error: str | None = None
+        self.pending: TableQuery | None = None
+        """The query asked in the background and not answered yet (None: none)."""
+        self._generation = 0
+        self._arrived.connect(self._answer)
 
     # --- loading -----------------------------------------------------------------------------------
 
@@ -89,14 +100,70 @@ class TableModel(QAbstractTableModel):
             self._pages.clear()
             page = self._page(0)
             if page is not None:
-                self.columns, self.dtypes = page["columns"], page["dtypes"]
-                self.row_count, self.total_rows = page["row_count"], page["total_rows"]
-                self.revealed = min(self.row_count, FIRST_ROWS)
+                self._show_first(page)
             else:
                 self.revealed = 0
         finally:
             self.endResetModel()
         return page is not None
+
+    def ask(self, query: TableQuery) -> None:
+        """Ask for the first page of `query` on another thread (a sort or filter of a million rows, or a
+        kernel reading a value, takes a while; the window stays live). The answer replaces what is shown;
+        a newer question makes an older one's answer moot."""
+        self._generation += 1
+        generation, pages, arrived = self._generation, self.pages, self._arrived
+        self.pending = query
+        self.asking.emit()
+
+        def work() -> None:
+            try:
+                kind, answer = "page", pages.page(0, PAGE_ROWS, query)
+            except PagesBusy as exc:
+                kind, answer = "busy", str(exc)
+            except Exception as exc:  # noqa: BLE001 - any failure is told to the user, never lost
+                kind, answer = "error", str(exc) or repr(exc)
+            try:
+                arrived.emit(generation, query, kind, answer)
+            except RuntimeError:  # the viewer was closed meanwhile
+                pass
+
+        threading.Thread(target=work, name="table-query", daemon=True).start()
+
+    def _answer(self, generation: int, query: TableQuery, kind: str, answer: Any) -> None:
+        if generation != self._generation:
+            return  # a newer question was asked since
+        if kind == "busy":
+            self._set_waiting(True, retry=False)
+            QTimer.singleShot(RETRY_MS, self, lambda: self._ask_again(generation, query))
+            self.answered.emit()
+            return
+        self.pending = None
+        if kind == "error":
+            self._set_waiting(False)
+            self.error = answer
+            self.failed.emit(answer)
+        else:
+            self._set_waiting(False)
+            self.error = None
+            self.beginResetModel()
+            self.query = query
+            self._pages.clear()
+            self._show_first(answer)
+            self.endResetModel()
+            self.query_changed.emit()
+        self.answered.emit()
+
+    def _ask_again(self, generation: int, query: TableQuery) -> None:
+        """The kernel was busy (a run): ask again, unless a newer question was asked meanwhile."""
+        if generation == self._generation:
+            self.ask(query)
+
+    def _show_first(self, page: dict[str, Any]) -> None:
+        self._pages[0] = page
+        self.columns, self.dtypes = page["columns"], page["dtypes"]
+        self.row_count, self.total_rows = page["row_count"], page["total_rows"]
+        self.revealed = min(self.row_count, FIRST_ROWS)
 
     def _page(self, number: int) -> dict[str, Any] | None:
         page = self._pages.get(number)
@@ -105,6 +172,8 @@ class TableModel(QAbstractTableModel):
             return page
         if self._waiting and not self._retrying:
             return None  # the retry timer asks again: not every cell of the repaint
+        if self.pending is not None:
+            return None  # a question is out (the kernel is busy with it): "…" until its answer
         try:
             page = self.pages.page(number * PAGE_ROWS, PAGE_ROWS, self.query)
         except PagesBusy:
@@ -124,8 +193,8 @@ class TableModel(QAbstractTableModel):
             return None
         return page
 
-    def _set_waiting(self, waiting: bool) -> None:
-        if waiting:
+    def _set_waiting(self, waiting: bool, retry: bool = True) -> None:
+        if waiting and retry:
             self._retry.start()
         if waiting != self._waiting:
             self._waiting = waiting
@@ -211,16 +280,16 @@ class TableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by `column` (a header click); -1 shows the table's own order again."""
         sort_column = column if 0 <= column < len(self.columns) else None
-        self._apply(TableQuery(sort_column, order == Qt.SortOrder.DescendingOrder, self.query.filter_text,
-                               self.query.filter_column))
+        base = self.pending or self.query
+        self._apply(TableQuery(sort_column, order == Qt.SortOrder.DescendingOrder, base.filter_text,
+                               base.filter_column))
 
     def set_filter(self, text: str, column: int | None = None) -> None:
         """Keep the rows where `text` is in a cell's text (any column, or `column`), ignoring case."""
-        self._apply(TableQuery(self.query.sort_column, self.query.descending, text, column if text else None))
+        base = self.pending or self.query
+        self._apply(TableQuery(base.sort_column, base.descending, text, column if text else None))
 
     def _apply(self, query: TableQuery) -> None:
-        if query == self.query:
+        if query == (self.pending or self.query):
             return
-        self.query = query
-        self.load()
-        self.query_changed.emit()
+        self.ask(query)

@@ -9,6 +9,8 @@ are asked of that source, never done by a proxy model over Python rows.
 from __future__ import annotations
 
 import csv
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fancy_studio.core.errors import FancyError
 from fancy_studio.core.value_summary import StoredSummary
 from fancy_studio.gui.viewers.table_model import PENDING, TableModel, copy_cell_text
 from fancy_studio.gui.viewers.table_pages import KernelPages, LocalPages, Pages, PagesError
@@ -139,13 +142,46 @@ class TableViewer(QDialog):
         self.model.modelReset.connect(self._show_shape)
         self.model.failed.connect(self._failed)
         self.model.waiting.connect(self._waiting)
+        self.model.asking.connect(self._asking)
+        self.model.answered.connect(self._answered)
         self.where = pages.where
+        self.fallback: Callable[[], Pages] | None = None
+        """Where pages come from if the kernel cannot give the first one (the value read here)."""
 
     def load(self) -> bool:
         """Ask for the first page; False if it could not be had now (waiting for a run, or failed)."""
         loaded = self.model.load()
         self._show_shape()
         return loaded
+
+    def load_in_background(self, fallback: Callable[[], Pages] | None = None) -> None:
+        """Ask for the first page on another thread (the kernel may read and decode a large value first);
+        if it fails, read the pages from `fallback()` instead (and say why)."""
+        self.fallback = fallback
+        self.shape_label.setText("Loading…")
+        self.model.ask(self.model.query)
+
+    def _use_fallback(self, why: str) -> None:
+        fallback, self.fallback = self.fallback, None
+        try:
+            pages = fallback()
+        except (PagesError, FancyError, sqlite3.Error) as exc:
+            self.shape_label.setText("")
+            self.note_label.setText(f"Could not read the table: {exc}")
+            return
+        self.model.pages, self.where = pages, pages.where
+        self.load()
+        self.note_label.setText(f"The kernel could not read it ({why}): read here instead")
+
+    def _asking(self) -> None:
+        if self.model.columns:
+            self.note_label.setText(f"Sorting and filtering {self.model.total_rows:,} rows…")
+        self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+
+    def _answered(self) -> None:
+        self.table.viewport().unsetCursor()
+        if self.model.pending is None and self.model.error is None:
+            self.note_label.setText("Read by the kernel" if self.where == "kernel" else "")
 
     def _show_shape(self) -> None:
         model = self.model
@@ -162,6 +198,9 @@ class TableViewer(QDialog):
             self.note_label.setText("Read by the kernel" if self.where == "kernel" else "")
 
     def _failed(self, message: str) -> None:
+        if self.fallback is not None and not self.model.columns:
+            self._use_fallback(message)
+            return
         self.note_label.setText(f"Could not read the table: {message}")
 
     def _waiting(self, waiting: bool) -> None:
@@ -175,12 +214,7 @@ class TableViewer(QDialog):
     def apply_filter(self) -> None:
         self._filter_timer.stop()
         column = self.filter_column.currentIndex() - 1
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.model.set_filter(self.filter_edit.text(), column if column >= 0 else None)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self._show_shape()
+        self.model.set_filter(self.filter_edit.text(), column if column >= 0 else None)  # answered later
 
     # --- copy and export -----------------------------------------------------------------------------
 
@@ -269,24 +303,19 @@ class TableViewer(QDialog):
 
 def open_table_viewer(context: Any) -> TableViewer | None:
     """The viewer of a dispatch `ViewerContext`'s table: paged by the kernel when the studio holds only
-    the value's summary and a kernel is there, else from the value read here. None when the value turns
-    out not to be a table (the text viewer shows it)."""
+    the value's summary and a kernel is there (its first page asked in the background; if the kernel
+    cannot read it, the value is read here), else from the value read here. None when a value held here
+    turns out not to be a table (the text viewer shows it)."""
     value = context.cell.value
-    pages: Pages | None = None
-    note = ""
     if type(value) is StoredSummary and context.kernel is not None and context.store_path:
-        pages = KernelPages(context.kernel, context.store_path, context.cell.id)
-        viewer = TableViewer(pages, context.title, context.parent)
-        if viewer.load() or viewer.model.error is None:  # loaded, or waiting for a run to end
-            return viewer
-        note = f"The kernel could not read it ({viewer.model.error}); read here instead"
-        viewer.deleteLater()
+        viewer = TableViewer(KernelPages(context.kernel, context.store_path, context.cell.id), context.title,
+                             context.parent)
+        viewer.load_in_background(lambda: LocalPages(context.whole_value()))
+        return viewer
     try:
         pages = LocalPages(context.whole_value())
     except PagesError:
         return None
     viewer = TableViewer(pages, context.title, context.parent)
     viewer.load()
-    if note:
-        viewer.note_label.setText(note)
     return viewer
