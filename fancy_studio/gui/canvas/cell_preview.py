@@ -164,7 +164,8 @@ def show(item, value: Any) -> None:
 def bounds(item) -> QRectF:
     """The cell's bounding rect: its body and ports, and its preview when it has one."""
     side = max(3.0, style.PORT_HIT_RADIUS)
-    rect = item.body_rect().adjusted(-side, -3, side, 3)
+    tab = getattr(item, "TAB_HEIGHT", None)  # a group's port cell, inside the group, has a tab over it
+    rect = item.body_rect().adjusted(-side, -tab - 2 if tab is not None else -3, side, 3)
     return rect.united(item.preview.rect.adjusted(-1, -1, 1, 1)) if item.preview is not None else rect
 
 

@@ -236,8 +236,7 @@ class PortCellItem(CellNodeItem):
         super().refresh()
         what = "what its node is given there" if self.side == "input" else "what its node gives out there"
         self.setToolTip(f"The group's {self.side} '{self.port_name}': {what}\n{self.toolTip()}")
-        side = max(3.0, style.PORT_HIT_RADIUS)
-        self.setRect(self._size.adjusted(-side, -self.TAB_HEIGHT - 2, side, 3))  # room for the tab
+        self.fit_bounds()  # room for the tab (`cell_preview.bounds`), and for a preview
 
     def show_value(self) -> None:
         super().show_value()
