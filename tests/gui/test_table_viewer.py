@@ -317,3 +317,55 @@ def test_when_the_kernel_cannot_read_a_table_the_studio_reads_it(qtbot, tmp_path
         assert text(viewer, 7, 2) == "item 0000007"
     finally:
         store.close()
+
+
+@pytest.mark.kernel
+def test_in_the_studio_a_table_a_kernel_run_made_is_paged_by_that_kernel(qtbot, tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    """The whole story: Run in the kernel, the step returns a large table, the Datums dock holds its summary,
+    a double-click opens the table viewer, which the kernel feeds; a header click sorts it there."""
+    from fancy_studio.core import Workflow, WorkflowStep, fancy_function, save_workflow
+    from tests.gui.dialogs import answer_dialogs
+    from tests.gui.windows import active_window, shut_down
+
+    answer_dialogs(monkeypatch)
+
+    @fancy_function("tv.orders")
+    def orders(rows: int) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
+
+        numbers = np.arange(rows)
+        return pd.DataFrame({"id": numbers, "amount": numbers % 1000 / 4,
+                             "name": [f"order {i:06d}" for i in range(rows)]})
+
+    window = active_window(qtbot)
+    try:
+        qtbot.waitUntil(lambda: window.kernel_actions.link.state == "idle", timeout=20_000)
+        workflow = Workflow(name="orders")
+        rows = workflow.input_cell("rows", 300_000)
+        table = workflow.output_cell("orders")
+        workflow.add_step(WorkflowStep(function_slug="tv.orders", inputs={"rows": rows.id},
+                                       outputs={"return": table.id}))
+        path = tmp_path / "orders.json"
+        save_workflow(workflow, path)
+        assert window.open_workflow(path)
+        with qtbot.waitSignal(window.runner.finished, timeout=60_000):
+            window.run_actions.run_action.trigger()
+        qtbot.waitUntil(lambda: window.datums.model.rowCount() == 2, timeout=5000)
+        assert type(window.store.get(table.id).value).__name__ == "StoredSummary"
+
+        forbidden = []
+        monkeypatch.setattr(type(window.store), "full_value", lambda *_args: forbidden.append(1))
+        window.datums.open_viewer(table.id)
+        viewer = window.datums.viewers[table.id]
+        qtbot.addWidget(viewer)
+        qtbot.waitUntil(lambda: viewer.model.columns != [], timeout=30_000)
+        assert viewer.where == "kernel" and not forbidden
+        assert viewer.shape_label.text() == "300,000 rows × 3 columns"
+        click_header(qtbot, viewer, 1)
+        click_header(qtbot, viewer, 1)  # amount, descending: 249.75 first, the earliest such row first
+        assert text(viewer, 0, 1) == "249.75" and text(viewer, 0, 2) == "order 000999"
+        viewer.close()
+    finally:
+        shut_down(qtbot, window)
