@@ -15,6 +15,7 @@ give them, then later ones as they come). numpy, pandas and pyarrow are imported
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,8 @@ class TableSource:
         self.dtypes = dtypes
         self.arrays = arrays
         self.total_rows = lengths.pop() if lengths else 0
+        self._lock = threading.RLock()
+        """Held while an order is computed or looked up: a viewer's export may read while a sort runs."""
         self._orders: OrderedDict[TableQuery, Any] = OrderedDict()
         self._arrow: dict[int, Any] = {}
         self._text: dict[int, Any] = {}
@@ -164,6 +167,10 @@ class TableSource:
         """The rows `query` shows, in order, as row numbers (an int64 array); None: all, as they are."""
         if query.plain:
             return None
+        with self._lock:
+            return self._order(query)
+
+    def _order(self, query: TableQuery) -> Any:
         kept = self._orders.get(query)
         if kept is not None:
             self._orders.move_to_end(query)

@@ -3,7 +3,7 @@
 A table a run made may be hundreds of megabytes; the studio holds only its summary and must not load it.
 So the viewer asks the kernel: `P` + pickle of {id, store (the file's path), cell, start, count, query},
 answered by one JSON `page` message (`TableSource.page`: columns, dtypes, row_count, total_rows, start,
-rows, cells) or `{"t": "page", "id": …, "error": text}`.
+rows, cells; and version: the row's revision and time) or `{"t": "page", "id": …, "error": text}`.
 
 The kernel answers on its main loop, so only between runs (`Kernel.table_page` refuses with `KernelBusy`
 while a run goes, and a run waits for a page being answered). It reads the value from the store's file
@@ -51,15 +51,18 @@ class PageServer:
             request_id = request["id"]
             from fancy_studio.core.table_source import TableQuery
 
-            source = self._source(request["store"], request["cell"])
+            source, version = self._source(request["store"], request["cell"])
             page = source.page(request["start"], request["count"], TableQuery(**request["query"]))
+            page["version"] = version
         except Exception as exc:  # noqa: BLE001 - told to the studio as text
             outbox.send({"t": "page", "id": request_id, "error": str(exc) or repr(exc),
                          "traceback": traceback.format_exc()})
             return
         outbox.send({"t": "page", "id": request_id, **page})
 
-    def _source(self, path: str, cell_id: UUID) -> Any:
+    def _source(self, path: str, cell_id: UUID) -> tuple[Any, list[Any]]:
+        """The cell's table, and which value it is (its row's revision and time: a viewer whose pages
+        came from another value starts again)."""
         from fancy_studio.core.table_source import TableSource
 
         store = self._open(path)
@@ -72,7 +75,7 @@ class PageServer:
             while len(self._sources) > SOURCES_KEPT:
                 self._sources.popitem(last=False)
         self._sources.move_to_end(key)
-        return source
+        return source, [cell.revision, cell.produced_at]
 
     def _open(self, path: str) -> Any:
         if self._store is not None and self._path == path:

@@ -369,3 +369,23 @@ def test_in_the_studio_a_table_a_kernel_run_made_is_paged_by_that_kernel(qtbot, 
         viewer.close()
     finally:
         shut_down(qtbot, window)
+
+
+def test_rows_scrolled_to_during_a_run_fill_in_when_it_ends(qtbot) -> None:
+    pages = BusyPages(big_table(50_000))
+    pages.done = True
+    viewer = TableViewer(pages, "orders")
+    qtbot.addWidget(viewer)
+    viewer.load()
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    pages.done = False  # a run starts
+    model = viewer.model
+    while model.rowCount() < 50_000:
+        model.fetchMore()
+    viewer.table.scrollToBottom()
+    qtbot.waitUntil(lambda: viewer.note_label.text().startswith("Waiting for the run to end"), timeout=5000)
+    assert text(viewer, 49_999, 2) == "…"
+    pages.done = True  # the run is over: what is on screen is asked for again
+    qtbot.waitUntil(lambda: text(viewer, 49_999, 2) == "item 0049999", timeout=5000)
+    assert viewer.note_label.text() == "Read by the kernel"

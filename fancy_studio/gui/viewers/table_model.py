@@ -80,7 +80,7 @@ class TableModel(QAbstractTableModel):
         self.revealed = 0
         self._pages: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._waiting = False
-        self._retrying = False
+        self._may_ask = True
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(RETRY_MS)
@@ -170,13 +170,14 @@ class TableModel(QAbstractTableModel):
         if page is not None:
             self._pages.move_to_end(number)
             return page
-        if self._waiting and not self._retrying:
-            return None  # the retry timer asks again: not every cell of the repaint
+        if self._waiting and not self._may_ask:
+            return None  # the retry timer lets one repaint ask again: not every cell of every repaint
         if self.pending is not None:
             return None  # a question is out (the kernel is busy with it): "…" until its answer
         try:
             page = self.pages.page(number * PAGE_ROWS, PAGE_ROWS, self.query)
         except PagesBusy:
+            self._may_ask = False
             self._set_waiting(True)
             return None
         except PagesError as exc:
@@ -184,13 +185,14 @@ class TableModel(QAbstractTableModel):
             self.failed.emit(self.error)
             return None
         self._set_waiting(False)
-        if number == 0 or page["row_count"] == self.row_count:
-            self._pages[number] = page
-            while len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
-        else:  # the value changed under us (a run rewrote it): start again
-            QTimer.singleShot(0, self, self.load)
+        first = self._pages.get(0)
+        if first is not None and (page["row_count"] != self.row_count or
+                                  page.get("version") != first.get("version")):
+            self.ask(self.query)  # the value changed under us (a run rewrote it): start again
             return None
+        self._pages[number] = page
+        while len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
         return page
 
     def _set_waiting(self, waiting: bool, retry: bool = True) -> None:
@@ -201,15 +203,13 @@ class TableModel(QAbstractTableModel):
             self.waiting.emit(waiting)
 
     def _try_again(self) -> None:
-        self._retrying = True
-        try:
-            if not self.columns:
-                self.load()
-            elif self._page(0) is not None:  # the kernel answers again: repaint what showed "…"
-                self.dataChanged.emit(self.index(0, 0), self.index(max(0, self.revealed - 1),
-                                                                   max(0, len(self.columns) - 1)))
-        finally:
-            self._retrying = False
+        """The kernel was busy: the next repaint may ask for the pages it lacks (once)."""
+        if not self.columns:
+            self.ask(self.query)
+            return
+        self._may_ask = True
+        if self.revealed and self.columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.revealed - 1, len(self.columns) - 1))
 
     # --- Qt's model --------------------------------------------------------------------------------
 
