@@ -89,6 +89,8 @@ class TableModel(QAbstractTableModel):
         self.pending: TableQuery | None = None
         """The query asked in the background and not answered yet (None: none)."""
         self._generation = 0
+        self._version: Any = None
+        """Which value the first page came from (the kernel's row revision and time; None here)."""
         self._arrived.connect(self._answer)
 
     # --- loading -----------------------------------------------------------------------------------
@@ -98,6 +100,7 @@ class TableModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             self._pages.clear()
+            self.error = None
             page = self._page(0)
             if page is not None:
                 self._show_first(page)
@@ -164,6 +167,7 @@ class TableModel(QAbstractTableModel):
         self.columns, self.dtypes = page["columns"], page["dtypes"]
         self.row_count, self.total_rows = page["row_count"], page["total_rows"]
         self.revealed = min(self.row_count, FIRST_ROWS)
+        self._version = page.get("version")
 
     def _page(self, number: int) -> dict[str, Any] | None:
         page = self._pages.get(number)
@@ -174,6 +178,8 @@ class TableModel(QAbstractTableModel):
             return None  # the retry timer lets one repaint ask again: not every cell of every repaint
         if self.pending is not None:
             return None  # a question is out (the kernel is busy with it): "…" until its answer
+        if self.error is not None:
+            return None  # said once; a new sort or filter asks again
         try:
             page = self.pages.page(number * PAGE_ROWS, PAGE_ROWS, self.query)
         except PagesBusy:
@@ -185,9 +191,7 @@ class TableModel(QAbstractTableModel):
             self.failed.emit(self.error)
             return None
         self._set_waiting(False)
-        first = self._pages.get(0)
-        if first is not None and (page["row_count"] != self.row_count or
-                                  page.get("version") != first.get("version")):
+        if number and (page["row_count"] != self.row_count or page.get("version") != self._version):
             self.ask(self.query)  # the value changed under us (a run rewrote it): start again
             return None
         self._pages[number] = page

@@ -199,7 +199,7 @@ class TableViewer(QDialog):
 
     def _failed(self, message: str) -> None:
         if self.fallback is not None and not self.model.columns:
-            self._use_fallback(message)
+            QTimer.singleShot(0, self, lambda: self._use_fallback(message))  # once this answer is through
             return
         self.note_label.setText(f"Could not read the table: {message}")
 
