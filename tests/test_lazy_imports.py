@@ -14,3 +14,15 @@ def test_main_window_import_does_not_import_networkx():
         [sys.executable, "-c", "import fancy_studio.gui.window.main_window, sys; print('networkx' in sys.modules)"],
         env=env, capture_output=True, text=True, check=True, timeout=120, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_window_frame_shows_before_the_canvas_and_no_data_library_is_imported():
+    """`app.open_window` shows the frame after importing main_window only: the canvas (and the core's
+    models under it) and pandas, numpy, PIL, matplotlib, pyqtgraph and pyarrow come later, if ever."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    late = ("fancy_studio.gui.canvas.scene", "fancy_studio.core.workflow", "pandas", "numpy", "PIL", "matplotlib",
+            "pyqtgraph", "pyarrow")
+    code = f"import fancy_studio.gui.window.main_window, sys; print([m for m in {late!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         timeout=120, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -12,11 +12,11 @@ from uuid import UUID
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from fancy_studio.gui.canvas import cell_preview
-
 
 def show_canvas_menu(window: QMainWindow, node_id: UUID | None, where: QPoint) -> None:
     """Open the menu for a right-click at global position `where` (on the node `node_id`, if any)."""
+    from fancy_studio.gui.canvas import cell_preview  # not at import: the window's frame shows before the canvas
+
     menu = QMenu(window)
     menu.setObjectName("canvas-context-menu")
     if node_id is not None:
