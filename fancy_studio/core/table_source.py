@@ -282,9 +282,30 @@ class TableSource:
         mask = np.zeros(self.total_rows, dtype=bool)
         pattern = text.lower()
         for index in columns:
+            if not _could_be_in(self._arrow_column(index).type, pattern):
+                continue  # e.g. letters in a column of numbers: no need to make its text
             found = pc.match_substring(self._search_text(index), pattern)
             mask |= np.asarray(pc.fill_null(found, False), dtype=bool)
         return mask
+
+
+_NUMBER_TEXT = frozenset("0123456789-+.e") | frozenset("nainf")
+"""Every character a number's text can hold (1e+20, -1.5e-07, nan, inf)."""
+_TIME_TEXT = frozenset("0123456789-: .")
+"""Every character a date's or a duration's text (without a time zone) can hold."""
+
+
+def _could_be_in(kind: Any, pattern: str) -> bool:
+    """False when no cell of a column of this arrow type can contain `pattern` (lower case) as text."""
+    from pyarrow import types
+
+    if types.is_integer(kind) or types.is_floating(kind):
+        return set(pattern) <= _NUMBER_TEXT
+    if types.is_boolean(kind):
+        return pattern in "true" or pattern in "false"
+    if types.is_temporal(kind) and not getattr(kind, "tz", None):
+        return set(pattern) <= _TIME_TEXT
+    return True
 
 
 def _numpy_array() -> type:

@@ -157,3 +157,19 @@ def test_a_summary_is_recognised_as_a_table_by_its_type_and_preview() -> None:
     assert looks_like_table(summary("list", "[{'a': 1}, {'a': 2}]"))
     assert not looks_like_table(summary("list", "[1, 2, 3]"))
     assert not looks_like_table(summary("str", "text"))
+
+
+def test_the_filter_finds_numbers_dates_and_booleans_by_their_text() -> None:
+    frame = pd.DataFrame({"x": [1e20, 2.5, 3.0], "flag": [True, False, True],
+                          "when": pd.to_datetime(["2024-01-05", "2023-12-31", "2024-02-01"])})
+    source = TableSource.from_value(frame)
+
+    def rows(text: str) -> list[int]:
+        return source.page(0, 10, TableQuery(filter_text=text))["rows"]
+
+    assert rows("e+20") == [0]
+    assert rows("2.5") == [1]
+    assert rows("TRU") == [0, 2]
+    assert rows("2024-0") == [0, 2]
+    assert rows("12-31") == [1]
+    assert rows("xyz") == []
