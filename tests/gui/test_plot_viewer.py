@@ -102,3 +102,16 @@ def test_a_list_of_numbers_in_the_value_viewer_offers_a_plot(qtbot):
         other = ValueViewer(not_numbers)
         qtbot.addWidget(other)
         assert other.findChild(QPushButton, "plot-value-button") is None
+
+
+def test_a_list_whose_later_items_are_not_numbers_says_so_instead_of_plotting(qtbot, monkeypatch):
+    from fancy_studio.gui.datums.value_viewer import ValueViewer
+    from tests.gui.dialogs import answer_dialogs
+
+    dialogs = answer_dialogs(monkeypatch)
+    mixed = [1.5] * 1500 + ["n/a"]  # the first thousand items decide that a Plot is offered
+    viewer = ValueViewer(mixed, "readings")
+    qtbot.addWidget(viewer)
+    assert viewer.plot_button is not None
+    assert viewer.plot("readings") is None and viewer.plot_viewer is None
+    assert "Cannot plot readings: not every item is a number" in dialogs["warning"].asked[0]

@@ -118,8 +118,10 @@ def table_lines(outline: TableOutline) -> tuple[str, ...]:
 def make_preview(value: Any, before: CellPreview | None = None) -> CellPreview | None:
     """The preview of a value (or its summary), reusing `before` when it shows the same; None when the value
     has nothing to preview or its picture cannot be read."""
+    if type(value) in _PLAIN:
+        return None
     summary = type(value) is StoredSummary
-    outline = (value.outline if summary else table_outline(value)) if kind_of(value) == TABLE else None
+    outline = value.outline if summary else None if is_image(value) else table_outline(value)
     if outline is not None:
         if before is not None and before.key == outline:
             return before
@@ -130,6 +132,8 @@ def make_preview(value: Any, before: CellPreview | None = None) -> CellPreview |
                            lines=lines)
     if before is not None and before.kind == IMAGE and before.key is value:
         return before  # the same object (a run in the studio's process): not even its PNG is asked for
+    if summary and value.thumbnail is None:
+        return None
     try:
         png = value.thumbnail if summary else png_of(value)
     except Exception:  # noqa: BLE001 - a figure that fails to draw: no preview, never a broken canvas

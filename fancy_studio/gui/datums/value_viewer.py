@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-    QWidget,
+    QDialog, QDialogButtonBox, QMessageBox, QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from fancy_studio.core.value_kinds import is_number_series
@@ -137,10 +137,15 @@ class ValueViewer(QDialog):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(copy_text(self.value))
 
-    def plot(self, alias: str | None = None) -> QDialog:
-        """Open the value in the plot viewer (pyqtgraph is imported now, not at start-up)."""
+    def plot(self, alias: str | None = None) -> QDialog | None:
+        """Open the value in the plot viewer (pyqtgraph is imported now, not at start-up); a list with an
+        item that is no number says so instead."""
         from fancy_studio.gui.viewers.plot_viewer import PlotViewer
 
-        self.plot_viewer = PlotViewer(self.value, alias, self)
+        try:
+            self.plot_viewer = PlotViewer(self.value, alias, self)
+        except TypeError as exc:
+            QMessageBox.warning(self, "Plot", f"Cannot plot {alias or 'this value'}: {exc}")
+            return None
         self.plot_viewer.show()
         return self.plot_viewer

@@ -29,7 +29,10 @@ def series_of(value: Any) -> tuple[Any, Any, str]:
         if index.dtype.kind in "iuf":
             return index.to_numpy(dtype=float), y, str(index.name) if index.name is not None else "index"
         return np.arange(len(y), dtype=float), y, "position"
-    y = np.asarray(value, dtype=float)
+    try:
+        y = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:  # a list whose first items are numbers, but not all of them
+        raise TypeError(f"not every item is a number ({exc})") from None
     return np.arange(len(y), dtype=float), y, "position"
 
 
