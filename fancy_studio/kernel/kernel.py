@@ -49,6 +49,8 @@ START_TIMEOUT = 60.0
 """Seconds a kernel may take to say it is ready before `run` gives up on it."""
 PAGE_TIMEOUT = 120.0
 """Seconds `table_page` waits for the kernel's answer (the first page reads the whole value)."""
+PAGE_LOCK_WAIT = 0.1
+"""Seconds `table_page` waits for another caller's page (a window never stalls behind another viewer)."""
 
 
 class KernelState(str, enum.Enum):
@@ -300,10 +302,13 @@ class Kernel:
         `query` (a `TableQuery`) sorts and filters it, read by the kernel (see `pages`): a JSON dict.
 
         Raises `KernelBusy` at once while a run goes or the kernel is starting (a page never waits for a
-        run), `KernelError` when the kernel cannot read the table or dies meanwhile."""
+        run) or soon while another caller's page is being answered; `KernelError` when the kernel cannot
+        read the table or dies meanwhile."""
         from fancy_studio.kernel.pages import page_message, read_page
 
-        with self._page_lock:
+        if not self._page_lock.acquire(timeout=PAGE_LOCK_WAIT):  # another viewer's question is out
+            raise KernelBusy("the kernel is reading another table")
+        try:
             with self._lock:
                 if self._running:
                     raise KernelBusy("the kernel is running the workflow: it reads tables between runs")
@@ -317,6 +322,8 @@ class Kernel:
             request_id = next(self._page_ids)
             message = page_message(request_id, str(store_path), cell_id, start, count, query)
             return read_page(process, request_id, message, PAGE_TIMEOUT)
+        finally:
+            self._page_lock.release()
 
     def _send_run(self, process: KernelProcess, shipped: ShippedWorkflow, payload: bytes) -> None:
         """The chunks the kernel lacks (none when it has the workflow already), then the run request."""

@@ -285,7 +285,8 @@ def test_a_viewer_opened_during_a_run_waits_for_it_then_shows_the_table(qtbot) -
     qtbot.addWidget(viewer)
     viewer.load_in_background()
     viewer.show()
-    qtbot.waitUntil(lambda: viewer.note_label.text().startswith("Waiting for the run to end"), timeout=5000)
+    qtbot.waitUntil(lambda: viewer.note_label.text() == "Waiting: the kernel is running the workflow",
+                    timeout=5000)
     assert viewer.model.rowCount() == 0
     pages.done = True  # the run is over
     qtbot.waitUntil(lambda: viewer.model.rowCount() > 0, timeout=5000)
@@ -384,7 +385,8 @@ def test_rows_scrolled_to_during_a_run_fill_in_when_it_ends(qtbot) -> None:
     while model.rowCount() < 50_000:
         model.fetchMore()
     viewer.table.scrollToBottom()
-    qtbot.waitUntil(lambda: viewer.note_label.text().startswith("Waiting for the run to end"), timeout=5000)
+    qtbot.waitUntil(lambda: viewer.note_label.text() == "Waiting: the kernel is running the workflow",
+                    timeout=5000)
     assert text(viewer, 49_999, 2) == "…"
     pages.done = True  # the run is over: what is on screen is asked for again
     qtbot.waitUntil(lambda: text(viewer, 49_999, 2) == "item 0049999", timeout=5000)

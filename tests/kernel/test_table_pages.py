@@ -176,3 +176,15 @@ def test_pages_wait_for_a_run_and_a_kernel_that_was_killed_is_started_again(kern
         runner.join(30)
     page = page_when_ready(kernel, path, cell_id, 0, 3, TableQuery(sort_column=0, descending=True))
     assert page["cells"][0] == [ROWS - 1, ROWS - 2, ROWS - 3]
+
+
+def test_a_page_asked_while_another_is_answered_is_refused_soon(kernel: Kernel, stored_table) -> None:
+    """Two viewers: the second caller does not stall behind the first's long question (a decode, a sort)."""
+    path, cell_id = stored_table
+    assert page_when_ready(kernel, path, cell_id, 0, 1, TableQuery())["cells"][0] == [0]
+    with kernel._page_lock:  # another caller's question is out
+        began = time.monotonic()
+        with pytest.raises(KernelBusy, match="reading another table"):
+            kernel.table_page(path, cell_id, 0, 1, TableQuery())
+        assert time.monotonic() - began < 5  # not the 120 s a page may take
+    assert kernel.table_page(path, cell_id, 1, 1, TableQuery())["cells"][0] == [1]

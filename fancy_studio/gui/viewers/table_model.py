@@ -86,6 +86,8 @@ class TableModel(QAbstractTableModel):
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self._try_again)
         self.error: str | None = None
+        self.busy_reason = ""
+        """Why the last page had to wait (the kernel runs the workflow, starts, reads another table)."""
         self.pending: TableQuery | None = None
         """The query asked in the background and not answered yet (None: none)."""
         self._generation = 0
@@ -137,6 +139,7 @@ class TableModel(QAbstractTableModel):
         if generation != self._generation:
             return  # a newer question was asked since
         if kind == "busy":
+            self.busy_reason = answer
             self._set_waiting(True, retry=False)
             QTimer.singleShot(RETRY_MS, self, lambda: self._ask_again(generation, query))
             self.answered.emit()
@@ -182,8 +185,9 @@ class TableModel(QAbstractTableModel):
             return None  # said once; a new sort or filter asks again
         try:
             page = self.pages.page(number * PAGE_ROWS, PAGE_ROWS, self.query)
-        except PagesBusy:
+        except PagesBusy as exc:
             self._may_ask = False
+            self.busy_reason = str(exc)
             self._set_waiting(True)
             return None
         except PagesError as exc:

@@ -194,7 +194,7 @@ class TableViewer(QDialog):
             self.filter_column.addItem("All columns")
             self.filter_column.addItems(model.columns)
             self.filter_column.blockSignals(False)
-        if model.error is None and not self.note_label.text().startswith("Waiting"):
+        if model.error is None and not self.note_label.text().startswith("Waiting:"):
             self.note_label.setText("Read by the kernel" if self.where == "kernel" else "")
 
     def _failed(self, message: str) -> None:
@@ -204,8 +204,7 @@ class TableViewer(QDialog):
         self.note_label.setText(f"Could not read the table: {message}")
 
     def _waiting(self, waiting: bool) -> None:
-        self.note_label.setText("Waiting for the run to end: the kernel reads the table between runs"
-                                if waiting else "")
+        self.note_label.setText(f"Waiting: {self.model.busy_reason}" if waiting else "")
         if not waiting:
             self._show_shape()
 
