@@ -168,6 +168,7 @@ def test_export_writes_the_rows_shown_in_their_order(qtbot, tmp_path: Path) -> N
     assert rows[0] == ["id", "score", "name", "group", "when"]
     assert [row[0] for row in rows[1:4]] == ["2499", "2498", "2497"]
     assert len(rows) == 2501 and rows[1][2] == "item 0002499"
+    assert rows[1 + 2499 - 2493][1] == ""  # row 2493's score is missing: an empty cell
 
 
 @pytest.mark.parametrize("value, columns, first_row", [

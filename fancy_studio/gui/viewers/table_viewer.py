@@ -9,6 +9,8 @@ are asked of that source, never done by a proxy model over Python rows.
 from __future__ import annotations
 
 import csv
+import io
+import math
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.errors import FancyError
 from fancy_studio.core.value_summary import StoredSummary
 from fancy_studio.gui.viewers.table_model import PENDING, TableModel, copy_cell_text
@@ -259,20 +262,22 @@ class TableViewer(QDialog):
         return count
 
     def export_csv(self, path: Path) -> int:
-        """Write the rows shown (in the order shown) with a header of column names; returns the rows."""
+        """Write the rows shown (in the order shown) with a header of column names, a missing value as an
+        empty cell; returns the rows. The file is replaced whole or not at all (`write_atomically`)."""
         model = self.model
         written = 0
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(model.columns)
-            while written < model.row_count:
-                page = model.pages.page(written, EXPORT_ROWS, model.query)
-                cells = page["cells"]
-                if not cells or not cells[0]:
-                    break
-                for row in zip(*cells, strict=True):
-                    writer.writerow(["" if value is None else value for value in row])
-                written += len(cells[0])
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow(model.columns)
+        while written < model.row_count:
+            page = model.pages.page(written, EXPORT_ROWS, model.query)
+            cells = page["cells"]
+            if not cells or not cells[0]:
+                break
+            writer.writerows([["" if value is None or (type(value) is float and math.isnan(value)) else value
+                               for value in row] for row in zip(*cells, strict=True)])
+            written += len(cells[0])
+        write_atomically(path, text.getvalue().encode("utf-8"))
         return written
 
     def export_dialog(self) -> Path | None:
@@ -284,7 +289,7 @@ class TableViewer(QDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             rows = self.export_csv(path)
-        except (OSError, PagesError, Exception) as exc:  # noqa: BLE001 - told to the user, nothing lost
+        except Exception as exc:  # noqa: BLE001 - a disk, a kernel or a value that fails: told, nothing lost
             QMessageBox.critical(self, "Export Table", f"Could not export to {path}:\n{exc}")
             return None
         finally:
