@@ -255,3 +255,23 @@ def test_the_value_line_of_a_table_cell_is_its_size_not_its_repr():
     assert style.preview(pd.DataFrame({"x": range(12_000)})) == "12,000 × 1 table"
     image = chart(frame)
     assert style.preview(image) == f"image {image.width}×{image.height}" == "image 200×150"
+
+
+def test_inside_a_group_a_port_cell_keeps_room_for_its_tab_and_its_preview(qtbot, studio):
+    from fancy_studio.gui.canvas.group_node_item import PortCellItem
+
+    window, _path, _table_id, picture_id = studio
+    chart_step = next(s.id for s in window.document.workflow.steps if s.function_slug.endswith("chart"))
+    window.scene.select_ids({chart_step})
+    assert window.group_actions.group()
+    (instance,) = window.scene.selected_ids()
+    assert click_run(qtbot, window).result.ok
+    assert window.group_actions.enter(instance)
+    port = window.scene.item_for(picture_id)
+    assert isinstance(port, PortCellItem) and port.side == "output"
+    qtbot.waitUntil(lambda: port.preview is not None, timeout=5000)
+    window.document.rename_cell(picture_id, "chart picture")  # the port cell is built again from the model
+    assert port.preview is not None
+    bounds = port.boundingRect()
+    assert bounds.top() <= -PortCellItem.TAB_HEIGHT - 2  # the tab over it
+    assert bounds.contains(port.preview.rect)  # and the thumbnail under it
