@@ -392,3 +392,21 @@ def test_rows_scrolled_to_during_a_run_fill_in_when_it_ends(qtbot) -> None:
     pages.done = True  # the run is over: what is on screen is asked for again
     qtbot.waitUntil(lambda: text(viewer, 49_999, 2) == "item 0049999", timeout=5000)
     assert viewer.note_label.text() == "Read by the kernel"
+
+
+def test_a_numeric_series_opens_as_a_table_with_a_plot_button(qtbot) -> None:
+    """A Series of numbers is a one-column table, and also a line: its viewer offers Plot, which opens the
+    plot viewer on it; a table of several columns has no such button."""
+    from fancy_studio.gui.viewers.plot_viewer import PlotViewer
+
+    store = InMemoryStore()
+    store.put(pd.Series(np.arange(50_000) % 97, name="reading"), "readings")
+    store.put(pd.DataFrame({"a": [1, 2]}), "pairs")
+    _panel, viewer = open_from_dock(qtbot, store, "readings")
+    assert isinstance(viewer, TableViewer) and viewer.plot_button is not None
+    qtbot.mouseClick(viewer.plot_button, Qt.MouseButton.LeftButton)
+    plot = viewer.findChild(PlotViewer)
+    assert plot is not None and plot.count == 50_000
+    qtbot.addWidget(plot)
+    _panel, other = open_from_dock(qtbot, store, "pairs")
+    assert other.plot_button is None

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.errors import FancyError
+from fancy_studio.core.value_kinds import is_number_series
 from fancy_studio.core.value_summary import StoredSummary
 from fancy_studio.gui.viewers.table_model import PENDING, TableModel, copy_cell_text
 from fancy_studio.gui.viewers.table_pages import KernelPages, LocalPages, Pages, PagesError
@@ -74,6 +75,7 @@ class TableViewer(QDialog):
     def __init__(self, pages: Pages, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("table-viewer")
+        self.title = title
         self.setWindowTitle(f"{title} — table")
         self.resize(900, 600)
         self.title = title
@@ -142,6 +144,8 @@ class TableViewer(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
+        self._bottom = bottom
+        self.plot_button: QPushButton | None = None
         self.model.modelReset.connect(self._show_shape)
         self.model.failed.connect(self._failed)
         self.model.waiting.connect(self._waiting)
@@ -305,6 +309,17 @@ class TableViewer(QDialog):
                                            QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
+    def offer_plot(self, series: Any) -> None:
+        """A Plot button that shows `series` (numbers) as an interactive line in the plot viewer."""
+        from fancy_studio.gui.viewers.plot_viewer import PlotViewer
+
+        self.plot_button = QPushButton("Plot", self)
+        self.plot_button.setObjectName("table-plot")
+        self.plot_button.setToolTip("Show the numbers as a line you can zoom and pan")
+        self.plot_button.clicked.connect(lambda: PlotViewer(series, self.title, self).show())
+        self._bottom.insertWidget(1, self.plot_button)
+
+
 def open_table_viewer(context: Any) -> TableViewer | None:
     """The viewer of a dispatch `ViewerContext`'s table: paged by the kernel when the studio holds only
     the value's summary and a kernel is there (its first page asked in the background; if the kernel
@@ -316,10 +331,13 @@ def open_table_viewer(context: Any) -> TableViewer | None:
                              context.parent)
         viewer.load_in_background(lambda: LocalPages(context.whole_value()))
         return viewer
+    value = context.whole_value()
     try:
-        pages = LocalPages(context.whole_value())
+        pages = LocalPages(value)
     except PagesError:
         return None
     viewer = TableViewer(pages, context.title, context.parent)
     viewer.load()
+    if is_number_series(value):  # a numeric Series: also a line to look at
+        viewer.offer_plot(value)
     return viewer
