@@ -307,6 +307,7 @@ def test_restored_unsaved_work_asks_about_the_files_its_workflow_names(qtbot, wi
 def test_an_untitled_workflow_names_the_file_from_where_it_is_first_saved(qtbot, window, monkeypatch, prices,
                                                                           tmp_path):
     window.new_workflow()
+    window.document.add_step("math.increment", 0, 0)
     add_through_the_menu(window, monkeypatch, prices)
     assert window.document.workflow.metadata[FUNCTIONS_FILES_KEY] == [prices.resolve().as_posix()]
     (tmp_path / "flows").mkdir()
@@ -323,3 +324,14 @@ def test_reloading_lists_a_files_problems_once_and_a_fix_clears_them(qtbot, wind
     broken.write_text(BROKEN.replace("return amount /", "return amount / 2"), encoding="utf-8")
     window.functions_files.reload_all()
     assert window.problems.entries() == [] and registry.get("broken.half")(amount=3) == 1.5
+
+
+def test_a_file_added_to_an_empty_workflow_is_named_when_a_step_uses_it_and_it_is_saved(qtbot, window,
+                                                                                         monkeypatch, prices,
+                                                                                         tmp_path):
+    window.new_workflow()
+    add_through_the_menu(window, monkeypatch, prices)
+    assert FUNCTIONS_FILES_KEY not in window.document.workflow.metadata and not window.document.modified
+    window.add_step_at_centre("prices.with_tax")
+    assert window.save_workflow(tmp_path / "uses.json")
+    assert window.document.workflow.metadata[FUNCTIONS_FILES_KEY] == ["lib/prices.py"]

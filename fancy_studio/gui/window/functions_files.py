@@ -14,7 +14,8 @@ in the kernel receive the functions with each run (by value, see `core/function_
 
 A workflow names the files it needs in its metadata (`functions_files`, relative to its folder). Add
 Functions File… with a workflow open adds the file to that list as one undoable edit ("Name Functions
-File"); Save As elsewhere rewrites the names for the new folder.
+File"; not for an empty workflow); a save also names every loaded file whose functions the steps use, and
+a Save As elsewhere rewrites the names for the new folder.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from fancy_studio.core.function_files import (
     named_files,
     rebased,
     resolve_named,
+    slugs_from,
     unload_functions_file,
     with_named,
 )
@@ -109,8 +111,8 @@ class FunctionsFiles(QObject):
         document.reset.connect(self._workflow_replaced)
         document.path_changed.connect(self._saved_as)
         self.dialog: FunctionsFilesDialog | None = None
-        self._unsaved_rebase: list[str] | None = None
-        """The names before `before_save` rewrote them for a folder the save has not reached yet."""
+        self._unsaved_rebase: tuple[list[str], Path] | None = None
+        """The names before `before_save` rewrote them, and the folder they were rewritten for."""
         self._load(self.remembered(), ask_about_problems=False)
 
     # --- the lists in the settings ---------------------------------------------------------------------
@@ -217,8 +219,12 @@ class FunctionsFiles(QObject):
         return report
 
     def _name_in_workflow(self, path: Path) -> None:
+        """Name the file in the open workflow (an empty one is named when saved, if it uses the file)."""
         self._settle()
-        metadata = self.document.workflow.metadata
+        workflow = self.document.workflow
+        if not (workflow.steps or workflow.cells or workflow.groups):
+            return
+        metadata = workflow.metadata
         before = named_files(metadata)
         after = with_named(metadata, name_for(path, self.names_folder))
         if after != before:
@@ -283,26 +289,35 @@ class FunctionsFiles(QObject):
         return allowed
 
     def before_save(self, target: Path | None) -> None:
-        """Saving to `target`: the workflow's functions files named from its folder (a Save As elsewhere,
-        or the first save of an untitled workflow that named them by absolute path)."""
+        """Saving to `target`: the workflow names every loaded file whose functions its steps use (one
+        added to an empty workflow was not named then), each from the folder it is saved in (a Save As
+        elsewhere, or the first save of an untitled workflow that named them by absolute path)."""
         self._settle()
         if target is None:
             return
         folder = Path(target).resolve().parent
         metadata = self.document.workflow.metadata
-        moved = rebased(metadata, self.names_folder, folder)
-        if moved is not None:
-            self._unsaved_rebase = named_files(metadata)
+        before = named_files(metadata)
+        names, named = list(before), set(resolve_named(before, self.names_folder))
+        used = self._slugs_in_workflow()
+        for path in self.reports:
+            if path not in named and used & set(slugs_from(path)):
+                names.append(name_for(path, self.names_folder))
+        moved = rebased({FUNCTIONS_FILES_KEY: names}, self.names_folder, folder) or names
+        if moved != before:
+            self._unsaved_rebase = (before, folder)
             _set_names(metadata, moved)
 
     def _settle(self) -> None:
-        """A save elsewhere that did not happen (refused, failed) leaves the names as they were."""
-        if self._unsaved_rebase is not None:
-            _set_names(self.document.workflow.metadata, self._unsaved_rebase)
-            self._unsaved_rebase = None
+        """A save to another folder that did not happen (refused, failed) leaves the names as they were."""
+        if self._unsaved_rebase is None:
+            return
+        before, folder = self._unsaved_rebase
+        self._unsaved_rebase = None
+        if self.document.path is None or self.document.path.resolve().parent != folder:
+            _set_names(self.document.workflow.metadata, before)
 
     def _saved_as(self, path: Path | None) -> None:
-        self._unsaved_rebase = None  # saved elsewhere (or another workflow came): the names stand
         if path is not None:
             self.names_folder = Path(path).resolve().parent
 
@@ -310,6 +325,7 @@ class FunctionsFiles(QObject):
         """Another workflow: its names are from its folder (New: none; Open sets it in `after_open`), and
         the Problems panel, cleared for it, still lists the files that have problems."""
         self.names_folder = self.document.folder
+        self._unsaved_rebase = None  # (the last workflow's)
         self._list_problems()
 
     # --- File ▸ Functions Files… ------------------------------------------------------------------
