@@ -48,7 +48,7 @@ def clean_text(table: DataFrame, columns: list[str] | None = None, change: TextC
             changed = changed.str.upper()
         elif change.endswith("title"):
             changed = changed.str.title()
-        result[name] = column.astype(object).where(~is_text, changed)
+        result[name] = column.where(~is_text, changed)
     return result
 
 
