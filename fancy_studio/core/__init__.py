@@ -49,6 +49,7 @@ __all__ = [
     "CellNotFoundError",
     "CellSpec",
     "CycleError",
+    "DaskExecutor",
     "DatumStore",
     "DuplicateProducerError",
     "Engine",
@@ -100,3 +101,13 @@ __all__ = [
     "step_key",
     "value_hash",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`DaskExecutor` is exported lazily: its package is imported on first use (it never imports
+    `distributed` at import time either)."""
+    if name == "DaskExecutor":
+        from fancy_studio.core.dask import DaskExecutor
+
+        return DaskExecutor
+    raise AttributeError(f"module 'fancy_studio.core' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from fancy_studio.core.functions import FunctionRegistry, registry as default_registry
@@ -60,12 +60,24 @@ __all__ = [
 ]
 
 
+class StepExecutor(Protocol):
+    """Runs a run's steps somewhere else than this process (`fancy_studio.core.DaskExecutor`): given the
+    run's state (`StepRun`: the plan, the store, the callbacks, the cancel token and the reuser), it
+    decides each step's outcome through the same `StepRun` methods the in-process loops use."""
+
+    def execute(self, run: StepRun) -> None: ...
+
+
 class Engine:
     """Runs workflows against a store of cells."""
 
-    def __init__(self, store: DatumStore, *, registry: FunctionRegistry = default_registry) -> None:
+    def __init__(self, store: DatumStore, *, registry: FunctionRegistry = default_registry,
+                 executor: StepExecutor | None = None) -> None:
         self.store = store
         self.registry = registry
+        self.executor = executor
+        """Where the steps run instead of this process (`DaskExecutor`: a Dask cluster); None: here, on a
+        thread pool when `max_workers > 1`. With an executor, `max_workers` is ignored."""
 
     # --- checking ----------------------------------------------------------------------------------
 
@@ -145,6 +157,8 @@ class Engine:
                   callbacks: RunCallbacks | None, cancel: CancelToken | None, max_workers: int,
                   reuse: bool) -> RunResult:
         started = time.perf_counter()
+        if self.executor is not None:
+            max_workers = 1  # the executor decides how many steps run at once
         if max_workers > 1 and callbacks is not None and callbacks.timings_log is not None:
             raise ValueError("a timings log needs a sequential run (max_workers=1)")
         if initial_cells is None:
@@ -156,7 +170,8 @@ class Engine:
         run = StepRun(self.store, checked, callbacks or RunCallbacks(), cancel)
         store = self.store
         if isinstance(store, ResultCache):
-            if type(store) is InMemoryStore and max_workers == 1 and not (reuse and store.has_results()):
+            if (type(store) is InMemoryStore and max_workers == 1 and self.executor is None
+                    and not (reuse and store.has_results())):
                 # nothing to look up: the fast loop runs, and its results are hashed and remembered only
                 # when a later run looks for them (so a run that reuses nothing costs no hashing)
                 run.execute_sequential()
@@ -165,7 +180,9 @@ class Engine:
             if type(store) is InMemoryStore:
                 store.settle_results()
             run.reuser = ResultReuse(run, store, reuse)
-        if max_workers > 1:
+        if self.executor is not None:
+            self.executor.execute(run)
+        elif max_workers > 1:
             execute_parallel(run, max_workers)
         else:
             run.execute_sequential()

@@ -110,6 +110,7 @@ StepCallback = Callable[[WorkflowStep], None]
 FinishedCallback = Callable[[WorkflowStep, float], None]
 FailedCallback = Callable[[WorkflowStep, StepError], None]
 ProgressCallback = Callable[[int, int], None]
+PlacedCallback = Callable[[WorkflowStep, str], None]
 
 
 @dataclass
@@ -127,6 +128,9 @@ class RunCallbacks:
     on_step_bypassed: StepCallback | None = None
     """Called for a bypassed step once its value was passed on; without it, `on_step_finished` is called
     with 0 seconds instead."""
+    on_step_placed: PlacedCallback | None = None
+    """Called with the step and the address of the Dask worker that ran it (`DaskExecutor` runs only),
+    before the step's finished or failed callback."""
     on_progress: ProgressCallback | None = None
     """Called with (steps finished, steps in the run) after each step, whatever its outcome."""
     timings_log: list[float | None] | None = None
