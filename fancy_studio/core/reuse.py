@@ -53,29 +53,45 @@ class ResultReuse:
 
     def execute(self, compiled: CompiledStep) -> None:
         """Run one step, or reuse its stored result (see `Engine.run`); remember what a run makes."""
-        step, function, step_id = compiled[0], compiled[1], compiled[2]
-        if not function.cacheable:
+        if not compiled[1].cacheable:
             self.run.execute(compiled)
             return
         recipe = self._recipe(compiled)
         if recipe is None:  # an input that cannot be hashed (or read): the step simply runs
             self.run.execute(compiled)
             return
-        key, input_hashes = recipe
-        cache = self.cache
-        if self.reuse and key not in self.made:
-            if self.in_place is not None and self._reuse_in_place(compiled, key):
-                return
-            try:
-                stored = cache.lookup(key)
-            except Exception:  # a store that cannot answer: run the step instead
-                stored = None
-            if stored is not None and self._write_stored(compiled, stored):
-                return
+        if self.reuse and self.reused(compiled, recipe[0]):
+            return
         began_at = time.time()
         outputs = self.run.execute(compiled)
-        if outputs is None:
-            return
+        if outputs is not None:
+            self.remember(compiled, recipe, outputs, began_at)
+
+    def recipe(self, compiled: CompiledStep) -> tuple[str, dict[str, str]] | None:
+        """The step's recipe key and input hashes (see `_recipe`), or None when its results are never
+        reused (a function that is not cacheable) or an input has no hash."""
+        return self._recipe(compiled) if compiled[1].cacheable else None
+
+    def reused(self, compiled: CompiledStep, key: str) -> bool:
+        """Reuse the stored result under `key` (see `Engine.run`) when there is one: written to the step's
+        cells and the step reported reused. False (nothing written): the step is to run."""
+        if key in self.made:
+            return False
+        if self.in_place is not None and self._reuse_in_place(compiled, key):
+            return True
+        try:
+            stored = self.cache.lookup(key)
+        except Exception:  # a store that cannot answer: run the step instead
+            stored = None
+        return stored is not None and self._write_stored(compiled, stored)
+
+    def remember(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]], outputs: dict[str, Any],
+                 began_at: float) -> None:
+        """Remember what the step made (its outputs by port, already in its cells) under its recipe, with
+        its lineage, so a later run reuses it."""
+        step, function, step_id = compiled[0], compiled[1], compiled[2]
+        key, input_hashes = recipe
+        cache = self.cache
         output_hashes = {name: value_hash(value) for name, value in outputs.items()}
         hashes = self.hashes
         for name, cell_id in step.outputs.items():

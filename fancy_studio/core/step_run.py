@@ -156,7 +156,12 @@ class StepRun:
 
     def fail(self, step: WorkflowStep, function: FancyFunction, exc: BaseException, elapsed: float,
               *, record_timing: bool = True) -> None:
-        error = StepError.from_exception(step.id, function.slug, exc)
+        self.record_failure(step, StepError.from_exception(step.id, function.slug, exc), elapsed,
+                            record_timing=record_timing)
+
+    def record_failure(self, step: WorkflowStep, error: StepError, elapsed: float, *,
+                       record_timing: bool = True) -> None:
+        """Record the step failed with `error` (made elsewhere: a Dask worker's) and report it."""
         with self.lock:
             self.errors[step.id] = error
             if record_timing:

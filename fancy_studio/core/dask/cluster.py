@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -157,18 +157,23 @@ def _where(func: Any) -> tuple[str, str]:
 
 def missing_functions(client: Client, slugs: Iterable[str],
                       registry: FunctionRegistry = default_registry) -> dict[str, str]:
-    """slug → why the workers cannot call it ("not on tcp://127.0.0.1:40001: No module named 'x'"), for
-    each of `slugs` (as registered in `registry`) that some worker lacks; empty when all can.
+    """slug → why the workers cannot call it ("not on tcp://127.0.0.1:40001: x.f cannot be imported (…)"),
+    for each of `slugs` (as registered in `registry`) that some worker lacks; empty when all can.
 
     A function that travels by value (see `travels_by_value`) needs nothing on the workers. Any other is
     sent by reference (its module and name), so each worker must import it: that is what is checked, on
     every worker at once (`client.run`)."""
-    wanted: dict[str, tuple[str, str]] = {}
+    functions = {}
     for slug in slugs:
         function = registry.find(slug)
-        if function is None or travels_by_value(function.func):
-            continue
-        wanted[slug] = _where(function.func)
+        if function is not None:
+            functions[slug] = function.func
+    return missing_among(client, functions)
+
+
+def missing_among(client: Client, functions: Mapping[str, Any]) -> dict[str, str]:
+    """`missing_functions` for the Python functions given by slug (a plan's own)."""
+    wanted = {slug: _where(func) for slug, func in functions.items() if not travels_by_value(func)}
     if not wanted:
         return {}
     try:

@@ -1,27 +1,56 @@
 """`DaskExecutor`: the engine's steps as Dask tasks (`Engine(store, executor=DaskExecutor(client))`).
 
-(Skeleton: the signature is final; the body is being filled in.)
+A run goes in two passes on the client (see `docs/spec/010-dask.md`):
+
+1. **Submit**, in plan order, every step at once, so Dask pipelines the graph and spreads independent
+   branches over the workers. A step that cannot run (a missing function, a blocked input) is skipped as in
+   any run. A step whose inputs are all known here (input cells, results of reused or bypassed steps) is
+   first offered to the reuser: a reused step is never sent. Any other step is submitted with its known
+   inputs as values and the rest as the producing steps' futures (values go from worker to worker); such a
+   step is not offered to the reuser, since its inputs are not known yet. A bypassed step whose passed value
+   comes from a submitted step is decided when that step's result arrives; its readers read the producer's
+   future directly.
+2. **Collect**: each finished step's result is written to the store as it arrives (`as_completed`), with
+   the same statuses, callbacks, timings and lineage as in-process, so a live view fills as steps finish.
+   Between results the cancel token is read every 50 ms: Stop cancels every pending task.
+
+`distributed` is imported only when a run starts.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from fancy_studio.core.dask.cluster import ClusterError, describe_missing, missing_among, require_distributed
+from fancy_studio.core.dask.tasks import NOT_WRITTEN, StepOutcome, run_step_task
+from fancy_studio.core.functions import RETURN
+from fancy_studio.core.paths import workflow_folder
+from fancy_studio.core.run_types import StepError, StepStatus
+from fancy_studio.core.validation import CALL_PARAMS, CompiledStep
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
     from fancy_studio.core.step_run import StepRun
     from fancy_studio.core.validation import ExecutionPlan
+
+POLL = 0.05
+"""Seconds between looks at the cancel token while no result arrives."""
+STARTED_TOPIC = "fancy-studio-step-started"
 
 
 class DaskExecutor:
     """Runs a run's steps on the cluster behind `client` (see the module docstring).
 
-    `retries`: Dask's own retries of a task whose worker raised past our wrapper (a step's exception never
-    does: it is the step's failure). `restart_on_stop`: Stop also restarts the workers running this run's
-    tasks, so a step that never returns really stops (only for a cluster you own: it kills whatever else
-    those workers run). `check_functions`: before submitting anything, ask the workers whether they can
-    import every function sent by reference, and raise a `ClusterError` naming the missing ones."""
+    `retries`: Dask's own retries of a task whose future errors (a worker that died is retried by the
+    scheduler anyway, `distributed.scheduler.allowed-failures` times); a step's exception is never retried:
+    it is the step's failure. `restart_on_stop`: Stop also restarts the workers running this run's tasks,
+    so a step that never returns really stops (only for a cluster you own: it kills whatever else those
+    workers run). `check_functions`: before submitting anything, ask the workers whether they can import
+    every function sent by reference, and raise a `ClusterError` naming the missing ones."""
 
     def __init__(self, client: Client, *, retries: int = 0, restart_on_stop: bool = False,
                  check_functions: bool = True) -> None:
@@ -29,11 +58,341 @@ class DaskExecutor:
         self.retries = retries
         self.restart_on_stop = restart_on_stop
         self.check_functions = check_functions
+        self.submitted: list[str] = []
+        """The keys of the tasks the last run submitted (tests count them)."""
 
     def check(self, checked: ExecutionPlan) -> None:
         """Raise a `ClusterError` naming each function of the plan that the workers cannot call."""
-        raise NotImplementedError
+        functions = {compiled[1].slug: compiled[3] for compiled in checked.compiled if compiled[3] is not None}
+        missing = missing_among(self.client, functions)
+        if missing:
+            raise ClusterError(describe_missing(missing))
 
     def execute(self, run: StepRun) -> None:
         """Run the plan's steps on the cluster, writing each result to the store as it finishes."""
-        raise NotImplementedError
+        distributed = require_distributed()
+        if self.check_functions:
+            self.check(run.plan)
+        cluster_run = _ClusterRun(self, run, distributed)
+        try:
+            cluster_run.submit_all()
+            cluster_run.collect()
+        finally:
+            cluster_run.close()
+            self.submitted = cluster_run.keys
+        run.cancel_rest()
+        log = run.callbacks.timings_log
+        if log is not None:
+            timings = run.timings
+            log.extend(timings.get(step_id) for step_id in run.step_ids)
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+class _ClusterRun:
+    """One run's futures: submitted in plan order, collected as they finish."""
+
+    def __init__(self, executor: DaskExecutor, run: StepRun, distributed: Any) -> None:
+        self.executor = executor
+        self.client = executor.client
+        self.run = run
+        self.distributed = distributed
+        self.token = uuid.uuid4().hex[:8]
+        self.folder = workflow_folder()
+        self.pending: dict[str, tuple[CompiledStep, tuple[str, dict[str, str]] | None, Future]] = {}
+        """key → (the step, its recipe when it was known at submission, its future), until collected."""
+        self.producers: dict[int, tuple[Future, str | None]] = {}
+        """Cell (`uuid.int`) → (the future of the task that writes it, its port; `NOT_WRITTEN`: never)."""
+        self.upstream_keys: dict[str, tuple[str, ...]] = {}
+        """key → the keys of the tasks its step reads from (a result is handled after theirs)."""
+        self.deferred: dict[str, list[CompiledStep]] = {}
+        """key → bypassed steps whose passed value that task writes: decided when its result arrives."""
+        self.postponed: dict[str, list[tuple[Future, Any]]] = {}
+        """key → results that arrived before that upstream task's own result was handled."""
+        self.keys: list[str] = []
+        self.started: set[str] = set()
+        self.order = {compiled[2]: index for index, compiled in enumerate(run.plan.compiled)}
+        self.completed: Any = None
+        self.topic: str | None = None
+
+    # --- submitting -------------------------------------------------------------------------------
+
+    def submit_all(self) -> None:
+        run = self.run
+        run.status = dict.fromkeys(run.step_ids, StepStatus.PENDING)
+        if run.callbacks.on_step_started is not None:
+            self.topic = f"{STARTED_TOPIC}-{self.token}"
+            self.started_events: list[str] = []
+            self.client.subscribe_topic(self.topic, self._on_started_event)
+        self.completed = self.distributed.as_completed(with_results=True, raise_errors=False)
+        reuser = run.reuser
+        producers = self.producers
+        cancel = run.cancel
+        for compiled in run.plan.compiled:
+            if cancel is not None and cancel.cancelled:
+                break
+            step = compiled[0]
+            if compiled[3] is None and compiled[1] is not None:  # bypassed
+                self._bypass(compiled)
+                continue
+            if run.blocked and run.reads_blocked(compiled):
+                run.not_called(compiled)
+                continue
+            if not any(cell.int in producers for cell in step.inputs.values()):
+                recipe = reuser.recipe(compiled) if reuser is not None else None
+                if recipe is not None and reuser.reuse and reuser.reused(compiled, recipe[0]):  # type: ignore[union-attr]
+                    continue
+                self._submit(compiled, recipe)
+            else:
+                self._submit(compiled, None)
+        producers.clear()  # the futures live on in `pending` only: collected ones are released
+
+    def _bypass(self, compiled: CompiledStep) -> None:
+        """A bypassed step: decided now when the value it passes on is known, else when the task that
+        writes it finishes (its readers read that task's future meanwhile)."""
+        step = compiled[0]
+        pair = self.run.plan.bypassed.get(step.id)
+        source_cell = step.inputs.get(pair[0]) if pair is not None else None
+        upstream = self.producers.get(source_cell.int) if source_cell is not None else None
+        if upstream is None:
+            self.run.not_called(compiled)
+            return
+        future, port = upstream
+        self.deferred.setdefault(future.key, []).append(compiled)
+        target = pair[1] if pair is not None else None
+        for name, cell_id in step.outputs.items():
+            self.producers[cell_id.int] = (future, port if name == target else NOT_WRITTEN)
+
+    def _submit(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]] | None) -> None:
+        run = self.run
+        step, function, step_id = compiled[0], compiled[1], compiled[2]
+        producers = self.producers
+        value_of = run.value_of
+        get = run.store.get
+        arguments: dict[str, Any] = {}
+        upstream: dict[str, tuple[Future, str | None]] = {}
+        for name, cell_id in step.inputs.items():
+            produced = producers.get(cell_id.int)
+            if produced is not None:
+                upstream[name] = produced
+            else:
+                arguments[name] = value_of(cell_id) if value_of is not None else get(cell_id).value
+        params = compiled[5][1] if compiled[4] == CALL_PARAMS else None
+        output_names = tuple(port.name for port in function.outputs) if function.returns_named_tuple else None
+        key = self._key(step, function.slug, step_id)
+        future = self.client.submit(
+            run_step_task, compiled[3], output_names, arguments, upstream, params,
+            None if self.folder is None else str(self.folder), self.topic, key,
+            key=key, pure=False, retries=self.executor.retries)
+        self.keys.append(key)
+        self.pending[key] = (compiled, recipe, future)
+        if upstream:
+            self.upstream_keys[key] = tuple({produced[0].key for produced in upstream.values()})
+        self.completed.add(future)
+        for name, cell_id in step.outputs.items():
+            producers[cell_id.int] = (future, name)
+
+    def _key(self, step: Any, slug: str, step_id: Any) -> str:
+        label = _UNSAFE.sub("_", step.label or slug)[:40] or "step"
+        return f"{label}-{step_id.hex[:8]}-{self.token}"
+
+    # --- collecting ------------------------------------------------------------------------------
+
+    def collect(self) -> None:
+        completed = self.completed
+        run = self.run
+        cancel = run.cancel
+        condition = completed.thread_condition
+        while self.pending:
+            if cancel is not None and cancel.cancelled:
+                self._stop()
+                return
+            if not completed.has_ready():
+                with condition:
+                    if not completed.has_ready():
+                        condition.wait(POLL)
+            if self.topic is not None:
+                self._report_started()
+            if not completed.has_ready():
+                continue
+            batch = completed.next_batch(block=False)
+            if len(batch) > 1:
+                order = self.order
+                pending = self.pending
+                batch.sort(key=lambda item: order[pending[item[0].key][0][2]] if item[0].key in pending else -1)
+            for future, result in batch:
+                self._handle(future, result)
+
+    def _handle(self, future: Future, result: Any) -> None:
+        key = future.key
+        entry = self.pending.get(key)
+        if entry is None:
+            return
+        waiting_for = next((up for up in self.upstream_keys.get(key, ()) if up in self.pending), None)
+        if waiting_for is not None:  # (an error cascading down the graph can arrive before its cause)
+            self.postponed.setdefault(waiting_for, []).append((future, result))
+            return
+        del self.pending[key]
+        compiled, recipe, _ = entry
+        status = future.status
+        if status == "finished" and isinstance(result, StepOutcome):
+            self._outcome(compiled, recipe, result, key)
+        elif status == "error":
+            self._errored(compiled, result)
+        elif not (self.run.cancel is not None and self.run.cancel.cancelled):
+            self._errored(compiled, RuntimeError(f"the Dask cluster cancelled its task ({result!r:.200}): "
+                                                 "was the scheduler or the client closed?"))
+        # else: cancelled by Stop: the step stays pending, then cancelled
+        for bypassed in self.deferred.pop(key, ()):
+            self.run.not_called(bypassed)
+        for later in self.postponed.pop(key, ()):
+            self._handle(*later)
+
+    def _outcome(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]] | None,
+                 outcome: StepOutcome, key: str) -> None:
+        run = self.run
+        step = compiled[0]
+        callbacks = run.callbacks
+        if outcome.skipped or (run.blocked and any(cell.int in run.blocked for cell in step.inputs.values())):
+            run.skip(step)
+            return
+        if callbacks.on_step_started is not None and key not in self.started:
+            self.started.add(key)
+            callbacks.on_step_started(step)
+        if outcome.worker and callbacks.on_step_placed is not None:
+            callbacks.on_step_placed(step, outcome.worker)
+        if outcome.outputs is None:
+            error = StepError(step.id, compiled[1].slug, outcome.error_type, outcome.error_message,
+                              outcome.traceback, outcome.error)
+            run.record_failure(step, error, outcome.duration)
+            return
+        self._write(compiled, recipe, outcome)
+
+    def _write(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]] | None,
+               outcome: StepOutcome) -> None:
+        """What `StepRun.execute` does once the function returned: the outputs to their cells, the step
+        done, reported, and remembered for reuse."""
+        run = self.run
+        step, function, step_id = compiled[0], compiled[1], compiled[2]
+        out_key, out_id, out_alias, named = compiled[6], compiled[7], compiled[8], compiled[9]
+        outputs = outcome.outputs
+        assert outputs is not None
+        elapsed = outcome.duration
+        began_at = time.time() - elapsed
+        try:
+            put = run.store.put
+            if out_key is not None:
+                put(outputs[RETURN], out_alias, id=out_id, produced_by=step_id)
+            elif named is not None:
+                for name, _, cell_id, alias in named:
+                    put(outputs[name], alias, id=cell_id, produced_by=step_id)
+        except BaseException as exc:  # the store could not keep the result: the step did not get done
+            run.fail(step, function, exc, elapsed)
+            return
+        run.timings[step_id] = elapsed
+        run.status[step_id] = StepStatus.DONE
+        callbacks = run.callbacks
+        if callbacks.on_step_finished is not None:
+            callbacks.on_step_finished(step, elapsed)
+        if callbacks.on_progress is not None:
+            run.progress()
+        reuser = run.reuser
+        if reuser is None:
+            return
+        if recipe is None and function.fingerprint is None:
+            # sent with futures: its inputs are in the store now (a fingerprint asked this late could
+            # vouch for an outside that changed since the step ran: such a step is not remembered)
+            recipe = reuser.recipe(compiled)
+        if recipe is not None:
+            reuser.remember(compiled, recipe, outputs, began_at)
+
+    def _errored(self, compiled: CompiledStep, result: Any) -> None:
+        """A future that errored: the task never returned its outcome (its worker died, or the worker
+        could not even unpickle the function). That step fails; its readers are then skipped."""
+        run = self.run
+        step, function = compiled[0], compiled[1]
+        if run.blocked and any(cell.int in run.blocked for cell in step.inputs.values()):
+            run.skip(step)
+            return
+        exc = result[1] if isinstance(result, tuple) and len(result) == 3 else result
+        if not isinstance(exc, BaseException):
+            exc = RuntimeError(f"the Dask task failed: {exc!r:.300}")
+        if type(exc).__name__ == "KilledWorker":
+            tries = self._allowed_failures() + 1
+            message = f"the worker running it died (KilledWorker after {tries} tries): {exc}"
+            error = StepError(step.id, function.slug, "KilledWorker", message, message, exc)
+            run.record_failure(step, error, 0.0, record_timing=False)
+            return
+        run.fail(step, function, exc, 0.0, record_timing=False)
+
+    def _allowed_failures(self) -> int:
+        """How many worker deaths the scheduler allows a task (`distributed.scheduler.allowed-failures`)."""
+        try:
+            return int(self.client.run_on_scheduler(_scheduler_allowed_failures))
+        except Exception:  # noqa: BLE001 - a scheduler that cannot say: this process's setting
+            import dask
+
+            return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
+
+    # --- started events, stop, end ----------------------------------------------------------------
+
+    def _on_started_event(self, event: tuple[float, Any]) -> None:
+        """Called on the client's event loop thread: only queued here, reported by the run's thread."""
+        self.started_events.append(event[1])
+
+    def _report_started(self) -> None:
+        events = self.started_events
+        if not events:
+            return
+        callback = self.run.callbacks.on_step_started
+        while events:
+            key = events.pop(0)
+            entry = self.pending.get(key)
+            if entry is None or key in self.started or callback is None:
+                continue
+            self.started.add(key)
+            callback(entry[0][0])
+
+    def _stop(self) -> None:
+        """Stop: the results that are already back are kept, every pending task is cancelled (and, with
+        `restart_on_stop`, the workers running ours restarted); the steps left are cancelled."""
+        completed = self.completed
+        if completed.has_ready():
+            for future, result in completed.next_batch(block=False):
+                self._handle(future, result)
+        futures = [entry[2] for entry in self.pending.values()]
+        if not futures:
+            return
+        running_on: list[str] = []
+        if self.executor.restart_on_stop:
+            try:
+                ours = set(self.pending)
+                running_on = [worker for worker, keys in self.client.processing().items()
+                              if ours.intersection(keys)]
+            except Exception:  # noqa: BLE001 - a scheduler that cannot say: cancel only
+                running_on = []
+        try:
+            self.client.cancel(futures, force=True)
+        except Exception:  # noqa: BLE001 - a cluster that went away has nothing left to cancel
+            pass
+        if running_on:
+            try:
+                self.client.restart_workers(running_on, timeout=30, raise_for_error=False)
+            except Exception:  # noqa: BLE001 - the run is stopped either way
+                pass
+
+    def close(self) -> None:
+        if self.topic is not None:
+            try:
+                self.client.unsubscribe_topic(self.topic)
+            except Exception:  # noqa: BLE001 - a closed client
+                pass
+        if self.completed is not None:
+            self.completed.clear()
+        self.pending.clear()
+        self.producers.clear()
+
+
+def _scheduler_allowed_failures(dask_scheduler: Any) -> int:
+    return int(dask_scheduler.allowed_failures)

@@ -67,30 +67,38 @@ NOT_WRITTEN = None
 step that reads it is skipped."""
 
 
-def _worker_address() -> str:
+def _worker_address(started_topic: str | None, key: str) -> str:
+    """This worker's address; with `started_topic`, tell the client the step started (a Dask event)."""
     try:
         from distributed import get_worker
 
-        return str(get_worker().address)
+        worker = get_worker()
     except Exception:  # noqa: BLE001 - called outside a worker (a test calling the task directly)
         return ""
+    if started_topic is not None:
+        try:
+            worker.log_event(started_topic, key)
+        except Exception:  # noqa: BLE001 - the run goes on without a started report
+            pass
+    return str(worker.address)
 
 
 def run_step_task(func: Callable[..., Any], output_names: tuple[str, ...] | None, arguments: dict[str, Any],
                   upstream: dict[str, tuple[StepOutcome, str | None]], params: dict[str, Any] | None,
-                  folder: str | None) -> StepOutcome:
+                  folder: str | None, started_topic: str | None = None, key: str = "") -> StepOutcome:
     """Call `func` on this worker: `arguments` are inputs whose values were known when the step was sent,
     `upstream` the others (name → (the producing step's outcome, which Dask hands over in place of its
     future, and the output port to read)), `params` the step's params (copied for this call: see
     `params.fresh`), `folder` the workflow's folder (see `paths`). `output_names`: the NamedTuple's fields
-    of a multi-output function, None for a single return value."""
-    worker = _worker_address()
+    of a multi-output function, None for a single return value. `started_topic`: the Dask event topic the
+    client listens on for steps starting (`key` is this task's), None when nobody listens."""
     if upstream:
         arguments = dict(arguments)
         for name, (outcome, port) in upstream.items():
             if port is NOT_WRITTEN or outcome.outputs is None or port not in outcome.outputs:
-                return StepOutcome(worker=worker, skipped=True)
+                return StepOutcome(worker=_worker_address(None, key), skipped=True)
             arguments[name] = outcome.outputs[port]
+    worker = _worker_address(started_topic, key)
     begun = time.perf_counter()
     try:
         if params is not None:
