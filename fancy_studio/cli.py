@@ -40,6 +40,12 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--isolate", action="store_true",
                         help="run the steps in a separate kernel process: a step that crashes, hangs past its "
                              "timeout or ignores Ctrl+C fails instead of taking the command down")
+    parser.add_argument("--dask", metavar="TARGET",
+                        help="run the steps on a Dask cluster: 'local' or 'local:N' starts one of N worker "
+                             "processes (default: one per core) for this run; 'tcp://HOST:PORT' uses a running "
+                             "scheduler (needs the dask extra: pip install 'fancy-studio[dask]')")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="more progress: with --dask, the worker that ran each step")
     _functions_option(parser)
     return parser
 
@@ -141,7 +147,7 @@ def _ctrl_c_cancels(cancel: Any, *, interrupt: bool = True) -> Iterator[None]:
 
 def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = _run_parser().parse_args(argv)
-    from fancy_studio.core import FancyError, InMemoryStore, load_workflow, registry
+    from fancy_studio.core import FancyError, load_workflow, registry
 
     try:
         workflow = load_workflow(args.file)
@@ -153,8 +159,54 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
     _named_but_not_given(workflow, args.file, args.functions, err)
     for problem in registry.plugin_errors:
         print(f"fancy-studio: warning: {terminal_text(problem)}", file=err)
+    spec = None
+    if args.dask is not None:
+        spec = _dask_spec(args.dask, err)
+        if spec is None:
+            return EXIT_BAD_INPUT
+        if args.workers > 1:
+            print("fancy-studio: warning: --workers does not apply with --dask (the cluster's workers run the "
+                  "steps)", file=err)
     if args.isolate:
-        return _run_isolated(workflow, args, out, err)
+        return _run_isolated(workflow, args, out, err, spec)
+    from fancy_studio.kernel.executors import ExecutorKeeper
+
+    keeper = ExecutorKeeper()  # the cluster, reached (or started) before anything runs; stopped after
+    try:
+        executor = keeper.executor(spec)
+    except FancyError as exc:  # an unreachable scheduler, a cluster that cannot start: one line
+        print(f"fancy-studio: {terminal_text(exc)}", file=err)
+        return EXIT_BAD_INPUT
+    try:
+        return _run_here(workflow, args, out, err, executor)
+    finally:
+        keeper.close()
+
+
+def _dask_spec(target: str, err: TextIO) -> dict[str, Any] | None:
+    """`--dask TARGET` as an executor description (see `kernel.executors`); None after one clear line
+    when Dask is not installed or the target is not one."""
+    from fancy_studio.core import FancyError
+    from fancy_studio.kernel import executors
+
+    if not executors.dask_installed():
+        print(f"fancy-studio: --dask needs Dask, which is not installed: {executors.INSTALL_HINT}", file=err)
+        return None
+    from fancy_studio.core.dask.cluster import parse_dask_target
+
+    try:
+        parsed = parse_dask_target(target)
+    except FancyError as exc:
+        print(f"fancy-studio: --dask: {terminal_text(exc)}", file=err)
+        return None
+    if parsed.address is not None:
+        return executors.scheduler(parsed.address)
+    return executors.local_cluster(parsed.workers)
+
+
+def _run_here(workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO, executor: Any) -> int:
+    """Run in this process (on `executor` when given: a Dask cluster)."""
+    from fancy_studio.core import InMemoryStore
 
     if args.store is not None:
         from fancy_studio.core import SqliteStore
@@ -172,8 +224,9 @@ def run_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.std
 
         def execute(callbacks: Any, cancel: Any) -> Any:
             with _ctrl_c_cancels(cancel):
-                return Engine(store).run(workflow, callbacks=callbacks, max_workers=max(1, args.workers),
-                                         cancel=cancel, reuse=not args.no_cache, folder=_folder_of(args.file))
+                return Engine(store, executor=executor).run(
+                    workflow, callbacks=callbacks, max_workers=max(1, args.workers), cancel=cancel,
+                    reuse=not args.no_cache, folder=_folder_of(args.file))
 
         return _run_on(execute, lambda: contextlib.nullcontext(store), workflow, args, out, err)
 
@@ -183,9 +236,12 @@ def _folder_of(file: str) -> str:
     return os.path.dirname(os.path.abspath(file))
 
 
-def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: TextIO,
+                  executor: dict[str, Any] | None = None) -> int:
     """`--isolate`: the steps run in a kernel; the outputs are read back from the store it wrote (a
-    temporary one without `--store`). `--workers` does not apply: a kernel runs one step at a time."""
+    temporary one without `--store`). `--workers` does not apply: a kernel runs one step at a time. With
+    `--dask`, the kernel is the cluster's client (`executor` describes the cluster: see `kernel.executors`);
+    a scheduler it cannot reach is a `KernelError`, one line, exit 2."""
     import tempfile
 
     from fancy_studio.core import SqliteStore
@@ -199,8 +255,7 @@ def _run_isolated(workflow: Any, args: argparse.Namespace, out: TextIO, err: Tex
         def execute(callbacks: Any, cancel: Any) -> Any:
             with _ctrl_c_cancels(cancel, interrupt=False):
                 return kernel.run(workflow, store_path=path, callbacks=callbacks, cancel=cancel,
-                                  folder=_folder_of(args.file),
-                                  reuse=not args.no_cache)
+                                  folder=_folder_of(args.file), reuse=not args.no_cache, executor=executor)
 
         try:
             return _run_on(execute, lambda: contextlib.closing(SqliteStore(path)), workflow, args, out, err)
@@ -248,9 +303,14 @@ def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace,
         if not args.quiet:
             print(f"… {title(step)}", file=err, flush=True)
 
+    workers: dict[Any, str] = {}
+    """The Dask worker that ran each step (told before the step's end), named with `--verbose`."""
+
     def finished(step: Any, seconds: float) -> None:
         if not args.quiet:
-            print(f"✓ {title(step)} ({duration_text(seconds)})", file=err, flush=True)
+            worker = workers.get(step.id) if getattr(args, "verbose", False) else None
+            on = f", worker {terminal_text(worker.split('://', 1)[-1])}" if worker else ""
+            print(f"✓ {title(step)} ({duration_text(seconds)}{on})", file=err, flush=True)
 
     def failed(step: Any, error: Any) -> None:
         print(f"✗ {title(step)} {where(step)}: {terminal_text(error)}", file=err, flush=True)
@@ -264,7 +324,8 @@ def _run_on(execute: Any, reading: Any, workflow: Any, args: argparse.Namespace,
             print(f"↷ {title(step)} (bypassed)", file=err, flush=True)
 
     callbacks = RunCallbacks(on_step_started=started, on_step_finished=finished, on_step_failed=failed,
-                             on_step_cached=cached, on_step_bypassed=bypassed)
+                             on_step_cached=cached, on_step_bypassed=bypassed,
+                             on_step_placed=lambda step, address: workers.__setitem__(step.id, address))
     cancel = CancelToken()
     try:
         result = execute(callbacks, cancel)

@@ -149,8 +149,12 @@ def main() -> None:
     from fancy_studio.kernel.child_workflow import KernelCache
     from fancy_studio.kernel.pages import PageServer
 
+    from fancy_studio.kernel.executors import ExecutorKeeper
+
     cache = KernelCache()
     pages = PageServer()
+    executors = ExecutorKeeper()
+    """The Dask client (and local cluster) runs with an executor use, kept from run to run."""
     while (message := inbox.get()) is not None:
         if message[:1] == PAGE:
             pages.answer(message, outbox)  # between runs only: see `pages`
@@ -170,6 +174,7 @@ def main() -> None:
             outbox.send({"t": "error", "message": f"the kernel could not read the run: {exc!r}",
                          "traceback": traceback.format_exc()})
             continue
-        run_request(request, slot, outbox, cancels.token(run_id), cache)
+        run_request(request, slot, outbox, cancels.token(run_id), cache, executors)
+    executors.close()  # a local cluster's worker processes end with it
     sys.stdout.flush()
     os._exit(0)

@@ -21,6 +21,7 @@ from fancy_studio.core.engine import Engine, RunCallbacks, RunResult, StepError,
 from fancy_studio.core.store import InMemoryStore
 from fancy_studio.core.workflow import WorkflowStep
 from fancy_studio.kernel.child_workflow import GivenCell, KernelCache
+from fancy_studio.kernel.executors import ExecutorKeeper
 from fancy_studio.kernel.protocol import StepSlot
 
 FLUSH_INTERVAL = 0.025
@@ -36,16 +37,23 @@ STATUS_CODES = {StepStatus.DONE: "d", StepStatus.FAILED: "f", StepStatus.SKIPPED
 class EventBatcher:
     """Collects a run's events where the engine reports them and sends them in batches."""
 
-    def __init__(self, outbox: Any, positions: dict[int, int]) -> None:
+    def __init__(self, outbox: Any, positions: dict[int, int], *, out_of_order: bool = False) -> None:
         self.outbox = outbox
         self.positions = positions
         """Plan position by `id(step)` (a C-level hash: the per-step cost stays tiny)."""
+        self.out_of_order = out_of_order
+        """The steps end in any order (a Dask executor: no timings log): each finished step is sent as an
+        "ended" entry, and every batch says `"ended"` so the studio files failures and skips at once."""
         self.log: list[float | None] = []
         self.failed: list[list[Any]] = []
         self.skipped: list[int] = []
         self.cached: list[int] = []
         self.bypassed: list[int] = []
-        self._sent = [0, 0, 0, 0, 0]
+        self.ended: list[list[Any]] = []
+        """[position, seconds] of each step that finished (out-of-order runs only)."""
+        self.placed: list[list[Any]] = []
+        """[position, worker address] of each step a Dask worker ran."""
+        self._sent = [0, 0, 0, 0, 0, 0, 0]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._flush_loop, name="kernel-events", daemon=True)
 
@@ -58,11 +66,19 @@ class EventBatcher:
         def failed(step: WorkflowStep, error: StepError) -> None:
             self.failed.append([positions[id(step)], error.type_name, error.message, error.traceback])
 
+        def placed(step: WorkflowStep, address: str) -> None:
+            self.placed.append([positions[id(step)], str(address)])
+
+        def finished(step: WorkflowStep, seconds: float) -> None:
+            self.ended.append([positions[id(step)], seconds])
+
         return RunCallbacks(on_step_started=started, on_step_failed=failed,
+                            on_step_finished=finished if self.out_of_order else None,
                             on_step_skipped=lambda step: self.skipped.append(positions[id(step)]),
                             on_step_cached=lambda step: self.cached.append(positions[id(step)]),
                             on_step_bypassed=lambda step: self.bypassed.append(positions[id(step)]),
-                            timings_log=self.log)
+                            on_step_placed=placed,
+                            timings_log=None if self.out_of_order else self.log)
 
     def start(self) -> None:
         self._thread.start()
@@ -81,29 +97,47 @@ class EventBatcher:
         before its entry) is in this batch or an earlier one. At most `BATCH_LIMIT` log entries go in one
         message (the studio decodes each in one C call)."""
         logged = len(self.log)
-        sent_log, sent_failed, sent_skipped, sent_cached, sent_bypassed = self._sent
+        sent_log, sent_failed, sent_skipped, sent_cached, sent_bypassed, sent_ended, sent_placed = self._sent
         failed, skipped, cached, bypassed = len(self.failed), len(self.skipped), len(self.cached), len(self.bypassed)
-        if (logged, failed, skipped, cached, bypassed) == tuple(self._sent):
+        ended, placed = len(self.ended), len(self.placed)
+        if (logged, failed, skipped, cached, bypassed, ended, placed) == tuple(self._sent):
             return
-        self._sent = [logged, failed, skipped, cached, bypassed]
+        self._sent = [logged, failed, skipped, cached, bypassed, ended, placed]
         start = sent_log
         while True:
             end = min(logged, start + BATCH_LIMIT)
             last = end == logged
-            self.outbox.send({"t": "events", "from": start, "log": self.log[start:end],
-                              "failed": self.failed[sent_failed:failed] if last else [],
-                              "skipped": self.skipped[sent_skipped:skipped] if last else [],
-                              "cached": self.cached[sent_cached:cached] if last else [],
-                              "bypassed": self.bypassed[sent_bypassed:bypassed] if last else []})
+            message = {"t": "events", "from": start, "log": self.log[start:end],
+                       "failed": self.failed[sent_failed:failed] if last else [],
+                       "skipped": self.skipped[sent_skipped:skipped] if last else [],
+                       "cached": self.cached[sent_cached:cached] if last else [],
+                       "bypassed": self.bypassed[sent_bypassed:bypassed] if last else []}
+            if last and placed > sent_placed:
+                message["placed"] = self.placed[sent_placed:placed]
+            if self.out_of_order:
+                message["ended"] = self.ended[sent_ended:ended] if last else []
+            self.outbox.send(message)
             if last:
                 return
             start = end
 
 
-def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: Any, cache: KernelCache) -> None:
-    """Run one request and answer with its result, or with an error when it cannot start."""
+def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: Any, cache: KernelCache,
+                executors: ExecutorKeeper | None = None) -> None:
+    """Run one request and answer with its result, or with an error when it cannot start (also: its
+    executor's cluster cannot be started or reached). `executors` keeps the Dask client between runs."""
     slot.set(-1)
     store: Any = None
+    executor: Any = None
+    try:
+        spec = request.get("executor")
+        if spec is not None:
+            executors = executors if executors is not None else ExecutorKeeper()
+            executor = executors.executor(spec)  # before anything else: an unreachable scheduler runs nothing
+            outbox.send({"t": "cluster", **(executors.info() or {})})
+    except BaseException as exc:  # noqa: BLE001 - one line for the studio: why the cluster is not there
+        outbox.send({"t": "error", "message": str(exc) or repr(exc), "traceback": traceback.format_exc()})
+        return
     try:
         if sys.path != request["sys_path"]:
             sys.path[:] = request["sys_path"]
@@ -115,7 +149,7 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
             settle_new_objects(cache)
         checked = prepared.plan
         store = open_store(request["store"])
-        engine = Engine(store)
+        engine = Engine(store, executor=executor)
         if initial is None:
             initial = own_input_cells(checked.workflow)
     except BaseException as exc:  # noqa: BLE001 - reported to the studio as text
@@ -123,15 +157,24 @@ def run_request(request: dict[str, Any], slot: StepSlot, outbox: Any, cancel: An
         outbox.send({"t": "error", "message": str(exc) or repr(exc), "traceback": traceback.format_exc()})
         return
     order: list[UUID] = checked.step_ids or []
-    batcher = EventBatcher(outbox, prepared.positions)
+    batcher = EventBatcher(outbox, prepared.positions, out_of_order=executor is not None)
     callbacks = batcher.callbacks(slot)
     batcher.start()
+    refused: str | None = None
     try:
         result = engine.run_plan(checked, initial, callbacks=callbacks, cancel=cancel, reuse=reuse,
                                  folder=request.get("folder"))
+    except Exception as exc:  # an executor's refusal before any step (workers lacking a function)
+        if executor is None:
+            raise
+        refused = str(exc) or repr(exc)
+        trace = traceback.format_exc()
     finally:
-        batcher.stop()
+        batcher.stop()  # its last batch leaves before the answer: nothing of this run follows it
         close_quietly(store)
+    if refused is not None:
+        outbox.send({"t": "error", "message": refused, "traceback": trace})
+        return
     outbox.send(result_message(result, order, len(batcher.log)))
 
 

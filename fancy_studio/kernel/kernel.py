@@ -120,6 +120,9 @@ class Kernel:
         """Held while a table page is asked and answered: a run waits for it (pages never interleave)."""
         self.last_shipped = Shipped()
         """What the last `run` sent (tests and benchmarks look)."""
+        self.cluster_info: dict[str, Any] | None = None
+        """The kernel's Dask cluster as its last run with an executor told it: "dashboard" (an address or
+        None), "workers" (a count), "where" (in words); None when no run used one."""
         _live.add(self)
 
     # --- the process -------------------------------------------------------------------------------
@@ -220,9 +223,15 @@ class Kernel:
     def run(self, workflow: Workflow, *, store_path: Path | str | None, initial_cells: Sequence[Any] | None = None,
             targets: list[UUID] | None = None, reuse: bool = True, callbacks: RunCallbacks | None = None,
             cancel: CancelToken | None = None, registry: FunctionRegistry = default_registry,
-            checked: ExecutionPlan | None = None, folder: Path | str | None = None) -> RunResult:
+            checked: ExecutionPlan | None = None, folder: Path | str | None = None,
+            executor: dict[str, Any] | None = None) -> RunResult:
         """Run `workflow` in the kernel as `Engine(store).run` would (see the module docstring); `folder` as
         in `Engine.run`: where the workflow's relative paths point.
+
+        `executor` describes where the kernel runs the steps (see `executors`: a local Dask cluster or a
+        scheduler, which the kernel keeps between runs; None: in the kernel itself). A cluster that cannot be
+        started or reached is a `KernelError` with the one-line reason; `cluster_info` then says what the
+        kernel's cluster is (its dashboard's address, its workers).
 
         `checked` is the caller's own `Engine.check` of this workflow with these input cells, targets and
         registry, made just before (not made again); without it, `run` checks the workflow itself.
@@ -259,7 +268,8 @@ class Kernel:
             while True:
                 run_id = next(self._run_ids)
                 payload = pack_run(run_id, shipped, given, order=order, reuse=attempt_reuse, store=store,
-                                   functions=functions, folder=None if folder is None else str(folder))
+                                   functions=functions, folder=None if folder is None else str(folder),
+                                   executor=executor)
                 process = self._ready_process(cancel)
                 if process is None:
                     end = _End("done", cancelled=True)
@@ -359,6 +369,8 @@ class Kernel:
                 kind = message["t"]
                 if kind == "events":
                     replay.events(message, mapping)
+                elif kind == "cluster":
+                    self.cluster_info = {key: message.get(key) for key in ("dashboard", "workers", "where")}
                 elif kind == "done":
                     replay.finished_run(message, mapping)
                     return _End("done", cancelled=bool(message["cancelled"]))

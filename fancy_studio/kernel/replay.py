@@ -61,7 +61,16 @@ class Replay:
             self.callbacks.on_step_started(self.steps[position])
 
     def events(self, message: dict[str, Any], mapping: list[int]) -> None:
-        """A batch: failures, skips and reuses are marked, then the log entries become outcomes."""
+        """A batch: failures, skips and reuses are marked, then the log entries become outcomes. A batch
+        of a run whose steps end in any order (a Dask executor's: it has "ended" entries and no log) files
+        every outcome at once; its "placed" entries go to `on_step_placed` as they come."""
+        placed = self.callbacks.on_step_placed
+        if placed is not None:
+            for sub, address in message.get("placed", ()):
+                placed(self.steps[mapping[sub]], address)
+        if "ended" in message:
+            self._ended(message, mapping)
+            return
         marks = self._marks
         for sub, type_name, text, trace in message["failed"]:
             position = mapping[sub]
@@ -87,6 +96,25 @@ class Replay:
                 self.errors[position] = mark
             else:
                 codes[position] = mark
+        self.emit()
+
+    def _ended(self, message: dict[str, Any], mapping: list[int]) -> None:
+        """An out-of-order batch: each outcome is filed where it belongs; `emit` tells them in plan order."""
+        codes, seconds_of = self.codes, self.seconds
+        for sub, type_name, text, trace in message["failed"]:
+            position = mapping[sub]
+            if not codes[position]:
+                codes[position] = FAILED
+                self.errors[position] = StepError(self.ids[position], self.slugs[position], type_name, text, trace)
+        for key, code in (("skipped", SKIPPED), ("cached", CACHED), ("bypassed", BYPASSED)):
+            for sub in message[key]:
+                if not codes[mapping[sub]]:
+                    codes[mapping[sub]] = code
+        for sub, seconds in message["ended"]:
+            position = mapping[sub]
+            if not codes[position]:
+                codes[position] = DONE
+                seconds_of[position] = seconds
         self.emit()
 
     def finished_run(self, message: dict[str, Any], mapping: list[int]) -> None:

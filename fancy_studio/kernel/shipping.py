@@ -200,11 +200,12 @@ def pack_initial(workflow: Any, initial: Sequence[Any] | None) -> list[tuple[int
 
 def pack_run(run_id: int, shipped: ShippedWorkflow, initial: list[tuple[int, str, bytes]] | None, *,
              order: bytes | None, reuse: bool, store: str | None, functions: dict[str, bytes],
-             folder: str | None = None) -> bytes:
+             folder: str | None = None, executor: dict[str, Any] | None = None) -> bytes:
     """The run message: its kind byte, then the pickled request (small: the workflow is named by its
-    chunks' digests, and the values were pickled one by one)."""
+    chunks' digests, and the values were pickled one by one). `executor`: where the kernel runs the steps
+    (a description, see `executors`; None: in the kernel itself)."""
     request = {"id": run_id, "workflow": shipped.header, "fingerprint": shipped.fingerprint,
                "steps": shipped.steps, "cells": shipped.cells, "step_count": shipped.step_count,
                "order": order, "initial": initial, "reuse": reuse, "store": store, "functions": functions,
-               "sys_path": list(sys.path), "folder": folder}  # as it is now: a script may have added a folder since the start
+               "sys_path": list(sys.path), "folder": folder, "executor": executor}  # as it is now: a script may have added a folder since the start
     return RUN + pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)

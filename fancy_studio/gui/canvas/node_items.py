@@ -300,9 +300,10 @@ class StepNodeItem(NodeItem):
         if status_badge.shows_stale(info):
             tip = f"Stale: {info.stale}\n\n{tip}"
         elif info.state is StepState.FAILED and info.error is not None:
-            tip = f"Failed: {info.error.type_name}: {info.error.message}\n\n{tip}"
+            where = status_badge.worker_note(info)
+            tip = f"Failed{where}: {info.error.type_name}: {info.error.message}\n\n{tip}"
         elif info.state is StepState.DONE:
-            tip = f"Done in {duration_text(info.seconds)}\n\n{tip}"
+            tip = f"Done in {duration_text(info.seconds)}{status_badge.worker_note(info)}\n\n{tip}"
         elif info.state is StepState.CACHED:
             tip = f"Cached, {status_badge.CACHED_TIP}\n\n{tip}"
         elif info.state is StepState.SKIPPED:

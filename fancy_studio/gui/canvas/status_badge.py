@@ -52,6 +52,13 @@ def shows_stale(info: StepRunInfo) -> bool:
     return info.stale is not None and info.state not in _OPEN
 
 
+def worker_note(info: StepRunInfo) -> str:
+    """" on worker 127.0.0.1:40123" for a step a Dask worker ran (its tooltip says so), else ""."""
+    if not info.worker:
+        return ""
+    return f" on worker {info.worker.split('://', 1)[-1]}"
+
+
 def label(info: StepRunInfo) -> str:
     """The words beside the badge: a duration when done, the state otherwise."""
     if info.stale is not None and info.state not in _OPEN:

@@ -163,6 +163,11 @@ class RunActions(QObject):
         if outcome.crash is not None:
             problems.add("Error", None, "", "The engine stopped unexpectedly", outcome.crash)
             summary = "run crashed"
+        elif outcome.refused is not None:  # a cluster out of reach, workers lacking a function: nothing ran
+            said = " ".join(line.strip() for line in outcome.refused.splitlines()) or "the run could not start"
+            problems.add("Error", None, "", f"Not run: {said}", outcome.refused)
+            summary = "not run"
+            self.window.statusBar().showMessage(f"Not run: {said}", 15000)
         elif not outcome.started:
             for problem in outcome.problems:
                 self._add_problem(problem)
@@ -187,7 +192,8 @@ class RunActions(QObject):
                     parts.append(f"{result.count(status)} {word}")
             summary = ("Stopped: " if result.cancelled else "") + ", ".join(parts)
         self.progress.end(summary)  # the summary stays at the status bar's right, with the run's time
-        self.window.statusBar().clearMessage()  # "Running…" is over
+        if outcome.refused is None:
+            self.window.statusBar().clearMessage()  # "Running…" is over
         if problems.count():
             self._show_problems()
 

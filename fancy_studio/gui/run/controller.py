@@ -92,6 +92,13 @@ class RunController(QObject):
         self.store = store
         self.kernel_link: KernelLink | None = None
         """Where steps run when set: a kernel process (see `kernel_link.py`); None: on the run thread."""
+        self.executor: dict | None = None
+        """Where runs send their steps (a Dask cluster's description, see `kernel.executors`); None: the
+        kernel, or the run thread. Set by Workflow ▸ Run On."""
+        from fancy_studio.kernel.executors import ExecutorKeeper  # plain Python: Dask only when used
+
+        self.executors = ExecutorKeeper()
+        """The Dask client runs on the run thread use, kept between runs (a kernel keeps its own)."""
         self.reload_store: Callable[[], object] | None = None
         """Called when a run in the kernel has ended, before the run's end is shown: the kernel wrote the
         store's file from its own process, so the window opens the file afresh (and hands the store round
@@ -131,7 +138,7 @@ class RunController(QObject):
         self.elapsed.start()
         request = RunRequest(self.document.workflow, self.store,
                              list(targets) if targets is not None else None, self._cancel, reuse=reuse,
-                             folder=self.document.folder)
+                             folder=self.document.folder, executor=self.executor, executors=self.executors)
         store_path = getattr(self.store, "path", None)
         if self.kernel_link is not None and self.kernel_link.available and store_path is not None:
             self.store.follow()  # type: ignore[attr-defined]  # the kernel writes the file: read it from there
@@ -169,6 +176,7 @@ class RunController(QObject):
             self._thread = None
         if self.kernel_link is not None:
             self.kernel_link.shutdown()
+        self.executors.close()  # a local cluster the run thread started: its processes end
 
     # --- worker signals (queued: they arrive on the GUI thread) ----------------------------------------
 
@@ -199,6 +207,7 @@ class RunController(QObject):
         self._cancel_box[0] = None
         if outcome.in_kernel and self.reload_store is not None:
             self.reload_store()  # the values the kernel wrote, before the canvas shows the run's end
+        self.status.take_workers(outcome.workers)
         self.status.end(outcome.result)
         if outcome.in_kernel:
             self.status.values_reloaded()  # a node drawn while the kernel ran may show an unfinished write

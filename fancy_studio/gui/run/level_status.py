@@ -158,7 +158,7 @@ class LevelRunStatus(QObject):
         info = self.model.info(found.steps.get(node_id, node_id))
         outer = self.model.stale_reason(found.path[0]) if info.stale is None and found.path else None
         if outer is not None:
-            return StepRunInfo(info.state, info.seconds, info.error, info.reason, outer)
+            return StepRunInfo(info.state, info.seconds, info.error, info.reason, outer, info.worker)
         return info
 
     def _state(self, node_id: UUID) -> StepState:

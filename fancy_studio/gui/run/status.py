@@ -50,6 +50,8 @@ class StepRunInfo:
     a function that is not installed); known once the run is over."""
     stale: str | None = None
     """Why the step's last result is out of date (an edit upstream since), e.g. "input 'celsius' changed"."""
+    worker: str | None = None
+    """The address of the Dask worker that ran it ("tcp://127.0.0.1:40123"), in a run on a cluster."""
 
 
 IDLE = StepRunInfo(StepState.IDLE)
@@ -64,6 +66,8 @@ _FROM_ENGINE = {
     StepStatus.PENDING: StepState.CANCELLED,
 }
 _INT = attrgetter("int")
+_OUT_OF_ORDER = frozenset(("placed", "running", "done", "cached"))
+"""Outcome kinds only a run whose steps end in any order sends (with "placed": any run on a cluster)."""
 
 
 class RunStatusModel(QObject):
@@ -93,6 +97,8 @@ class RunStatusModel(QObject):
         self._result: RunResult | None = None
         self._ended_otherwise: dict[int, StepState] = {}
         """Steps reported failed or skipped while the run goes (by `uuid.int`)."""
+        self._workers: dict[int, str] = {}
+        """The Dask worker that ran each step of the last run on a cluster (by `uuid.int`)."""
         self.total = 0
         self.finished = 0
         self.active = False
@@ -119,7 +125,11 @@ class RunStatusModel(QObject):
         if self._result is not None and seconds is None and error is None:
             seconds, error = self._result.timings.get(step_id), self._result.errors.get(step_id)
         reason = self._result.skip_reasons.get(step_id) if self._result is not None else None
-        return StepRunInfo(state, seconds, error, reason, self._stale.get(key))
+        return StepRunInfo(state, seconds, error, reason, self._stale.get(key), self._workers.get(key))
+
+    def worker(self, step_id: UUID) -> str | None:
+        """The address of the Dask worker that ran the step in the last run, if one did."""
+        return self._workers.get(step_id.int)
 
     def state(self, step_id: UUID) -> StepState:
         return self._state.get(step_id.int, StepState.IDLE)
@@ -162,6 +172,7 @@ class RunStatusModel(QObject):
         self._keys = list(map(_INT, step_ids))
         self._state = dict.fromkeys(self._keys, StepState.QUEUED)
         self._seconds, self._errors, self._result, self._ended_otherwise = {}, {}, None, {}
+        self._workers = {}
         self.total, self.finished = len(self._state), 0
         self.active = True
         self._began = True
@@ -170,7 +181,7 @@ class RunStatusModel(QObject):
 
     def apply(self, batch: RunBatch) -> None:
         """Apply a batch of the worker's news (see `RunBatch`): a few C-level passes, whatever its size."""
-        first, times, outcomes, running = batch
+        first, times, outcomes, running = batch[:4]
         end = first + len(times)
         state = self._state
         keys = self._keys[first:end]
@@ -184,6 +195,8 @@ class RunStatusModel(QObject):
                 self._errors[key] = detail
             elif kind == "bypassed":
                 self._ended_otherwise[key] = StepState.BYPASSED
+            elif kind in _OUT_OF_ORDER:  # a run whose steps end in any order (see `RunBatch`)
+                self._out_of_order(kind, key, detail)
             else:
                 self._ended_otherwise[key] = StepState.SKIPPED
         # a failure or skip is reported before the step's log entry, perhaps a batch earlier: it stays
@@ -194,9 +207,25 @@ class RunStatusModel(QObject):
         changed.extend(outcome[1] for outcome in outcomes)
         if running is not None:
             changed.append(running)
-        self.finished = max(self.finished, end)
+        self.finished = max(self.finished, end) + batch.ended
         self.changed.emit(changed)
         self.progress.emit(self.finished, self.total)
+
+    def _out_of_order(self, kind: str, key: int, detail: object) -> None:
+        if kind == "placed":
+            self._workers[key] = detail  # type: ignore[assignment]
+        elif kind == "running":
+            if self._state.get(key) is StepState.QUEUED:
+                self._state[key] = StepState.RUNNING
+        elif kind == "done":
+            self._ended_otherwise[key] = StepState.DONE
+            self._seconds[key] = detail  # type: ignore[assignment]
+        else:
+            self._ended_otherwise[key] = StepState.CACHED
+
+    def take_workers(self, workers: dict[UUID, str]) -> None:
+        """The Dask worker of each step of the run that just ended (the run's last batch is not sent)."""
+        self._workers.update((step_id.int, address) for step_id, address in workers.items())
 
     def end(self, result: RunResult | None) -> None:
         """The run is over: every step takes its outcome from `result`; without one (the engine crashed),
@@ -245,7 +274,7 @@ class RunStatusModel(QObject):
         """Forget the last run; `starting`: a new run is about to begin (its events will follow)."""
         touched = self._ids
         self._ids, self._keys, self._state, self._seconds, self._errors = [], [], {}, {}, {}
-        self._result, self._ended_otherwise = None, {}
+        self._result, self._ended_otherwise, self._workers = None, {}, {}
         if not starting:
             touched = touched + [UUID(int=key) for key in self._stale]
             self._stale = {}

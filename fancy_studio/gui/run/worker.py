@@ -27,6 +27,7 @@ from fancy_studio.core.validation import select_steps
 
 if TYPE_CHECKING:
     from fancy_studio.kernel import Kernel
+    from fancy_studio.kernel.executors import ExecutorKeeper
 
 BATCH_SECONDS = 0.04
 """How often, at most, a running workflow's events reach the GUI thread."""
@@ -50,6 +51,11 @@ class RunRequest:
     """The file of `store`, which the kernel opens in its own process (None: it keeps results in memory)."""
     folder: Path | None = None
     """Where the workflow's relative paths point (its file's folder; see `core.paths`)."""
+    executor: dict | None = None
+    """Where the steps go (see `kernel.executors`: a local Dask cluster, a scheduler); None: the kernel
+    or this process itself. With a kernel, the kernel is the cluster's client."""
+    executors: ExecutorKeeper | None = None
+    """Keeps this window's Dask client between runs when the steps run in the studio's process."""
 
 
 @dataclass
@@ -62,6 +68,13 @@ class RunOutcome:
     """A traceback when the engine itself failed (a bug, never a step's error)."""
     in_kernel: bool = False
     """The steps ran in the kernel process: the values are in the store's file, not in `store`'s memory."""
+    refused: str | None = None
+    """Why the run could not start where it was sent (a Dask scheduler out of reach, workers lacking a
+    function, a kernel that cannot take it): one line for the user; nothing ran."""
+    workers: dict[UUID, str] = field(default_factory=dict)
+    """The Dask worker (its address) that ran each step, for a run on a cluster."""
+    cluster: dict | None = None
+    """The cluster the run used: "dashboard" (an address or None), "workers" (a count), "where"."""
 
     @property
     def started(self) -> bool:
@@ -82,29 +95,43 @@ class RunWorker(QObject):
     def run(self, request: RunRequest) -> None:
         try:
             outcome = self._run(request)
-        except Exception:  # an engine bug must still end the run in the window
+        except Exception as exc:  # an engine bug must still end the run in the window
             outcome = RunOutcome(crash=traceback.format_exc())
+            if _refusal(exc):  # not a bug: the run could not start where it was sent
+                # (after a kernel's refusal the store's file is opened afresh, as after its runs)
+                outcome = RunOutcome(refused=str(exc), in_kernel=request.kernel is not None)
         self.finished.emit(outcome)
 
     def _run(self, request: RunRequest) -> RunOutcome:
-        engine = Engine(request.store, registry=request.registry)
         workflow = request.workflow
         initial = workflow.literal_cells()
         try:
-            checked = engine.check(workflow, initial, targets=request.targets)
+            checked = Engine(request.store, registry=request.registry).check(workflow, initial,
+                                                                             targets=request.targets)
         except WorkflowValidationError:
             return RunOutcome(problems=self._problems(request, initial))
+        kernel, keeper = request.kernel, request.executors
+        executor = None
+        if request.executor is not None and kernel is None and keeper is not None:
+            executor = keeper.executor(request.executor)  # reached (or started) before anything runs
+        elif kernel is None and keeper is not None:
+            keeper.close()  # back to this process: a cluster kept for earlier runs is let go
         self.planned.emit(list(checked.step_ids))
-        with _Batcher(self.events) as batch:
-            if request.kernel is not None:  # the kernel checks the same plan and runs it in its process
-                result = request.kernel.run(workflow, store_path=request.store_path, initial_cells=initial,
-                                            targets=request.targets, reuse=request.reuse,
-                                            callbacks=batch.callbacks(), cancel=request.cancel,
-                                            registry=request.registry, checked=checked, folder=request.folder)
-                return RunOutcome(result=result, in_kernel=True)
+        out_of_order = request.executor is not None and kernel is None
+        with _Batcher(self.events, out_of_order=out_of_order) as batch:
+            if kernel is not None:  # the kernel checks the same plan and runs it in its process
+                result = kernel.run(workflow, store_path=request.store_path, initial_cells=initial,
+                                    targets=request.targets, reuse=request.reuse,
+                                    callbacks=batch.callbacks(), cancel=request.cancel,
+                                    registry=request.registry, checked=checked, folder=request.folder,
+                                    executor=request.executor)
+                cluster = kernel.cluster_info if request.executor is not None else None
+                return RunOutcome(result=result, in_kernel=True, workers=batch.workers, cluster=cluster)
+            engine = Engine(request.store, registry=request.registry, executor=executor)
             result = engine.run_plan(checked, initial, callbacks=batch.callbacks(), cancel=request.cancel,
                                      reuse=request.reuse, folder=request.folder)
-        return RunOutcome(result=result)
+        cluster = keeper.info() if executor is not None and keeper is not None else None
+        return RunOutcome(result=result, workers=batch.workers, cluster=cluster)
 
     @staticmethod
     def _problems(request: RunRequest, initial: Iterable) -> list[WorkflowValidationError]:
@@ -112,6 +139,13 @@ class RunWorker(QObject):
         steps = select_steps(request.workflow, request.targets) if request.targets is not None else None
         provided = {cell.id: cell.value for cell in initial}
         return find_problems(request.workflow, provided, registry=request.registry, steps=steps)
+
+
+def _refusal(exc: Exception) -> bool:
+    """A run that could not start where it was sent (a cluster, a kernel), as opposed to an engine bug."""
+    from fancy_studio.core import FancyError
+
+    return isinstance(exc, FancyError) or type(exc).__name__ in ("KernelError", "KernelBusy")
 
 
 class RunBatch(NamedTuple):
@@ -124,9 +158,13 @@ class RunBatch(NamedTuple):
     """Seconds for each step that ended since the last batch, in plan order; None: it did not run."""
     outcomes: list[tuple[str, UUID, object]]
     """("failed", step id, StepError), ("skipped", step id, None) and ("bypassed", step id, None), in the
-    order they happened."""
+    order they happened; ("placed", step id, worker address) for a step a Dask worker ran. A run whose
+    steps end in any order (a Dask executor in this process: no timings log) also has ("running", step id,
+    None), ("done", step id, seconds) and ("cached", step id, None)."""
     running: UUID | None
     """The step running when the batch was taken, if it started since the last batch."""
+    ended: int = 0
+    """Steps that ended among `outcomes` (a run whose steps end in any order; else `times` says)."""
 
 
 class _Batcher:
@@ -139,8 +177,12 @@ class _Batcher:
     is not sent: the run's result holds every step's outcome (see `RunStatusModel.end`).
     """
 
-    def __init__(self, signal) -> None:
+    def __init__(self, signal, *, out_of_order: bool = False) -> None:
         self.signal = signal
+        self.out_of_order = out_of_order
+        """The steps end in any order (a Dask executor in this process): each is an outcome of its own."""
+        self.workers: dict[UUID, str] = {}
+        """The Dask worker that ran each step (the run's end hands them over: its last batch is not sent)."""
         self.log: list[float | None] = []
         self.started: deque[WorkflowStep] = deque()
         self.pending: deque[tuple[str, UUID, object]] = deque()
@@ -163,11 +205,27 @@ class _Batcher:
 
     def callbacks(self) -> RunCallbacks:
         add = self.pending.append
+
+        def placed(step: WorkflowStep, address: str) -> None:
+            self.workers[step.id] = address
+            add(("placed", step.id, address))
+
+        if self.out_of_order:
+            return RunCallbacks(
+                on_step_started=lambda step: add(("running", step.id, None)),
+                on_step_finished=lambda step, seconds: add(("done", step.id, seconds)),
+                on_step_failed=lambda step, error: add(("failed", step.id, error)),
+                on_step_skipped=lambda step: add(("skipped", step.id, None)),
+                on_step_cached=lambda step: add(("cached", step.id, None)),
+                on_step_bypassed=lambda step: add(("bypassed", step.id, None)),
+                on_step_placed=placed,
+            )
         return RunCallbacks(
             on_step_started=self.started.append,
             on_step_failed=lambda step, error: add(("failed", step.id, error)),
             on_step_skipped=lambda step: add(("skipped", step.id, None)),
             on_step_bypassed=lambda step: add(("bypassed", step.id, None)),
+            on_step_placed=placed,
             timings_log=self.log,
         )
 
@@ -187,10 +245,17 @@ class _Batcher:
             return
         # The run is sequential: every step that started and has a time has ended; one more start than
         # that means the last step started is running now.
+        if self.out_of_order:
+            ended = sum(1 for outcome in outcomes if outcome[0] not in _NOT_AN_END)
+            self.signal.emit(RunBatch(first, times, outcomes, None, ended))
+            return
         self._started += len(started)
         self._ran += len(times) - times.count(None)
         running = started[-1].id if started and self._started > self._ran else None
         self.signal.emit(RunBatch(first, times, outcomes, running))
+
+
+_NOT_AN_END = frozenset(("placed", "running"))
 
 
 def _drain(queue: deque) -> list:

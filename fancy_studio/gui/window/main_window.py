@@ -180,6 +180,9 @@ class MainWindow(QMainWindow):
         self.run_actions.translate_targets = self.run_view.run_targets  # inside a group: the flattened steps
         self.kernel_actions = KernelActions(self, self.runner, lambda: settings())
         """Where steps run (a kernel process by default), Restart Kernel, the kernel's state."""
+        from fancy_studio.gui.run.cluster_actions import ClusterActions
+        self.cluster_actions = ClusterActions(self, self.runner, lambda: settings())
+        """Workflow ▸ Run On: this machine, a local Dask cluster or a scheduler; the status bar's word on it."""
         self.datums.viewer_kernel = self.kernel_actions.page_kernel  # a large table is paged by the kernel
         self.runner.reload_store = self.workflow_stores.reload  # after a run in the kernel
         self.run_actions.starting.connect(self.recovery.flush)  # the edit just before Run survives a fatal step

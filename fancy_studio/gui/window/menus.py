@@ -81,6 +81,12 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     workflow_menu = _menu(bar, "&Workflow", "workflow-menu")
     workflow_menu.addActions(named("run-action", "run-selected-action", "run-all-again-action", "stop-action"))
     workflow_menu.addSeparator()
+    run_on_menu = _menu(workflow_menu, "Run &On", "run-on-menu")
+    run_on_menu.setToolTipsVisible(True)  # a disabled entry says how to install Dask
+    run_on_menu.addActions(named("run-on-machine-action", "run-on-local-cluster-action",
+                                 "run-on-scheduler-action"))
+    run_on_menu.addSeparator()
+    run_on_menu.addActions(named("cluster-settings-action"))
     workflow_menu.addActions(named("restart-kernel-action"))
 
     datums_menu = _menu(bar, "&Datums", "datums-menu")
@@ -107,6 +113,7 @@ def build_menus(window: QMainWindow, *, open_file: Callable[[Path], object], doc
     settings_menu = _menu(bar, "&Settings", "settings-menu")
     run_in_menu = _menu(settings_menu, "&Run Steps In", "run-in-menu")
     run_in_menu.addActions(named("run-in-kernel-action", "run-in-studio-action"))
+    settings_menu.addActions(named("cluster-settings-action"))
 
     help_menu = _menu(bar, "&Help", "help-menu")
     help_menu.addAction(_new_action(window, "shortcuts-action", "&Keyboard Shortcuts", show_shortcuts,
