@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 _folder: ContextVar[Path | None] = ContextVar("fancy_studio_workflow_folder", default=None)
 
@@ -43,3 +44,36 @@ def relative_to(folder: str | os.PathLike[str] | None) -> Iterator[None]:
         yield
     finally:
         _folder.reset(token)
+
+
+def existing_file(path: Any, what: str) -> Path:
+    """The file a reader's `path` names, resolved; an error naming the path and where it was looked for
+    when it is not a path, missing, or a folder. `what` names the function ("table.read_csv")."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
+    file = resolve_path(path)
+    if not file.exists():
+        raise FileNotFoundError(f"{what}: no file {os.fspath(path)!r} (looked for {file.absolute()})")
+    if file.is_dir():
+        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder, not a file")
+    return file
+
+
+def writable_file(path: Any, what: str) -> Path:
+    """Where a writer writes `path`, resolved: its folder must exist, and it must not be a folder."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
+    file = resolve_path(path)
+    if not file.parent.is_dir():
+        raise FileNotFoundError(f"{what}: cannot write {os.fspath(path)!r}: the folder {str(file.parent)!r} "
+                                "does not exist")
+    if file.is_dir():
+        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder, not a file")
+    return file
+
+
+def file_fingerprint(path: Any, **_: Any) -> str:
+    """The file's size and modification time (in nanoseconds): a reader's `fingerprint=`, so a changed file
+    is read again and an unchanged one reused. A missing file raises, and the step runs and says so."""
+    status = resolve_path(path).stat()
+    return f"{status.st_size}:{status.st_mtime_ns}"

@@ -17,47 +17,15 @@ from typing import Any
 
 from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.functions import fancy_function
-from fancy_studio.core.paths import resolve_path
+from fancy_studio.core.paths import existing_file, file_fingerprint, resolve_path, writable_file
 
 
-def _existing_file(path: str, what: str) -> Path:
-    """The file `path` names, or an error naming the path (and where it was looked for)."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{what}: 'path' must be the path of a file; it is a {type(path).__name__}")
-    file = resolve_path(path)
-    if not file.exists():
-        raise FileNotFoundError(f"{what}: no file {os.fspath(path)!r} (looked for {file})")
-    if file.is_dir():
-        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder, not a file")
-    return file
-
-
-def _file_fingerprint(path: str, **_: Any) -> str:
-    """Size and modification time (ns) of the file: a changed file is read again. A missing file raises,
-    and the step runs and says so."""
-    status = resolve_path(path).stat()
-    return f"{status.st_size}:{status.st_mtime_ns}"
-
-
-def _target(path: str, what: str) -> Path:
-    """Where a writer writes: `path` resolved, its folder checked to exist."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{what}: 'path' must be the path of a file; it is a {type(path).__name__}")
-    target = resolve_path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"{what}: the folder {str(target.parent)!r} does not exist "
-                                f"(writing {os.fspath(path)!r})")
-    if target.is_dir():
-        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder, not a file")
-    return target
-
-
-@fancy_function("files.read_text", title="Read Text File", fingerprint=_file_fingerprint)
+@fancy_function("files.read_text", title="Read Text File", fingerprint=file_fingerprint)
 def read_text(path: str, encoding: str = "utf-8") -> str:
     """The whole text of a file. `path`: the file to read (relative to the workflow's folder);
     `encoding`: how its bytes are text ("utf-8" by default; "latin-1", "cp1252"… for older files).
     Line breaks of any kind become "\\n"."""
-    file = _existing_file(path, "files.read_text")
+    file = existing_file(path, "files.read_text")
     try:
         return file.read_text(encoding=encoding)
     except LookupError:
@@ -73,16 +41,16 @@ def write_text(text: str, path: str) -> str:
     (relative to the workflow's folder; an existing one is replaced whole). Runs every time."""
     if not isinstance(text, str):
         raise TypeError(f"files.write_text: 'text' must be text; it is a {type(text).__name__}")
-    write_atomically(_target(path, "files.write_text"), text.encode("utf-8"))
+    write_atomically(writable_file(path, "files.write_text"), text.encode("utf-8"))
     return path
 
 
-@fancy_function("files.read_json", title="Read JSON File", fingerprint=_file_fingerprint)
+@fancy_function("files.read_json", title="Read JSON File", fingerprint=file_fingerprint)
 def read_json(path: str) -> Any:
     """The value a JSON file holds: a dict, a list, text, a number, true/false or null. `path`: the file
     to read (UTF-8, relative to the workflow's folder). A file that is not JSON is an error naming its
     line and column."""
-    file = _existing_file(path, "files.read_json")
+    file = existing_file(path, "files.read_json")
     try:
         return json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -101,7 +69,7 @@ def write_json(value: Any, path: str) -> str:
         text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"files.write_json: the value cannot be written as JSON: {exc}") from None
-    write_atomically(_target(path, "files.write_json"), (text + "\n").encode("utf-8"))
+    write_atomically(writable_file(path, "files.write_json"), (text + "\n").encode("utf-8"))
     return path
 
 

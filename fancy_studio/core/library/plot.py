@@ -16,7 +16,7 @@ from typing import Any
 from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.data_types import DataFrame, Image
 from fancy_studio.core.functions import fancy_function
-from fancy_studio.core.paths import resolve_path
+from fancy_studio.core.paths import writable_file
 
 FIGURE_INCHES = (8.0, 5.0)
 DPI = 100
@@ -207,9 +207,5 @@ def save(image: Image, path: str) -> str:
     half-written). Runs every time."""
     if not isinstance(image, Image):
         raise TypeError(f"plot.save: 'image' must be an image; it is a {type(image).__name__}")
-    target = resolve_path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"plot.save: the folder {str(target.parent)!r} does not exist "
-                                f"(saving {path!r})")
-    write_atomically(target, image.png)
+    write_atomically(writable_file(path, "plot.save"), image.png)
     return path

@@ -22,26 +22,7 @@ from fancy_studio.core.atomic_write import write_atomically
 from fancy_studio.core.data_types import DataFrame
 from fancy_studio.core.functions import fancy_function
 from fancy_studio.core.library.tables_checks import check_table
-from fancy_studio.core.paths import resolve_path
-
-
-def _source(path: Any, what: str) -> Path:
-    """The file `path` names, checked to exist: a clear `FileNotFoundError` naming it otherwise."""
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
-        raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
-    file = resolve_path(path)
-    if not file.exists():
-        raise FileNotFoundError(f"{what}: no file {os.fspath(path)!r} (looked for {file.absolute()})")
-    if file.is_dir():
-        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder, not a file")
-    return file
-
-
-def file_fingerprint(path: Any, **_: Any) -> str:
-    """The file's size and modification time (in nanoseconds): part of a reader's key, so a changed file
-    is read again. A file that is missing raises, and the step runs and says so."""
-    stat = resolve_path(path).stat()
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+from fancy_studio.core.paths import existing_file, file_fingerprint, writable_file
 
 
 def _read_failed(what: str, file: Path, kind: str, exc: Exception) -> ValueError:
@@ -54,7 +35,7 @@ def read_csv(path: str) -> DataFrame:
     read (relative to the workflow's folder). Column types are guessed from the values (numbers, text);
     empty cells are missing values."""
     what = "table.read_csv"
-    file = _source(path, what)
+    file = existing_file(path, what)
     import pandas as pd
 
     try:
@@ -71,7 +52,7 @@ def read_json(path: str) -> DataFrame:
     holding a list of objects (one per row: [{"region": "West", "amount": 120}, …]) or an object of
     columns ({"region": ["West", …], …}); a file ending in .jsonl holds one object per line."""
     what = "table.read_json"
-    file = _source(path, what)
+    file = existing_file(path, what)
     import pandas as pd
 
     try:
@@ -112,7 +93,7 @@ def read_parquet(path: str) -> DataFrame:
     """Read a Parquet file (a compact, typed table format) into a table, with pyarrow. `path`: the file
     to read (relative to the workflow's folder)."""
     what = "table.read_parquet"
-    file = _source(path, what)
+    file = existing_file(path, what)
     import pandas as pd
     import pyarrow
 
@@ -128,7 +109,7 @@ def read_excel(path: str, sheet: str | int = 0) -> DataFrame:
     `path`: the workbook to read (relative to the workflow's folder); `sheet`: the sheet's name, or its
     position counting from 0 (the first sheet by default)."""
     what = "table.read_excel"
-    file = _source(path, what)
+    file = existing_file(path, what)
     import pandas as pd
 
     try:
@@ -150,24 +131,11 @@ def read_excel(path: str, sheet: str | int = 0) -> DataFrame:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def _target(path: Any, what: str) -> Path:
-    """The file `path` names, to be written: its folder must exist."""
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
-        raise TypeError(f"{what}: 'path' must be the path of a file; it is {path!r:.60}")
-    file = resolve_path(path)
-    if file.is_dir():
-        raise IsADirectoryError(f"{what}: {os.fspath(path)!r} is a folder; give the path of a file to write")
-    if not file.parent.is_dir():
-        raise FileNotFoundError(f"{what}: cannot write {os.fspath(path)!r}: the folder {str(file.parent)!r} "
-                                "does not exist")
-    return file
-
-
 def _write(table: Any, path: Any, what: str, content: Callable[[Any], bytes]) -> str:
     """Write `content(table)` to `path` atomically; the path as given (relative paths stay relative, so a
     value stored from it means the same file wherever the workflow moves)."""
     check_table(table, what)
-    file = _target(path, what)
+    file = writable_file(path, what)
     write_atomically(file, content(table))
     return os.fspath(path)
 
