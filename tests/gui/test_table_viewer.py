@@ -200,15 +200,20 @@ class ForbiddenWholeValue(SqliteStore):
         raise AssertionError("the studio read the whole value")
 
 
+def stored_orders(folder: Path) -> Path:
+    """A store file holding a 200,000-row table as "orders" (large: the studio reads it as a summary)."""
+    path = folder / "orders.fancystore"
+    writer = SqliteStore(path)
+    writer.put(big_table(200_000), "orders")
+    writer.close()
+    return path
+
+
 @pytest.mark.kernel
 def test_a_summarised_table_is_paged_by_the_kernel(qtbot, tmp_path: Path) -> None:
     from fancy_studio.kernel import Kernel
 
-    path = tmp_path / "orders.fancystore"
-    writer = SqliteStore(path)
-    writer.put(big_table(200_000), "orders")
-    writer.close()
-    store = ForbiddenWholeValue(path, summaries=True)
+    store = ForbiddenWholeValue(stored_orders(tmp_path), summaries=True)
     kernel = Kernel(grace=0.5)
     kernel.start()
     try:
@@ -225,11 +230,7 @@ def test_a_summarised_table_is_paged_by_the_kernel(qtbot, tmp_path: Path) -> Non
 
 
 def test_without_a_kernel_a_summarised_table_is_read_in_the_studio(qtbot, tmp_path: Path) -> None:
-    path = tmp_path / "orders.fancystore"
-    writer = SqliteStore(path)
-    writer.put(big_table(200_000), "orders")
-    writer.close()
-    store = SqliteStore(path, summaries=True)
+    store = SqliteStore(stored_orders(tmp_path), summaries=True)
     try:
         _panel, viewer = open_from_dock(qtbot, store, "orders")
         assert viewer.where == "studio"
@@ -305,11 +306,7 @@ class BrokenKernel:
 
 
 def test_when_the_kernel_cannot_read_a_table_the_studio_reads_it(qtbot, tmp_path: Path) -> None:
-    path = tmp_path / "orders.fancystore"
-    writer = SqliteStore(path)
-    writer.put(big_table(200_000), "orders")
-    writer.close()
-    store = SqliteStore(path, summaries=True)
+    store = SqliteStore(stored_orders(tmp_path), summaries=True)
     try:
         _panel, viewer = open_from_dock(qtbot, store, "orders", BrokenKernel())
         qtbot.waitUntil(lambda: viewer.where == "studio", timeout=10_000)
