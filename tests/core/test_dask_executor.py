@@ -11,12 +11,12 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from fancy_studio.core import (  # noqa: E402
+from fancy_studio.core import (
     CancelToken, Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus, Workflow, WorkflowStep,
 )
-from fancy_studio.core.dask import ClusterError, DaskExecutor  # noqa: E402
-from tests.core import dask_functions  # noqa: E402
-from tests.core.helpers import PlainStore  # noqa: E402
+from fancy_studio.core.dask import ClusterError, DaskExecutor
+from tests.core import dask_functions
+from tests.core.helpers import PlainStore
 
 ALLOWED_FAILURES = 1
 """The module's scheduler retries a task whose worker died once (Dask's default is 3): the killed-worker
@@ -290,3 +290,26 @@ def test_the_task_wrapper_skips_on_a_failed_input_and_keeps_an_unpicklable_error
     assert "raise_odd" in result.traceback
     assert run_step_task(dask_functions.where, None, {"name": "x"}, {}, None, str(Path("/tmp"))).outputs == {
         "return": str(Path("/tmp/x"))}
+
+
+def test_a_functions_file_travels_by_value_to_workers_that_cannot_import_it(client, tmp_path):
+    from fancy_studio.core.function_files import load_functions_file, unload_functions_file
+    from fancy_studio.core.functions import registry as default_registry
+
+    functions_file = tmp_path / "cluster_functions.py"
+    functions_file.write_text("import os\nfrom fancy_studio.core import fancy_function\n\n"
+                              "@fancy_function('filed.pid_and_square')\n"
+                              "def pid_and_square(x: int) -> list:\n    return [os.getpid(), x * x]\n")
+    assert load_functions_file(functions_file).ok
+    try:
+        wf = Workflow(name="functions file")
+        a = wf.input_cell("a", 7)
+        out = uuid4()
+        wf.add_step(step("filed.pid_and_square", {"x": a.id}, **{"return": out}))
+        store = InMemoryStore()
+        assert Engine(store, registry=default_registry, executor=DaskExecutor(client)).run(wf).ok
+        pid, square = store.get(out).value
+        assert square == 49
+        assert pid in client.run(lambda: __import__("os").getpid()).values()  # it ran on a worker
+    finally:
+        unload_functions_file(functions_file)

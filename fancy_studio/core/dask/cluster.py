@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,7 @@ def connect(address: str, timeout: float = 5) -> Client:
     """A client connected to the scheduler at `address`; a `ClusterError` when it cannot be reached within
     `timeout` seconds ("cannot reach the Dask scheduler at tcp://10.0.0.9:8786 (timed out after 5 s)")."""
     distributed = require_distributed()
+    _reachable(address, timeout)
     try:
         return distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -118,6 +120,28 @@ def connect(address: str, timeout: float = 5) -> Client:
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({why:.300})") from None
     except ValueError as exc:  # an address distributed cannot parse
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+
+
+def _reachable(address: str, timeout: float) -> None:
+    """For a tcp:// address, a plain connection first: an address that refuses or does not answer is told
+    at once, without a half-made `Client` (which would wait again to close itself)."""
+    if not address.startswith("tcp://"):
+        return
+    match = re.match(r"^tcp://(\[[^\]]+\]|[^:/]+):(\d+)/?$", address)
+    if match is None:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: give its host and port, such as "
+                           "tcp://host:8786")
+    host, port = match.group(1).strip("[]"), int(match.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except TimeoutError:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} (timed out after {timeout:g} s)") from None
+    except ConnectionRefusedError:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} (connection refused: is the "
+                           "scheduler running, on that port?)") from None
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc})") from None
 
 
 def dashboard_link(client: Client) -> str | None:

@@ -24,8 +24,10 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from fancy_studio.core.dask.cluster import ClusterError, describe_missing, missing_among, require_distributed
-from fancy_studio.core.dask.tasks import NOT_WRITTEN, StepOutcome, run_step_task
+from fancy_studio.core.dask.cluster import (
+    ClusterError, describe_missing, missing_among, require_distributed, travels_by_value,
+)
+from fancy_studio.core.dask.tasks import NOT_WRITTEN, ByValue, StepOutcome, run_step_task
 from fancy_studio.core.functions import RETURN
 from fancy_studio.core.paths import workflow_folder
 from fancy_studio.core.run_types import StepError, StepStatus
@@ -111,6 +113,8 @@ class _ClusterRun:
         self.postponed: dict[str, list[tuple[Future, Any]]] = {}
         """key → results that arrived before that upstream task's own result was handled."""
         self.keys: list[str] = []
+        self.sent_functions: dict[int, Any] = {}
+        """id(Python function) → what is sent for it: itself (by reference) or a `ByValue` of it."""
         self.started: set[str] = set()
         self.order = {compiled[2]: index for index, compiled in enumerate(run.plan.compiled)}
         self.completed: Any = None
@@ -181,8 +185,12 @@ class _ClusterRun:
         params = compiled[5][1] if compiled[4] == CALL_PARAMS else None
         output_names = tuple(port.name for port in function.outputs) if function.returns_named_tuple else None
         key = self._key(step, function.slug, step_id)
+        func = compiled[3]
+        sent = self.sent_functions.get(id(func))
+        if sent is None:
+            sent = self.sent_functions[id(func)] = ByValue(func) if travels_by_value(func) else func
         future = self.client.submit(
-            run_step_task, compiled[3], output_names, arguments, upstream, params,
+            run_step_task, sent, output_names, arguments, upstream, params,
             None if self.folder is None else str(self.folder), self.topic, key,
             key=key, pure=False, retries=self.executor.retries)
         self.keys.append(key)

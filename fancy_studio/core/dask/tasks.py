@@ -62,6 +62,33 @@ class StepOutcome:
         return f"StepOutcome({what}, {self.duration:.3f} s on {self.worker or '?'})"
 
 
+class ByValue:
+    """A function that must travel with its code (a functions file's, a script's: see
+    `cluster.travels_by_value`). Dask pickles a task with plain pickle first, which would send a function
+    nested in the task's arguments by reference even when its module is registered with cloudpickle to go
+    by value (the worker then cannot import it, and dies unpickling the task); this wrapper pickles the
+    function with cloudpickle itself (once: the bytes are kept), and unpickles as the bare function."""
+
+    __slots__ = ("func", "payload")
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.func = func
+        self.payload: bytes | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.payload is None:
+            import cloudpickle
+
+            self.payload = cloudpickle.dumps(self.func, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_unpickle_function, (self.payload,))
+
+
+def _unpickle_function(payload: bytes) -> Callable[..., Any]:
+    import cloudpickle
+
+    return cloudpickle.loads(payload)  # type: ignore[no-any-return]
+
+
 NOT_WRITTEN = None
 """The port of an upstream entry whose cell is never written (a bypassed step passes nothing to it): a
 step that reads it is skipped."""
