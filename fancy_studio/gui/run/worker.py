@@ -114,8 +114,8 @@ class RunWorker(QObject):
         executor = None
         if request.executor is not None and kernel is None and keeper is not None:
             executor = keeper.executor(request.executor)  # reached (or started) before anything runs
-        elif kernel is None and keeper is not None:
-            keeper.close()  # back to this process: a cluster kept for earlier runs is let go
+        elif keeper is not None:
+            keeper.close()  # not on a cluster from here: one kept for earlier runs is let go
         self.planned.emit(list(checked.step_ids))
         out_of_order = request.executor is not None and kernel is None
         with _Batcher(self.events, out_of_order=out_of_order) as batch:
