@@ -69,11 +69,14 @@ class ClusterSettings:
             timeout = float(settings.value(TIMEOUT_KEY, executors.CONNECT_TIMEOUT))
         except (TypeError, ValueError):
             timeout = executors.CONNECT_TIMEOUT
-        return cls(run_on=run_on if run_on in PLACES else "machine",
+        address = str(settings.value(ADDRESS_KEY, "") or "")
+        if run_on not in PLACES or (run_on == "scheduler" and not address):
+            run_on = "machine"
+        return cls(run_on=run_on,
                    workers=_int(settings, WORKERS_KEY, default_workers(), 1, MAX_WORKERS),
                    threads=_int(settings, THREADS_KEY, 1, 1, 256),
                    memory_limit=memory if valid_memory_limit(memory) else "auto",
-                   address=str(settings.value(ADDRESS_KEY, "") or ""),
+                   address=address,
                    timeout=timeout if 0 < timeout <= 600 else executors.CONNECT_TIMEOUT)
 
     def write(self, settings: QSettings) -> None:
