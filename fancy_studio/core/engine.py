@@ -170,11 +170,14 @@ class Engine:
         run = StepRun(self.store, checked, callbacks or RunCallbacks(), cancel)
         store = self.store
         if isinstance(store, ResultCache):
-            if (type(store) is InMemoryStore and max_workers == 1 and self.executor is None
-                    and not (reuse and store.has_results())):
-                # nothing to look up: the fast loop runs, and its results are hashed and remembered only
-                # when a later run looks for them (so a run that reuses nothing costs no hashing)
-                run.execute_sequential()
+            if type(store) is InMemoryStore and self.executor is None and not (reuse and store.has_results()):
+                # nothing to look up: the fast loop (or the parallel one) runs, and its results are hashed
+                # and remembered only when a later run looks for them (a run that reuses nothing costs no
+                # hashing)
+                if max_workers > 1:
+                    execute_parallel(run, max_workers)
+                else:
+                    run.execute_sequential()
                 store.defer_results(remember_later(store, checked, run, store._cells.copy()))
                 return self._result(run, started, cancel)
             if type(store) is InMemoryStore:

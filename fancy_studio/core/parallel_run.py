@@ -1,66 +1,195 @@
-"""The parallel run: independent steps run at once on a thread pool (`Engine.run(max_workers=N)`).
+"""The parallel run: independent steps run at once on worker threads (`Engine.run(max_workers=N)`).
 
-A step is submitted when every step it depends on has ended and a worker is free (so a cancel starts no
-step that was only queued); one that cannot run (a failed or missing
-input, a function not installed) is skipped, and a bypassed one passes its value on, without a worker;
-either releases its successors in turn.
+N worker threads share one queue of ready steps. A worker takes a step, runs it, and releases the steps
+that were waiting only for it: it runs the first of them itself, at once (so a chain runs on one thread
+with no hand-off), and queues the others for any idle worker. Only a step that releases more than one
+successor touches the queue, so a step costs about what it costs on the sequential general path; threads
+pay only for steps that release the GIL (I/O, numpy, hashing), see docs/spec/006-running.md.
+
+A step is started only when every step it depends on has ended; each worker looks at the cancel token
+before every step, so Stop starts no further step (the ones running finish). A step that cannot run (a
+failed or missing input, a function not installed) is skipped, and a bypassed one passes its value on,
+without being called; either releases its successors in turn. Whatever escapes a step (a callback that
+raises) is that step's failure.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import threading
+from collections import deque
+from collections.abc import Callable
 from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
-from fancy_studio.core.run_types import StepStatus
+from fancy_studio.core.parallel_step import in_memory_step
+from fancy_studio.core.run_types import CancelToken, StepStatus
+from fancy_studio.core.store import InMemoryStore
 from fancy_studio.core.validation import CompiledStep
 
 if TYPE_CHECKING:
     from fancy_studio.core.step_run import StepRun
 
+THREAD_PREFIX = "fancy-step"
+"""Worker threads are named `fancy-step_0`, `fancy-step_1`, …"""
+
+
+class _Schedule:
+    """The shared state of one parallel run: the ready queue, the counts of producers still awaited, and
+    whether the workers are to stop. Steps are named by their index in `plan.steps`, whose table of
+    readers (`plan.successors`) the run follows: building the plan's networkx graph and asking it would
+    cost more than running a fast step."""
+
+    def __init__(self, run: StepRun) -> None:
+        self.run = run
+        if run.reuser is not None:
+            self.execute: Callable[[CompiledStep], Any] = run.reuser.execute
+        elif type(run.store) is InMemoryStore and run.value_of is None:
+            self.execute = in_memory_step(run)
+        else:
+            self.execute = run.execute
+        checked = run.plan
+        index_of = {id(step): index for index, step in enumerate(checked.steps)}
+        order = [index_of[id(compiled[0])] for compiled in checked.compiled]
+        nodes: list[Any] = [None] * len(checked.steps)
+        for index, compiled in zip(order, checked.compiled):
+            nodes[index] = compiled
+        self.nodes: list[CompiledStep] = nodes
+        """Each step's compiled form, by index."""
+        # a step that reads several cells of the same step waits for it once
+        self.readers = [list(dict.fromkeys(readers)) if len(readers) > 1 else readers
+                        for readers in checked.successors]
+        """The steps that read what a step writes, by index."""
+        producers = [0] * len(nodes)
+        for readers in self.readers:
+            for reader in readers:
+                producers[reader] += 1
+        self.producers = producers
+        """How many steps each step reads from (more than one: its count in `waiting` is shared)."""
+        self.waiting = producers.copy()
+        """How many of its producers have not ended yet (only kept for steps with more than one)."""
+        self.ready = deque(index for index in order if not producers[index])
+        """Steps whose producers have all ended, in the order they were released (the plan's, for the
+        first ones): a worker takes the oldest."""
+        self.guard = threading.Lock()
+        """Guards `ready`, `waiting`, `busy` and `stopped` (`with guard` is a C call, where `with` on
+        the condition is a Python one)."""
+        self.ready_lock = threading.Condition(self.guard)
+        """Idle workers wait on it for a step to be queued, or for the run's end."""
+        self.busy = 0
+        """Workers running a step (or a chain of them) now; the run is over when none is and the queue
+        is empty."""
+        self.stopped = False
+        """Set once a worker saw the run cancelled (or the waiting thread was interrupted)."""
+        self.crash: BaseException | None = None
+        """An error in the scheduling itself (never a step's: those are failures): raised by the run."""
+
+    def work(self) -> None:
+        """One worker: take the oldest ready step and run from it (`run_from`), until nothing is ready
+        and no worker is busy, or the run stops."""
+        lock = self.ready_lock
+        ready = self.ready
+        lock.acquire()
+        try:
+            while True:
+                while not ready and self.busy and not self.stopped:
+                    lock.wait()
+                if self.stopped or not ready:
+                    lock.notify_all()  # the others see the end (or the stop) too
+                    return
+                index = ready.popleft()
+                self.busy += 1
+                lock.release()
+                try:
+                    self.run_from(index)
+                except BaseException as exc:  # noqa: BLE001 - a bug here, not a step's failure: raised
+                    self.crash = self.crash or exc
+                    self.stopped = True
+                finally:
+                    lock.acquire()
+                    self.busy -= 1
+        finally:
+            lock.release()
+
+    def run_from(self, index: int | None) -> None:
+        """Run step `index`, then the first step it releases, and so on (`release` queues the others)."""
+        run = self.run
+        cancel = run.cancel
+        token = cancel if type(cancel) is CancelToken else None  # its flag is read directly: no call
+        status, blocked, execute = run.status, run.blocked, self.execute
+        nodes, readers_of, producers, waiting = self.nodes, self.readers, self.producers, self.waiting
+        while index is not None:
+            if self.stopped or (cancel is not None and (token.requested if token else cancel.cancelled)):
+                self.stopped = True
+                return
+            compiled = nodes[index]
+            try:
+                if blocked and run.reads_blocked(compiled):
+                    run.not_called(compiled)
+                else:
+                    execute(compiled)
+            except BaseException as escaped:  # noqa: BLE001
+                # raised past the step (a callback): still that step's failure, never a silent
+                # "cancelled" whose readers would then run without their input
+                if status[compiled[2]] is StepStatus.PENDING:
+                    run.fail(compiled[0], compiled[1], escaped, 0.0, record_timing=False)
+            if cancel is not None and cancel.cancelled and status[compiled[2]] is StepStatus.PENDING:
+                return  # interrupted (the run is cancelled): its readers will never have their input
+            readers = readers_of[index]
+            if len(readers) != 1:
+                index = self.release(readers) if readers else None
+                continue
+            index = readers[0]  # the common case, inline: the one reader runs next,
+            if producers[index] > 1:  # unless it waits for another producer too
+                with self.guard:
+                    left = waiting[index] - 1
+                    waiting[index] = left
+                if left:
+                    return
+
+    def release(self, readers: list[int]) -> int | None:
+        """The readers of a step that ended and that wait for nothing else now: the first is returned
+        (the caller runs it), the others are queued for any worker."""
+        released = []
+        producers = self.producers
+        with self.guard:
+            waiting = self.waiting
+            for reader in readers:
+                if producers[reader] > 1:
+                    left = waiting[reader] - 1
+                    waiting[reader] = left
+                    if left:
+                        continue
+                released.append(reader)
+            if len(released) > 1:
+                self.ready.extend(released[1:])
+                self.ready_lock.notify(len(released) - 1)
+        return released[0] if released else None
+
 
 def execute_parallel(run: StepRun, max_workers: int) -> None:
+    """Run the plan on `max_workers` threads; this thread waits for them (see the module docstring)."""
     run.status = dict.fromkeys(run.step_ids, StepStatus.PENDING)
-    graph = run.plan.graph
-    by_id = {c.step.id: c for c in run.plan.compiled}
-    waiting = {step_id: graph.in_degree(step_id) for step_id in by_id}
-    ready = [by_id[step_id] for step_id, count in waiting.items() if count == 0]
-    ready.reverse()  # pop() then starts with the first step in dependency order
-    running: dict[Future[Any], CompiledStep] = {}
-    execute = run.execute if run.reuser is None else run.reuser.execute
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fancy-step") as pool:
-        while ready or running:
-            # no more in flight than there are workers: a step queued in the pool would start after
-            # Stop, which must start no further step
-            cancel = run.cancel
-            while ready and len(running) < max_workers and not (cancel is not None and cancel.cancelled):
-                compiled = ready.pop()
-                if run.reads_blocked(compiled):
-                    run.not_called(compiled)
-                    ready.extend(_release(run, compiled, waiting, by_id))
-                else:
-                    # the step's thread sees this thread's context: the workflow's folder (`paths`)
-                    running[pool.submit(copy_context().run, execute, compiled)] = compiled
-            if not running:
-                break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                compiled = running.pop(future)
-                escaped = future.exception()
-                if escaped is not None and run.status[compiled.step_id] is StepStatus.PENDING:
-                    # raised past the step (a callback): still that step's failure, never a silent
-                    # "cancelled" whose readers would then run without their input
-                    run.fail(compiled.step, compiled.function, escaped, 0.0, record_timing=False)
-                ready.extend(_release(run, compiled, waiting, by_id))
+    schedule = _Schedule(run)
+    workers = []
+    for number in range(max_workers):
+        # each worker sees this thread's context: the workflow's folder (`paths`)
+        context = copy_context()
+        worker = threading.Thread(target=context.run, args=(schedule.work,), name=f"{THREAD_PREFIX}_{number}")
+        workers.append(worker)
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    except BaseException:  # interrupted while waiting (Ctrl+C): start nothing more, let the steps end
+        with schedule.ready_lock:
+            schedule.stopped = True
+            schedule.ready_lock.notify_all()
+        for worker in workers:
+            if worker.is_alive():
+                worker.join()
+        raise
+    if schedule.crash is not None:
+        raise schedule.crash
     run.cancel_rest()
 
-
-def _release(run: StepRun, compiled: CompiledStep, waiting: dict[UUID, int],
-             by_id: dict[UUID, CompiledStep]) -> list[CompiledStep]:
-    released = []
-    for successor in run.plan.graph.successors(compiled.step.id):
-        waiting[successor] -= 1
-        if waiting[successor] == 0:
-            released.append(by_id[successor])
-    return released
