@@ -237,3 +237,29 @@ def test_the_dashboard_is_a_link_once_a_run_has_told_it(qtbot, window):
     label = window.cluster_actions.label
     assert label.openExternalLinks()
     assert label.text() == 'Runs on: local cluster, 2 processes · <a href="http://127.0.0.1:8787/status">dashboard</a>'
+
+
+def test_a_cluster_runs_batches_end_steps_in_any_order_and_name_their_workers(qapp):
+    """A run on a Dask cluster in the studio's process: steps end out of plan order, each with its worker."""
+    from uuid import uuid4
+
+    from fancy_studio.core import InMemoryStore
+    from fancy_studio.gui.run.status import RunStatusModel
+    from fancy_studio.gui.run.worker import RunBatch
+
+    ids = [uuid4() for _ in range(4)]
+    model = RunStatusModel(InMemoryStore())
+    progress: list = []
+    model.progress.connect(lambda done, total: progress.append((done, total)))
+    model.begin(ids)
+    model.apply(RunBatch(0, [], [("running", ids[0], None), ("running", ids[2], None),
+                                 ("placed", ids[2], "tcp://127.0.0.1:4001"), ("done", ids[2], 0.25)], None, 1))
+    assert [model.state(i) for i in ids] == [StepState.RUNNING, StepState.QUEUED, StepState.DONE, StepState.QUEUED]
+    assert model.info(ids[2]).seconds == 0.25 and model.info(ids[2]).worker == "tcp://127.0.0.1:4001"
+    assert progress[-1] == (1, 4)
+    model.apply(RunBatch(0, [], [("failed", ids[0], "boom"), ("cached", ids[1], None),
+                                 ("skipped", ids[3], None)], None, 3))
+    assert [model.state(i) for i in ids] == [StepState.FAILED, StepState.CACHED, StepState.DONE, StepState.SKIPPED]
+    assert progress[-1] == (4, 4)
+    model.take_workers({ids[0]: "tcp://127.0.0.1:4002"})  # the run's last placements, at its end
+    assert model.worker(ids[0]) == "tcp://127.0.0.1:4002" and model.worker(ids[1]) is None

@@ -104,3 +104,30 @@ def test_an_unreachable_scheduler_is_a_kernel_error_and_the_kernel_lives_on(kern
         _run(kernel, workflow, executors.scheduler(address, timeout=1))
     result, placed, _finished = _run(kernel, workflow, None)
     assert result.ok and placed == {} and kernel.pid == pid  # back in the kernel itself
+
+
+def test_out_of_order_batches_are_told_in_plan_order_with_each_steps_worker():
+    """What the studio's side makes of a Dask run's batches (no kernel needed): outcomes filed where they
+    belong, told in plan order; placements told at once."""
+    from fancy_studio.core import Engine, InMemoryStore
+    from fancy_studio.kernel.replay import Replay
+
+    workflow, steps = _fan_out(branches=3)
+    checked = Engine(InMemoryStore()).check(workflow)
+    told: list = []
+    callbacks = RunCallbacks(on_step_finished=lambda step, seconds: told.append(("done", step.id, seconds)),
+                             on_step_skipped=lambda step: told.append(("skipped", step.id)),
+                             on_step_placed=lambda step, address: told.append(("placed", step.id, address)))
+    replay = Replay(checked, callbacks)
+    mapping = list(range(3))
+    position = {step_id: i for i, step_id in enumerate(checked.step_ids)}
+    first, second, third = sorted(steps, key=lambda step: position[step.id])
+    batch = {"from": 0, "log": [], "failed": [], "skipped": [], "cached": [], "bypassed": [],
+             "placed": [[position[third.id], "tcp://127.0.0.1:4001"]], "ended": [[position[third.id], 0.5]]}
+    replay.events(batch, mapping)
+    assert told == [("placed", third.id, "tcp://127.0.0.1:4001")]  # the third waits for the two before it
+    replay.events({**batch, "placed": [], "ended": [[position[first.id], 0.25]], "skipped": [position[second.id]]},
+                  mapping)
+    assert told[1:] == [("done", first.id, 0.25), ("skipped", second.id), ("done", third.id, 0.5)]
+    result = replay.result(1.0, False)
+    assert result.step_status[second.id] is StepStatus.SKIPPED and result.timings[third.id] == 0.5
