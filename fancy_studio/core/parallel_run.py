@@ -55,10 +55,9 @@ class _Schedule:
             nodes[index] = compiled
         self.nodes: list[CompiledStep] = nodes
         """Each step's compiled form, by index."""
-        # a step that reads several cells of the same step waits for it once
-        self.readers = [list(dict.fromkeys(readers)) if len(readers) > 1 else readers
-                        for readers in checked.successors]
-        """The steps that read what a step writes, by index."""
+        self.readers = checked.successors
+        """The steps that read what a step writes, by index: once per cell read (a reader of two of a
+        step's cells is there twice, and counted twice in `producers`: it is released once)."""
         producers = [0] * len(nodes)
         for readers in self.readers:
             for reader in readers:
@@ -80,6 +79,8 @@ class _Schedule:
         is empty."""
         self.stopped = False
         """Set once a worker saw the run cancelled (or the waiting thread was interrupted)."""
+        self.workers = 0
+        """Worker threads started and not yet through (`wait_for_workers`)."""
         self.crash: BaseException | None = None
         """An error in the scheduling itself (never a step's: those are failures): raised by the run."""
 
@@ -94,7 +95,8 @@ class _Schedule:
                 while not ready and self.busy and not self.stopped:
                     lock.wait()
                 if self.stopped or not ready:
-                    lock.notify_all()  # the others see the end (or the stop) too
+                    self.workers -= 1
+                    lock.notify_all()  # the others (and the waiting thread) see the end or the stop too
                     return
                 index = ready.popleft()
                 self.busy += 1
@@ -146,6 +148,18 @@ class _Schedule:
                 if left:
                     return
 
+    def wait_for_workers(self, *, stop: bool = False) -> None:
+        """Wait until every worker is through (with `stop`, after telling them to start no further step).
+
+        Counted here rather than by `Thread.join`: a join that a Ctrl+C interrupts marks the thread as
+        ended though it still runs (CPython's bpo-45274 handling), so joining it again would not wait."""
+        with self.guard:
+            if stop:
+                self.stopped = True
+                self.ready_lock.notify_all()
+            while self.workers:
+                self.ready_lock.wait()
+
     def release(self, readers: list[int]) -> int | None:
         """The readers of a step that ended and that wait for nothing else now: the first is returned
         (the caller runs it), the others are queued for any worker."""
@@ -167,29 +181,27 @@ class _Schedule:
 
 
 def execute_parallel(run: StepRun, max_workers: int) -> None:
-    """Run the plan on `max_workers` threads; this thread waits for them (see the module docstring)."""
+    """Run the plan on `max_workers` threads; this thread waits for them (see the module docstring).
+    Interrupted while it waits (Ctrl+C), it lets the running steps end, starts no other, and raises."""
     run.status = dict.fromkeys(run.step_ids, StepStatus.PENDING)
     schedule = _Schedule(run)
-    workers = []
-    for number in range(max_workers):
-        # each worker sees this thread's context: the workflow's folder (`paths`)
-        context = copy_context()
-        worker = threading.Thread(target=context.run, args=(schedule.work,), name=f"{THREAD_PREFIX}_{number}")
-        workers.append(worker)
     try:
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    except BaseException:  # interrupted while waiting (Ctrl+C): start nothing more, let the steps end
-        with schedule.ready_lock:
-            schedule.stopped = True
-            schedule.ready_lock.notify_all()
-        for worker in workers:
-            if worker.is_alive():
-                worker.join()
+        for number in range(max_workers):
+            # each worker sees this thread's context: the workflow's folder (`paths`)
+            worker = threading.Thread(target=copy_context().run, args=(schedule.work,),
+                                      name=f"{THREAD_PREFIX}_{number}")
+            with schedule.guard:
+                schedule.workers += 1
+            try:
+                worker.start()
+            except BaseException:
+                with schedule.guard:
+                    schedule.workers -= 1
+                raise
+        schedule.wait_for_workers()
+    except BaseException:
+        schedule.wait_for_workers(stop=True)
         raise
     if schedule.crash is not None:
         raise schedule.crash
     run.cancel_rest()
-
