@@ -72,8 +72,8 @@ def worker_pid(x: int) -> int:
 
 
 FUNCTIONS = {"t.add": add, "t.double": double, "t.scale": scale, "t.boom": boom, "t.min_max": min_max,
-             "t.total": total, "t.die": die, "t.hang": hang, "t.wait_for_file": wait_for_file, "t.where": where,
-             "t.worker_pid": worker_pid}
+             "t.total": total, "t.die": die, "t.hang": hang, "t.wait_for_file": wait_for_file,
+             "t.where": where, "t.worker_pid": worker_pid}
 
 
 def test_registry() -> FunctionRegistry:

@@ -28,8 +28,8 @@ def client():
     import dask
 
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
-        cluster = distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                                           dashboard_address=":0", silence_logs=50)
+        cluster = distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1,
+                                           host="127.0.0.1", dashboard_address=":0", silence_logs=50)
     client = distributed.Client(cluster)
     yield client
     client.close()
@@ -229,7 +229,8 @@ def test_a_worker_that_dies_fails_its_step_after_the_retries_and_other_branches_
                                   branch.id: StepStatus.DONE, branch_after.id: StepStatus.DONE}
     error = result.errors[dying.id]
     assert error.type_name == "KilledWorker"
-    assert error.message.startswith(f"the worker running it died (KilledWorker after {ALLOWED_FAILURES + 1} tries)")
+    tries = ALLOWED_FAILURES + 1
+    assert error.message.startswith(f"the worker running it died (KilledWorker after {tries} tries)")
     assert store.get(other_after).value == 6
     client.wait_for_workers(2, timeout=60)  # the nannies restart the killed workers for the next tests
 
@@ -274,7 +275,8 @@ def test_the_task_wrapper_skips_on_a_failed_input_and_keeps_an_unpicklable_error
     failed = StepOutcome(error=None, error_type="ValueError", error_message="no")
     assert run_step_task(dask_functions.double, None, {}, {"x": (failed, "return")}, None, None).skipped
     ok = StepOutcome({"return": 4})
-    assert run_step_task(dask_functions.double, None, {}, {"x": (ok, "return")}, None, None).outputs == {"return": 8}
+    doubled = run_step_task(dask_functions.double, None, {}, {"x": (ok, "return")}, None, None)
+    assert doubled.outputs == {"return": 8}
     assert run_step_task(dask_functions.double, None, {}, {"x": (ok, None)}, None, None).skipped
 
     class Odd(Exception):
@@ -313,3 +315,28 @@ def test_a_functions_file_travels_by_value_to_workers_that_cannot_import_it(clie
         assert pid in client.run(lambda: __import__("os").getpid()).values()  # it ran on a worker
     finally:
         unload_functions_file(functions_file)
+
+
+def test_a_large_input_is_scattered_once_and_read_by_each_step_on_the_workers(client, registry):
+    from fancy_studio.core.dask import executor as executor_module
+
+    wf = Workflow(name="large")
+    values = wf.input_cell("values", list(range(200_000)))  # over SCATTER_BYTES by dask.sizeof
+    low, high, summed = uuid4(), uuid4(), uuid4()
+    wf.add_step(step("t.min_max", {"values": values.id}, low=low, high=high))
+    wf.add_step(step("t.total", {"values": values.id}, **{"return": summed}))
+    scattered = []
+    original = distributed.Client.scatter
+
+    def counting_scatter(self, data, **kwargs):
+        scattered.append(type(data).__name__)
+        return original(self, data, **kwargs)
+
+    store = InMemoryStore()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(distributed.Client, "scatter", counting_scatter)
+        assert Engine(store, registry=registry, executor=DaskExecutor(client)).run(wf).ok
+    assert scattered == ["list"]  # once, for both readers
+    assert (store.get(low).value, store.get(high).value, store.get(summed).value) == (
+        0, 199_999, sum(range(200_000)))
+    assert executor_module.SCATTER_BYTES < 200_000 * 8

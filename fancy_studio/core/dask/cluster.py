@@ -115,8 +115,8 @@ def connect(address: str, timeout: float = 5) -> Client:
         return distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         text = str(exc)
-        why = f"timed out after {timeout:g} s" if "timed out" in text.lower() or isinstance(exc, TimeoutError) \
-            else f"{type(exc).__name__}: {text}"
+        timed_out = "timed out" in text.lower() or isinstance(exc, TimeoutError)
+        why = f"timed out after {timeout:g} s" if timed_out else f"{type(exc).__name__}: {text}"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({why:.300})") from None
     except ValueError as exc:  # an address distributed cannot parse
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
@@ -136,7 +136,8 @@ def _reachable(address: str, timeout: float) -> None:
         with socket.create_connection((host, port), timeout=timeout):
             pass
     except TimeoutError:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address} (timed out after {timeout:g} s)") from None
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} (timed out after {timeout:g} s)") \
+            from None
     except ConnectionRefusedError:
         raise ClusterError(f"cannot reach the Dask scheduler at {address} (connection refused: is the "
                            "scheduler running, on that port?)") from None
@@ -232,7 +233,8 @@ def importable_here(wanted: dict[str, tuple[str, str]]) -> dict[str, str]:
             for part in qualname.split("."):
                 found = getattr(found, part)
         except Exception as exc:  # noqa: BLE001 - any import failure is the answer
-            problems[slug] = f"{module_name}.{qualname} cannot be imported ({type(exc).__name__}: {exc})"[:300]
+            why = f"{type(exc).__name__}: {exc}"
+            problems[slug] = f"{module_name}.{qualname} cannot be imported ({why:.250})"
     return problems
 
 

@@ -39,6 +39,16 @@ if TYPE_CHECKING:
     from fancy_studio.core.step_run import StepRun
     from fancy_studio.core.validation import ExecutionPlan
 
+Recipe = "tuple[str, dict[str, str]] | None"
+"""A step's recipe key and input hashes (`ResultReuse.recipe`); None: not known when it was submitted (its
+inputs were futures); `NO_RECIPE`: known to have none (not cacheable, an input without a hash)."""
+NO_RECIPE: Any = ()
+
+SCATTER_BYTES = 1_000_000
+"""An input value known on the client larger than this (by `dask.sizeof`) is scattered to the workers once
+per run, rather than sent inside each task that reads it (through the scheduler)."""
+SCATTERED = "value"
+"""The port a scattered input's value is read from (see `_ClusterRun._scatter_large`)."""
 POLL = 0.05
 """Seconds between looks at the cancel token while no result arrives."""
 STARTED_TOPIC = "fancy-studio-step-started"
@@ -65,7 +75,8 @@ class DaskExecutor:
 
     def check(self, checked: ExecutionPlan) -> None:
         """Raise a `ClusterError` naming each function of the plan that the workers cannot call."""
-        functions = {compiled[1].slug: compiled[3] for compiled in checked.compiled if compiled[3] is not None}
+        functions = {compiled[1].slug: compiled[3] for compiled in checked.compiled
+                     if compiled[3] is not None}
         missing = missing_among(self.client, functions)
         if missing:
             raise ClusterError(describe_missing(missing))
@@ -89,6 +100,8 @@ class DaskExecutor:
             log.extend(timings.get(step_id) for step_id in run.step_ids)
 
 
+_SMALL = frozenset({int, float, bool, complex})
+"""Types whose values are never large: not measured."""
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
 
@@ -102,7 +115,7 @@ class _ClusterRun:
         self.distributed = distributed
         self.token = uuid.uuid4().hex[:8]
         self.folder = workflow_folder()
-        self.pending: dict[str, tuple[CompiledStep, tuple[str, dict[str, str]] | None, Future]] = {}
+        self.pending: dict[str, tuple[CompiledStep, Recipe, Future]] = {}
         """key → (the step, its recipe when it was known at submission, its future), until collected."""
         self.producers: dict[int, tuple[Future, str | None]] = {}
         """Cell (`uuid.int`) → (the future of the task that writes it, its port; `NOT_WRITTEN`: never)."""
@@ -113,6 +126,11 @@ class _ClusterRun:
         self.postponed: dict[str, list[tuple[Future, Any]]] = {}
         """key → results that arrived before that upstream task's own result was handled."""
         self.keys: list[str] = []
+        self.scattered: dict[int, Future] = {}
+        """Cell (`uuid.int`) → the future of its large value, scattered to the workers (`SCATTER_BYTES`)."""
+        from dask.sizeof import sizeof
+
+        self.sizeof = sizeof
         self.sent_functions: dict[int, Any] = {}
         """id(Python function) → what is sent for it: itself (by reference) or a `ByValue` of it."""
         self.started: set[str] = set()
@@ -144,9 +162,11 @@ class _ClusterRun:
                 run.not_called(compiled)
                 continue
             if not any(cell.int in producers for cell in step.inputs.values()):
-                recipe = reuser.recipe(compiled) if reuser is not None else None
-                if recipe is not None and reuser.reuse and reuser.reused(compiled, recipe[0]):  # type: ignore[union-attr]
-                    continue
+                recipe: Recipe = None
+                if reuser is not None:
+                    recipe = reuser.recipe(compiled) or NO_RECIPE
+                    if recipe and reuser.reuse and reuser.reused(compiled, recipe[0]):
+                        continue
                 self._submit(compiled, recipe)
             else:
                 self._submit(compiled, None)
@@ -168,7 +188,7 @@ class _ClusterRun:
         for name, cell_id in step.outputs.items():
             self.producers[cell_id.int] = (future, port if name == target else NOT_WRITTEN)
 
-    def _submit(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]] | None) -> None:
+    def _submit(self, compiled: CompiledStep, recipe: Recipe) -> None:
         run = self.run
         step, function, step_id = compiled[0], compiled[1], compiled[2]
         producers = self.producers
@@ -180,8 +200,17 @@ class _ClusterRun:
             produced = producers.get(cell_id.int)
             if produced is not None:
                 upstream[name] = produced
+                continue
+            scattered = self.scattered.get(cell_id.int)
+            if scattered is not None:
+                upstream[name] = (scattered, SCATTERED)
+                continue
+            value = value_of(cell_id) if value_of is not None else get(cell_id).value
+            scattered = self._scatter_large(cell_id.int, value)
+            if scattered is not None:
+                upstream[name] = (scattered, SCATTERED)
             else:
-                arguments[name] = value_of(cell_id) if value_of is not None else get(cell_id).value
+                arguments[name] = value
         params = compiled[5][1] if compiled[4] == CALL_PARAMS else None
         output_names = tuple(port.name for port in function.outputs) if function.returns_named_tuple else None
         key = self._key(step, function.slug, step_id)
@@ -196,10 +225,27 @@ class _ClusterRun:
         self.keys.append(key)
         self.pending[key] = (compiled, recipe, future)
         if upstream:
-            self.upstream_keys[key] = tuple({produced[0].key for produced in upstream.values()})
+            pending = self.pending
+            self.upstream_keys[key] = tuple({future.key for future, _ in upstream.values()
+                                             if future.key in pending})
         self.completed.add(future)
         for name, cell_id in step.outputs.items():
             producers[cell_id.int] = (future, name)
+
+    def _scatter_large(self, cell: int, value: Any) -> Future | None:
+        """The future of `value` on the workers when it is large (see `SCATTER_BYTES`), else None. It is
+        scattered as a `StepOutcome` holding it, which pickles as one object (`scatter` sends a list's
+        items one by one: 6 s for a list of 200,000 numbers), and which the task reads like a producer's."""
+        if value is None or type(value) in _SMALL:
+            return None
+        try:
+            size = self.sizeof(value)
+        except Exception:  # noqa: BLE001 - an odd object: sent as it is
+            return None
+        if size <= SCATTER_BYTES:
+            return None
+        future = self.scattered[cell] = self.client.scatter([StepOutcome({SCATTERED: value})], hash=False)[0]
+        return future  # type: ignore[no-any-return]
 
     def _key(self, step: Any, slug: str, step_id: Any) -> str:
         label = _UNSAFE.sub("_", step.label or slug)[:40] or "step"
@@ -228,7 +274,8 @@ class _ClusterRun:
             if len(batch) > 1:
                 order = self.order
                 pending = self.pending
-                batch.sort(key=lambda item: order[pending[item[0].key][0][2]] if item[0].key in pending else -1)
+                batch.sort(key=lambda item: order[pending[item[0].key][0][2]]
+                           if item[0].key in pending else -1)
             for future, result in batch:
                 self._handle(future, result)
 
@@ -257,7 +304,7 @@ class _ClusterRun:
         for later in self.postponed.pop(key, ()):
             self._handle(*later)
 
-    def _outcome(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]] | None,
+    def _outcome(self, compiled: CompiledStep, recipe: Recipe,
                  outcome: StepOutcome, key: str) -> None:
         run = self.run
         step = compiled[0]
@@ -277,7 +324,7 @@ class _ClusterRun:
             return
         self._write(compiled, recipe, outcome)
 
-    def _write(self, compiled: CompiledStep, recipe: tuple[str, dict[str, str]] | None,
+    def _write(self, compiled: CompiledStep, recipe: Recipe,
                outcome: StepOutcome) -> None:
         """What `StepRun.execute` does once the function returned: the outputs to their cells, the step
         done, reported, and remembered for reuse."""
@@ -312,7 +359,7 @@ class _ClusterRun:
             # sent with futures: its inputs are in the store now (a fingerprint asked this late could
             # vouch for an outside that changed since the step ran: such a step is not remembered)
             recipe = reuser.recipe(compiled)
-        if recipe is not None:
+        if recipe:
             reuser.remember(compiled, recipe, outputs, began_at)
 
     def _errored(self, compiled: CompiledStep, result: Any) -> None:
@@ -400,6 +447,7 @@ class _ClusterRun:
             self.completed.clear()
         self.pending.clear()
         self.producers.clear()
+        self.scattered.clear()
 
 
 def _scheduler_allowed_failures(dask_scheduler: Any) -> int:
