@@ -23,6 +23,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -91,6 +92,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.5)
     parser.add_argument("--chain", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--part", choices=("both", "branches", "chain"), default="both")
     args = parser.parse_args()
 
     import distributed
@@ -100,68 +102,76 @@ def main() -> None:
     registry = FunctionRegistry(load_builtins=False)
     registry.register(describe(busy, "bench.busy"))
     registry.register(describe(inc, "bench.inc"))
-    loops = calibrate(args.seconds)
-    expected = [busy(index, loops) for index in range(8)] if args.repeats else []
-
     cluster = distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
                                        dashboard_address=":0", silence_logs=50)
     client = distributed.Client(cluster)
     try:
         executor = DaskExecutor(client)
-        wf, outs = branches(loops)
-
-        def in_process(max_workers: int = 1) -> None:
-            store = InMemoryStore()
-            assert Engine(store, registry=registry).run(wf, max_workers=max_workers, reuse=False).ok
-            assert [store.get(out).value for out in outs] == expected
-
-        def on_cluster() -> None:
-            store = InMemoryStore()
-            assert Engine(store, registry=registry, executor=executor).run(wf, reuse=False).ok
-            assert [store.get(out).value for out in outs] == expected
-
-        def dask_map() -> None:
-            futures = client.map(busy, range(8), loops=loops, pure=False)
-            assert client.gather(futures) == expected
-
-        on_cluster()  # warm: the workers import and unpickle once
-        dask_map()
-        sequential = best(args.repeats, in_process)
-        threads = best(args.repeats, lambda: in_process(2))
-        cluster_time = best(args.repeats, on_cluster)
-        map_time = best(args.repeats, dask_map)
-        print(f"eight branches of ~{args.seconds:g} s pure-Python work ({loops:,} loops each):")
-        print(f"  in-process sequential : {sequential:7.3f} s")
-        print(f"  thread pool (2)       : {threads:7.3f} s  ({sequential / threads:.2f}x)")
-        print(f"  local cluster (2 proc): {cluster_time:7.3f} s  ({sequential / cluster_time:.2f}x faster; "
-              "target >= 1.7x)")
-        print(f"  Dask's own client.map : {map_time:7.3f} s  ({sequential / map_time:.2f}x: the same work "
-              "without the engine)")
-
-        wf, last = chain(args.chain)
-
-        def ours() -> None:
-            store = InMemoryStore()
-            assert Engine(store, registry=registry, executor=executor).run(wf, reuse=False).ok
-            assert store.get(last).value == args.chain  # type: ignore[arg-type]
-
-        def dasks_own() -> None:
-            future = client.submit(inc, 0, pure=False)
-            for _ in range(args.chain - 1):
-                future = client.submit(inc, future, pure=False)
-            assert future.result() == args.chain
-
-        ours()
-        dasks_own()
-        own = best(args.repeats, dasks_own)
-        mine = best(args.repeats, ours)
-        print(f"a chain of {args.chain} steps:")
-        print(f"  Dask's own submit chain: {own:7.3f} s  ({own / args.chain * 1e3:.2f} ms per task)")
-        print(f"  DaskExecutor           : {mine:7.3f} s  ({mine / args.chain * 1e3:.2f} ms per step; "
-              f"{mine / own:.2f}x Dask's own; target <= 3x)")
+        if args.part != "chain":
+            bench_branches(args, client, executor, registry)
+        if args.part != "branches":
+            bench_chain(args, client, executor, registry)
     finally:
         client.close()
         cluster.close()
+
+
+def bench_branches(args: argparse.Namespace, client: Any, executor: Any, registry: FunctionRegistry) -> None:
+    loops = calibrate(args.seconds)
+    expected = [busy(index, loops) for index in range(8)]
+    wf, outs = branches(loops)
+
+    def in_process(max_workers: int = 1) -> None:
+        store = InMemoryStore()
+        assert Engine(store, registry=registry).run(wf, max_workers=max_workers, reuse=False).ok
+        assert [store.get(out).value for out in outs] == expected
+
+    def on_cluster() -> None:
+        store = InMemoryStore()
+        assert Engine(store, registry=registry, executor=executor).run(wf, reuse=False).ok
+        assert [store.get(out).value for out in outs] == expected
+
+    def dask_map() -> None:
+        futures = client.map(busy, range(8), loops=loops, pure=False)
+        assert client.gather(futures) == expected
+
+    on_cluster()  # warm: the workers import and unpickle once
+    dask_map()
+    sequential = best(args.repeats, in_process)
+    threads = best(args.repeats, lambda: in_process(2))
+    cluster_time = best(args.repeats, on_cluster)
+    map_time = best(args.repeats, dask_map)
+    print(f"eight branches of ~{args.seconds:g} s pure-Python work ({loops:,} loops each):")
+    print(f"  in-process sequential : {sequential:7.3f} s")
+    print(f"  thread pool (2)       : {threads:7.3f} s  ({sequential / threads:.2f}x)")
+    print(f"  local cluster (2 proc): {cluster_time:7.3f} s  ({sequential / cluster_time:.2f}x faster; "
+          "target >= 1.7x)")
+    print(f"  Dask's own client.map : {map_time:7.3f} s  ({sequential / map_time:.2f}x: the same work "
+          "without the engine)")
+
+
+def bench_chain(args: argparse.Namespace, client: Any, executor: Any, registry: FunctionRegistry) -> None:
+    wf, last = chain(args.chain)
+
+    def ours() -> None:
+        store = InMemoryStore()
+        assert Engine(store, registry=registry, executor=executor).run(wf, reuse=False).ok
+        assert store.get(last).value == args.chain  # type: ignore[arg-type]
+
+    def dasks_own() -> None:
+        future = client.submit(inc, 0, pure=False)
+        for _ in range(args.chain - 1):
+            future = client.submit(inc, future, pure=False)
+        assert future.result() == args.chain
+
+    ours()
+    dasks_own()
+    own = best(args.repeats, dasks_own)
+    mine = best(args.repeats, ours)
+    print(f"a chain of {args.chain} steps:")
+    print(f"  Dask's own submit chain: {own:7.3f} s  ({own / args.chain * 1e3:.2f} ms per task)")
+    print(f"  DaskExecutor           : {mine:7.3f} s  ({mine / args.chain * 1e3:.2f} ms per step; "
+          f"{mine / own:.2f}x Dask's own; target <= 3x)")
 
 
 if __name__ == "__main__":
