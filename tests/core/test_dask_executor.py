@@ -78,15 +78,27 @@ def outcome(store, result, wf: Workflow) -> tuple:
     return dict(result.step_status), errors, cells
 
 
-@pytest.mark.parametrize("store_type", [InMemoryStore, PlainStore])
-def test_a_workflow_gives_the_same_outcome_in_process_and_on_the_cluster(client, registry, store_type):
+STORES = {
+    "in memory": lambda folder, name: InMemoryStore(),
+    "any store": lambda folder, name: PlainStore(),
+    "sqlite, summaries": lambda folder, name: SqliteStore(folder / f"{name}.sqlite", summaries=True),
+}
+
+
+@pytest.mark.parametrize("make_store", STORES.values(), ids=STORES.keys())
+def test_a_workflow_gives_the_same_outcome_in_process_and_on_the_cluster(client, registry, make_store,
+                                                                         tmp_path):
     wf = rich_workflow()
-    local_store = store_type()
+    local_store = make_store(tmp_path, "local")
     local = Engine(local_store, registry=registry).run(wf)
-    cluster_store = store_type()
+    cluster_store = make_store(tmp_path, "cluster")
     executor = DaskExecutor(client)
-    on_cluster = Engine(cluster_store, registry=registry, executor=executor).run(wf)
+    log: list = []
+    on_cluster = Engine(cluster_store, registry=registry, executor=executor).run(
+        wf, callbacks=RunCallbacks(timings_log=log))
     assert outcome(cluster_store, on_cluster, wf) == outcome(local_store, local, wf)
+    assert len(log) == len(wf.steps) and log == [on_cluster.timings.get(step_id)
+                                                 for step_id in on_cluster.step_status]
     statuses = list(on_cluster.step_status.values())
     assert statuses.count(StepStatus.FAILED) == 1 and statuses.count(StepStatus.SKIPPED) == 1
     assert statuses.count(StepStatus.BYPASSED) == 1
@@ -340,3 +352,35 @@ def test_a_large_input_is_scattered_once_and_read_by_each_step_on_the_workers(cl
     assert (store.get(low).value, store.get(high).value, store.get(summed).value) == (
         0, 199_999, sum(range(200_000)))
     assert executor_module.SCATTER_BYTES < 200_000 * 8
+
+
+def test_ctrl_c_during_a_cluster_run_stops_it_like_stop(client, registry):
+    """The command's Ctrl+C handler sets the cancel token, then raises KeyboardInterrupt in the thread that
+    waits for the results: the run stops as with Stop, and returns its result."""
+    wf = Workflow(name="ctrl c")
+    a = wf.input_cell("a", 1)
+    hung_out = uuid4()
+    hung = wf.add_step(step("t.hang", {"x": a.id}, **{"return": hung_out}))
+    done = wf.add_step(step("t.double", {"x": a.id}, **{"return": uuid4()}))
+    cancel = CancelToken()
+
+    def on_started(started_step):
+        if started_step.id == hung.id:
+            cancel.cancel()
+            raise KeyboardInterrupt
+
+    executor = DaskExecutor(client, restart_on_stop=True)
+    result = Engine(InMemoryStore(), registry=registry, executor=executor).run(
+        wf, callbacks=RunCallbacks(on_step_started=on_started), cancel=cancel)
+    assert result.cancelled and result.step_status[hung.id] is StepStatus.CANCELLED
+    assert result.step_status[done.id] in (StepStatus.DONE, StepStatus.CANCELLED)
+    client.wait_for_workers(2, timeout=60)
+    quick = Workflow(name="quick")
+    quick.add_step(step("t.double", {"x": quick.input_cell("a", 1).id}, **{"return": uuid4()}))
+
+    def interrupt(_step):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # without the cancel token set, it is no Stop: it goes on up
+        Engine(InMemoryStore(), registry=registry, executor=DaskExecutor(client)).run(
+            quick, callbacks=RunCallbacks(on_step_started=interrupt))

@@ -90,6 +90,10 @@ class DaskExecutor:
         try:
             cluster_run.submit_all()
             cluster_run.collect()
+        except KeyboardInterrupt:
+            if not run.interrupted(KeyboardInterrupt()):
+                raise  # (not a Stop: the CLI's Ctrl+C sets the cancel token first, then raises)
+            cluster_run.stop()
         finally:
             cluster_run.close()
             self.submitted = cluster_run.keys
@@ -260,7 +264,7 @@ class _ClusterRun:
         condition = completed.thread_condition
         while self.pending:
             if cancel is not None and cancel.cancelled:
-                self._stop()
+                self.stop()
                 return
             if not completed.has_ready():
                 with condition:
@@ -409,7 +413,7 @@ class _ClusterRun:
             self.started.add(key)
             callback(entry[0][0])
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         """Stop: the results that are already back are kept, every pending task is cancelled (and, with
         `restart_on_stop`, the workers running ours restarted); the steps left are cancelled."""
         completed = self.completed
