@@ -384,3 +384,20 @@ def test_ctrl_c_during_a_cluster_run_stops_it_like_stop(client, registry):
     with pytest.raises(KeyboardInterrupt):  # without the cancel token set, it is no Stop: it goes on up
         Engine(InMemoryStore(), registry=registry, executor=DaskExecutor(client)).run(
             quick, callbacks=RunCallbacks(on_step_started=interrupt))
+
+
+def test_an_input_missing_from_the_store_fails_its_step_and_skips_its_readers(client, registry):
+    from fancy_studio.core.errors import CellNotFoundError
+
+    wf = Workflow(name="missing input")
+    a = wf.input_cell("a", 1)
+    first, second = uuid4(), uuid4()
+    wf.add_step(step("t.double", {"x": a.id}, **{"return": first}))
+    wf.add_step(step("t.double", {"x": first}, **{"return": second}))
+    store = InMemoryStore()
+    engine = Engine(store, registry=registry, executor=DaskExecutor(client))
+    result = engine.run_plan(engine.check(wf), initial_cells=[])  # the input cell was never stored
+    assert [result.step_status[s.id] for s in wf.steps] == [StepStatus.FAILED, StepStatus.SKIPPED]
+    error = result.errors[wf.steps[0].id]
+    assert error.type_name == "CellNotFoundError" and isinstance(error.exception, CellNotFoundError)
+    assert len(store) == 0

@@ -209,7 +209,13 @@ class _ClusterRun:
             if scattered is not None:
                 upstream[name] = (scattered, SCATTERED)
                 continue
-            value = value_of(cell_id) if value_of is not None else get(cell_id).value
+            try:
+                value = value_of(cell_id) if value_of is not None else get(cell_id).value
+            except BaseException as exc:  # an input the store cannot give: the step fails, as in-process
+                if not run.interrupted(exc):
+                    run.fail(step, function, exc, 0.0)
+                    return
+                raise
             scattered = self._scatter_large(cell_id.int, value)
             if scattered is not None:
                 upstream[name] = (scattered, SCATTERED)
@@ -230,8 +236,8 @@ class _ClusterRun:
         self.pending[key] = (compiled, recipe, future)
         if upstream:
             pending = self.pending
-            self.upstream_keys[key] = tuple({future.key for future, _ in upstream.values()
-                                             if future.key in pending})
+            self.upstream_keys[key] = tuple({producer.key for producer, _ in upstream.values()
+                                             if producer.key in pending})
         self.completed.add(future)
         for name, cell_id in step.outputs.items():
             producers[cell_id.int] = (future, name)
