@@ -95,21 +95,21 @@ class _Schedule:
                 while not ready and self.busy and not self.stopped:
                     lock.wait()
                 if self.stopped or not ready:
-                    self.workers -= 1
-                    lock.notify_all()  # the others (and the waiting thread) see the end or the stop too
                     return
                 index = ready.popleft()
                 self.busy += 1
                 lock.release()
                 try:
                     self.run_from(index)
-                except BaseException as exc:  # noqa: BLE001 - a bug here, not a step's failure: raised
-                    self.crash = self.crash or exc
-                    self.stopped = True
                 finally:
                     lock.acquire()
                     self.busy -= 1
-        finally:
+        except BaseException as exc:  # noqa: BLE001 - a bug here, not a step's failure: the run raises it
+            self.crash = self.crash or exc
+            self.stopped = True
+        finally:  # (holding the lock)
+            self.workers -= 1
+            lock.notify_all()  # the others, and the waiting thread, see the end or the stop too
             lock.release()
 
     def run_from(self, index: int | None) -> None:

@@ -326,3 +326,32 @@ def test_steps_that_wait_for_each_other_run_at_the_same_time(store_type):
     result = Engine(store, registry=_registry()).run(wf, max_workers=2)
     assert result.ok, result.errors
     assert store.get(left).value == store.get(right).value == 3
+
+
+def test_a_bug_in_the_scheduling_is_raised_by_the_run_instead_of_hanging_it(monkeypatch):
+    from fancy_studio.core import parallel_run
+
+    def broken(self, readers):
+        raise RuntimeError("the scheduler lost its way")
+
+    monkeypatch.setattr(parallel_run._Schedule, "release", broken)
+    wf = Workflow(name="fork")
+    a = wf.input_cell("a", 1).id
+    source = uuid4()
+    wf.add_step(step("math.increment", {"x": a}, source))
+    for _ in range(3):
+        wf.add_step(step("math.increment", {"x": source}, uuid4()))
+    with pytest.raises(RuntimeError, match="lost its way"):
+        Engine(InMemoryStore(), registry=_registry()).run(wf, max_workers=3)
+
+
+@pytest.mark.parametrize("workers", [2, 8])
+def test_more_workers_than_steps_and_no_steps_at_all(workers):
+    empty = Workflow(name="empty")
+    assert Engine(InMemoryStore()).run(empty, max_workers=workers).step_status == {}
+    wf = Workflow(name="one")
+    out = uuid4()
+    only = wf.add_step(step("math.increment", {"x": wf.input_cell("a", 1).id}, out))
+    store = InMemoryStore()
+    assert Engine(store).run(wf, max_workers=workers).step_status == {only.id: StepStatus.DONE}
+    assert store.get(out).value == 2
