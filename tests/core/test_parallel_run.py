@@ -296,16 +296,26 @@ def test_ctrl_c_while_the_run_waits_for_its_workers_starts_no_further_step_and_i
     finished: list[UUID] = []
     main = threading.main_thread().ident
     assert threading.current_thread().ident == main
+    handled = threading.Event()
+
+    def on_ctrl_c(signum, frame):  # Python's own handler, and a note that the waiting thread got it
+        handled.set()
+        raise KeyboardInterrupt
 
     def on_started(s):
         started.append(s.id)
         if len(started) == 3:
             signal.pthread_kill(main, signal.SIGINT)  # type: ignore[arg-type]
+            assert handled.wait(10)  # this step goes on only once the waiting thread is interrupted
 
-    with pytest.raises(KeyboardInterrupt):
-        Engine(InMemoryStore(), registry=_registry()).run(
-            wf, max_workers=2, callbacks=RunCallbacks(on_step_started=on_started,
-                                                      on_step_finished=lambda s, t: finished.append(s.id)))
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Engine(InMemoryStore(), registry=_registry()).run(
+                wf, max_workers=2, callbacks=RunCallbacks(on_step_started=on_started,
+                                                          on_step_finished=lambda s, t: finished.append(s.id)))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert sorted(finished) == sorted(started)  # the steps that had started ended before it was raised
     assert 3 <= len(started) <= 4 < len(wf.steps)
     time.sleep(0.05)
