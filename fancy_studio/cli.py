@@ -31,7 +31,8 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", help="a workflow JSON file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="run independent steps on N threads (default 1)")
+                        help="run independent steps on N threads (default 1): faster for steps that release "
+                             "the GIL (I/O, numpy, pandas); for pure-Python steps use --dask local:N")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     parser.add_argument("--store", metavar="PATH",
                         help="keep results in this store file (SQLite) and reuse them on the next run")
