@@ -27,13 +27,17 @@ test then costs two worker restarts, not four."""
 def client():
     import dask
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    # lost-worker-timeout: 15 s after a worker died (the killed-worker test), the cluster object closes the
+    # nanny of that name if no worker of that name is registered at that moment, which a later test's
+    # restart (4 s: a hung thread delays the worker's close) can just be in the middle of
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.deploy.lost-worker-timeout": "1 hour"}):
         cluster = distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1,
                                            host="127.0.0.1", dashboard_address=":0", silence_logs=50)
-    client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
+        client = distributed.Client(cluster)
+        yield client
+        client.close()
+        cluster.close()
 
 
 @pytest.fixture(scope="module")
@@ -401,3 +405,26 @@ def test_an_input_missing_from_the_store_fails_its_step_and_skips_its_readers(cl
     error = result.errors[wf.steps[0].id]
     assert error.type_name == "CellNotFoundError" and isinstance(error.exception, CellNotFoundError)
     assert len(store) == 0
+
+
+def test_a_step_past_its_timeout_fails_its_readers_are_skipped_and_the_rest_runs(client, registry):
+    wf = Workflow(name="timeout")
+    a = wf.input_cell("a", 1)
+    hung_out, after_out, other_out = uuid4(), uuid4(), uuid4()
+    hung = step("t.hang", {"x": a.id}, **{"return": hung_out})
+    hung.timeout = 0.5
+    wf.add_step(hung)
+    after = wf.add_step(step("t.double", {"x": hung_out}, **{"return": after_out}))
+    other = wf.add_step(step("t.double", {"x": a.id}, **{"return": other_out}))
+    placed: dict = {}
+    store = InMemoryStore()
+    result = Engine(store, registry=registry, executor=DaskExecutor(client, restart_on_stop=True)).run(
+        wf, callbacks=RunCallbacks(on_step_placed=lambda s, worker: placed.__setitem__(s.id, worker)))
+    assert result.step_status == {hung.id: StepStatus.FAILED, after.id: StepStatus.SKIPPED,
+                                  other.id: StepStatus.DONE}
+    error = result.errors[hung.id]
+    assert (error.type_name, error.message) == ("Timeout", "timed out after 0.5 s")
+    assert result.timings[hung.id] >= 0.5
+    assert hung.id in placed and store.get(other_out).value == 2
+    client.wait_for_workers(2, timeout=60)  # its worker was restarted: both take work again
+    assert len(client.run(lambda: 1)) == 2

@@ -141,15 +141,24 @@ class _ClusterRun:
         self.order = {compiled[2]: index for index, compiled in enumerate(run.plan.compiled)}
         self.completed: Any = None
         self.topic: str | None = None
+        """The Dask event topic this run's tasks report their start on (when someone needs to know)."""
+        self.started_events: list[tuple[str, str]] = []
+        """(key, worker address) of tasks that started, queued by the client's event loop thread."""
+        self.timeouts: dict[Any, float] = {}
+        """Step id → its `timeout` (seconds), for the steps that have one."""
+        self.running: dict[str, tuple[float, float, str]] = {}
+        """key → (when it started, by `time.monotonic`, its timeout, its worker): the steps with a timeout
+        that are running."""
 
     # --- submitting -------------------------------------------------------------------------------
 
     def submit_all(self) -> None:
         run = self.run
         run.status = dict.fromkeys(run.step_ids, StepStatus.PENDING)
-        if run.callbacks.on_step_started is not None:
+        self.timeouts = {compiled[0].id: compiled[0].timeout for compiled in run.plan.compiled
+                         if compiled[0].timeout is not None}
+        if run.callbacks.on_step_started is not None or self.timeouts:
             self.topic = f"{STARTED_TOPIC}-{self.token}"
-            self.started_events: list[str] = []
             self.client.subscribe_topic(self.topic, self._on_started_event)
         self.completed = self.distributed.as_completed(with_results=True, raise_errors=False)
         reuser = run.reuser
@@ -276,8 +285,10 @@ class _ClusterRun:
                 with condition:
                     if not completed.has_ready():
                         condition.wait(POLL)
-            if self.topic is not None:
+            if self.started_events:
                 self._report_started()
+            if self.running:
+                self._enforce_timeouts()
             if not completed.has_ready():
                 continue
             batch = completed.next_batch(block=False)
@@ -404,20 +415,56 @@ class _ClusterRun:
 
     def _on_started_event(self, event: tuple[float, Any]) -> None:
         """Called on the client's event loop thread: only queued here, reported by the run's thread."""
-        self.started_events.append(event[1])
+        message = event[1]
+        if isinstance(message, (list, tuple)) and len(message) == 2:
+            self.started_events.append((str(message[0]), str(message[1])))
 
     def _report_started(self) -> None:
         events = self.started_events
-        if not events:
-            return
         callback = self.run.callbacks.on_step_started
+        timeouts = self.timeouts
         while events:
-            key = events.pop(0)
+            key, worker = events.pop(0)
             entry = self.pending.get(key)
-            if entry is None or key in self.started or callback is None:
+            if entry is None or key in self.started:
                 continue
-            self.started.add(key)
-            callback(entry[0][0])
+            step = entry[0][0]
+            limit = timeouts.get(step.id)
+            if limit is not None:
+                self.running[key] = (time.monotonic(), limit, worker)
+            if callback is not None:
+                self.started.add(key)
+                callback(step)
+
+    def _enforce_timeouts(self) -> None:
+        """Fail each step that has run longer than its `timeout` ("timed out after N s", as the kernel
+        says): its task is cancelled (its readers with it: they are skipped) and, with `restart_on_stop`,
+        its worker restarted, since a running thread cannot be stopped otherwise."""
+        now = time.monotonic()
+        for key, (since, limit, worker) in list(self.running.items()):
+            if key not in self.pending:
+                del self.running[key]
+                continue
+            if now - since < limit:
+                continue
+            del self.running[key]
+            compiled, _, future = self.pending.pop(key)
+            step = compiled[0]
+            message = f"timed out after {limit:g} s"
+            if self.run.callbacks.on_step_placed is not None:
+                self.run.callbacks.on_step_placed(step, worker)
+            self.run.record_failure(step, StepError(step.id, compiled[1].slug, "Timeout", message, message),
+                                    now - since)
+            try:
+                self.client.cancel([future], force=True)
+                if self.executor.restart_on_stop:
+                    self.client.restart_workers([worker], timeout=30, raise_for_error=False)
+            except Exception:  # noqa: BLE001 - the step has failed either way
+                pass
+            for bypassed in self.deferred.pop(key, ()):
+                self.run.not_called(bypassed)
+            for later in self.postponed.pop(key, ()):
+                self._handle(*later)
 
     def stop(self) -> None:
         """Stop: the results that are already back are kept, every pending task is cancelled (and, with

@@ -104,7 +104,7 @@ def _worker_address(started_topic: str | None, key: str) -> str:
         return ""
     if started_topic is not None:
         try:
-            worker.log_event(started_topic, key)
+            worker.log_event(started_topic, [key, worker.address])
         except Exception:  # noqa: BLE001 - the run goes on without a started report
             pass
     return str(worker.address)
