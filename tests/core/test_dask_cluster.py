@@ -74,3 +74,19 @@ def test_the_missing_functions_message_names_each_slug_and_what_to_do():
     text = describe_missing({"b.two": "not on tcp://w2: …", "a.one": "not on tcp://w1: …"})
     assert text.index("a.one") < text.index("b.two")
     assert "install their plugin on every worker" in text
+
+
+def test_a_cluster_without_workers_is_told_before_anything_runs():
+    import distributed
+
+    from fancy_studio.core import Engine, InMemoryStore, Workflow, WorkflowStep
+    from fancy_studio.core.dask import DaskExecutor
+
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0",
+                                  silence_logs=50) as cluster, distributed.Client(cluster) as client:
+        wf = Workflow(name="nobody")
+        wf.add_step(WorkflowStep(function_slug="t.double", inputs={"x": wf.input_cell("a", 1).id}))
+        executor = DaskExecutor(client)
+        with pytest.raises(ClusterError, match=r"the Dask cluster at tcp://127\.0\.0\.1:\d+ has no workers"):
+            Engine(InMemoryStore(), registry=dask_functions.test_registry(), executor=executor).run(wf)
+        assert executor.submitted == []

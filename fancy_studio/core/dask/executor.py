@@ -74,9 +74,21 @@ class DaskExecutor:
         """The keys of the tasks the last run submitted (tests count them)."""
 
     def check(self, checked: ExecutionPlan) -> None:
-        """Raise a `ClusterError` naming each function of the plan that the workers cannot call."""
+        """Raise a `ClusterError` when the cluster has no worker (nothing would ever run: a scheduler
+        started without workers), or naming each function of the plan that the workers cannot call. (A
+        cluster that starts workers only when it has work: `check_functions=False`.)"""
         functions = {compiled[1].slug: compiled[3] for compiled in checked.compiled
                      if compiled[3] is not None}
+        if not functions:
+            return
+        try:
+            workers = self.client.scheduler_info().get("workers", {})
+        except Exception as exc:  # noqa: BLE001 - a scheduler that went away
+            raise ClusterError(f"cannot ask the Dask scheduler for its workers: {type(exc).__name__}: "
+                               f"{exc}"[:500]) from None
+        if not workers:
+            raise ClusterError(f"the Dask cluster at {self.client.scheduler.address} has no workers: start "
+                               "some (dask worker ADDRESS), then run again")
         missing = missing_among(self.client, functions)
         if missing:
             raise ClusterError(describe_missing(missing))
