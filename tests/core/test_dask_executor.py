@@ -428,3 +428,42 @@ def test_a_step_past_its_timeout_fails_its_readers_are_skipped_and_the_rest_runs
     assert hung.id in placed and store.get(other_out).value == 2
     client.wait_for_workers(2, timeout=60)  # its worker was restarted: both take work again
     assert len(client.run(lambda: 1)) == 2
+
+
+def test_steps_whose_ids_share_their_first_digits_are_told_apart(client, registry):
+    """Hand-written files (the examples) give ids like 7a1c0e52-…-000000000016 and …-000000000017: each
+    step is its own task all the same."""
+    wf = Workflow(name="close ids")
+    a, b = wf.input_cell("a", 1), wf.input_cell("b", 10)
+    first, second = uuid4(), uuid4()
+    for number, (source, out) in enumerate(((a, first), (b, second))):
+        same = WorkflowStep(id=UUID(f"7a1c0e52-3b6d-4f0a-8e21-00000000001{number}"), function_slug="t.double",
+                            inputs={"x": source.id}, outputs={"return": out}, label="Double")
+        wf.add_step(same)
+    store = InMemoryStore()
+    executor = DaskExecutor(client)
+    assert Engine(store, registry=registry, executor=executor).run(wf).ok
+    assert (store.get(first).value, store.get(second).value) == (2, 20)
+    assert len(set(executor.submitted)) == 2 and all(key.startswith("Double-") for key in executor.submitted)
+
+
+def test_the_examples_give_the_same_values_on_the_cluster(client, tmp_path):
+    """The shipped examples (groups, tables, plots, files relative to the workflow) run on the cluster and
+    give what they give in-process."""
+    import shutil
+
+    from fancy_studio.core import load_workflow
+    from fancy_studio.core.functions import registry as default_registry
+
+    examples = Path(__file__).resolve().parents[2] / "resources" / "examples"
+    for name in ("two_readings.json", "sales_by_region.json"):
+        shutil.copytree(examples, tmp_path / name, ignore=shutil.ignore_patterns("*.png"))
+        wf = load_workflow(tmp_path / name / name)
+        values = []
+        for executor in (None, DaskExecutor(client)):
+            store = InMemoryStore()
+            result = Engine(store, registry=default_registry, executor=executor).run(wf, folder=tmp_path / name)
+            assert result.ok, result.errors
+            values.append({cell_id: repr(store.get(cell_id).value) for s in wf.steps
+                           for cell_id in s.outputs.values() if cell_id in store})
+        assert values[0] == values[1] and values[0]

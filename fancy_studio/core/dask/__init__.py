@@ -12,6 +12,7 @@ from fancy_studio.core.dask.cluster import (
     connect,
     dashboard_link,
     missing_functions,
+    open_target,
     parse_dask_target,
     start_local_cluster,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "connect",
     "dashboard_link",
     "missing_functions",
+    "open_target",
     "parse_dask_target",
     "start_local_cluster",
 ]

@@ -279,8 +279,10 @@ class _ClusterRun:
         return future  # type: ignore[no-any-return]
 
     def _key(self, step: Any, slug: str, step_id: Any) -> str:
+        """A readable key, unique in the run by the step's place in the plan (steps of group instances
+        have ids that differ only in their last digits: see `groups.flat_id`)."""
         label = _UNSAFE.sub("_", step.label or slug)[:40] or "step"
-        return f"{label}-{step_id.hex[:8]}-{self.token}"
+        return f"{label}-{self.order[step_id]}-{self.token}"
 
     # --- collecting ------------------------------------------------------------------------------
 
