@@ -11,12 +11,12 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from fancy_studio.core import (
+from fancy_studio.core import (  # noqa: E402  (after the skip: without the dask extra, nothing here runs)
     CancelToken, Engine, InMemoryStore, RunCallbacks, SqliteStore, StepStatus, Workflow, WorkflowStep,
 )
-from fancy_studio.core.dask import ClusterError, DaskExecutor
-from tests.core import dask_functions
-from tests.core.helpers import PlainStore
+from fancy_studio.core.dask import ClusterError, DaskExecutor  # noqa: E402
+from tests.core import dask_functions  # noqa: E402
+from tests.core.helpers import PlainStore  # noqa: E402
 
 ALLOWED_FAILURES = 1
 """The module's scheduler retries a task whose worker died once (Dask's default is 3): the killed-worker
@@ -462,7 +462,8 @@ def test_the_examples_give_the_same_values_on_the_cluster(client, tmp_path):
         values = []
         for executor in (None, DaskExecutor(client)):
             store = InMemoryStore()
-            result = Engine(store, registry=default_registry, executor=executor).run(wf, folder=tmp_path / name)
+            engine = Engine(store, registry=default_registry, executor=executor)
+            result = engine.run(wf, folder=tmp_path / name)
             assert result.ok, result.errors
             values.append({cell_id: repr(store.get(cell_id).value) for s in wf.steps
                            for cell_id in s.outputs.values() if cell_id in store})
