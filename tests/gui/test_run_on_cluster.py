@@ -19,6 +19,7 @@ from fancy_studio.core import Workflow, WorkflowStep, save_workflow
 from fancy_studio.gui.datums.model import VALUE
 from fancy_studio.gui.run import cluster_settings
 from fancy_studio.gui.run.status import StepState
+from fancy_studio.gui.canvas import status_badge
 from fancy_studio.gui.run.worker import RunOutcome
 from fancy_studio.gui.window import main_window
 from fancy_studio.gui.window.main_window import MainWindow
@@ -104,6 +105,8 @@ def _ran_on_the_cluster(qtbot, window: MainWindow, tmp_path) -> RunOutcome:
         assert window.runner.status.state(step.id) is StepState.DONE
         tip = window.scene.item_for(step.id).tooltip_text()
         assert tip.startswith("Done in ") and " on worker 127.0.0.1:" in tip.splitlines()[0], tip
+        port = window.runner.status.worker(step.id).rsplit(":", 1)[1]
+        assert status_badge.label(window.runner.status.info(step.id)).endswith(f" · :{port}")  # on its badge
     assert set(outcome.workers) == {step.id for step in steps}
     assert window.cluster_actions.label.isVisible()
     assert window.cluster_actions.label.text().startswith("Runs on: local cluster, 2 processes")

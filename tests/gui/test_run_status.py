@@ -67,3 +67,15 @@ def test_without_a_result_the_steps_still_open_are_cancelled(qapp):
     model.apply(RunBatch(0, [0.5], [], ids[1]))
     model.end(None)  # the engine crashed
     assert [model.state(i) for i in ids] == [StepState.DONE, StepState.CANCELLED, StepState.CANCELLED]
+
+
+def test_a_badge_names_the_dask_worker_by_host_or_by_port_on_this_machine():
+    from fancy_studio.gui.canvas.status_badge import label, worker_tag
+    from fancy_studio.gui.run.status import StepRunInfo, StepState
+
+    assert worker_tag("tcp://10.0.0.7:40123") == "10.0.0.7"
+    assert worker_tag("tcp://127.0.0.1:40123") == ":40123"
+    assert worker_tag(None) == ""
+    assert label(StepRunInfo(StepState.DONE, 0.012, worker="tcp://10.0.0.7:1")) == "12 ms · 10.0.0.7"
+    assert label(StepRunInfo(StepState.DONE, 0.012)) == "12 ms"
+    assert label(StepRunInfo(StepState.FAILED, worker="tcp://127.0.0.1:9")) == "failed · :9"

@@ -59,12 +59,24 @@ def worker_note(info: StepRunInfo) -> str:
     return f" on worker {info.worker.split('://', 1)[-1]}"
 
 
+def worker_tag(address: str | None) -> str:
+    """A worker's short name for a badge: its host, or ":port" for one on this machine (a local cluster's
+    workers differ only by port): "tcp://10.0.0.7:40123" → "10.0.0.7", "tcp://127.0.0.1:40123" → ":40123"."""
+    if not address:
+        return ""
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    return f":{port}" if host in ("127.0.0.1", "localhost", "[::1]", "") else host
+
+
 def label(info: StepRunInfo) -> str:
-    """The words beside the badge: a duration when done, the state otherwise."""
+    """The words beside the badge: a duration when done (and the Dask worker that ran it), the state
+    otherwise."""
     if info.stale is not None and info.state not in _OPEN:
         return "stale"
     if info.state is StepState.DONE:
-        return duration_text(info.seconds)
+        return duration_text(info.seconds) + (f" · {worker_tag(info.worker)}" if info.worker else "")
+    if info.state is StepState.FAILED and info.worker:
+        return f"failed · {worker_tag(info.worker)}"
     return {StepState.QUEUED: "queued", StepState.RUNNING: "running", StepState.FAILED: "failed",
             StepState.CACHED: "cached", StepState.BYPASSED: "bypassed",
             StepState.SKIPPED: "skipped", StepState.CANCELLED: "cancelled"}.get(info.state, "")
