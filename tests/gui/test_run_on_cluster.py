@@ -16,10 +16,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QToolBar
 
 from fancy_studio.core import Workflow, WorkflowStep, save_workflow
+from fancy_studio.gui.canvas import status_badge
 from fancy_studio.gui.datums.model import VALUE
 from fancy_studio.gui.run import cluster_settings
 from fancy_studio.gui.run.status import StepState
-from fancy_studio.gui.canvas import status_badge
 from fancy_studio.gui.run.worker import RunOutcome
 from fancy_studio.gui.window import main_window
 from fancy_studio.gui.window.main_window import MainWindow
