@@ -129,6 +129,9 @@ def test_adding_a_file_names_it_in_the_open_workflow_as_one_undoable_edit(qtbot,
     path, _wf, step = taxed_workflow(tmp_path)
     assert window.open_workflow(path)
     assert window.document.function_of(window.document.workflow.step(step.id)) is None  # a placeholder
+    window.minimap.setVisible(True)
+    window.minimap.rebuild()
+    grey_before = window.minimap.graph._key[step.id.int]
     add_through_the_menu(window, monkeypatch, prices)
     assert window.document.workflow.metadata[FUNCTIONS_FILES_KEY] == ["lib/prices.py"]
     assert window.document.modified
@@ -136,6 +139,8 @@ def test_adding_a_file_names_it_in_the_open_workflow_as_one_undoable_edit(qtbot,
     item = window.scene.item_for(step.id)
     assert window.document.function_of(window.document.workflow.step(step.id)).slug == "prices.with_tax"
     assert item is not None and item.isVisible()
+    window.minimap.rebuild()  # the minimap drew the placeholder grey: now it has the function's colour
+    assert window.minimap.graph._key[step.id.int] == item.header.rgba() != grey_before
     window.undo_action.trigger()
     assert FUNCTIONS_FILES_KEY not in window.document.workflow.metadata
     window.redo_action.trigger()

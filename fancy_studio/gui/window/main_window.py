@@ -334,6 +334,7 @@ class MainWindow(QMainWindow):
     def _redraw_nodes(self) -> None:
         """Functions came, went or changed (a functions file loaded): draw every node again."""
         self.scene.rebuild()
+        self.minimap.redraw_all()  # a placeholder's grey block becomes the function's colour there too
         self._selection_changed()
 
     def _settle_after_reset(self) -> None:
