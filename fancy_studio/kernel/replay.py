@@ -46,6 +46,9 @@ class Replay:
         self.cursor = 0
         self.finished = 0
         self._started: set[int] = set()
+        self._told: set[int] = set()
+        """Steps past the cursor whose callbacks were told as they ended (a run whose steps end in any
+        order: `_ended`); `emit` then only files their log entries."""
         self._marks: dict[int, Any] = {}
         """What a kernel run said of a step (by studio position) before the step's log entry came:
         its error, or its outcome code."""
@@ -99,23 +102,33 @@ class Replay:
         self.emit()
 
     def _ended(self, message: dict[str, Any], mapping: list[int]) -> None:
-        """An out-of-order batch: each outcome is filed where it belongs; `emit` tells them in plan order."""
+        """An out-of-order batch: each outcome is filed where it belongs and told at once, so a branch that
+        ends early shows before the ones planned ahead of it; `emit` then files the log in plan order."""
         codes, seconds_of = self.codes, self.seconds
+        filed: list[int] = []
         for sub, type_name, text, trace in message["failed"]:
             position = mapping[sub]
             if not codes[position]:
                 codes[position] = FAILED
                 self.errors[position] = StepError(self.ids[position], self.slugs[position], type_name, text, trace)
+                filed.append(position)
         for key, code in (("skipped", SKIPPED), ("cached", CACHED), ("bypassed", BYPASSED)):
             for sub in message[key]:
                 if not codes[mapping[sub]]:
                     codes[mapping[sub]] = code
+                    filed.append(mapping[sub])
         for sub, seconds in message["ended"]:
             position = mapping[sub]
             if not codes[position]:
                 codes[position] = DONE
                 seconds_of[position] = seconds
-        self.emit()
+                filed.append(position)
+        self.emit()  # what is now known from the cursor on, in order
+        told, cursor = self._told, self.cursor
+        for position in sorted(filed):
+            if position >= cursor and position not in told:  # past a step still running: told now
+                self._tell(position, codes[position])
+                told.add(position)
 
     def finished_run(self, message: dict[str, Any], mapping: list[int]) -> None:
         """A kernel run's end: the steps its event batches did not log get their outcome from it (from
@@ -186,49 +199,56 @@ class Replay:
     # --- telling the caller ------------------------------------------------------------------------
 
     def emit(self) -> None:
-        """Tell the callbacks every outcome from the cursor on that is known, in plan order."""
-        callbacks, codes, steps, seconds_of = self.callbacks, self.codes, self.steps, self.seconds
-        log = callbacks.timings_log
-        started, finished = callbacks.on_step_started, callbacks.on_step_finished
-        progress, total = callbacks.on_progress, len(codes)
+        """Tell the callbacks every outcome from the cursor on that is known, in plan order (a step already
+        told out of order, see `_ended`, only gets its `timings_log` entry here)."""
+        log = self.callbacks.timings_log
+        codes, told = self.codes, self._told
+        total = len(codes)
         cursor = self.cursor
         while cursor < total and (code := codes[cursor]):
             if code == CANCELLED:
                 cursor += 1
                 continue  # the engine reports nothing for a step it never reached
-            step = steps[cursor]
-            if code == DONE or code == FAILED:
-                if started is not None and cursor not in self._started:
-                    started(step)
-                entry = seconds_of[cursor]
-                if code == DONE:
-                    if finished is not None:
-                        finished(step, entry or 0.0)
-                elif callbacks.on_step_failed is not None:
-                    callbacks.on_step_failed(step, self.errors[cursor])
-            elif code == SKIPPED:
-                if callbacks.on_step_skipped is not None:
-                    callbacks.on_step_skipped(step)
-                entry = None
-            elif code == BYPASSED:
-                if callbacks.on_step_bypassed is not None:
-                    callbacks.on_step_bypassed(step)
-                elif finished is not None:
-                    finished(step, 0.0)
-                entry = None
-            else:  # cached
-                if callbacks.on_step_cached is not None:
-                    callbacks.on_step_cached(step)
-                elif finished is not None:
-                    finished(step, 0.0)
-                entry = None
-            if progress is not None:
-                self.finished += 1
-                progress(self.finished, total)
+            if told and cursor in told:
+                entry = self.seconds[cursor] if code == DONE or code == FAILED else None
+            else:
+                entry = self._tell(cursor, code)
             if log is not None:
                 log.append(entry)
             cursor += 1
         self.cursor = cursor
+
+    def _tell(self, position: int, code: int) -> float | None:
+        """One step's callback and progress; its `timings_log` entry (the seconds it ran, or None)."""
+        callbacks, step = self.callbacks, self.steps[position]
+        started, finished = callbacks.on_step_started, callbacks.on_step_finished
+        entry = None
+        if code == DONE or code == FAILED:
+            if started is not None and position not in self._started:
+                started(step)
+            entry = self.seconds[position]
+            if code == DONE:
+                if finished is not None:
+                    finished(step, entry or 0.0)
+            elif callbacks.on_step_failed is not None:
+                callbacks.on_step_failed(step, self.errors[position])
+        elif code == SKIPPED:
+            if callbacks.on_step_skipped is not None:
+                callbacks.on_step_skipped(step)
+        elif code == BYPASSED:
+            if callbacks.on_step_bypassed is not None:
+                callbacks.on_step_bypassed(step)
+            elif finished is not None:
+                finished(step, 0.0)
+        else:  # cached
+            if callbacks.on_step_cached is not None:
+                callbacks.on_step_cached(step)
+            elif finished is not None:
+                finished(step, 0.0)
+        if callbacks.on_progress is not None:
+            self.finished += 1
+            callbacks.on_progress(self.finished, len(self.codes))
+        return entry
 
     def result(self, duration: float, cancelled: bool) -> RunResult:
         """The `RunResult` naming every planned step in plan order (a Python loop, never one long C call)."""

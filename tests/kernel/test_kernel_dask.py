@@ -48,7 +48,7 @@ def test_the_kernel_keeps_its_cluster_between_runs_and_starts_another_for_anothe
     workflow, steps = _fan_out()
     result, placed, finished = _run(kernel, workflow, executors.local_cluster(2))
     assert result.ok and set(placed) == {step.id for step in steps}
-    assert finished == [step.id for step in steps]  # told in plan order, as the engine tells them
+    assert sorted(finished) == sorted(step.id for step in steps)  # each told once, as it ended
     assert all(address.startswith("tcp://127.0.0.1:") for address in placed.values())
     assert kernel.cluster_info["workers"] == 2 and kernel.cluster_info["where"] == "local cluster, 2 processes"
     first_workers = set(placed.values())
@@ -106,18 +106,22 @@ def test_an_unreachable_scheduler_is_a_kernel_error_and_the_kernel_lives_on(kern
     assert result.ok and placed == {} and kernel.pid == pid  # back in the kernel itself
 
 
-def test_out_of_order_batches_are_told_in_plan_order_with_each_steps_worker():
-    """What the studio's side makes of a Dask run's batches (no kernel needed): outcomes filed where they
-    belong, told in plan order; placements told at once."""
+def test_out_of_order_batches_are_told_as_steps_end_with_each_steps_worker():
+    """What the studio's side makes of a Dask run's batches (no kernel needed): each outcome told as it
+    ends (a branch that ends first shows first), each once; placements told at once; the timings log and
+    the result in plan order."""
     from fancy_studio.core import Engine, InMemoryStore
     from fancy_studio.kernel.replay import Replay
 
     workflow, steps = _fan_out(branches=3)
     checked = Engine(InMemoryStore()).check(workflow)
     told: list = []
+    progress: list = []
+    log: list = []
     callbacks = RunCallbacks(on_step_finished=lambda step, seconds: told.append(("done", step.id, seconds)),
                              on_step_skipped=lambda step: told.append(("skipped", step.id)),
-                             on_step_placed=lambda step, address: told.append(("placed", step.id, address)))
+                             on_step_placed=lambda step, address: told.append(("placed", step.id, address)),
+                             on_progress=lambda done, total: progress.append((done, total)), timings_log=log)
     replay = Replay(checked, callbacks)
     mapping = list(range(3))
     position = {step_id: i for i, step_id in enumerate(checked.step_ids)}
@@ -125,9 +129,12 @@ def test_out_of_order_batches_are_told_in_plan_order_with_each_steps_worker():
     batch = {"from": 0, "log": [], "failed": [], "skipped": [], "cached": [], "bypassed": [],
              "placed": [[position[third.id], "tcp://127.0.0.1:4001"]], "ended": [[position[third.id], 0.5]]}
     replay.events(batch, mapping)
-    assert told == [("placed", third.id, "tcp://127.0.0.1:4001")]  # the third waits for the two before it
+    # the third ended first: told at once, not after the two planned before it
+    assert told == [("placed", third.id, "tcp://127.0.0.1:4001"), ("done", third.id, 0.5)]
+    assert progress == [(1, 3)] and log == []  # the log waits: it is in plan order
     replay.events({**batch, "placed": [], "ended": [[position[first.id], 0.25]], "skipped": [position[second.id]]},
                   mapping)
-    assert told[1:] == [("done", first.id, 0.25), ("skipped", second.id), ("done", third.id, 0.5)]
+    assert told[2:] == [("done", first.id, 0.25), ("skipped", second.id)]  # the third is not told twice
+    assert progress == [(1, 3), (2, 3), (3, 3)] and log == [0.25, None, 0.5]
     result = replay.result(1.0, False)
     assert result.step_status[second.id] is StepStatus.SKIPPED and result.timings[third.id] == 0.5

@@ -117,7 +117,7 @@ class RunWorker(QObject):
         elif keeper is not None:
             keeper.close()  # not on a cluster from here: one kept for earlier runs is let go
         self.planned.emit(list(checked.step_ids))
-        out_of_order = request.executor is not None and kernel is None
+        out_of_order = request.executor is not None  # a cluster's steps end in any order, told as they end
         with _Batcher(self.events, out_of_order=out_of_order) as batch:
             if kernel is not None:  # the kernel checks the same plan and runs it in its process
                 result = kernel.run(workflow, store_path=request.store_path, initial_cells=initial,
