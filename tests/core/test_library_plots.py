@@ -162,3 +162,29 @@ def test_drawing_leaves_pyplot_and_the_process_backend_alone():
         assert "matplotlib.pyplot" not in sys.modules
     else:
         assert matplotlib.get_backend() == backend
+
+
+def test_counts_up_the_side_have_whole_ticks_only():
+    """A bar of counts (an integer column) and a histogram never show "2.5" on their value axis."""
+    from unittest import mock
+
+    import matplotlib.ticker
+    import pandas as pd
+
+    from fancy_studio.core.library import plot
+
+    made: list = []
+    original = matplotlib.ticker.MaxNLocator
+
+    def spy(*args, **kwargs):
+        made.append(kwargs)
+        return original(*args, **kwargs)
+
+    counts = pd.DataFrame({"word": ["engine", "science", "truths"], "count": [4, 3, 2]})
+    with mock.patch.object(matplotlib.ticker, "MaxNLocator", spy):
+        plot.bar(counts, "word", "count")
+        assert made == [{"integer": True}]
+        plot.bar(counts.assign(count=[4.5, 3.0, 2.0]), "word", "count")  # amounts: any ticks
+        assert len(made) == 1
+        plot.histogram(pd.DataFrame({"t": [1.5, 2.5, 2.7]}), "t")
+        assert made == [{"integer": True}] * 2

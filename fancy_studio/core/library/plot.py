@@ -85,9 +85,15 @@ def _figure(title: str) -> tuple[Any, Any]:
     return figure, axes
 
 
-def _finish(figure: Any, axes: Any, empty: bool, x_label: str, y_label: str) -> Image:
+def _finish(figure: Any, axes: Any, empty: bool, x_label: str, y_label: str, whole_y: bool = False) -> Image:
+    """Label the axes and draw the figure as PNG; `whole_y`: the values up the side are counts or whole
+    numbers, so its ticks are too (never "2.5 words")."""
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)
+    if whole_y and not empty:
+        from matplotlib.ticker import MaxNLocator
+
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     if empty:
         axes.set_xticks([])
         axes.set_yticks([])
@@ -110,7 +116,7 @@ def bar(table: DataFrame, x: str, y: str, title: str = "") -> Image:
     figure, axes = _figure(title)
     _draw_bars(axes, heights.to_numpy(dtype=float, na_value=float("nan")))
     _label_positions(axes, labels)
-    return _finish(figure, axes, len(table) == 0, x, y)
+    return _finish(figure, axes, len(table) == 0, x, y, _is_whole(heights))
 
 
 def _label_positions(axes: Any, labels: Any) -> None:
@@ -155,7 +161,7 @@ def line(table: DataFrame, x: str, y: str, title: str = "") -> Image:
     else:  # text: one position per row, in the table's order
         axes.plot(range(len(table)), ys, marker=marker)
         _label_positions(axes, xs)
-    return _finish(figure, axes, len(table) == 0, x, y)
+    return _finish(figure, axes, len(table) == 0, x, y, _is_whole(table[y]))
 
 
 @fancy_function("plot.scatter", title="Scatter Plot")
@@ -167,7 +173,7 @@ def scatter(table: DataFrame, x: str, y: str, title: str = "") -> Image:
     ys = _numbers(_column(table, y, "plot.scatter"), y, "plot.scatter")
     figure, axes = _figure(title)
     axes.scatter(xs.to_numpy(), ys.to_numpy(), s=16)
-    return _finish(figure, axes, len(table) == 0, x, y)
+    return _finish(figure, axes, len(table) == 0, x, y, _is_whole(ys))
 
 
 @fancy_function("plot.histogram", title="Histogram")
@@ -183,7 +189,14 @@ def histogram(table: DataFrame, column: str, bins: int = 20, title: str = "") ->
         values = values[values.abs() != math.inf]
     figure, axes = _figure(title)
     axes.hist(values.to_numpy(), bins=bins)
-    return _finish(figure, axes, len(values) == 0, column, "count")
+    return _finish(figure, axes, len(values) == 0, column, "count", whole_y=True)
+
+
+def _is_whole(column: Any) -> bool:
+    """A column of whole numbers (an integer dtype, not yes/no)."""
+    import pandas as pd
+
+    return pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
 
 
 def _is_datetime(column: Any) -> bool:
