@@ -30,6 +30,8 @@ from fancy_studio.kernel.protocol import (
     SHUTDOWN,
     SLOT_FD_ENV,
     SYS_PATH_ENV,
+    WARM_ENV,
+    WARMABLE,
     ChannelClosed,
     StepSlot,
     encode_json,
@@ -128,6 +130,18 @@ def warm_up() -> None:
     len(registry)  # loads the built-ins and the entry-point plugins
 
 
+def import_quietly(names: list[str]) -> None:
+    """Import heavy libraries ahead of need (a table's first page, a chart); one that is missing or broken
+    is left to the step that needs it to report."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - said by whatever uses it
+            pass
+
+
 def main() -> None:
     incoming, outgoing = take_pipes()
     die_with_parent()
@@ -145,11 +159,13 @@ def main() -> None:
         warm_up()
     except Exception:  # noqa: BLE001 - a broken plugin is reported by the run that needs it
         pass
+    libraries = [name for name in os.environ.pop(WARM_ENV, "").split(",") if name in WARMABLE]
+    if libraries:  # on a thread: a run or a page that comes meanwhile is not held up by them
+        threading.Thread(target=import_quietly, args=(libraries,), name="kernel-warm", daemon=True).start()
     from fancy_studio.kernel.child_run import run_request
     from fancy_studio.kernel.child_workflow import KernelCache
-    from fancy_studio.kernel.pages import PageServer
-
     from fancy_studio.kernel.executors import ExecutorKeeper
+    from fancy_studio.kernel.pages import PageServer
 
     cache = KernelCache()
     pages = PageServer()

@@ -106,8 +106,12 @@ class Kernel:
     """One kernel process: a separate Python that runs the engine, run after run."""
 
     def __init__(self, *, grace: float = 2.0,
-                 on_state: Callable[[KernelState, str | None], None] | None = None) -> None:
+                 on_state: Callable[[KernelState, str | None], None] | None = None,
+                 warm: tuple[str, ...] = ()) -> None:
         self.grace = grace
+        self.warm = warm
+        """Libraries each kernel process imports in the background once ready (the studio's: pandas and
+        pyarrow, so a table's first page does not wait for them)."""
         self._on_state = on_state
         self._lock = threading.RLock()
         self._process: KernelProcess | None = None
@@ -174,7 +178,7 @@ class Kernel:
         self._set_state(KernelState.STOPPED, None)
 
     def _launch(self, state: KernelState, detail: str | None) -> KernelProcess:
-        process = KernelProcess(self._became_ready, self._ended)
+        process = KernelProcess(self._became_ready, self._ended, self.warm)
         self._process = process
         self._set_state(state, detail)
         process.start()

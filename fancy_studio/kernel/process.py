@@ -24,6 +24,7 @@ from fancy_studio.kernel.protocol import (
     SHUTDOWN,
     SLOT_FD_ENV,
     SYS_PATH_ENV,
+    WARM_ENV,
     ChannelClosed,
     StepSlot,
     decode_json,
@@ -78,7 +79,9 @@ class KernelProcess:
     {"t": "exit"} when it has ended)."""
 
     def __init__(self, on_ready: Callable[[KernelProcess], None],
-                 on_exit: Callable[[KernelProcess], None]) -> None:
+                 on_exit: Callable[[KernelProcess], None], warm: tuple[str, ...] = ()) -> None:
+        self.warm = warm
+        """Libraries the kernel imports in the background once ready (`protocol.WARM_ENV`)."""
         self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
         self.pages: queue.Queue[dict[str, Any]] = queue.Queue()
         """Its answers to table page requests (`pages`), then one {"t": "exit"} when it has ended."""
@@ -112,6 +115,8 @@ class KernelProcess:
             env = dict(os.environ)
             env[SYS_PATH_ENV] = json.dumps(sys.path)
             env[SLOT_FD_ENV] = str(self.slot.fd)
+            if self.warm:
+                env[WARM_ENV] = ",".join(self.warm)
             # the child must find this very package before it takes sys.path over
             package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))

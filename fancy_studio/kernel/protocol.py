@@ -27,6 +27,10 @@ SYS_PATH_ENV = "FANCY_STUDIO_KERNEL_SYS_PATH"
 """The studio's `sys.path` (JSON), which the kernel takes as its own before importing anything else."""
 SLOT_FD_ENV = "FANCY_STUDIO_KERNEL_SLOT_FD"
 """The file descriptor of the shared step slot, inherited by the kernel."""
+WARM_ENV = "FANCY_STUDIO_KERNEL_WARM"
+"""Libraries the kernel imports in the background once it is ready (comma separated; see `WARMABLE`)."""
+WARMABLE = frozenset({"pandas", "pyarrow", "numpy", "matplotlib"})
+"""What `WARM_ENV` may name: heavy libraries a first table page or chart would otherwise wait for."""
 
 
 class ChannelClosed(EOFError):

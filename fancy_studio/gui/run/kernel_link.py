@@ -40,7 +40,8 @@ class KernelLink(QObject):
         if self._kernel is None:
             from fancy_studio.kernel import Kernel  # the kernel's client: imported when first needed
 
-            self._kernel = Kernel(grace=self.grace, on_state=self._report)
+            # pandas and pyarrow imported ahead: a table's first page (or a table step) waits for neither
+            self._kernel = Kernel(grace=self.grace, on_state=self._report, warm=("pandas", "pyarrow"))
             self._kernel.start()
         return self._kernel
 
