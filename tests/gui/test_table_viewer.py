@@ -92,7 +92,10 @@ def test_a_million_rows_open_sort_and_scroll_to_the_end(qtbot, table: pd.DataFra
         "id\nint64", "score\nfloat64", "name\nstr", "group\ncategory", "when\ndatetime64[us]"]
     assert model.rowCount() < ROWS  # rows are revealed as the view scrolls, not all at once
     assert text(viewer, 2, 2) == "item 0000002"
-    assert text(viewer, 3, 1) == "NaN"
+    assert text(viewer, 3, 1) == "—"  # missing: one dimmed mark, never "NaN" or "None"
+    assert viewer.model.index(3, 1).data(Qt.ItemDataRole.ToolTipRole) == "missing value"
+    assert viewer.model.index(3, 1).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert viewer.model.index(4, 1).data(Qt.ItemDataRole.ForegroundRole) is None
     assert text(viewer, 1, 4) == "2024-01-01 00:01"
 
     click_header(qtbot, viewer, 1)  # score, ascending
@@ -115,7 +118,7 @@ def test_a_million_rows_open_sort_and_scroll_to_the_end(qtbot, table: pd.DataFra
     qtbot.keyClick(viewer.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     assert model.rowCount() == ROWS
     assert viewer.table.currentIndex().row() == ROWS - 1
-    assert text(viewer, ROWS - 1, 1) == "NaN"  # missing values sort last
+    assert text(viewer, ROWS - 1, 1) == "—"  # missing values sort last
     last_nan = np.flatnonzero(np.isnan(scores))[-1]
     assert text(viewer, ROWS - 1, 0) == str(last_nan)  # ties keep the table's order (a stable sort)
 
@@ -174,7 +177,7 @@ def test_export_writes_the_rows_shown_in_their_order(qtbot, tmp_path: Path) -> N
 @pytest.mark.parametrize("value, columns, first_row", [
     (pd.Series([1.5, 2.5], name="price"), ["price"], ["1.5"]),
     (np.arange(6).reshape(3, 2), ["0", "1"], ["0", "1"]),
-    ([{"a": 1, "b": "x"}, {"b": "y", "c": True}], ["a", "b", "c"], ["1.0", "x", "None"]),
+    ([{"a": 1, "b": "x"}, {"b": "y", "c": True}], ["a", "b", "c"], ["1.0", "x", "—"]),
 ])
 def test_series_arrays_and_lists_of_dicts_open_as_tables(qtbot, value: Any, columns: list[str],
                                                          first_row: list[str]) -> None:

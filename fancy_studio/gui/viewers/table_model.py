@@ -19,6 +19,7 @@ from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from fancy_studio.core.table_source import TableQuery
 from fancy_studio.gui.viewers.table_pages import Pages, PagesBusy, PagesError
@@ -36,18 +37,27 @@ PENDING = "…"
 _Index = QModelIndex | QPersistentModelIndex
 
 
+MISSING = "—"
+"""How a missing value (None, NaN, NaT) shows: one mark for all, dimmed, so it never reads as the text
+"None" or "NaN" in a column of names (Copy gives an empty cell, as spreadsheets have)."""
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (type(value) is float and math.isnan(value))
+
+
 def cell_text(value: Any) -> str:
-    """A cell as shown: numbers in full, NaN as "NaN", a missing value (None) as "None"."""
+    """A cell as shown: numbers in full, a missing value as `MISSING`."""
     if value is None:
-        return "None"
+        return MISSING
     if type(value) is float:
-        return "NaN" if math.isnan(value) else repr(value)
+        return MISSING if math.isnan(value) else repr(value)
     return str(value)
 
 
 def copy_cell_text(value: Any) -> str:
     """A cell as copied: a missing value is an empty cell; tabs and line breaks become spaces (TSV)."""
-    if value is None or (type(value) is float and math.isnan(value)):
+    if is_missing(value):
         return ""
     return cell_text(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
@@ -256,6 +266,13 @@ class TableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.value(index.row(), index.column())
             return value if value is PENDING else cell_text(value)
+        if role == Qt.ItemDataRole.ForegroundRole or role == Qt.ItemDataRole.ToolTipRole:
+            value = self.value(index.row(), index.column())
+            if value is PENDING or not is_missing(value):
+                return None
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "missing value"
+            return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             kind = self.dtypes[index.column()] if index.column() < len(self.dtypes) else ""
             if kind.startswith(("int", "uint", "float", "Int", "UInt", "Float", "double")):
