@@ -53,11 +53,8 @@ class ResultReuse:
 
     def execute(self, compiled: CompiledStep) -> None:
         """Run one step, or reuse its stored result (see `Engine.run`); remember what a run makes."""
-        if not compiled[1].cacheable:
-            self.run.execute(compiled)
-            return
-        recipe = self._recipe(compiled)
-        if recipe is None:  # an input that cannot be hashed (or read): the step simply runs
+        recipe = self.recipe(compiled)
+        if recipe is None:  # not cacheable, or an input that cannot be hashed (or read): the step simply runs
             self.run.execute(compiled)
             return
         if self.reuse and self.reused(compiled, recipe[0]):

@@ -106,7 +106,7 @@ class StepRun:
     def execute(self, compiled: CompiledStep) -> dict[str, Any] | None:
         """Run one step through the store's own `get` and `put` (any store; the parallel run); its
         outputs by port name when it succeeded, else None."""
-        step, function, step_id, func, kind, keys, out_key, out_id, out_alias, named = compiled
+        step, function, _step_id, func, kind, keys, _out_key, _out_id, _out_alias, named = compiled
         callbacks = self.callbacks
         store = self.store
         if callbacks.on_step_started is not None:
@@ -128,25 +128,33 @@ class StepRun:
             if not self.interrupted(exc):  # (an interrupted step stays pending: `cancel_rest`)
                 self.fail(step, function, exc, time.perf_counter() - begun)
             return None
-        elapsed = time.perf_counter() - begun
+        outputs = values if named is not None else {RETURN: result}
+        return outputs if self.record_outputs(compiled, outputs, time.perf_counter() - begun) else None
+
+    def record_outputs(self, compiled: CompiledStep, outputs: dict[str, Any], elapsed: float) -> bool:
+        """A step's function returned `outputs` (by port; here or on a Dask worker): write them to its
+        cells and report it done. False when the store could not keep them: the step failed."""
+        step, step_id, out_key, out_id, out_alias, named = (compiled[0], compiled[2], compiled[6], compiled[7],
+                                                              compiled[8], compiled[9])
         try:
-            put = store.put
+            put = self.store.put
             if out_key is not None:
-                put(result, out_alias, id=out_id, produced_by=step_id)
+                put(outputs[RETURN], out_alias, id=out_id, produced_by=step_id)
             elif named is not None:
                 for name, _, cell_id, alias in named:
-                    put(values[name], alias, id=cell_id, produced_by=step_id)
+                    put(outputs[name], alias, id=cell_id, produced_by=step_id)
         except BaseException as exc:  # the store could not keep the result: the step did not get done
             if not self.interrupted(exc):
-                self.fail(step, function, exc, elapsed)
-            return None
+                self.fail(step, compiled[1], exc, elapsed)
+            return False
         self.timings[step_id] = elapsed
         self.status[step_id] = StepStatus.DONE
+        callbacks = self.callbacks
         if callbacks.on_step_finished is not None:
             callbacks.on_step_finished(step, elapsed)
         if callbacks.on_progress is not None:
             self.progress()
-        return values if named is not None else {RETURN: result}
+        return True
 
     def interrupted(self, exc: BaseException) -> bool:
         """True when `exc` is the run being interrupted rather than the step failing: a KeyboardInterrupt

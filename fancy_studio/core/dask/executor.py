@@ -28,7 +28,6 @@ from fancy_studio.core.dask.cluster import (
     ClusterError, describe_missing, missing_among, require_distributed, travels_by_value,
 )
 from fancy_studio.core.dask.tasks import NOT_WRITTEN, ByValue, StepOutcome, run_step_task
-from fancy_studio.core.functions import RETURN
 from fancy_studio.core.paths import workflow_folder
 from fancy_studio.core.run_types import StepError, StepStatus
 from fancy_studio.core.validation import CALL_PARAMS, CompiledStep
@@ -364,33 +363,15 @@ class _ClusterRun:
         """What `StepRun.execute` does once the function returned: the outputs to their cells, the step
         done, reported, and remembered for reuse."""
         run = self.run
-        step, function, step_id = compiled[0], compiled[1], compiled[2]
-        out_key, out_id, out_alias, named = compiled[6], compiled[7], compiled[8], compiled[9]
         outputs = outcome.outputs
         assert outputs is not None
-        elapsed = outcome.duration
-        began_at = time.time() - elapsed
-        try:
-            put = run.store.put
-            if out_key is not None:
-                put(outputs[RETURN], out_alias, id=out_id, produced_by=step_id)
-            elif named is not None:
-                for name, _, cell_id, alias in named:
-                    put(outputs[name], alias, id=cell_id, produced_by=step_id)
-        except BaseException as exc:  # the store could not keep the result: the step did not get done
-            run.fail(step, function, exc, elapsed)
+        began_at = time.time() - outcome.duration
+        if not run.record_outputs(compiled, outputs, outcome.duration):
             return
-        run.timings[step_id] = elapsed
-        run.status[step_id] = StepStatus.DONE
-        callbacks = run.callbacks
-        if callbacks.on_step_finished is not None:
-            callbacks.on_step_finished(step, elapsed)
-        if callbacks.on_progress is not None:
-            run.progress()
         reuser = run.reuser
         if reuser is None:
             return
-        if recipe is None and function.fingerprint is None:
+        if recipe is None and compiled[1].fingerprint is None:
             # sent with futures: its inputs are in the store now (a fingerprint asked this late could
             # vouch for an outside that changed since the step ran: such a step is not remembered)
             recipe = reuser.recipe(compiled)
