@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 
-def _named(cls: Any, modules: tuple[str, ...], names: tuple[str, ...]) -> bool:
-    """True when `cls` (or one of its bases) is a class called one of `names` from one of `modules`."""
+def class_named(cls: Any, modules: tuple[str, ...], names: tuple[str, ...]) -> bool:
+    """True when `cls` (or one of its bases) is a class called one of `names` from one of `modules` (top-level
+    package names): a foreign class recognised without importing its library."""
     for base in getattr(cls, "__mro__", ()):
         module = getattr(base, "__module__", "") or ""
         if base.__name__ in names and module.split(".", 1)[0] in modules:
@@ -38,11 +39,11 @@ class _ForeignTypeMeta(type):
     def __subclasscheck__(cls, sub: Any) -> bool:
         if sub is cls:
             return True
-        return isinstance(sub, type) and _named(sub, cls._modules, cls._names)
+        return isinstance(sub, type) and class_named(sub, cls._modules, cls._names)
 
     def stands_for(cls, hint: Any) -> bool:
         """True when `hint` is the foreign class itself (or a subclass): `pandas.DataFrame` for `DataFrame`."""
-        return isinstance(hint, type) and hint is not cls and _named(hint, cls._modules, cls._names)
+        return isinstance(hint, type) and hint is not cls and class_named(hint, cls._modules, cls._names)
 
 
 class DataFrame(metaclass=_ForeignTypeMeta):

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fancy_studio.core.data_types import Image, is_png
+from fancy_studio.core.data_types import Image, class_named, is_png
 
 
 def _class_is(value: Any, module: str, *names: str) -> bool:
-    for base in type(value).__mro__:
-        if base.__name__ in names and (getattr(base, "__module__", "") or "").split(".", 1)[0] == module:
-            return True
-    return False
+    return class_named(type(value), (module,), names)
 
 
 def is_table(value: Any) -> bool:
