@@ -343,7 +343,7 @@ class _ClusterRun:
         run = self.run
         step = compiled[0]
         callbacks = run.callbacks
-        if outcome.skipped or (run.blocked and any(cell.int in run.blocked for cell in step.inputs.values())):
+        if outcome.skipped or (run.blocked and run.reads_blocked(compiled)):
             run.skip(step)
             return
         if callbacks.on_step_started is not None and key not in self.started:
@@ -383,7 +383,7 @@ class _ClusterRun:
         could not even unpickle the function). That step fails; its readers are then skipped."""
         run = self.run
         step, function = compiled[0], compiled[1]
-        if run.blocked and any(cell.int in run.blocked for cell in step.inputs.values()):
+        if run.blocked and run.reads_blocked(compiled):
             run.skip(step)
             return
         exc = result[1] if isinstance(result, tuple) and len(result) == 3 else result
